@@ -1,0 +1,41 @@
+"""coopkg: a linked-data publisher for inter-regional health cooperation in China.
+
+The plain Python API the CLI wraps (design §1)::
+
+    import coopkg
+    records = coopkg.load_records("data")     # typed records; RecordError names file:line: field
+    ds = coopkg.build(records)                # Dataset: named graphs, deterministic IRIs
+    report = coopkg.validate(ds)              # SHACL + SPARQL rules, with severities
+    coopkg.export(ds, "ttl", "coopkg.ttl")    # one format, atomically
+    coopkg.write_dist(ds, "dist")             # every dump + void.ttl + SHA256SUMS
+"""
+
+from __future__ import annotations
+
+from .build import build
+from .dataset import Dataset
+from .errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
+from .export import export, write_dist
+from .load import Records, load_records
+from .stats import stats
+from .validate import Report, Result, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CoopkgError",
+    "Dataset",
+    "InputError",
+    "InvalidData",
+    "RecordError",
+    "Records",
+    "RemoteError",
+    "Report",
+    "Result",
+    "build",
+    "export",
+    "load_records",
+    "stats",
+    "validate",
+    "write_dist",
+]

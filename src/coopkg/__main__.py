@@ -1,0 +1,5 @@
+"""``python -m coopkg`` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""The built graph: quads in a fixed order, plus where each entity was curated.
+
+:class:`Dataset` is what :func:`coopkg.build` returns and every later step takes. It holds the
+quads as a deduplicated list in build order (so every dump is deterministic without sorting),
+the named graphs, and ``origins``: entity IRI -> the data file and line that defined it, used to
+point validation results back at the record.
+
+Fast paths use :meth:`Dataset.store` (an in-memory ``pyoxigraph.Store``); users who want rdflib
+get :meth:`Dataset.to_rdflib`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from .errors import Location
+from .vocab import Namespaces
+
+
+@dataclass
+class Dataset:
+    """An RDF dataset of named graphs (no default-graph triples, no blank nodes)."""
+
+    namespaces: Namespaces
+    quads: list[ox.Quad]
+    origins: dict[str, Location] = field(default_factory=dict)
+
+    @classmethod
+    def from_quads(
+        cls, namespaces: Namespaces, quads: Iterable[ox.Quad], origins: dict[str, Location] | None = None
+    ) -> Dataset:
+        """Deduplicate ``quads`` keeping first-seen order."""
+        return cls(namespaces, list(dict.fromkeys(quads)), origins or {})
+
+    def __len__(self) -> int:
+        return len(self.quads)
+
+    @cached_property
+    def graphs(self) -> list[ox.NamedNode]:
+        """Named graphs in first-seen order."""
+        return list(dict.fromkeys(q.graph_name for q in self.quads))  # type: ignore[misc]
+
+    def graph(self, name: ox.NamedNode) -> list[ox.Triple]:
+        """Triples of one named graph, in order."""
+        return [q.triple for q in self.quads if q.graph_name == name]
+
+    @cached_property
+    def triples(self) -> list[ox.Triple]:
+        """The union of all graphs (what .ttl, .nt and .jsonld hold), deduplicated, in order."""
+        return list(dict.fromkeys(q.triple for q in self.quads))
+
+    def iter_union(self) -> Iterator[ox.Triple]:
+        return iter(self.triples)
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """An in-memory pyoxigraph store of the quads, for fast SPARQL."""
+        store = ox.Store()
+        store.bulk_extend(self.quads)
+        return store
+
+    def origin(self, iri: str) -> Location | None:
+        """Where the entity ``iri`` (or the entity a ``#fragment``/post IRI belongs to) was curated."""
+        return self.origins.get(iri) or self.origins.get(iri.split("#", 1)[0])
+
+    def to_rdflib(self):  # -> rdflib.Dataset; imported lazily, rdflib is slow to import
+        """The dataset as an ``rdflib.Dataset`` with the same named graphs."""
+        import rdflib
+
+        ds = rdflib.Dataset()
+        data = ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS)
+        ds.parse(data=data, format="nquads")
+        return ds

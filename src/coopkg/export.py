@@ -1,0 +1,186 @@
+"""Serialize a dataset: one format to a file or stream, or the whole ``dist/`` folder.
+
+Everything is written atomically: to a temporary sibling first, re-parsed by pyoxigraph and
+compared with the dataset (the same set of triples or quads), and only then renamed into place.
+A failure at any step leaves earlier output untouched. Bytes depend only on the data: quads
+are written in build order by pyoxigraph (Turtle, N-Triples, TriG, N-Quads) or by our own
+compacting writer (:mod:`coopkg.jsonld`), and ``void.ttl`` takes no timestamp from the clock.
+
+``dist/`` holds ``coopkg.{ttl,nt,jsonld,trig,nq}``, ``context.jsonld``, ``void.ttl`` and
+``SHA256SUMS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from . import jsonld
+from .dataset import Dataset
+from .errors import CoopkgError, InputError
+from .formats import FORMATS, RdfFormat, get_format
+from .vocab import PREFIXES
+from .void import void_triples
+
+DUMP_STEM = "coopkg"
+
+
+class ExportError(CoopkgError):
+    """A dump did not re-parse to the dataset it was written from (a bug, never user input)."""
+
+    exit_code = 1
+
+
+def prefixes(ds: Dataset) -> dict[str, str]:
+    """Prefixes of every dump: the vocabulary ones plus ``id:`` for this dataset's instances."""
+    return jsonld.context(ds.namespaces.id)
+
+
+def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
+    """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`)."""
+    fmt = get_format(fmt) if isinstance(fmt, str) else fmt
+    if fmt.name == "jsonld":
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
+        jsonld.write(ds.triples, prefixes(ds), text)
+        text.detach()
+        return
+    data = ds.quads if fmt.quads else ds.triples
+    pfx = prefixes(ds) if fmt.name in ("ttl", "trig") else None
+    ox.serialize(data, out, format=fmt.ox_format, prefixes=pfx)
+
+
+def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
+    """Re-parse ``path`` with pyoxigraph and require exactly the dataset's triples/quads.
+
+    :raises ExportError: the file parses to something else.
+    """
+    with path.open("rb") as f:
+        parsed = ox.parse(f, format=fmt.ox_format)
+        if fmt.quads:
+            got = set(parsed)
+            want = set(ds.quads)
+        else:
+            got = {q.triple for q in parsed}
+            want = set(ds.triples)
+    if got != want:
+        raise ExportError(
+            f"{path.name}: re-parsed {len(got)} statements, expected {len(want)} "
+            f"({len(got - want)} unexpected, {len(want - got)} missing)"
+        )
+
+
+def _atomic(dest: Path, write: Callable[[Path], None]) -> None:
+    """Run ``write(tmp)`` on a temporary sibling of ``dest`` and rename it over ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, dest)
+    finally:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def export(ds: Dataset, fmt: str, dest: str | Path | IO[bytes]) -> None:
+    """Write one format to ``dest`` (a path, written atomically and re-parsed; or a binary stream).
+
+    :raises InputError: unknown format.
+    :raises ExportError: the written file does not re-parse to the dataset.
+    """
+    rdf_format = get_format(fmt)
+    if not isinstance(dest, (str, Path)):
+        serialize(ds, rdf_format, dest)
+        return
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as f:
+            serialize(ds, rdf_format, f)
+        check_dump(ds, rdf_format, tmp)
+
+    _atomic(Path(dest), write)
+
+
+@dataclass(frozen=True)
+class DistFile:
+    name: str
+    size: int
+    sha256: str
+
+
+def write_dist(ds: Dataset, out_dir: str | Path, *, on_step: Callable[[str], None] | None = None) -> list[DistFile]:
+    """Write every dump, the context, ``void.ttl`` and ``SHA256SUMS`` into ``out_dir`` atomically.
+
+    The files are written and checked in a temporary sibling folder, which then replaces
+    ``out_dir`` with two renames; if anything fails, ``out_dir`` is left as it was.
+
+    :raises InputError: ``out_dir`` exists and is not a folder coopkg wrote.
+    :raises ExportError: a dump does not re-parse to the dataset.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "SHA256SUMS").exists():
+        raise InputError(f"{out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        for fmt in FORMATS.values():
+            if on_step:
+                on_step(f"export {fmt.name}")
+            path = tmp / f"{DUMP_STEM}.{fmt.extension}"
+            with path.open("wb") as f:
+                serialize(ds, fmt, f)
+            check_dump(ds, fmt, path)
+        ctx = {"@context": prefixes(ds)}
+        (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if on_step:
+            on_step("void.ttl")
+        sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
+        void = tmp / "void.ttl"
+        with void.open("wb") as f:
+            ox.serialize(void_triples(ds, sizes), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
+        files = [DistFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(tmp.iterdir())]
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
+        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+        files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
+        _swap_in(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(files, key=lambda f: f.name)
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,100 @@
+"""Write compacted, self-contained JSON-LD without any JSON-LD library.
+
+pyoxigraph writes JSON-LD expanded and without ``@context``; rdflib's writer is not
+byte-stable across runs. Our data has no blank nodes and no lists, so compaction is simple: one
+node object per subject (in first-seen order), compact IRIs from :func:`context`, every value an
+explicit ``{"@id"}`` / ``{"@value", "@language"|"@type"}`` object (plain strings for
+``xsd:string``). The ``@context`` is inline, so any processor reads the file offline; the same
+context is published as ``context.jsonld``. Output is written node by node (streaming), so memory
+stays proportional to one subject's triples plus the subject index.
+
+>>> import pyoxigraph as ox
+>>> t = ox.Triple(ox.NamedNode("https://w3id.org/coopkg/id/region/110000"),
+...               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Beijing", language="en"))
+>>> print(dumps([t], {"rdfs": "http://www.w3.org/2000/01/rdf-schema#", "id": "https://w3id.org/coopkg/id/"}))
+{
+"@context": {"rdfs": "http://www.w3.org/2000/01/rdf-schema#", "id": "https://w3id.org/coopkg/id/"},
+"@graph": [
+{"@id": "id:region/110000", "rdfs:label": [{"@value": "Beijing", "@language": "en"}]}
+]}
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from .vocab import PREFIXES, RDF, XSD
+
+_TYPE = RDF + "type"
+_STRING = XSD + "string"
+
+
+def context(instance_base: str) -> dict[str, str]:
+    """The JSON-LD context: our prefixes plus ``id:`` for instance IRIs under ``instance_base``."""
+    return {**PREFIXES, "id": instance_base}
+
+
+class _Compactor:
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        # longest namespace first, so the most specific prefix wins
+        self.prefixes = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        hit = self.cache.get(iri)
+        if hit is not None:
+            return hit
+        out = iri
+        for ns, prefix in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                out = f"{prefix}:{iri[len(ns):]}"
+                break
+        if len(self.cache) < 100_000:
+            self.cache[iri] = out
+        return out
+
+
+def _value(term: Any, compact: _Compactor) -> Any:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": compact(term.value)}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == _STRING:
+            return term.value
+        return {"@value": term.value, "@type": compact(term.datatype.value)}
+    raise ValueError(f"cannot write {term!r} as JSON-LD (no blank nodes or quoted triples allowed)")
+
+
+def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: IO[str]) -> None:
+    """Write ``triples`` as one compacted JSON-LD document to the text stream ``out``."""
+    compact = _Compactor(prefixes)
+    by_subject: dict[str, list[ox.Triple]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject.value, []).append(t)
+    dump = json.dumps
+    out.write('{\n"@context": ' + dump(prefixes, ensure_ascii=False) + ',\n"@graph": [\n')
+    first = True
+    for subject, ts in by_subject.items():
+        node: dict[str, Any] = {"@id": compact(subject)}
+        types = [compact(t.object.value) for t in ts if t.predicate.value == _TYPE]
+        if types:
+            node["@type"] = types
+        for t in ts:
+            if t.predicate.value != _TYPE:
+                node.setdefault(compact(t.predicate.value), []).append(_value(t.object, compact))
+        out.write(("" if first else ",\n") + dump(node, ensure_ascii=False))
+        first = False
+    out.write("\n]}\n")
+
+
+def dumps(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> str:
+    buf = io.StringIO()
+    write(triples, prefixes, buf)
+    return buf.getvalue()

@@ -1,0 +1,279 @@
+"""Load ``data/`` into typed records and check them against each other.
+
+``load_records(path)`` reads every ``sources/*.yaml`` and ``reference/*.yaml`` under ``path``
+(sorted, so the result never depends on directory order), validates each file against
+:class:`coopkg.records.DataFile`, then checks across files: every id defined once, every reference
+resolves to an entity of an allowed kind, every concept slug exists in its SKOS scheme, every
+paragraph anchor exists in its report, and a source file's ``source.id`` equals its file name.
+
+The first problem found raises :class:`~coopkg.errors.RecordError` whose message starts with
+``file:line: field`` — e.g. ``data/sources/x.yaml:41: agreements[0].parties[1]: unknown id 'y'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import yamlsafe
+from .errors import InputError, Location, RecordError
+from .records import SECTIONS, DataFile, Figure, Source
+from .vocab import concept_slugs
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """One loaded YAML file: its typed content and where each value sits."""
+
+    path: Path
+    display: str
+    data: DataFile
+    lines: yamlsafe.LineMap
+
+    @property
+    def source(self) -> Source | None:
+        return self.data.source
+
+    def location(self, path: tuple[str | int, ...]) -> Location:
+        return Location(self.display, yamlsafe.line_of(self.lines, path), _field_name(path))
+
+
+@dataclass(frozen=True)
+class Defined:
+    """Where an entity id is defined."""
+
+    section: str
+    record: Any
+    file: RecordFile
+    index: int
+
+    @property
+    def kind(self) -> str:
+        return SECTIONS[self.section]
+
+    @property
+    def location(self) -> Location:
+        return self.file.location((self.section, self.index))
+
+
+@dataclass
+class Records:
+    """Everything under ``data/``, checked; the input of :func:`coopkg.build`."""
+
+    root: Path
+    files: list[RecordFile]
+    index: dict[str, Defined] = field(default_factory=dict)
+
+    def entities(self) -> Iterator[Defined]:
+        return iter(self.index.values())
+
+    @property
+    def sources(self) -> list[RecordFile]:
+        return [f for f in self.files if f.source is not None]
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def data_files(root: Path) -> list[Path]:
+    """The YAML files :func:`load_records` reads under ``root``, in load order."""
+    return sorted((root / "reference").glob("*.yaml")) + sorted((root / "sources").glob("*.yaml"))
+
+
+def load_file(path: Path, display: str) -> RecordFile:
+    """Parse and type-check one file (no cross-file checks).
+
+    :raises RecordError: malformed YAML or a record that does not fit its model.
+    """
+    raw, lines = yamlsafe.load(path, display)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise RecordError(Location(display, 1), "the file must be a mapping of sections")
+    try:
+        data = DataFile.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = f"unknown field {loc[-1]!r}"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        return_loc = Location(display, yamlsafe.line_of(lines, loc), _field_name(loc))
+        raise RecordError(return_loc, message) from None
+    return RecordFile(path, display, data, lines)
+
+
+def load_records(path: str | Path) -> Records:
+    """Load and check every data file under ``path`` (the ``data/`` folder).
+
+    :raises InputError: the folder has no data files.
+    :raises RecordError: the first malformed file or inconsistent record, with file and line.
+    """
+    root = Path(path)
+    paths = data_files(root)
+    if not paths:
+        raise InputError(f"no data files under {root}/sources or {root}/reference")
+    files = [load_file(p, _display(p)) for p in paths]
+    records = Records(root, files)
+    _check(records)
+    return records
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+#: for each (section, field): the entity kinds a reference may point to
+_REFS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("regions", "within"): ("region",),
+    ("regions", "includes"): ("region",),
+    ("institutions", "region"): ("region",),
+    ("institutions", "affiliated_with"): ("org",),
+    ("institutions", "part_of"): ("org",),
+    ("institutions", "branch_of"): ("org",),
+    ("agreements", "parties"): ("region", "org"),
+    ("agreements", "programmes"): ("programme",),
+    ("events", "place"): ("region",),
+    ("events", "venues"): ("org",),
+    ("events", "participants"): ("person", "org", "region"),
+    ("events", "organizers"): ("person", "org", "region"),
+    ("events", "part_of"): ("event",),
+    ("events", "resulted_in"): ("agreement", "programme"),
+    ("programmes", "participants"): ("person", "org", "region"),
+    ("programmes", "regions"): ("region",),
+    ("programmes", "agreement"): ("agreement",),
+    ("figures", "about"): ("region", "org", "person", "agreement", "event", "programme", "figure"),
+    ("figures", "counterpart"): ("region", "org", "person", "agreement", "event", "programme"),
+    ("figures", "part_of"): ("figure",),
+}
+
+#: for each (section, field): the SKOS scheme its slug(s) come from
+_CONCEPTS: dict[tuple[str, str], str] = {
+    ("regions", "level"): "region-level",
+    ("institutions", "kind"): "institution-kind",
+    ("institutions", "grade"): "grade",
+    ("institutions", "status"): "status",
+    ("agreements", "kind"): "agreement-kind",
+    ("agreements", "areas"): "area",
+    ("agreements", "status"): "status",
+    ("events", "kind"): "event-kind",
+    ("programmes", "kind"): "programme-kind",
+    ("programmes", "areas"): "area",
+    ("programmes", "status"): "status",
+    ("figures", "measure"): "measure",
+    ("figures", "comparator"): "comparator",
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _check(records: Records) -> None:
+    index = records.index
+    for f in records.files:
+        is_source_dir = f.path.parent.name == "sources"
+        if is_source_dir and f.source is None:
+            raise RecordError(f.location(()), "a file under sources/ needs a 'source' section")
+        if not is_source_dir and f.source is not None:
+            raise RecordError(f.location(("source",)), "only files under sources/ may have a 'source' section")
+        if f.source is not None and f.source.id != f.path.stem:
+            raise RecordError(
+                f.location(("source", "id")), f"must equal the file name {f.path.stem!r}, not {f.source.id!r}"
+            )
+        for section in SECTIONS:
+            for i, record in enumerate(getattr(f.data, section)):
+                here = Defined(section, record, f, i)
+                first = index.get(record.id)
+                if first is not None:
+                    raise RecordError(
+                        f.location((section, i, "id")),
+                        f"duplicate id {record.id!r} (already defined at {first.location})",
+                    )
+                index[record.id] = here
+    schemes = concept_slugs()
+    for f in records.files:
+        for section in SECTIONS:
+            for i, record in enumerate(getattr(f.data, section)):
+                _check_record(records, f, section, i, record, schemes)
+        if f.source is not None:
+            for attr, kinds in (("publisher", ("org",)), ("authors", ("person",))):
+                for j, ref in enumerate(_as_list(getattr(f.source, attr))):
+                    path = ("source", attr, j) if attr == "authors" else ("source", attr)
+                    _check_ref(records, f, path, ref, kinds)
+
+
+def _check_record(
+    records: Records, f: RecordFile, section: str, i: int, record: Any, schemes: dict[str, frozenset[str]]
+) -> None:
+    for (sec, attr), kinds in _REFS.items():
+        if sec != section:
+            continue
+        value = getattr(record, attr)
+        for j, ref in enumerate(_as_list(value)):
+            path = (section, i, attr, j) if isinstance(value, list) else (section, i, attr)
+            _check_ref(records, f, path, ref, kinds)
+            if ref == record.id:
+                raise RecordError(f.location(path), f"{record.id!r} cannot refer to itself")
+    for (sec, attr), scheme in _CONCEPTS.items():
+        if sec != section:
+            continue
+        value = getattr(record, attr)
+        for j, slug in enumerate(_as_list(value)):
+            if slug not in schemes.get(scheme, ()):
+                path = (section, i, attr, j) if isinstance(value, list) else (section, i, attr)
+                known = ", ".join(sorted(schemes.get(scheme, ())))
+                raise RecordError(f.location(path), f"unknown {scheme} {slug!r}; known: {known}")
+    if isinstance(record, Figure) and record.qualifier:
+        scheme, _, slug = record.qualifier.partition("/")
+        if slug not in schemes.get(scheme, ()):
+            raise RecordError(f.location((section, i, "qualifier")), f"unknown concept {record.qualifier!r}")
+    if section == "people":
+        for j, post in enumerate(record.posts):
+            if post.organization:
+                _check_ref(records, f, (section, i, "posts", j, "organization"), post.organization, ("org",))
+            _check_anchors(f, (section, i, "posts", j, "stated_in"), post.stated_in)
+    if section == "regions" and record.id.isdigit() and len(record.id) != 6:
+        raise RecordError(f.location((section, i, "id")), "a numeric region id must be a 6-digit GB/T 2260 code")
+    _check_anchors(f, (section, i, "stated_in"), record.stated_in)
+    if f.source is not None and not record.stated_in:
+        raise RecordError(f.location((section, i)), f"{record.id!r} needs 'stated_in' (which paragraph says so)")
+
+
+def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str]) -> None:
+    if not anchors:
+        return
+    if f.source is None:
+        raise RecordError(f.location(path), "reference files have no paragraphs; remove 'stated_in'")
+    for j, anchor in enumerate(anchors):
+        if int(anchor[1:]) > f.source.paragraphs:
+            raise RecordError(
+                f.location((*path, j)), f"{anchor} is past the report's last paragraph p{f.source.paragraphs}"
+            )
+
+
+def _check_ref(
+    records: Records, f: RecordFile, path: tuple[str | int, ...], ref: str, kinds: tuple[str, ...]
+) -> None:
+    target = records.index.get(ref)
+    if target is None:
+        raise RecordError(f.location(path), f"unknown id {ref!r}")
+    if target.kind not in kinds:
+        raise RecordError(f.location(path), f"{ref!r} is defined as {target.kind}; expected {' or '.join(kinds)}")
