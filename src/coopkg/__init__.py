@@ -15,7 +15,7 @@ from __future__ import annotations
 from .build import build
 from .dataset import Dataset
 from .errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
-from .export import export, write_dist
+from .publish import export, write_dist
 from .load import Records, load_records
 from .stats import stats
 from .validate import Report, Result, validate

@@ -18,8 +18,8 @@ from . import __version__
 from .build import build as build_dataset
 from .dataset import Dataset
 from .errors import CoopkgError, InvalidData
-from .export import export as export_one
-from .export import write_dist
+from .publish import export as export_one
+from .publish import write_dist
 from .formats import FORMATS
 from .load import load_records
 from .stats import stats as compute_stats

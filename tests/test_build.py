@@ -1,0 +1,69 @@
+"""Records -> RDF: named graphs, deterministic IRIs, provenance on every stated fact."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+import coopkg
+from coopkg.dataset import Dataset
+from coopkg.vocab import COOP, PROV
+
+ID = "https://w3id.org/coopkg/id/"
+STATED_CLASSES = ("Agreement", "Event", "Programme", "Figure")
+
+
+def test_one_named_graph_per_report_plus_reference_and_vocabulary(dataset: Dataset, records) -> None:
+    want = {f"https://w3id.org/coopkg/graph/source/{f.source.id}" for f in records.sources}
+    want |= {"https://w3id.org/coopkg/graph/reference", "https://w3id.org/coopkg/graph/vocabulary"}
+    assert {g.value for g in dataset.graphs} == want
+
+
+def test_no_default_graph_triples(dataset: Dataset) -> None:
+    assert all(isinstance(q.graph_name, ox.NamedNode) for q in dataset.quads)
+
+
+@pytest.mark.parametrize("cls", STATED_CLASSES)
+def test_every_stated_fact_points_to_its_report_and_paragraph(dataset: Dataset, cls: str) -> None:
+    rows = list(dataset.store.query(f"""
+        PREFIX coop: <{COOP}> PREFIX prov: <{PROV}> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?x ?g WHERE {{ GRAPH ?g {{ ?x a coop:{cls} }}
+          FILTER NOT EXISTS {{ GRAPH ?g {{ ?x prov:wasDerivedFrom ?doc ; coop:statedIn ?p .
+                                          ?p dcterms:isPartOf ?doc }} }} }}"""))
+    assert rows == [], [r["x"] for r in rows]
+
+
+def test_facts_live_in_the_graph_of_the_report_that_states_them(dataset: Dataset) -> None:
+    g = ox.NamedNode("https://w3id.org/coopkg/graph/source/000_ae355af3523134a3")
+    agreement = ox.NamedNode(ID + "agreement/beijing-shenyang-health-framework-2018-2020")
+    triples = dataset.graph(g)
+    assert ox.Triple(agreement, ox.NamedNode(COOP + "party"), ox.NamedNode(ID + "region/110000")) in triples
+    assert ox.Triple(agreement, ox.NamedNode(COOP + "signedOn"),
+                     ox.Literal("2018-07-20", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))) in triples
+    assert ox.Triple(agreement, ox.NamedNode(COOP + "statedIn"),
+                     ox.NamedNode(ID + "source/000_ae355af3523134a3#p2")) in triples
+
+
+def test_base_iri_is_configurable_and_validated(records) -> None:
+    ds = coopkg.build(records, base="http://example.org/kg/")
+    assert any(q.subject.value.startswith("http://example.org/kg/id/") for q in ds.quads)
+    assert not any(q.subject.value.startswith(ID) for q in ds.quads)
+    with pytest.raises(ValueError, match="base IRI"):
+        coopkg.build(records, base="not a base")
+
+
+def test_building_twice_gives_the_same_quads_in_the_same_order(records, dataset: Dataset) -> None:
+    assert coopkg.build(records).quads == dataset.quads
+
+
+def test_origins_point_at_the_defining_record(dataset: Dataset) -> None:
+    origin = dataset.origin(ID + "agreement/beijing-shenyang-health-framework-2018-2020")
+    assert origin is not None
+    assert origin.file.endswith("data/sources/000_ae355af3523134a3.yaml")
+    text = open(origin.file if origin.file.startswith("/") else f"{origin.file}", encoding="utf-8").read()
+    assert "id: beijing-shenyang-health-framework-2018-2020" in text.splitlines()[origin.line - 1]
+
+
+def test_to_rdflib_keeps_named_graphs(dataset: Dataset) -> None:
+    ds = dataset.to_rdflib()
+    assert len(ds) == len(dataset.quads)

@@ -1,0 +1,90 @@
+"""The CLI: help for every command, README coverage, exact errors, one real subprocess run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopkg.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"coopkg {command}" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"`coopkg {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_first_screen_has_exactly_two_setup_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = "\n".join(readme.splitlines()[:40])
+    blocks = first_screen.split("```sh\n")[1:]
+    commands = [b.split("```")[0].strip() for b in blocks]
+    assert len(commands) == 2
+    assert commands[0].endswith("coopkg build")
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci
+
+
+def test_stats_json_counts_match_the_dataset(dataset) -> None:
+    result = CliRunner().invoke(cli, ["stats", "--format", "json"])
+    assert result.exit_code == 0
+    st = json.loads(result.output)
+    assert st["triples"] == len(dataset.triples)
+    assert sum(st["graphs"].values()) == len(dataset.quads)
+    assert st["sources"]["000_ae355af3523134a3"]["Agreement"] == 2
+    assert st["classes"]["Region"] >= 30
+
+
+def test_stats_table_is_readable() -> None:
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 0
+    assert "Per source report" in result.output
+    assert "000_ae355af3523134a3" in result.output
+
+
+def test_unknown_base_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["stats", "--base", "ftp:/x"])
+    assert result.exit_code == 2
+    assert "Error: Invalid value for --base: base IRI must be an absolute http(s) IRI ending in / or #: 'ftp:/x'" in result.output
+
+
+def test_validate_json_and_turtle_formats() -> None:
+    runner = CliRunner()
+    out = runner.invoke(cli, ["validate", "--format", "json"])
+    doc = json.loads(out.output)
+    assert set(doc["counts"]) == {"violation", "warning", "info"}
+    ttl = runner.invoke(cli, ["validate", "--format", "turtle"])
+    assert "sh:ValidationReport" in ttl.output
+
+
+def test_real_subprocess_build(tmp_path: Path) -> None:
+    """The installed console script, as a user runs it (not CliRunner)."""
+    exe = Path(sys.executable).with_name("coopkg")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    proc = subprocess.run([*cmd, "build", "--out", str(tmp_path / "dist")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "dist" / "coopkg.ttl").stat().st_size > 1000
+    assert "SHA256SUMS" in proc.stdout
+    bad = subprocess.run([*cmd, "validate", "--data", str(tmp_path / "nowhere")], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("Error: no data files under")
