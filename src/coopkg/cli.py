@@ -201,6 +201,15 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
         console.print(t)
 
 
+def _register_more() -> None:
+    from . import cli_query
+
+    cli_query.register(cli)
+
+
+_register_more()
+
+
 def main() -> None:
     cli(prog_name="coopkg")
 
