@@ -52,3 +52,164 @@ def data_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(DATA, dest)
     return dest
+
+
+# ---------------------------------------------------------------------------------- real servers
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+import httpx  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def oxigraph_exe() -> str:
+    exe = Path(sys.executable).with_name("oxigraph")
+    found = str(exe) if exe.exists() else shutil.which("oxigraph")
+    if not found:
+        raise RuntimeError("the 'oxigraph' server is not installed: pip install -e '.[test]'")
+    return found
+
+
+@dataclass
+class OxigraphServer:
+    url: str
+    location: Path
+    proc: subprocess.Popen
+
+    def quads(self) -> set:
+        import pyoxigraph as ox
+
+        r = httpx.get(self.url + "/store", headers={"Accept": "application/n-quads"}, timeout=30)
+        r.raise_for_status()
+        return set(ox.parse(r.content, format=ox.RdfFormat.N_QUADS))
+
+    def graphs(self) -> set[str]:
+        return {q.graph_name.value for q in self.quads() if hasattr(q.graph_name, "value")}
+
+    def update(self, text: str) -> None:
+        httpx.post(self.url + "/update", content=text.encode(),
+                   headers={"Content-Type": "application/sparql-update"}, timeout=30).raise_for_status()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
+    port = free_port()
+    location = tmp_path / "oxigraph"
+    proc = subprocess.Popen([oxigraph_exe(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/query?query=ASK%7B%7D", proc)
+        assert proc.poll() is None
+        yield OxigraphServer(url, location, proc)
+    finally:
+        stop(proc)
+
+
+class FaultProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards to ``upstream`` and fails requests on demand.
+
+    ``fail_when(method, path, body) -> bool`` chooses which requests get a 500; every forwarded
+    request is recorded as ``(method, path, headers)``.
+    """
+
+    def __init__(self, upstream: str, fail_when: Callable[[str, str, bytes], bool]) -> None:
+        self.upstream = upstream
+        self.fail_when = fail_when
+        self.seen: list[tuple[str, str, dict[str, str]]] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
+                if proxy.fail_when(self.command, self.path, body):
+                    msg = b"injected failure"
+                    self.send_response(500)
+                    self.send_header("Content-Length", str(len(msg)))
+                    self.end_headers()
+                    self.wfile.write(msg)
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                r = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=30)
+                self.send_response(r.status_code)
+                for k, v in r.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward  # noqa: N815
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class CoopkgServer:
+    url: str
+    proc: subprocess.Popen
+
+
+@pytest.fixture(scope="module")
+def coopkg_server() -> Iterator[CoopkgServer]:
+    """`coopkg serve` as a real subprocess, with a 2-second query timeout."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("coopkg")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+    proc = subprocess.Popen([*cmd, "serve", "--port", str(port), "--timeout", "2", "--data", str(DATA)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/", proc)
+        yield CoopkgServer(url, proc)
+    finally:
+        stop(proc)

@@ -16,6 +16,8 @@ from .build import build
 from .dataset import Dataset
 from .errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
 from .publish import export, write_dist
+from .push import push
+from .sparql import run_query
 from .load import Records, load_records
 from .stats import stats
 from .validate import Report, Result, validate
@@ -35,6 +37,8 @@ __all__ = [
     "build",
     "export",
     "load_records",
+    "push",
+    "run_query",
     "stats",
     "validate",
     "write_dist",

@@ -202,9 +202,10 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
 
 
 def _register_more() -> None:
-    from . import cli_query
+    from . import cli_query, cli_remote
 
     cli_query.register(cli)
+    cli_remote.register(cli)
 
 
 _register_more()

@@ -1,0 +1,136 @@
+"""`coopkg push` against a real Oxigraph server: isomorphic graphs, idempotence, atomic failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+import coopkg
+from coopkg.cli import cli
+from coopkg.dataset import Dataset
+from conftest import FaultProxy, OxigraphServer
+
+SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
+FOREIGN = "http://example.org/someone-elses-graph"
+
+
+def push_cli(url: str, *extra: str, data: Path | None = None, env: dict | None = None):  # type: ignore[no-untyped-def]
+    args = ["push", "--endpoint", url, "--quiet", *extra]
+    if data:
+        args += ["--data", str(data)]
+    return CliRunner().invoke(cli, args, env=env)
+
+
+def test_push_then_every_graph_is_isomorphic(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    result = push_cli(oxigraph_server.url)
+    assert result.exit_code == 0, result.output
+    assert oxigraph_server.quads() == set(dataset.quads)
+
+
+def test_push_twice_is_idempotent_and_leaves_no_staging(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    first = oxigraph_server.quads()
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    assert oxigraph_server.quads() == first == set(dataset.quads)
+    assert not any("/staging/" in g for g in oxigraph_server.graphs())
+
+
+def test_push_after_a_change_replaces_that_graph_only(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
+    oxigraph_server.update(f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}')
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    before = oxigraph_server.quads()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Beijing-Shenyang Health Care Cooperation Framework",
+                                                           "Beijing-Shenyang Health Cooperation Framework"),
+                   encoding="utf-8")
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    after = oxigraph_server.quads()
+    changed = {q.graph_name.value for q in before ^ after}
+    assert changed == {SOURCE_000}
+    new = coopkg.build(coopkg.load_records(data_copy))
+    assert {q for q in after if q.graph_name.value == SOURCE_000} == {q for q in new.quads if q.graph_name.value == SOURCE_000}
+    assert any(q.graph_name.value == FOREIGN for q in after)
+
+
+def test_failure_at_move_leaves_previous_graphs_intact(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    before = oxigraph_server.quads()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    with FaultProxy(oxigraph_server.url, lambda m, p, body: b"MOVE" in body) as proxy:
+        result = push_cli(proxy.url, data=data_copy)
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("Error: POST ")
+    assert "answered 500: injected failure" in result.output
+    assert oxigraph_server.quads() == before  # targets untouched, staging dropped
+
+
+def test_failure_midway_through_uploads_leaves_previous_graphs_intact(oxigraph_server: OxigraphServer,
+                                                                     dataset: Dataset) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    before = oxigraph_server.quads()
+    puts = []
+
+    def third_put_fails(method: str, path: str, body: bytes) -> bool:
+        if method == "PUT":
+            puts.append(path)
+        return method == "PUT" and len(puts) == 3
+
+    with FaultProxy(oxigraph_server.url, third_put_fails) as proxy:
+        result = push_cli(proxy.url)
+    assert result.exit_code == 3
+    assert oxigraph_server.quads() == before
+
+
+def test_server_gone_is_exit_3(tmp_path: Path) -> None:
+    from conftest import free_port
+
+    result = push_cli(f"http://127.0.0.1:{free_port()}")
+    assert result.exit_code == 3
+    assert "ConnectError" in result.output
+
+
+def test_invalid_data_is_refused_before_anything_is_sent(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
+    (data_copy / "reference" / "loop.yaml").write_text(
+        'regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n'
+        '  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n', encoding="utf-8")
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        result = push_cli(proxy.url, data=data_copy)
+    assert result.exit_code == 1
+    assert "refusing to push" in result.output
+    assert proxy.seen == []
+
+
+def test_dry_run_sends_nothing(oxigraph_server: OxigraphServer) -> None:
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url, "--dry-run"])
+    assert result.exit_code == 0
+    assert "would MOVE" in result.output
+    assert proxy.seen == []
+
+
+def test_credentials_come_from_the_environment(oxigraph_server: OxigraphServer) -> None:
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        result = push_cli(proxy.url, env={"COOPKG_ENDPOINT_TOKEN": "s3cret"})
+    assert result.exit_code == 0
+    assert proxy.seen and all(h.get("authorization") == "Bearer s3cret" for _, _, h in proxy.seen)
+
+
+def test_refuses_empty_dataset_and_foreign_graphs(dataset: Dataset) -> None:
+    with pytest.raises(coopkg.InputError, match="empty dataset"):
+        coopkg.push(Dataset(dataset.namespaces, []), "http://127.0.0.1:9", validate_first=False)
+    foreign = Dataset(dataset.namespaces, [ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://x/b"),
+                                                   ox.NamedNode("http://x/c"), ox.NamedNode(FOREIGN))])
+    with pytest.raises(coopkg.InputError, match="outside --graph-prefix"):
+        coopkg.push(foreign, "http://127.0.0.1:9", validate_first=False)
+
+
+def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer) -> None:
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        assert push_cli(proxy.url).exit_code == 0
+    for method, path, _ in proxy.seen:
+        if method == "PUT":
+            assert "graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2Fstaging%2F" in path
