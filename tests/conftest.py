@@ -213,3 +213,12 @@ def coopkg_server() -> Iterator[CoopkgServer]:
         yield CoopkgServer(url, proc)
     finally:
         stop(proc)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-snapshots", action="store_true", help="Rewrite golden files from current output.")
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))

@@ -1,0 +1,50 @@
+"""Competency questions: what a reader of each report should be able to ask the graph.
+
+Each ``tests/competency/<report>.yaml`` is a list of ``{id, question, query, expected[, ordered]}``;
+``expected`` rows map every selected variable to its lexical value (IRIs as full strings).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coopkg import yamlsafe
+from coopkg.dataset import Dataset
+
+HERE = Path(__file__).parent / "competency"
+FILES = sorted(HERE.glob("*.yaml"))
+
+
+def _questions() -> list[tuple[str, dict]]:
+    out = []
+    for f in FILES:
+        items, _ = yamlsafe.load(f)
+        for item in items or []:
+            out.append((f"{f.stem[:3]}:{item['id']}", item))
+    return out
+
+
+QUESTIONS = _questions()
+
+
+def test_at_least_30_questions_spanning_every_report(records) -> None:
+    assert len(QUESTIONS) >= 30
+    reports = {f.source.id for f in records.sources}
+    covered = {f.stem for f in FILES if yamlsafe.load(f)[0]}
+    assert reports <= covered
+
+
+@pytest.mark.parametrize(("qid", "item"), QUESTIONS, ids=[q[0] for q in QUESTIONS])
+def test_competency_question(dataset: Dataset, qid: str, item: dict) -> None:
+    assert set(item) <= {"id", "question", "query", "expected", "ordered", "note"}, qid
+    assert item["question"].strip().endswith("?"), qid
+    result = dataset.store.query(item["query"], use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    got = [tuple("" if s[n] is None else s[n].value for n in names) for s in result]
+    want = [tuple(str(row.get(n, "")) if row.get(n) is not None else "" for n in names)
+            for row in item["expected"] or []]
+    if not item.get("ordered"):
+        got, want = sorted(got), sorted(want)
+    assert got == want, f"{qid}: {item['question']}"
