@@ -120,8 +120,12 @@ class OxigraphServer:
         return {q.graph_name.value for q in self.quads() if hasattr(q.graph_name, "value")}
 
     def update(self, text: str) -> None:
-        httpx.post(self.url + "/update", content=text.encode(),
-                   headers={"Content-Type": "application/sparql-update"}, timeout=30).raise_for_status()
+        httpx.post(
+            self.url + "/update",
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=30,
+        ).raise_for_status()
 
 
 @pytest.fixture
@@ -129,8 +133,12 @@ def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
     """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
     port = free_port()
     location = tmp_path / "oxigraph"
-    proc = subprocess.Popen([oxigraph_exe(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [oxigraph_exe(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/query?query=ASK%7B%7D", proc)
@@ -177,7 +185,7 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(r.content)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _forward  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -204,9 +212,13 @@ def coopkg_server() -> Iterator[CoopkgServer]:
     port = free_port()
     exe = Path(sys.executable).with_name("coopkg")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    proc = subprocess.Popen([*cmd, "serve", "--port", str(port), "--timeout", "2", "--data", str(DATA)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--port", str(port), "--timeout", "2", "--data", str(DATA)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/", proc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -25,11 +27,13 @@ def test_no_default_graph_triples(dataset: Dataset) -> None:
 
 @pytest.mark.parametrize("cls", STATED_CLASSES)
 def test_every_stated_fact_points_to_its_report_and_paragraph(dataset: Dataset, cls: str) -> None:
-    rows = list(dataset.store.query(f"""
+    rows = list(
+        dataset.store.query(f"""
         PREFIX coop: <{COOP}> PREFIX prov: <{PROV}> PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?x ?g WHERE {{ GRAPH ?g {{ ?x a coop:{cls} }}
           FILTER NOT EXISTS {{ GRAPH ?g {{ ?x prov:wasDerivedFrom ?doc ; coop:statedIn ?p .
-                                          ?p dcterms:isPartOf ?doc }} }} }}"""))
+                                          ?p dcterms:isPartOf ?doc }} }} }}""")
+    )
     assert rows == [], [r["x"] for r in rows]
 
 
@@ -38,10 +42,18 @@ def test_facts_live_in_the_graph_of_the_report_that_states_them(dataset: Dataset
     agreement = ox.NamedNode(ID + "agreement/beijing-shenyang-health-framework-2018-2020")
     triples = dataset.graph(g)
     assert ox.Triple(agreement, ox.NamedNode(COOP + "party"), ox.NamedNode(ID + "region/110000")) in triples
-    assert ox.Triple(agreement, ox.NamedNode(COOP + "signedOn"),
-                     ox.Literal("2018-07-20", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))) in triples
-    assert ox.Triple(agreement, ox.NamedNode(COOP + "statedIn"),
-                     ox.NamedNode(ID + "source/000_ae355af3523134a3#p2")) in triples
+    assert (
+        ox.Triple(
+            agreement,
+            ox.NamedNode(COOP + "signedOn"),
+            ox.Literal("2018-07-20", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        )
+        in triples
+    )
+    assert (
+        ox.Triple(agreement, ox.NamedNode(COOP + "statedIn"), ox.NamedNode(ID + "source/000_ae355af3523134a3#p2"))
+        in triples
+    )
 
 
 def test_base_iri_is_configurable_and_validated(records) -> None:
@@ -60,7 +72,7 @@ def test_origins_point_at_the_defining_record(dataset: Dataset) -> None:
     origin = dataset.origin(ID + "agreement/beijing-shenyang-health-framework-2018-2020")
     assert origin is not None
     assert origin.file.endswith("data/sources/000_ae355af3523134a3.yaml")
-    text = open(origin.file if origin.file.startswith("/") else f"{origin.file}", encoding="utf-8").read()
+    text = Path(origin.file).read_text(encoding="utf-8")
     assert "id: beijing-shenyang-health-framework-2018-2020" in text.splitlines()[origin.line - 1]
 
 

@@ -62,7 +62,10 @@ def test_stats_table_is_readable() -> None:
 def test_unknown_base_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["stats", "--base", "ftp:/x"])
     assert result.exit_code == 2
-    assert "Error: Invalid value for --base: base IRI must be an absolute http(s) IRI ending in / or #: 'ftp:/x'" in result.output
+    assert (
+        "Error: Invalid value for --base: base IRI must be an absolute http(s) IRI ending in / or #: 'ftp:/x'"
+        in result.output
+    )
 
 
 def test_validate_json_and_turtle_formats() -> None:
@@ -79,12 +82,19 @@ def test_real_subprocess_build(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("coopkg")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    proc = subprocess.run([*cmd, "build", "--out", str(tmp_path / "dist")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [*cmd, "build", "--out", str(tmp_path / "dist")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "dist" / "coopkg.ttl").stat().st_size > 1000
     assert "SHA256SUMS" in proc.stdout
-    bad = subprocess.run([*cmd, "validate", "--data", str(tmp_path / "nowhere")], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [*cmd, "validate", "--data", str(tmp_path / "nowhere")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: no data files under")

@@ -43,8 +43,9 @@ def test_competency_question(dataset: Dataset, qid: str, item: dict) -> None:
     result = dataset.store.query(item["query"], use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     got = [tuple("" if s[n] is None else s[n].value for n in names) for s in result]
-    want = [tuple(str(row.get(n, "")) if row.get(n) is not None else "" for n in names)
-            for row in item["expected"] or []]
+    want = [
+        tuple(str(row.get(n, "")) if row.get(n) is not None else "" for n in names) for row in item["expected"] or []
+    ]
     if not item.get("ordered"):
         got, want = sorted(got), sorted(want)
     assert got == want, f"{qid}: {item['question']}"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.compare import isomorphic
 from click.testing import CliRunner
+from rdflib.compare import isomorphic
 
 import coopkg
 from coopkg import publish as export_mod
@@ -44,8 +44,7 @@ def test_every_format_is_read_by_rdflib_too(dataset: Dataset, built_dist: Path, 
         assert len(got) == len(want)
     else:
         got_g = rdflib.Graph().parse(path, format=rdflib_format)
-        want_g = rdflib.Graph().parse(data=ox.serialize(dataset.triples, format=ox.RdfFormat.N_TRIPLES),
-                                      format="nt")
+        want_g = rdflib.Graph().parse(data=ox.serialize(dataset.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         assert isomorphic(got_g, want_g)
 
 
@@ -82,8 +81,16 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     a, b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
     assert a == b
-    assert set(a) == {"coopkg.ttl", "coopkg.nt", "coopkg.jsonld", "context.jsonld", "coopkg.trig", "coopkg.nq",
-                      "void.ttl", "SHA256SUMS"}
+    assert set(a) == {
+        "coopkg.ttl",
+        "coopkg.nt",
+        "coopkg.jsonld",
+        "context.jsonld",
+        "coopkg.trig",
+        "coopkg.nq",
+        "void.ttl",
+        "SHA256SUMS",
+    }
 
 
 def test_sha256sums_match_the_files(built_dist: Path) -> None:
@@ -99,8 +106,10 @@ def test_invalid_data_leaves_previous_dist_untouched(data_copy: Path, tmp_path: 
     before = _digest(out)
     # a region that lies within itself: loads fine, fails the graph rules
     (data_copy / "reference" / "loop.yaml").write_text(
-        'regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n'
-        '  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n', encoding="utf-8")
+        "regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n"
+        "  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["build", "-q", "--data", str(data_copy), "--out", str(out)])
     assert result.exit_code == 1, result.output
     assert "region lies within itself" in result.output
@@ -108,8 +117,9 @@ def test_invalid_data_leaves_previous_dist_untouched(data_copy: Path, tmp_path: 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
 
 
-def test_export_failure_midway_leaves_previous_dist_untouched(dataset: Dataset, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_failure_midway_leaves_previous_dist_untouched(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "dist"
     coopkg.write_dist(dataset, out)
     before = _digest(out)
@@ -128,8 +138,9 @@ def test_export_failure_midway_leaves_previous_dist_untouched(dataset: Dataset, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
-def test_a_dump_that_does_not_reparse_is_not_published(dataset: Dataset, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dump_that_does_not_reparse_is_not_published(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "coopkg.nt"
     out.write_bytes(b"previous\n")
     real = export_mod.serialize
@@ -160,8 +171,10 @@ def test_void_counts_match_the_dataset(dataset: Dataset, built_dist: Path) -> No
     subsets = set(g.objects(ds_iri, void.subset))
     assert {str(s) for s in subsets} == {gr.value for gr in dataset.graphs}
     assert (ds_iri, rdflib.URIRef("http://purl.org/dc/terms/license"), None) in g
-    dist_sizes = {str(g.value(d, rdflib.RDFS.label)): int(g.value(d, rdflib.URIRef("http://www.w3.org/ns/dcat#byteSize")))
-                  for d in g.objects(ds_iri, rdflib.URIRef("http://www.w3.org/ns/dcat#distribution"))}
+    dist_sizes = {
+        str(g.value(d, rdflib.RDFS.label)): int(g.value(d, rdflib.URIRef("http://www.w3.org/ns/dcat#byteSize")))
+        for d in g.objects(ds_iri, rdflib.URIRef("http://www.w3.org/ns/dcat#distribution"))
+    }
     for name, size in dist_sizes.items():
         assert (built_dist / name).stat().st_size == size
     assert not list(g.triples((None, rdflib.URIRef("http://purl.org/dc/terms/modified"), None)))

@@ -31,48 +31,106 @@ agreements:
 # (case id, text of the source file, expected line, expected substring of the message)
 BAD: list[tuple[str, str, int, str]] = [
     ("yaml-syntax", AGREEMENT.replace("parties: [", "parties: [[", 1), 11, "YAML syntax error"),
-    ("duplicate-key", AGREEMENT.replace("    kind: framework\n", "    kind: framework\n    kind: strategic\n"), 10,
-     "duplicate key 'kind' (first at line 9)"),
-    ("unknown-field", AGREEMENT.replace("    kind: framework\n", "    kind: framework\n    colour: red\n"), 10,
-     "agreements[0].colour: unknown field 'colour'"),
-    ("missing-field", AGREEMENT.replace("    kind: framework\n", ""), 7, "agreements[0].kind: required field is missing"),
+    (
+        "duplicate-key",
+        AGREEMENT.replace("    kind: framework\n", "    kind: framework\n    kind: strategic\n"),
+        10,
+        "duplicate key 'kind' (first at line 9)",
+    ),
+    (
+        "unknown-field",
+        AGREEMENT.replace("    kind: framework\n", "    kind: framework\n    colour: red\n"),
+        10,
+        "agreements[0].colour: unknown field 'colour'",
+    ),
+    (
+        "missing-field",
+        AGREEMENT.replace("    kind: framework\n", ""),
+        7,
+        "agreements[0].kind: required field is missing",
+    ),
     ("wrong-type", AGREEMENT.replace("paragraphs: 3", "paragraphs: three"), 5, "source.paragraphs:"),
-    ("wrong-type-string-for-list", AGREEMENT.replace('parties: ["110000", "210100"]', "parties: 110000"), 10,
-     "agreements[0].parties:"),
+    (
+        "wrong-type-string-for-list",
+        AGREEMENT.replace('parties: ["110000", "210100"]', "parties: 110000"),
+        10,
+        "agreements[0].parties:",
+    ),
     ("malformed-date", AGREEMENT.replace('"2018-07-20"', '"20/07/2018"'), 11, "not a date '20/07/2018'"),
     ("impossible-date", AGREEMENT.replace('"2018-07-20"', '"2018-02-30"'), 11, "impossible date '2018-02-30'"),
-    ("unquoted-date", AGREEMENT.replace('"2018-07-20"', "2018-07-20"), 11, 'dates must be quoted strings'),
-    ("undefined-reference", AGREEMENT.replace('"210100"]', '"999999"]'), 10,
-     "agreements[0].parties[1]: unknown id '999999'"),
-    ("wrong-kind-reference", AGREEMENT.replace('"210100"]', "a1]"), 10, "'a1' is defined as agreement; expected region or org"),
-    ("duplicate-id", AGREEMENT.replace("  - id: a1", "  - id: beijing-ditan-hospital"), 7,
-     "duplicate id 'beijing-ditan-hospital'"),
-    ("invalid-iri", AGREEMENT.replace("  paragraphs: 3\n", "  paragraphs: 3\n  url: not an iri\n"), 6,
-     "source.url: 'not an iri' is not an absolute IRI"),
-    ("invalid-language-tag", AGREEMENT.replace("name: {en: A}", "name: {en: A, 'zh CN': B}"), 8,
-     "'zh CN' is not a valid BCP 47 language tag"),
-    ("python-tag", AGREEMENT.replace("title: T", "title: !!python/object/apply:os.system [echo hi]"), 3,
-     "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
+    ("unquoted-date", AGREEMENT.replace('"2018-07-20"', "2018-07-20"), 11, "dates must be quoted strings"),
+    (
+        "undefined-reference",
+        AGREEMENT.replace('"210100"]', '"999999"]'),
+        10,
+        "agreements[0].parties[1]: unknown id '999999'",
+    ),
+    (
+        "wrong-kind-reference",
+        AGREEMENT.replace('"210100"]', "a1]"),
+        10,
+        "'a1' is defined as agreement; expected region or org",
+    ),
+    (
+        "duplicate-id",
+        AGREEMENT.replace("  - id: a1", "  - id: beijing-ditan-hospital"),
+        7,
+        "duplicate id 'beijing-ditan-hospital'",
+    ),
+    (
+        "invalid-iri",
+        AGREEMENT.replace("  paragraphs: 3\n", "  paragraphs: 3\n  url: not an iri\n"),
+        6,
+        "source.url: 'not an iri' is not an absolute IRI",
+    ),
+    (
+        "invalid-language-tag",
+        AGREEMENT.replace("name: {en: A}", "name: {en: A, 'zh CN': B}"),
+        8,
+        "'zh CN' is not a valid BCP 47 language tag",
+    ),
+    (
+        "python-tag",
+        AGREEMENT.replace("title: T", "title: !!python/object/apply:os.system [echo hi]"),
+        3,
+        "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+    ),
     ("custom-tag", AGREEMENT.replace("title: T", "title: !secret T"), 3, "YAML tag '!secret' is not allowed"),
     ("alias", AGREEMENT.replace("title: T", "title: &t T\n  outlet: *t"), 4, "YAML aliases (*name) are not allowed"),
-    ("merge-key", AGREEMENT.replace("    name: {en: A}\n", "    <<: {name: {en: A}}\n"), 8,
-     "YAML merge keys (<<) are not allowed"),
+    (
+        "merge-key",
+        AGREEMENT.replace("    name: {en: A}\n", "    <<: {name: {en: A}}\n"),
+        8,
+        "YAML merge keys (<<) are not allowed",
+    ),
     ("lone-surrogate", AGREEMENT.replace("title: T", 'title: "T\\ud800"'), 3, "invalid Unicode character"),
-    ("unknown-concept", AGREEMENT.replace("kind: framework", "kind: handshake"), 9,
-     "unknown agreement-kind 'handshake'"),
-    ("anchor-past-end", AGREEMENT.replace("stated_in: [p1]", "stated_in: [p9]"), 12,
-     "p9 is past the report's last paragraph p3"),
-    ("source-id-mismatch", AGREEMENT.replace("id: 000_ae355af3523134a3", "id: other"), 2,
-     "must equal the file name"),
-    ("too-few-parties", AGREEMENT.replace('["110000", "210100"]', '["110000"]'), 10,
-     "List should have at least 2 items"),
+    (
+        "unknown-concept",
+        AGREEMENT.replace("kind: framework", "kind: handshake"),
+        9,
+        "unknown agreement-kind 'handshake'",
+    ),
+    (
+        "anchor-past-end",
+        AGREEMENT.replace("stated_in: [p1]", "stated_in: [p9]"),
+        12,
+        "p9 is past the report's last paragraph p3",
+    ),
+    ("source-id-mismatch", AGREEMENT.replace("id: 000_ae355af3523134a3", "id: other"), 2, "must equal the file name"),
+    (
+        "too-few-parties",
+        AGREEMENT.replace('["110000", "210100"]', '["110000"]'),
+        10,
+        "List should have at least 2 items",
+    ),
     ("not-a-mapping", "- just\n- a list\n", 1, "the file must be a mapping of sections"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
-def test_bad_record_is_exit_2_with_file_and_line(data_copy: Path, tmp_path: Path, text: str, line: int,
-                                                 message: str) -> None:
+def test_bad_record_is_exit_2_with_file_and_line(
+    data_copy: Path, tmp_path: Path, text: str, line: int, message: str
+) -> None:
     (data_copy / SRC).write_text(text, encoding="utf-8")
     # keep the reference entities other files need, drop the other reports
     for other in (data_copy / "sources").glob("*.yaml"):
@@ -80,7 +138,8 @@ def test_bad_record_is_exit_2_with_file_and_line(data_copy: Path, tmp_path: Path
             other.unlink()
     if "beijing-ditan-hospital" in text:
         (data_copy / "reference" / "extra.yaml").write_text(
-            "institutions:\n  - id: beijing-ditan-hospital\n    name: {en: D}\n    kind: hospital\n", encoding="utf-8")
+            "institutions:\n  - id: beijing-ditan-hospital\n    name: {en: D}\n    kind: hospital\n", encoding="utf-8"
+        )
     out = tmp_path / "dist"
     result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--out", str(out)])
     assert result.exit_code == 2, result.output
@@ -96,7 +155,8 @@ def test_bad_record_is_exit_2_with_file_and_line(data_copy: Path, tmp_path: Path
 
 def test_error_lists_the_first_definition_of_a_duplicate(data_copy: Path) -> None:
     (data_copy / "reference" / "dup.yaml").write_text(
-        "regions:\n  - id: \"110000\"\n    name: {en: Peking}\n    level: province\n", encoding="utf-8")
+        'regions:\n  - id: "110000"\n    name: {en: Peking}\n    level: province\n', encoding="utf-8"
+    )
     with pytest.raises(coopkg.RecordError) as err:
         coopkg.load_records(data_copy)
     assert re.search(r"duplicate id '110000' \(already defined at \S*dup.yaml:2|regions.yaml:\d+", str(err.value))
@@ -110,7 +170,8 @@ def test_no_data_files_is_an_input_error(tmp_path: Path) -> None:
 
 def test_billion_laughs_is_refused_without_expanding(tmp_path: Path) -> None:
     lol = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
     from coopkg import yamlsafe
 
     with pytest.raises(coopkg.RecordError, match="aliases"):

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
+from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.dataset import Dataset
-from conftest import FaultProxy, OxigraphServer
 
 SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
 FOREIGN = "http://example.org/someone-elses-graph"
@@ -39,19 +39,26 @@ def test_push_twice_is_idempotent_and_leaves_no_staging(oxigraph_server: Oxigrap
 
 
 def test_push_after_a_change_replaces_that_graph_only(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
-    oxigraph_server.update(f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}')
+    oxigraph_server.update(
+        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
+    )
     assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
     before = oxigraph_server.quads()
     src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
-    src.write_text(src.read_text(encoding="utf-8").replace("Beijing-Shenyang Health Care Cooperation Framework",
-                                                           "Beijing-Shenyang Health Cooperation Framework"),
-                   encoding="utf-8")
+    src.write_text(
+        src.read_text(encoding="utf-8").replace(
+            "Beijing-Shenyang Health Care Cooperation Framework", "Beijing-Shenyang Health Cooperation Framework"
+        ),
+        encoding="utf-8",
+    )
     assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
     after = oxigraph_server.quads()
     changed = {q.graph_name.value for q in before ^ after}
     assert changed == {SOURCE_000}
     new = coopkg.build(coopkg.load_records(data_copy))
-    assert {q for q in after if q.graph_name.value == SOURCE_000} == {q for q in new.quads if q.graph_name.value == SOURCE_000}
+    assert {q for q in after if q.graph_name.value == SOURCE_000} == {
+        q for q in new.quads if q.graph_name.value == SOURCE_000
+    }
     assert any(q.graph_name.value == FOREIGN for q in after)
 
 
@@ -68,8 +75,9 @@ def test_failure_at_move_leaves_previous_graphs_intact(oxigraph_server: Oxigraph
     assert oxigraph_server.quads() == before  # targets untouched, staging dropped
 
 
-def test_failure_midway_through_uploads_leaves_previous_graphs_intact(oxigraph_server: OxigraphServer,
-                                                                     dataset: Dataset) -> None:
+def test_failure_midway_through_uploads_leaves_previous_graphs_intact(
+    oxigraph_server: OxigraphServer, dataset: Dataset
+) -> None:
     assert push_cli(oxigraph_server.url).exit_code == 0
     before = oxigraph_server.quads()
     puts = []
@@ -95,8 +103,10 @@ def test_server_gone_is_exit_3(tmp_path: Path) -> None:
 
 def test_invalid_data_is_refused_before_anything_is_sent(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
     (data_copy / "reference" / "loop.yaml").write_text(
-        'regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n'
-        '  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n', encoding="utf-8")
+        "regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n"
+        "  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n",
+        encoding="utf-8",
+    )
     with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
         result = push_cli(proxy.url, data=data_copy)
     assert result.exit_code == 1
@@ -122,8 +132,17 @@ def test_credentials_come_from_the_environment(oxigraph_server: OxigraphServer) 
 def test_refuses_empty_dataset_and_foreign_graphs(dataset: Dataset) -> None:
     with pytest.raises(coopkg.InputError, match="empty dataset"):
         coopkg.push(Dataset(dataset.namespaces, []), "http://127.0.0.1:9", validate_first=False)
-    foreign = Dataset(dataset.namespaces, [ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://x/b"),
-                                                   ox.NamedNode("http://x/c"), ox.NamedNode(FOREIGN))])
+    foreign = Dataset(
+        dataset.namespaces,
+        [
+            ox.Quad(
+                ox.NamedNode("http://x/a"),
+                ox.NamedNode("http://x/b"),
+                ox.NamedNode("http://x/c"),
+                ox.NamedNode(FOREIGN),
+            )
+        ],
+    )
     with pytest.raises(coopkg.InputError, match="outside --graph-prefix"):
         coopkg.push(foreign, "http://127.0.0.1:9", validate_first=False)
 

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
+from conftest import OxigraphServer
 from coopkg.catalog import catalog, parse_query
 from coopkg.cli import cli
 from coopkg.dataset import Dataset
 from coopkg.errors import InputError, RecordError
 from coopkg.sparql import bindings, run_query
-from conftest import OxigraphServer
 
 GOLDEN = Path(__file__).parent / "golden" / "queries"
 QUERIES = sorted(catalog())
@@ -54,17 +54,21 @@ def test_listing_shows_parameters_with_types_and_defaults() -> None:
     listed = {q["name"]: q for q in json.loads(result.output)}
     assert set(listed) == set(QUERIES)
     assert listed["institutions-in-region"]["parameters"] == [
-        {"name": "region", "type": "iri", "required": True, "default": "https://w3id.org/coopkg/id/region/130000"}]
+        {"name": "region", "type": "iri", "required": True, "default": "https://w3id.org/coopkg/id/region/130000"}
+    ]
 
 
 # ----------------------------------------------------------------------------------- parameters
-@pytest.mark.parametrize(("params", "message"), [
-    ({"region": "not-absolute"}, "parameter 'region': 'not-absolute' is not an absolute IRI"),
-    ({"region": "http://x/> } ; DROP ALL ; {"}, "is not an absolute IRI"),
-    ({"region": "http://x/a>b"}, "is not an absolute IRI"),
-    ({"region": "http://x/a\nb"}, "is not an absolute IRI"),
-    ({"nonsense": "1"}, "unknown parameter 'nonsense' for query 'institutions-in-region'; known: region"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"region": "not-absolute"}, "parameter 'region': 'not-absolute' is not an absolute IRI"),
+        ({"region": "http://x/> } ; DROP ALL ; {"}, "is not an absolute IRI"),
+        ({"region": "http://x/a>b"}, "is not an absolute IRI"),
+        ({"region": "http://x/a\nb"}, "is not an absolute IRI"),
+        ({"nonsense": "1"}, "unknown parameter 'nonsense' for query 'institutions-in-region'; known: region"),
+    ],
+)
 def test_bad_parameters_are_usage_errors(params: dict, message: str) -> None:
     args = ["query", "institutions-in-region"]
     for k, v in params.items():
@@ -78,7 +82,7 @@ def test_missing_required_parameter_and_wrong_type() -> None:
     q = parse_query("#+ summary: s\nSELECT * WHERE { ?s ?p ?_n_integer . ?s ?p ?_when_date }", "t")
     with pytest.raises(InputError, match="missing required parameter 'n' \\(integer\\)"):
         bindings(q, {})
-    with pytest.raises(InputError, match="parameter 'n': '1.5' is not an integer"):
+    with pytest.raises(InputError, match=r"parameter 'n': '1\.5' is not an integer"):
         bindings(q, {"n": "1.5", "when": "2018"})
     with pytest.raises(InputError, match="parameter 'when': '2018-13' is not a date"):
         bindings(q, {"n": "1", "when": "2018-13"})
@@ -114,7 +118,7 @@ def test_injection_against_a_remote_endpoint(oxigraph_server: OxigraphServer, da
 def test_malformed_header_is_an_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: ok\n#+ colour: red\nSELECT * {}", encoding="utf-8")
-    with pytest.raises(RecordError, match="bad.rq:2: colour: unknown header key 'colour'"):
+    with pytest.raises(RecordError, match=r"bad\.rq:2: colour: unknown header key 'colour'"):
         parse_query(bad.read_text(), "bad", bad)
     result = CliRunner().invoke(cli, ["query", str(bad)])
     assert result.exit_code == 2
@@ -122,8 +126,10 @@ def test_malformed_header_is_an_error(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------------------- formats
 def table_rows(dataset: Dataset) -> list[dict[str, str]]:
-    return [{k: (v.value if v is not None else "") for k, v in r.items()}
-            for r in run_query("people-and-posts", {}, store=dataset.store).rows()]
+    return [
+        {k: (v.value if v is not None else "") for k, v in r.items()}
+        for r in run_query("people-and-posts", {}, store=dataset.store).rows()
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
@@ -161,7 +167,7 @@ def _tsv_value(cell: str) -> str:
     if cell.startswith("<") and cell.endswith(">"):
         return cell[1:-1]
     if cell.startswith('"'):
-        return cell[1:cell.rindex('"')]
+        return cell[1 : cell.rindex('"')]
     return cell
 
 
@@ -192,9 +198,19 @@ def test_every_stored_query_gives_the_same_rows_remotely(oxigraph_server: Oxigra
 
 def test_query_command_with_endpoint(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
     coopkg.push(dataset, oxigraph_server.url)
-    result = CliRunner().invoke(cli, ["query", "institution-partners", "--endpoint", oxigraph_server.url + "/query",
-                                      "-p", "org=https://w3id.org/coopkg/id/org/beijing-ditan-hospital",
-                                      "--format", "csv"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "institution-partners",
+            "--endpoint",
+            oxigraph_server.url + "/query",
+            "-p",
+            "org=https://w3id.org/coopkg/id/org/beijing-ditan-hospital",
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
     names = [r["name"] for r in csv.DictReader(io.StringIO(result.output))]
     assert "Shenyang Sixth Hospital" in names
@@ -212,5 +228,6 @@ def test_query_runs_on_a_dump(built_dist: Path, dataset: Dataset) -> None:
     result = CliRunner().invoke(cli, ["query", "sources", "--dump", str(built_dist / "coopkg.nq"), "--format", "json"])
     assert result.exit_code == 0
     doc = json.loads(result.output)
-    assert len(doc["results"]["bindings"]) == len(list(dataset.store.query(
-        "SELECT ?r { GRAPH ?g { ?r a <https://w3id.org/coopkg/ontology#SourceDocument> } }")))
+    assert len(doc["results"]["bindings"]) == len(
+        list(dataset.store.query("SELECT ?r { GRAPH ?g { ?r a <https://w3id.org/coopkg/ontology#SourceDocument> } }"))
+    )

@@ -22,8 +22,10 @@ def codes(dataset: Dataset) -> list[str]:
     return [s["code"].value for s in dataset.store.query(Q, use_default_graph_as_union=True)]
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
-                                    "text/csv", "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
 def test_select_in_every_result_format(coopkg_server: CoopkgServer, dataset: Dataset, accept: str) -> None:
     r = httpx.get(coopkg_server.url + "/sparql", params={"query": Q}, headers={"Accept": accept}, timeout=30)
     assert r.status_code == 200
@@ -45,19 +47,32 @@ def test_select_in_every_result_format(coopkg_server: CoopkgServer, dataset: Dat
 
 def test_post_query_and_construct_as_turtle(coopkg_server: CoopkgServer) -> None:
     q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/coopkg/id/region/110000>) }"
-    r = httpx.post(coopkg_server.url + "/sparql", content=q, timeout=30,
-                   headers={"Content-Type": "application/sparql-query", "Accept": "text/turtle"})
+    r = httpx.post(
+        coopkg_server.url + "/sparql",
+        content=q,
+        timeout=30,
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/turtle"},
+    )
     assert r.status_code == 200
     g = rdflib.Graph().parse(data=r.text, format="turtle")
-    assert (rdflib.URIRef("https://w3id.org/coopkg/id/region/110000"), rdflib.RDFS.label,
-            rdflib.Literal("Beijing", lang="en")) in g
+    assert (
+        rdflib.URIRef("https://w3id.org/coopkg/id/region/110000"),
+        rdflib.RDFS.label,
+        rdflib.Literal("Beijing", lang="en"),
+    ) in g
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", ox.RdfFormat.TURTLE),
-                                             ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-                                             ("application/ld+json", ox.RdfFormat.JSON_LD)])
-def test_entity_iris_resolve_by_content_negotiation(coopkg_server: CoopkgServer, dataset: Dataset, accept: str,
-                                                    fmt: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ],
+)
+def test_entity_iris_resolve_by_content_negotiation(
+    coopkg_server: CoopkgServer, dataset: Dataset, accept: str, fmt: ox.RdfFormat
+) -> None:
     iri = "https://w3id.org/coopkg/id/region/110000"
     r = httpx.get(coopkg_server.url + "/id/region/110000", headers={"Accept": accept}, timeout=30)
     assert r.status_code == 200

@@ -27,8 +27,9 @@ _EXPECT = re.compile(r"# expect: <([^>]+)> (\S+) (\w+) (\S+)")
 def fixture_dataset(path: Path) -> Dataset:
     ns = Namespaces()
     graph = ns.graph("test")
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-             for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    ]
     return Dataset.from_quads(ns, [*quads, *vocabulary_quads(ns)])
 
 
@@ -36,8 +37,7 @@ def expectations(path: Path) -> set[tuple[str, str | None, str, str]]:
     out = set()
     for m in _EXPECT.finditer(path.read_text(encoding="utf-8")):
         focus, result_path, severity, rule = m.groups()
-        out.add((focus, None if result_path == "-" else result_path.strip("<>"), severity.lower(),
-                 rule.strip("<>")))
+        out.add((focus, None if result_path == "-" else result_path.strip("<>"), severity.lower(), rule.strip("<>")))
     assert out, f"{path.name} has no '# expect:' line"
     return out
 
@@ -74,17 +74,20 @@ def test_shipped_data_is_clean_at_warning(dataset: Dataset) -> None:
 
 def test_fail_on_threshold_and_origin_in_text_output(data_copy: Path) -> None:
     # a figure whose exact parts fall short of its exact total: a warning, not a violation
-    (data_copy / "sources" / "zz_test.yaml").write_text("""\
+    (data_copy / "sources" / "zz_test.yaml").write_text(
+        """\
 source: {id: zz_test, title: T, language: en, paragraphs: 1}
 figures:
   - {id: zz-total, label: total, measure: hospitals, value: 10, about: ["110000"], stated_in: [p1]}
   - {id: zz-part, label: part, measure: hospitals, value: 4, about: ["110000"], part_of: zz-total, stated_in: [p1]}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     ok = runner.invoke(cli, ["validate", "--data", str(data_copy), "--fail-on", "violation"])
     assert ok.exit_code == 0, ok.output
     bad = runner.invoke(cli, ["validate", "--data", str(data_copy), "--fail-on", "warning"])
     assert bad.exit_code == 1
-    line = next(l for l in bad.output.splitlines() if l.startswith("WARNING"))
+    line = next(x for x in bad.output.splitlines() if x.startswith("WARNING"))
     assert re.match(r"WARNING: \S*data/sources/zz_test\.yaml:3: <https://w3id.org/coopkg/id/figure/zz-total>", line)
     assert "exact parts add up to 4, less than the exact total 10" in line

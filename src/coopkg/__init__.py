@@ -15,10 +15,10 @@ from __future__ import annotations
 from .build import build
 from .dataset import Dataset
 from .errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
+from .load import Records, load_records
 from .publish import export, write_dist
 from .push import push
 from .sparql import run_query
-from .load import Records, load_records
 from .stats import stats
 from .validate import Report, Result, validate
 

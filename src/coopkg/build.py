@@ -303,6 +303,3 @@ class _Builder:
         if f.period:
             yield s, coop("period"), ox.Literal(f.period)
         yield from self.refs(s, coop("partOf"), f.part_of)
-
-
-

@@ -32,7 +32,9 @@ from . import yamlsafe
 from .errors import InputError, RecordError
 from .resources import resource_dir
 
-_PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|date|boolean|[a-z]{2}))?(?![A-Za-z0-9_])")
+_PARAM = re.compile(
+    r"[?$](__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|date|boolean|[a-z]{2}))?(?![A-Za-z0-9_])"
+)
 _HEADER_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint", "method", "pagination"}
 TYPES = ("string", "iri", "integer", "decimal", "date", "boolean")
 
@@ -71,8 +73,11 @@ class _Header:
 
 def _strip_comments(text: str) -> str:
     """The query without comments, strings and IRIs (for keyword and variable scanning)."""
-    return re.sub(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>',
-                  " ", text)
+    return re.sub(
+        r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>',
+        " ",
+        text,
+    )
 
 
 def query_form(text: str) -> str:
@@ -110,7 +115,7 @@ def parse_query(text: str, name: str, path: Path | None = None, *, require_summa
     for i, entry in enumerate(meta.get("defaults") or []):
         if not isinstance(entry, dict) or len(entry) != 1:
             raise RecordError(yamlsafe_location(display, lines, ("defaults", i)), "each default is '- name: value'")
-        (k, v), = entry.items()
+        ((k, v),) = entry.items()
         defaults[k] = str(v).lower() if isinstance(v, bool) else str(v)
     enumerated = set(meta.get("enumerate") or [])
     params: dict[str, Parameter] = {}
@@ -127,8 +132,16 @@ def parse_query(text: str, name: str, path: Path | None = None, *, require_summa
         if k not in params:
             raise RecordError(yamlsafe_location(display, lines, ("defaults",)), f"default for unknown parameter {k!r}")
     tags = meta.get("tags") or []
-    return StoredQuery(name=name, text=text, summary=(summary or "").strip(), description=meta.get("description", ""),
-                       tags=tuple(tags), parameters=tuple(params.values()), path=path, form=query_form(text))
+    return StoredQuery(
+        name=name,
+        text=text,
+        summary=(summary or "").strip(),
+        description=meta.get("description", ""),
+        tags=tuple(tags),
+        parameters=tuple(params.values()),
+        path=path,
+        form=query_form(text),
+    )
 
 
 def yamlsafe_location(display: str, lines: yamlsafe.LineMap, path: tuple):  # -> Location

@@ -18,10 +18,10 @@ from . import __version__
 from .build import build as build_dataset
 from .dataset import Dataset
 from .errors import CoopkgError, InvalidData
-from .publish import export as export_one
-from .publish import write_dist
 from .formats import FORMATS
 from .load import load_records
+from .publish import export as export_one
+from .publish import write_dist
 from .stats import stats as compute_stats
 from .validate import SEVERITIES, Report, validate
 
@@ -42,8 +42,14 @@ class _Group(click.Group):
 def data_options(f: Callable) -> Callable:
     """``--data`` and ``--base``: where the records are and which IRI base to mint under."""
 
-    @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
-                  show_default=True, help="Folder with sources/ and reference/ YAML files.")
+    @click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("data"),
+        show_default=True,
+        help="Folder with sources/ and reference/ YAML files.",
+    )
     @click.option("--base", default=None, metavar="IRI", help="Instance IRI base [https://w3id.org/coopkg/].")
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -54,8 +60,9 @@ def data_options(f: Callable) -> Callable:
 
 def result_format(*choices: str, default: str) -> Callable:
     """Shared ``--format`` option for commands that render results."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                        help="Output format.")
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True, help="Output format."
+    )
 
 
 def _dataset(data_dir: Path, base: str | None) -> Dataset:
@@ -81,10 +88,21 @@ def cli(traceback: bool) -> None:
 
 @cli.command()
 @data_options
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Output folder, replaced atomically.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="violation", show_default=True,
-              help="Refuse to publish when validation finds results at or above this severity.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder, replaced atomically.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="violation",
+    show_default=True,
+    help="Refuse to publish when validation finds results at or above this severity.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(data_dir: Path, base: str | None, out: Path, fail_on: str, quiet: bool) -> None:
     """Load, build, validate and write every dump to OUT.
@@ -112,8 +130,13 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, quiet: bool
 
 @cli.command(name="validate")
 @data_options
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="violation", show_default=True,
-              help="Exit 1 when there are results at or above this severity.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when there are results at or above this severity.",
+)
 @result_format("text", "json", "turtle", default="text")
 def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str) -> None:
     """Check the records and the graph (SHACL shapes and SPARQL rules).

@@ -23,11 +23,15 @@ def source_options(f):  # type: ignore[no-untyped-def]
     """Where a query runs: the built data (default), a dump file, or a remote endpoint."""
     from .cli import data_options
 
-    f = click.option("--timeout", type=float, default=60.0, show_default=True,
-                     help="Seconds to wait for a remote endpoint.")(f)
+    f = click.option(
+        "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a remote endpoint."
+    )(f)
     f = click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of locally.")(f)
-    f = click.option("--dump", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Query this RDF dump (e.g. dist/coopkg.nq) instead of building data/.")(f)
+    f = click.option(
+        "--dump",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Query this RDF dump (e.g. dist/coopkg.nq) instead of building data/.",
+    )(f)
     return data_options(f)
 
 
@@ -55,7 +59,7 @@ def _compact(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
         return term.value.replace("https://w3id.org/coopkg/id/", "id:")
     return getattr(term, "value", str(term))
 
@@ -111,29 +115,58 @@ def register(cli: click.Group) -> None:
         """
         found = catalog()
         if fmt == "json":
-            click.echo(json.dumps([{
-                "name": q.name, "summary": q.summary, "tags": list(q.tags),
-                "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default}
-                               for p in q.parameters]} for q in found.values()], indent=2))
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "name": q.name,
+                            "summary": q.summary,
+                            "tags": list(q.tags),
+                            "parameters": [
+                                {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+                                for p in q.parameters
+                            ],
+                        }
+                        for q in found.values()
+                    ],
+                    indent=2,
+                )
+            )
             return
         from rich.console import Console
         from rich.table import Table
 
         table = Table("name", "summary", "parameters")
         for q in found.values():
-            params = ", ".join(f"{p.name}:{p.type}{'' if p.required else '?'}"
-                               + (f"={p.default}" if p.default else "") for p in q.parameters)
+            params = ", ".join(
+                f"{p.name}:{p.type}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "")
+                for p in q.parameters
+            )
             table.add_row(q.name, q.summary, params)
         Console(soft_wrap=False).print(table)
 
     @cli.command(name="query")
     @click.argument("name")
     @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter.")
-    @click.option("--format", "fmt", type=click.Choice(TABULAR + GRAPH), default="table", show_default=True,
-                  help="Result format (W3C SPARQL results; ttl/nt/jsonld for CONSTRUCT/DESCRIBE).")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(TABULAR + GRAPH),
+        default="table",
+        show_default=True,
+        help="Result format (W3C SPARQL results; ttl/nt/jsonld for CONSTRUCT/DESCRIBE).",
+    )
     @source_options
-    def query_cmd(name: str, params: tuple[str, ...], fmt: str, data_dir: Path, base: str | None,
-                  dump: Path | None, endpoint: str | None, timeout: float) -> None:
+    def query_cmd(
+        name: str,
+        params: tuple[str, ...],
+        fmt: str,
+        data_dir: Path,
+        base: str | None,
+        dump: Path | None,
+        endpoint: str | None,
+        timeout: float,
+    ) -> None:
         """Run a stored query (by name, or a .rq file) with typed parameters.
 
         \b
@@ -148,12 +181,25 @@ def register(cli: click.Group) -> None:
 
     @cli.command(name="sparql")
     @click.argument("query", required=False)
-    @click.option("-f", "--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Read the query from this file.")
+    @click.option(
+        "-f",
+        "--file",
+        "file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read the query from this file.",
+    )
     @click.option("--format", "fmt", type=click.Choice(TABULAR + GRAPH), default="table", show_default=True)
     @source_options
-    def sparql_cmd(query: str | None, file: Path | None, fmt: str, data_dir: Path, base: str | None,
-                   dump: Path | None, endpoint: str | None, timeout: float) -> None:
+    def sparql_cmd(
+        query: str | None,
+        file: Path | None,
+        fmt: str,
+        data_dir: Path,
+        base: str | None,
+        dump: Path | None,
+        endpoint: str | None,
+        timeout: float,
+    ) -> None:
         """Run an ad-hoc SPARQL query (the union of all graphs is the default graph).
 
         \b

@@ -14,14 +14,27 @@ def register(cli: click.Group) -> None:
     @cli.command(name="push")
     @data_options
     @click.option("--endpoint", required=True, metavar="URL", help="Store base URL (see --preset).")
-    @click.option("--preset", type=click.Choice(list(PRESETS)), default="oxigraph", show_default=True,
-                  help="URL layout of the store's query, update and graph-store endpoints.")
+    @click.option(
+        "--preset",
+        type=click.Choice(list(PRESETS)),
+        default="oxigraph",
+        show_default=True,
+        help="URL layout of the store's query, update and graph-store endpoints.",
+    )
     @click.option("--graph-prefix", metavar="IRI", help="Graphs coopkg owns [<base>graph/].")
     @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
     @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per HTTP request.")
     @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
-    def push_cmd(data_dir: Path, base: str | None, endpoint: str, preset: str, graph_prefix: str | None,
-                 dry_run: bool, timeout: float, quiet: bool) -> None:
+    def push_cmd(
+        data_dir: Path,
+        base: str | None,
+        endpoint: str,
+        preset: str,
+        graph_prefix: str | None,
+        dry_run: bool,
+        timeout: float,
+        quiet: bool,
+    ) -> None:
         """Validate, then replace each named graph in a running store atomically.
 
         Each graph is uploaded to a staging graph, counted, then all are MOVEd over their
@@ -51,8 +64,15 @@ def register(cli: click.Group) -> None:
 
             bar.start()
         try:
-            result = push(ds, endpoint, preset=preset, graph_prefix=graph_prefix, dry_run=dry_run,
-                          timeout=timeout, on_progress=progress)
+            result = push(
+                ds,
+                endpoint,
+                preset=preset,
+                graph_prefix=graph_prefix,
+                dry_run=dry_run,
+                timeout=timeout,
+                on_progress=progress,
+            )
         finally:
             if bar is not None:
                 bar.stop()

@@ -52,8 +52,8 @@ class _Compactor:
             return hit
         out = iri
         for ns, prefix in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-                out = f"{prefix}:{iri[len(ns):]}"
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
+                out = f"{prefix}:{iri[len(ns) :]}"
                 break
         if len(self.cache) < 100_000:
             self.cache[iri] = out

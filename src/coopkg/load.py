@@ -269,9 +269,7 @@ def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str
             )
 
 
-def _check_ref(
-    records: Records, f: RecordFile, path: tuple[str | int, ...], ref: str, kinds: tuple[str, ...]
-) -> None:
+def _check_ref(records: Records, f: RecordFile, path: tuple[str | int, ...], ref: str, kinds: tuple[str, ...]) -> None:
     target = records.index.get(ref)
     if target is None:
         raise RecordError(f.location(path), f"unknown id {ref!r}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -104,15 +105,23 @@ def plan(ds: Dataset, graph_prefix: str, token: str) -> list[GraphPlan]:
             raise InputError(f"graph <{g.value}> is outside --graph-prefix <{graph_prefix}>; refusing to push it")
         if sizes[g.value] == 0:
             raise InputError(f"refusing to push the empty graph <{g.value}>")
-        staging = f"{graph_prefix}staging/{token}/{g.value[len(graph_prefix):]}"
+        staging = f"{graph_prefix}staging/{token}/{g.value[len(graph_prefix) :]}"
         plans.append(GraphPlan(g.value, staging, sizes[g.value]))
     return plans
 
 
-def push(ds: Dataset, endpoint: str, *, preset: str = "oxigraph", graph_prefix: str | None = None,
-         dry_run: bool = False, validate_first: bool = True, timeout: float = 60.0,
-         headers: Mapping[str, str] | None = None,
-         on_progress: Callable[[str, int, int], None] | None = None) -> PushResult:
+def push(
+    ds: Dataset,
+    endpoint: str,
+    *,
+    preset: str = "oxigraph",
+    graph_prefix: str | None = None,
+    dry_run: bool = False,
+    validate_first: bool = True,
+    timeout: float = 60.0,
+    headers: Mapping[str, str] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> PushResult:
     """Push every named graph of ``ds`` to ``endpoint`` (see the module docstring).
 
     :param on_progress: called as ``(graph, bytes_sent, bytes_total)`` during uploads.
@@ -179,27 +188,35 @@ class _Client:
             raise RemoteError(f"{method} {url} answered {response.status_code}: {response.text.strip()[:500]}")
         return response
 
-    def put_graph(self, graph: str, triples: list[ox.Triple], count: int,
-                  on_progress: Callable[[str, int, int], None] | None) -> None:
+    def put_graph(
+        self, graph: str, triples: list[ox.Triple], count: int, on_progress: Callable[[str, int, int], None] | None
+    ) -> None:
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         total = len(body)
 
         def chunks() -> Iterator[bytes]:
             step = 1 << 20
             for start in range(0, total, step):
-                yield body[start:start + step]
+                yield body[start : start + step]
                 if on_progress:
                     on_progress(graph, min(start + step, total), total)
 
         url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
-        self._call("PUT", url, content=chunks(),
-                   headers={"Content-Type": "application/n-triples", "Content-Length": str(total)})
+        self._call(
+            "PUT",
+            url,
+            content=chunks(),
+            headers={"Content-Type": "application/n-triples", "Content-Length": str(total)},
+        )
 
     def count(self, graph: str) -> int:
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        r = self._call("POST", self.base + self.preset.query, content=q.encode(),
-                       headers={"Content-Type": "application/sparql-query",
-                                "Accept": "application/sparql-results+json"})
+        r = self._call(
+            "POST",
+            self.base + self.preset.query,
+            content=q.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         try:
             rows = list(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))
             return int(rows[0]["n"].value)
@@ -207,13 +224,15 @@ class _Client:
             raise RemoteError(f"cannot read the triple count of <{graph}>: {exc}") from None
 
     def update(self, text: str) -> None:
-        self._call("POST", self.base + self.preset.update, content=text.encode(),
-                   headers={"Content-Type": "application/sparql-update"})
+        self._call(
+            "POST",
+            self.base + self.preset.update,
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
 
     def drop_quietly(self, graphs: list[str]) -> None:
         if not graphs:
             return
-        try:
+        with suppress(RemoteError):
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
-        except RemoteError:
-            pass

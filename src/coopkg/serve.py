@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing
 import re
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -100,7 +99,7 @@ def _execute(store: ox.Store, query: str, accept: str | None, conn: Any) -> None
             conn.send((200, media, _graph_bytes(list(result), media)))
     except SyntaxError as exc:
         conn.send((400, "text/plain", f"query does not parse: {exc}".encode()))
-    except Exception as exc:  # the child must always answer  # noqa: BLE001
+    except Exception as exc:  # the child must always answer
         conn.send((500, "text/plain", f"{type(exc).__name__}: {exc}".encode()))
 
 
@@ -163,18 +162,20 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "coopkg"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _send(self, out: _Outcome) -> None:
             self.send_response(out.status)
-            self.send_header("Content-Type", out.content_type + ("; charset=utf-8" if out.content_type.startswith("text/") else ""))
+            self.send_header(
+                "Content-Type", out.content_type + ("; charset=utf-8" if out.content_type.startswith("text/") else "")
+            )
             self.send_header("Content-Length", str(len(out.body)))
             self.send_header("Vary", "Accept")
             self.end_headers()
             self.wfile.write(out.body)
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             accept = self.headers.get("Accept")
             if url.path == "/sparql":
@@ -186,13 +187,13 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(endpoint.run_query(params["query"][0], accept))
             elif url.path.startswith("/id/"):
-                self._send(endpoint.describe(endpoint.id_base + url.path[len("/id/"):], accept))
+                self._send(endpoint.describe(endpoint.id_base + url.path[len("/id/") :], accept))
             elif url.path == "/":
                 self._send(_Outcome(200, "text/plain", b"coopkg: SPARQL endpoint at /sparql, entities at /id/...\n"))
             else:
                 self._send(_Outcome(404, "text/plain", b"not found"))
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        def do_POST(self) -> None:
             url = urlsplit(self.path)
             if url.path != "/sparql":
                 self._send(_Outcome(405, "text/plain", b"read-only"))
@@ -216,11 +217,11 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(endpoint.run_query(query, self.headers.get("Accept")))
 
-        def do_PUT(self) -> None:  # noqa: N802 - stdlib name
+        def do_PUT(self) -> None:
             self._send(_Outcome(405, "text/plain", b"read-only"))
 
-        do_DELETE = do_PUT  # noqa: N815
-        do_PATCH = do_PUT  # noqa: N815
+        do_DELETE = do_PUT
+        do_PATCH = do_PUT
 
     return Handler
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .catalog import Parameter, StoredQuery, _strip_comments
+from .catalog import Parameter, StoredQuery
 from .errors import InputError, RemoteError
 from .records import _IRI
 from .vocab import XSD, date_datatype
@@ -44,6 +44,7 @@ def bind_value(param: Parameter, raw: str) -> Term:
 
     :raises InputError: the value does not fit the parameter's type.
     """
+
     def bad(what: str) -> InputError:
         return InputError(f"parameter {param.name!r}: {raw!r} is not {what}")
 
@@ -134,7 +135,9 @@ class Answer:
         """
         if self.form in ("SELECT", "ASK"):
             if fmt not in RESULT_FORMATS:
-                raise InputError(f"a {self.form} result can be written as {', '.join(RESULT_FORMATS)} or table, not {fmt!r}")
+                raise InputError(
+                    f"a {self.form} result can be written as {', '.join(RESULT_FORMATS)} or table, not {fmt!r}"
+                )
             return self.result.serialize(format=RESULT_FORMATS[fmt])
         from . import jsonld
         from .vocab import PREFIXES
@@ -178,8 +181,11 @@ def run_rdflib(graph: Any, query: StoredQuery, terms: Mapping[str, Term]) -> lis
     def to_rdflib(t: Term) -> Any:
         if isinstance(t, ox.NamedNode):
             return rdflib.URIRef(t.value)
-        return rdflib.Literal(t.value, lang=t.language,
-                              datatype=None if t.language or t.datatype.value == XSD + "string" else t.datatype.value)
+        return rdflib.Literal(
+            t.value,
+            lang=t.language,
+            datatype=None if t.language or t.datatype.value == XSD + "string" else t.datatype.value,
+        )
 
     res = graph.query(query.text, initBindings={k: to_rdflib(v) for k, v in terms.items()})
     return [{str(v): (str(row[v]) if row[v] is not None else None) for v in res.vars} for row in res]
@@ -216,17 +222,29 @@ def _outer_group_start(text: str) -> int:
 
 
 def _strip_comments_keep_length(text: str) -> str:
-    pattern = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                         r'|<[^<>"{}|^`\\\s]*>')
+    pattern = re.compile(
+        r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+        r'|<[^<>"{}|^`\\\s]*>'
+    )
     return pattern.sub(lambda m: " " * len(m.group()), text)
 
 
-_ACCEPT = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
-           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
+_ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples",
+    "DESCRIBE": "application/n-triples",
+}
 
 
-def run_remote(endpoint: str, query: StoredQuery, terms: Mapping[str, Term], *, timeout: float = 60.0,
-               headers: Mapping[str, str] | None = None) -> Answer:
+def run_remote(
+    endpoint: str,
+    query: StoredQuery,
+    terms: Mapping[str, Term],
+    *,
+    timeout: float = 60.0,
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
     """POST the query (parameters in a VALUES block) to a SPARQL 1.1 Protocol endpoint.
 
     :raises RemoteError: connection failure, timeout or an HTTP error (the server's message included).
@@ -235,9 +253,16 @@ def run_remote(endpoint: str, query: StoredQuery, terms: Mapping[str, Term], *, 
 
     text = with_values_block(query.text, terms)
     try:
-        response = httpx.post(endpoint, content=text.encode("utf-8"), timeout=timeout,
-                              headers={"Content-Type": "application/sparql-query; charset=utf-8",
-                                       "Accept": _ACCEPT[query.form], **(headers or {})})
+        response = httpx.post(
+            endpoint,
+            content=text.encode("utf-8"),
+            timeout=timeout,
+            headers={
+                "Content-Type": "application/sparql-query; charset=utf-8",
+                "Accept": _ACCEPT[query.form],
+                **(headers or {}),
+            },
+        )
     except httpx.HTTPError as exc:
         raise RemoteError(f"{endpoint}: {type(exc).__name__}: {exc}") from None
     if response.status_code >= 400:
@@ -248,8 +273,14 @@ def run_remote(endpoint: str, query: StoredQuery, terms: Mapping[str, Term], *, 
     return Answer(query.form, [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)])
 
 
-def run_query(query: StoredQuery | str, params: Mapping[str, str] | None = None, *, store: ox.Store | None = None,
-              endpoint: str | None = None, timeout: float = 60.0) -> Answer:
+def run_query(
+    query: StoredQuery | str,
+    params: Mapping[str, str] | None = None,
+    *,
+    store: ox.Store | None = None,
+    endpoint: str | None = None,
+    timeout: float = 60.0,
+) -> Answer:
     """Run a stored query (by name, path or :class:`StoredQuery`) with raw string parameters.
 
     Exactly one of ``store`` (local pyoxigraph store, e.g. ``Dataset.store``) or ``endpoint``.

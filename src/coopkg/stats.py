@@ -20,16 +20,20 @@ class Stats:
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"triples": self.triples, "quads": self.quads, "classes": self.classes,
-                "graphs": self.graphs, "sources": self.sources}
+        return {
+            "triples": self.triples,
+            "quads": self.quads,
+            "classes": self.classes,
+            "graphs": self.graphs,
+            "sources": self.sources,
+        }
 
 
 def stats(ds: Dataset) -> Stats:
     """Compute :class:`Stats`; ``sources`` counts the entities each report's graph defines."""
     coop = "https://w3id.org/coopkg/ontology#"
     classes = {k.removeprefix(coop): v for k, v in sorted(class_counts(ds).items())}
-    graphs = {g.value: n for g, n in sorted(Counter(q.graph_name for q in ds.quads).items(),
-                                            key=lambda x: x[0].value)}  # type: ignore[union-attr]
+    graphs = {g.value: n for g, n in sorted(Counter(q.graph_name for q in ds.quads).items(), key=lambda x: x[0].value)}  # type: ignore[union-attr]
     prefix = ds.namespaces.graph("source/").value
     per_source: dict[str, Counter[str]] = {}
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

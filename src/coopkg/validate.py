@@ -69,21 +69,30 @@ class Report:
         return {s: sum(r.severity == s for r in self.results) for s in SEVERITIES}
 
     def to_json(self) -> str:
-        return json.dumps({"counts": self.counts(), "results": [asdict(r) for r in self.results]},
-                          indent=2, ensure_ascii=False)
+        return json.dumps(
+            {"counts": self.counts(), "results": [asdict(r) for r in self.results]}, indent=2, ensure_ascii=False
+        )
 
     def to_turtle(self) -> str:
         """The report as a SHACL ``sh:ValidationReport`` in Turtle."""
         sh = lambda local: ox.NamedNode(SH + local)  # noqa: E731
         rep = ox.BlankNode("report")
-        ts = [ox.Triple(rep, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationReport")),
-              ox.Triple(rep, sh("conforms"), ox.Literal(str(not self.results).lower(),
-                        datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")))]
+        ts = [
+            ox.Triple(rep, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationReport")),
+            ox.Triple(
+                rep,
+                sh("conforms"),
+                ox.Literal(
+                    str(not self.results).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+                ),
+            ),
+        ]
         for i, r in enumerate(self.results):
             node = ox.BlankNode(f"r{i}")
             ts.append(ox.Triple(rep, sh("result"), node))
-            ts.append(ox.Triple(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                                sh("ValidationResult")))
+            ts.append(
+                ox.Triple(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), sh("ValidationResult"))
+            )
             ts.append(ox.Triple(node, sh("focusNode"), ox.NamedNode(r.focus)))
             ts.append(ox.Triple(node, sh("resultSeverity"), sh(r.severity.capitalize())))
             ts.append(ox.Triple(node, sh("resultMessage"), ox.Literal(r.message)))
@@ -138,8 +147,13 @@ def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
     data = rdflib.Graph()
     data.parse(data=ox.serialize(ds.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     _conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=_shapes_graph(shapes), inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True, do_owl_imports=False,
+        data,
+        shacl_graph=_shapes_graph(shapes),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
     )
     return list(_results_from_report(report))
 
@@ -176,14 +190,16 @@ def sparql_results(ds: Dataset, checks: Iterable[Path]) -> list[Result]:
         for row in rows:
             focus = row["focus"]
             message = row["message"]
-            out.append(Result(
-                severity=severity,
-                focus=focus.value if focus is not None else "",
-                message=message.value if message is not None else name,
-                path=_opt(row, "path"),
-                value=_opt(row, "value"),
-                rule=f"check:{path.stem}",
-            ))
+            out.append(
+                Result(
+                    severity=severity,
+                    focus=focus.value if focus is not None else "",
+                    message=message.value if message is not None else name,
+                    path=_opt(row, "path"),
+                    value=_opt(row, "value"),
+                    rule=f"check:{path.stem}",
+                )
+            )
     return out
 
 

@@ -154,6 +154,6 @@ def concept_slugs() -> dict[str, frozenset[str]]:
     for path in concept_files():
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if triple.predicate == in_scheme and triple.subject.value.startswith(CONCEPT):
-                scheme, _, slug = triple.subject.value[len(CONCEPT):].partition("/")
+                scheme, _, slug = triple.subject.value[len(CONCEPT) :].partition("/")
                 schemes.setdefault(scheme, set()).add(slug)
     return {k: frozenset(v) for k, v in schemes.items()}

@@ -43,7 +43,7 @@ def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
     """Triples describing ``ds`` and the dump files whose byte ``sizes`` are given."""
     ns = ds.namespaces
     d = ns.dataset
-    T = ox.Triple  # noqa: N806 - reads like the RDF it writes
+    T = ox.Triple
 
     def p(ns_: str, local: str) -> ox.NamedNode:
         return ox.NamedNode(ns_ + local)
@@ -52,9 +52,15 @@ def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
     yield T(d, p(RDF, "type"), p(DCAT, "Dataset"))
     yield T(d, p(RDF, "type"), p(PROV, "Entity"))
     yield T(d, p(DCTERMS, "title"), ox.Literal("coopkg: inter-regional health cooperation in China", language="en"))
-    yield T(d, p(DCTERMS, "description"), ox.Literal(
-        "Agreements, events, programmes, institutions and figures of inter-regional health cooperation "
-        "in China, each traced to the news report and paragraph that states it.", language="en"))
+    yield T(
+        d,
+        p(DCTERMS, "description"),
+        ox.Literal(
+            "Agreements, events, programmes, institutions and figures of inter-regional health cooperation "
+            "in China, each traced to the news report and paragraph that states it.",
+            language="en",
+        ),
+    )
     yield T(d, p(DCTERMS, "license"), ox.NamedNode(LICENSE))
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
@@ -79,8 +85,9 @@ def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
         yield T(g, p(RDF, "type"), p(VOID, "Dataset"))
         yield T(g, p(VOID, "triples"), _n(per_graph[g.value]))
     source_prefix = ns.id + "source/"
-    for doc in sorted({q.subject.value for q in ds.quads if q.subject.value.startswith(source_prefix)
-                       and "#" not in q.subject.value}):
+    for doc in sorted(
+        {q.subject.value for q in ds.quads if q.subject.value.startswith(source_prefix) and "#" not in q.subject.value}
+    ):
         yield T(d, p(PROV, "wasDerivedFrom"), ox.NamedNode(doc))
     for fmt in FORMATS.values():
         name = f"coopkg.{fmt.extension}"
@@ -90,7 +97,9 @@ def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
         yield T(d, p(DCAT, "distribution"), dist)
         yield T(dist, p(RDF, "type"), p(DCAT, "Distribution"))
         yield T(dist, p(RDFS, "label"), ox.Literal(name))
-        yield T(dist, p(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/" + fmt.media_type))
+        yield T(
+            dist, p(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/" + fmt.media_type)
+        )
         yield T(dist, p(DCAT, "byteSize"), _n(sizes[name]))
         yield T(dist, p(DCTERMS, "license"), ox.NamedNode(LICENSE))
         if fmt.name in ("ttl", "nt", "jsonld"):

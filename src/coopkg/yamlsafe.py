@@ -133,7 +133,7 @@ class _Walker:
     def scalar(self, node: yaml.Node, path: Path_) -> Any:
         tag = node.tag
         if tag == _T + "timestamp":
-            raise self.fail(node, path, f"dates must be quoted strings: write \"{node.value}\"")
+            raise self.fail(node, path, f'dates must be quoted strings: write "{node.value}"')
         if tag not in _SCALAR_TAGS:
             raise self.fail(node, path, f"YAML tag {tag!r} is not allowed")
         text = node.value
