@@ -98,3 +98,15 @@ def test_real_subprocess_build(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: no data files under")
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    from coopkg.progress import Stages
+
+    quiet = CliRunner().invoke(cli, ["build", "--out", str(tmp_path / "d")])
+    assert quiet.exit_code == 0
+    assert "✓" not in quiet.output  # CliRunner's stderr is not a terminal
+    shown = Stages(enabled=True)
+    with shown.stage("load records"):
+        pass
+    assert set(shown.timings) == {"load records"}

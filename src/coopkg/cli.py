@@ -114,14 +114,25 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, quiet: bool
     Example:
         coopkg build --data data --out dist
     """
-    ds = _dataset(data_dir, base)
-    report = validate(ds)
+    from .progress import Stages
+
+    stages = Stages(enabled=False if quiet else None)
+    with stages.stage("load records"):
+        records = load_records(data_dir)
+    with stages.stage("build graph"):
+        try:
+            ds = build_dataset(records, base=base)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base") from None
+    with stages.stage("validate"):
+        report = validate(ds)
     failing = report.at_or_above(fail_on)
     if failing:
         for r in failing:
             click.echo(r.text(), err=True)
         raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
-    files = write_dist(ds, out)
+    with stages.stage("export"):
+        files = write_dist(ds, out, on_step=stages.step)
     if not quiet:
         click.echo(f"built {len(ds.triples)} triples in {len(ds.graphs)} graphs -> {out}/")
         for f in files:
