@@ -55,7 +55,8 @@ def test_jsonld_is_compacted_with_an_inline_context(built_dist: Path) -> None:
     assert ctx["@context"]["org"] == "http://www.w3.org/ns/org#"
     assert all(not isinstance(v, str) or v.startswith("http") for v in ctx["@context"].values())
     ids = {n["@id"] for n in doc["@graph"]}
-    assert "id:region/110000" in ids
+    assert "region:110000" in ids
+    assert ctx["@context"]["inst"] == "https://w3id.org/coopkg/id/org/"
 
 
 def test_dumps_use_the_w3c_org_prefix(built_dist: Path) -> None:

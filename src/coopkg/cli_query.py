@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
+from . import jsonld
 from .catalog import catalog, parse_query
 from .errors import InputError
 from .formats import get_format
 from .sparql import Answer, run_query
-from .vocab import PREFIXES
+from .vocab import DEFAULT_BASE
 
 TABULAR = ("table", "csv", "tsv", "json", "xml")
 GRAPH = ("ttl", "nt", "jsonld")
@@ -57,11 +58,15 @@ def _compact(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
+        for ns, prefix in _NAMESPACES:
             if term.value.startswith(ns):
                 return f"{prefix}:{term.value[len(ns) :]}"
-        return term.value.replace("https://w3id.org/coopkg/id/", "id:")
+        return term.value
     return getattr(term, "value", str(term))
+
+
+#: (namespace, prefix), longest namespace first, for compact IRIs in tables
+_NAMESPACES = sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
 
 
 def render(answer: Answer, fmt: str) -> None:

@@ -35,9 +35,32 @@ _TYPE = RDF + "type"
 _STRING = XSD + "string"
 
 
+#: prefix name -> IRI kind segment, for readable instance IRIs (``inst:`` because ``org:`` is W3C ORG)
+INSTANCE_PREFIXES = {
+    "agreement": "agreement",
+    "event": "event",
+    "figure": "figure",
+    "inst": "org",
+    "person": "person",
+    "post": "post",
+    "programme": "programme",
+    "region": "region",
+    "source": "source",
+}
+
+
 def context(instance_base: str) -> dict[str, str]:
-    """The JSON-LD context: our prefixes plus ``id:`` for instance IRIs under ``instance_base``."""
-    return {**PREFIXES, "id": instance_base}
+    """Prefixes of every dump and the JSON-LD context.
+
+    The vocabulary prefixes, one per concept scheme (``area:telemedicine``), one per kind of
+    instance (``region:110000``, ``inst:beijing-ditan-hospital``) and ``id:`` for any other
+    instance IRI under ``instance_base``. Serializers pick the longest matching prefix.
+    """
+    from .vocab import CONCEPT, concept_slugs
+
+    schemes = {scheme: f"{CONCEPT}{scheme}/" for scheme in sorted(concept_slugs())}
+    kinds = {name: f"{instance_base}{kind}/" for name, kind in INSTANCE_PREFIXES.items()}
+    return {**PREFIXES, **schemes, "id": instance_base, **kinds}
 
 
 class _Compactor:
