@@ -79,3 +79,25 @@ def test_origins_point_at_the_defining_record(dataset: Dataset) -> None:
 def test_to_rdflib_keeps_named_graphs(dataset: Dataset) -> None:
     ds = dataset.to_rdflib()
     assert len(ds) == len(dataset.quads)
+
+
+def test_every_term_the_data_uses_is_defined_in_the_ontology(dataset: Dataset) -> None:
+    rows = dataset.store.query(
+        """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT DISTINCT ?term WHERE {
+          { GRAPH ?g { ?s ?term ?o } } UNION { GRAPH ?g { ?s a ?term } }
+          FILTER(STRSTARTS(STR(?term), "https://w3id.org/coopkg/ontology#"))
+          FILTER NOT EXISTS { GRAPH <https://w3id.org/coopkg/graph/vocabulary> {
+            ?term rdfs:label ?l ; skos:definition ?d } }
+        }"""
+    )
+    assert [r["term"].value for r in rows] == []
+
+
+def test_ontology_header_has_version_and_license(dataset: Dataset) -> None:
+    ask = dataset.store.query(
+        """PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        ASK { GRAPH ?g { <https://w3id.org/coopkg/ontology> a owl:Ontology ; owl:versionIRI ?v ; owl:versionInfo ?i ;
+                         dcterms:license ?l } FILTER NOT EXISTS { GRAPH ?g2 { ?x owl:imports ?y } } }"""
+    )
+    assert bool(ask)

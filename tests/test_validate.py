@@ -1,5 +1,5 @@
-"""Validation: each shape and each SPARQL rule is shown failing on a tiny graph, and the shipped
-data passes. Fixtures carry their expected results in ``# expect:`` header lines:
+"""Validation: each SPARQL rule is shown failing on a tiny graph (shapes: test_shapes.py), and the
+shipped data passes. Fixtures carry their expected results in ``# expect:`` header lines:
 ``# expect: <focus IRI> <path IRI or -> <severity> <source shape IRI or check:name>``.
 """
 
@@ -15,11 +15,10 @@ from click.testing import CliRunner
 from coopkg.build import vocabulary_quads
 from coopkg.cli import cli
 from coopkg.dataset import Dataset
-from coopkg.validate import check_files, shacl_results, shape_files, sparql_results, validate
+from coopkg.validate import check_files, sparql_results, validate
 from coopkg.vocab import Namespaces
 
 HERE = Path(__file__).parent
-SHAPE_FIXTURES = sorted((HERE / "shapes").glob("[!_]*.ttl"))
 CHECK_FIXTURES = sorted((HERE / "checks").glob("*.ttl"))
 _EXPECT = re.compile(r"# expect: <([^>]+)> (\S+) (\w+) (\S+)")
 
@@ -40,20 +39,6 @@ def expectations(path: Path) -> set[tuple[str, str | None, str, str]]:
         out.add((focus, None if result_path == "-" else result_path.strip("<>"), severity.lower(), rule.strip("<>")))
     assert out, f"{path.name} has no '# expect:' line"
     return out
-
-
-@pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=[p.stem for p in SHAPE_FIXTURES])
-def test_each_shape_catches_its_violation(fixture: Path) -> None:
-    results = shacl_results(fixture_dataset(fixture), shape_files())
-    got = {(r.focus, r.path, r.severity, r.rule) for r in results}
-    assert got == expectations(fixture)
-
-
-def test_the_valid_fixture_has_no_shape_results() -> None:
-    valid = HERE / "shapes" / "_valid.ttl"
-    if not valid.exists():
-        pytest.skip("no valid fixture")
-    assert shacl_results(fixture_dataset(valid), shape_files()) == []
 
 
 @pytest.mark.parametrize("fixture", CHECK_FIXTURES, ids=[p.stem for p in CHECK_FIXTURES])

@@ -162,7 +162,7 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
     from rdflib import URIRef
     from rdflib.namespace import SH as RSH
 
-    for node in report.subjects(URIRef(SH + "resultSeverity"), None):
+    for node in report.objects(None, RSH.result):  # top-level results only, not nested sh:detail
         severity = str(report.value(node, RSH.resultSeverity)).removeprefix(SH).lower()
         focus = report.value(node, RSH.focusNode)
         path = report.value(node, RSH.resultPath)
