@@ -1,0 +1,589 @@
+"""Stage-by-stage benchmark of the coopkg pipeline on synthetic national-scale data.
+
+Generates data with ``coopkg.synth`` into a temporary folder, then times every stage in a FRESH
+Python process (best of ``--repeat``; peak RSS is the process's own ``ru_maxrss``, so it includes
+the interpreter and the setup the stage needs, e.g. load + build before an export):
+
+* ``import``, ``load`` (YAML -> records), ``build`` (records -> quads), ``union`` (``ds.triples``),
+  ``store`` (``ds.store``), ``validate`` (plus a one-off split into SHACL and SPARQL checks),
+  ``export.<fmt>`` for ttl, nt, jsonld, trig, nq (what ``coopkg export`` does: write + re-parse
+  check), ``write_dist`` (every dump, VoID, checksums);
+* every stored query (``queries/*.rq``) through ``coopkg.run_query`` on ``ds.store`` and the same
+  text straight through ``Store.query(use_default_graph_as_union=True)`` — the ratio is the
+  wrapper's overhead;
+* ``push`` to a local ``oxigraph serve`` (fresh ``--location`` each run; the server's peak RSS
+  is reported too), without the validation ``push`` does first (timed above).
+
+Baselines on the same data: *naive* — rdflib parse of the N-Quads dump, rdflib Turtle output,
+rdflib SPARQL for the stored queries (one run each, ``--naive-query-timeout`` per query), pySHACL
+on an rdflib graph with the project's shapes; *floor* — the ``oxigraph`` CLI's ``load`` and
+``dump`` of the same N-Quads.
+
+    python benchmarks/run.py --scale 100k --json benchmarks/results/100k.json \
+        --txt benchmarks/results/100k.txt
+    python benchmarks/run.py --scale 1m --repeat 1 --skip-naive
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
+MB = 1024.0  # ru_maxrss is in KiB on Linux
+
+RATIO_DEFINITIONS = {
+    "build_vs_naive": "(load + build + export.ttl) / (naive.parse_nq + naive.serialize_ttl): "
+    "source text to a Turtle dump; < 1 means coopkg is faster",
+    "build_vs_floor": "(load + build + export.nq) / (floor.load + floor.dump): "
+    "source text to an N-Quads dump against the oxigraph CLI; how far above the floor coopkg is",
+    "query_vs_pyoxigraph": "sum of coopkg.run_query / sum of Store.query over the stored queries: overhead",
+    "queries_vs_naive": "sum of coopkg.run_query / sum of rdflib SPARQL over the queries rdflib finished",
+    "validate_vs_naive_shacl": "coopkg.validate / pySHACL alone on an rdflib graph",
+    "validate_seconds": "coopkg.validate, seconds",
+}
+
+
+# ================================================================================ child process side
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MB
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def _dataset(work: Path) -> Any:
+    import coopkg
+
+    return coopkg.build(coopkg.load_records(work / "data"))
+
+
+def _query_params(work: Path) -> dict[str, dict[str, str]]:
+    return json.loads((work / "params.json").read_text(encoding="utf-8"))
+
+
+def _rows(result: Any) -> int:
+    """Consume a pyoxigraph result the way ``Answer.rows`` does (one dict per solution)."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return len([{v: sol[v] for v in names} for sol in result])
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    return len(list(result))
+
+
+def _child_queries(work: Path) -> dict[str, Any]:
+    import coopkg
+    from coopkg.catalog import catalog
+    from coopkg.sparql import bindings, with_values_block
+
+    ds = _dataset(work)
+    store = ds.store
+    params = _query_params(work)
+    out: dict[str, Any] = {}
+    for name, q in catalog().items():
+        p = params.get(name, {})
+        text = with_values_block(q.text, bindings(q, p))
+        t_api, n_api = _timed(lambda name=name, p=p: len(coopkg.run_query(name, p, store=store).rows()))
+        direct = lambda text=text: _rows(store.query(text, use_default_graph_as_union=True))  # noqa: E731
+        t_direct, n_direct = _timed(direct)
+        out[name] = {"run_query": t_api, "store_query": t_direct, "rows": n_api, "direct_rows": n_direct}
+    return {"seconds": sum(v["run_query"] for v in out.values()), "queries": out}
+
+
+def _child_naive_queries(work: Path, timeout: int) -> dict[str, Any]:
+    import rdflib
+
+    from coopkg.catalog import catalog
+    from coopkg.sparql import bindings, run_rdflib
+
+    graph = rdflib.Dataset(default_union=True)
+    graph.parse(str(work / "dump.nq"), format="nquads")
+    params = _query_params(work)
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, alarm)
+    out: dict[str, Any] = {}
+    for name, q in catalog().items():
+        terms = bindings(q, params.get(name, {}))
+        signal.alarm(timeout)
+        start = time.perf_counter()
+        try:
+            rows = len(run_rdflib(graph, q, terms))
+            out[name] = {"seconds": time.perf_counter() - start, "rows": rows}
+        except TimeoutError:
+            out[name] = {"seconds": None, "error": f"timeout after {timeout} s"}
+        except Exception as exc:  # rdflib's engine fails on some valid queries; record it
+            out[name] = {"seconds": None, "error": f"{type(exc).__name__}: {str(exc)[:80]}"}
+        finally:
+            signal.alarm(0)
+    done = [v["seconds"] for v in out.values() if v["seconds"] is not None]
+    return {"seconds": sum(done), "queries": out}
+
+
+def _run_cli(args: list[str]) -> tuple[float, float]:
+    """Run a command; its wall time and its own peak RSS (MB) from ``wait4``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise RuntimeError(f"{args[0]} {args[1]} failed ({proc.returncode}): {err[-500:]}")
+    return seconds, usage.ru_maxrss / MB
+
+
+def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
+    """Run one stage (setup untimed) and return at least ``seconds`` and ``rss_mb``."""
+    result: dict[str, Any]
+    if stage == "import":
+        seconds, _ = _timed(lambda: __import__("coopkg"))
+        result = {"seconds": seconds}
+    elif stage == "load":
+        import coopkg
+
+        seconds, records = _timed(lambda: coopkg.load_records(work / "data"))
+        result = {"seconds": seconds, "files": len(records.files)}
+    elif stage == "build":
+        import coopkg
+
+        records = coopkg.load_records(work / "data")
+        seconds, ds = _timed(lambda: coopkg.build(records))
+        result = {"seconds": seconds, "quads": len(ds.quads)}
+    elif stage in ("union", "store"):
+        ds = _dataset(work)
+        seconds, _ = _timed(lambda: ds.triples if stage == "union" else ds.store)
+        result = {"seconds": seconds}
+    elif stage == "validate":
+        import coopkg
+
+        ds = _dataset(work)
+        seconds, report = _timed(lambda: coopkg.validate(ds))
+        result = {"seconds": seconds, "results": report.counts()}
+    elif stage == "validate_parts":
+        from coopkg.validate import check_files, shacl_results, shape_files, sparql_results
+
+        ds = _dataset(work)
+        parts = {}
+        parts["union"], _ = _timed(lambda: ds.triples)
+        parts["store"], _ = _timed(lambda: ds.store)
+        parts["shacl"], _ = _timed(lambda: shacl_results(ds, shape_files()))
+        parts["checks"], _ = _timed(lambda: sparql_results(ds, check_files()))
+        result = {"seconds": sum(parts.values()), "parts": parts}
+    elif stage.startswith("export."):
+        import coopkg
+
+        fmt = stage.split(".", 1)[1]
+        ds = _dataset(work)
+        dest = work / "out" / f"coopkg.{fmt}"
+        dest.parent.mkdir(exist_ok=True)
+        seconds, _ = _timed(lambda: coopkg.export(ds, fmt, dest))
+        result = {"seconds": seconds, "bytes": dest.stat().st_size}
+    elif stage == "write_dist":
+        import coopkg
+
+        ds = _dataset(work)
+        seconds, files = _timed(lambda: coopkg.write_dist(ds, work / "dist"))
+        result = {"seconds": seconds, "bytes": sum(f.size for f in files)}
+    elif stage == "queries":
+        result = _child_queries(work)
+    elif stage == "push":
+        import coopkg
+
+        ds = _dataset(work)
+        seconds, pushed = _timed(lambda: coopkg.push(ds, arg or "", validate_first=False, timeout=3600))
+        result = {"seconds": seconds, "graphs": len(pushed.graphs)}
+    elif stage == "prepare":
+        import coopkg
+
+        ds = _dataset(work)
+        coopkg.export(ds, "nq", work / "dump.nq")
+        coopkg.export(ds, "nt", work / "dump.nt")
+        result = {"seconds": 0.0, "triples": len(ds.triples), "quads": len(ds.quads)}
+        result["graphs"] = len(ds.graphs)
+    elif stage == "naive.parse_nq":
+        import rdflib
+
+        graph = rdflib.Dataset()
+        seconds, _ = _timed(lambda: graph.parse(str(work / "dump.nq"), format="nquads"))
+        result = {"seconds": seconds}
+    elif stage == "naive.serialize_ttl":
+        import rdflib
+
+        graph = rdflib.Graph()  # Turtle holds triples: the union, as coopkg.ttl does
+        graph.parse(str(work / "dump.nt"), format="nt")
+        seconds, _ = _timed(lambda: graph.serialize(destination=str(work / "naive.ttl"), format="turtle"))
+        result = {"seconds": seconds}
+    elif stage == "naive.queries":
+        result = _child_naive_queries(work, int(arg or 60))
+    elif stage == "naive.shacl":
+        import pyshacl
+        import rdflib
+
+        from coopkg.validate import _shapes_graph, shape_files
+
+        graph = rdflib.Graph()
+        graph.parse(str(work / "dump.nt"), format="nt")
+        shapes = _shapes_graph(tuple(shape_files()))
+        options = {"inference": "none", "advanced": True, "allow_warnings": True, "allow_infos": True}
+        options["do_owl_imports"] = False
+        seconds, _ = _timed(lambda: pyshacl.validate(graph, shacl_graph=shapes, **options))
+        result = {"seconds": seconds}
+    elif stage in ("floor.load", "floor.dump"):
+        exe, location = arg or "oxigraph", work / f"floor-{os.getpid()}"
+        load = [exe, "load", "--location", str(location), "--file", str(work / "dump.nq")]
+        seconds, rss = _run_cli(load)
+        if stage == "floor.dump":
+            dump = [exe, "dump", "--location", str(location), "--file", str(work / "floor.nq")]
+            seconds, rss = _run_cli(dump)
+        shutil.rmtree(location, ignore_errors=True)
+        return {"seconds": seconds, "rss_mb": rss}
+    else:
+        raise SystemExit(f"unknown stage {stage!r}")
+    result["rss_mb"] = _rss_mb()
+    return result
+
+
+# ================================================================================ parent side
+
+
+class Runner:
+    """Launches fresh processes per stage and keeps the best time and the highest peak RSS."""
+
+    def __init__(self, work: Path, repeat: int, timeout: float, log: Callable[[str], None]) -> None:
+        self.work = work
+        self.repeat = repeat
+        self.timeout = timeout
+        self.log = log
+
+    def once(self, stage: str, arg: str | None = None) -> dict[str, Any]:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", stage, "--work", str(self.work)]
+        if arg is not None:
+            cmd += ["--arg", arg]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            return {"seconds": None, "error": f"timeout after {self.timeout:.0f} s"}
+        if proc.returncode != 0:
+            return {"seconds": None, "error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]}
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def best(self, stage: str, arg: str | None = None, repeat: int | None = None) -> dict[str, Any]:
+        runs = []
+        for _ in range(repeat or self.repeat):
+            runs.append(self.once(stage, arg))
+            if runs[-1].get("seconds") is None:
+                break
+        ok = [r for r in runs if r.get("seconds") is not None]
+        if not ok:
+            self.log(f"  {stage}: {runs[-1].get('error')}")
+            return runs[-1]
+        best = min(ok, key=lambda r: r["seconds"])
+        best["rss_mb"] = max(r.get("rss_mb", 0.0) for r in ok)
+        best["runs"] = len(ok)
+        self.log(f"  {stage}: {best['seconds']:.3f} s, {best['rss_mb']:.0f} MB")
+        return best
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_rss_of(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / MB
+    except OSError:
+        return None
+    return None
+
+
+def _oxigraph_exe() -> str:
+    exe = Path(sys.executable).with_name("oxigraph")
+    found = str(exe) if exe.exists() else shutil.which("oxigraph")
+    if not found:
+        raise SystemExit("the oxigraph CLI is not installed (pip install oxigraph)")
+    return found
+
+
+def push_once(runner: Runner, exe: str) -> dict[str, Any]:
+    """Start a fresh Oxigraph server, push into it from a fresh process, stop the server."""
+    port = _free_port()
+    location = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=runner.work))
+    server = subprocess.Popen(
+        [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return {"seconds": None, "error": "oxigraph serve did not start"}
+                time.sleep(0.1)
+        result = runner.once("push", url)
+        result["server_rss_mb"] = _peak_rss_of(server.pid)
+        return result
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(location, ignore_errors=True)
+
+
+def query_params(samples: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Parameters naming entities that exist in the synthetic data (regions and concepts use defaults)."""
+    from coopkg.catalog import catalog
+
+    out: dict[str, dict[str, str]] = {}
+    for name, q in catalog().items():
+        for p in q.parameters:
+            if p.default and "/id/org/" in p.default:
+                out.setdefault(name, {})[p.name] = samples["org"]
+            elif p.default and "/id/agreement/" in p.default:
+                out.setdefault(name, {})[p.name] = samples["agreement"]
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def _sum(*values: float | None) -> float | None:
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from rich.console import Console
+
+    import coopkg
+    from coopkg.synth import synthesize
+
+    console = Console(stderr=True)
+    log = console.print
+    work = Path(tempfile.mkdtemp(prefix=f"coopkg-bench-{args.scale}-"))
+    try:
+        start = time.perf_counter()
+        summary = synthesize(args.scale, args.seed, work / "data")
+        synth_seconds = time.perf_counter() - start
+        log(f"synth {args.scale}: {summary.files} files, {summary.triples:,} triples, {synth_seconds:.1f} s")
+        (work / "params.json").write_text(json.dumps(query_params(summary.samples)), encoding="utf-8")
+        runner = Runner(work, args.repeat, args.stage_timeout, log)
+        info = runner.once("prepare")
+        if info.get("seconds") is None:
+            raise SystemExit(f"prepare failed: {info.get('error')}")
+        stages: dict[str, Any] = {"synth": {"seconds": synth_seconds, "rss_mb": None, "runs": 1}}
+        for stage in ("import", "load", "build", "union", "store", "validate"):
+            stages[stage] = runner.best(stage)
+        stages["validate_parts"] = runner.best("validate_parts", repeat=1)
+        for fmt in FORMATS:
+            stages[f"export.{fmt}"] = runner.best(f"export.{fmt}")
+        stages["write_dist"] = runner.best("write_dist")
+        runs = [runner.once("queries") for _ in range(args.repeat)]
+        runs = [r for r in runs if r.get("seconds") is not None]
+        queries: dict[str, dict[str, Any]] = {}
+        for name in runs[0]["queries"] if runs else []:
+            api = min(r["queries"][name]["run_query"] for r in runs)
+            direct = min(r["queries"][name]["store_query"] for r in runs)
+            rows = runs[0]["queries"][name]["rows"]
+            queries[name] = {"run_query": api, "store_query": direct, "ratio": _ratio(api, direct)}
+            queries[name]["rows"] = rows
+        rss = max((r["rss_mb"] for r in runs), default=None)
+        stages["queries"] = {"seconds": sum(q["run_query"] for q in queries.values()), "rss_mb": rss}
+        direct_total = sum(q["store_query"] for q in queries.values())
+        stages["queries.store_query"] = {"seconds": direct_total, "rss_mb": rss}
+        log(f"  queries: {stages['queries']['seconds']:.3f} s via run_query")
+        exe = _oxigraph_exe()
+        pushes = [push_once(runner, exe) for _ in range(args.repeat)]
+        ok = [p for p in pushes if p.get("seconds") is not None]
+        stages["push"] = min(ok, key=lambda p: p["seconds"]) if ok else pushes[-1]
+        if ok:
+            stages["push"]["rss_mb"] = max(p["rss_mb"] for p in ok)
+            stages["push"]["server_rss_mb"] = max(p.get("server_rss_mb") or 0 for p in ok)
+        log(f"  push: {stages['push'].get('seconds')}")
+        baselines: dict[str, Any] = {}
+        baselines["floor.load"] = runner.best("floor.load", exe)
+        baselines["floor.dump"] = runner.best("floor.dump", exe)
+        if not args.skip_naive:
+            for stage in ("naive.parse_nq", "naive.serialize_ttl", "naive.shacl"):
+                baselines[stage] = runner.best(stage)
+        if not args.skip_naive and not args.skip_naive_queries:
+            naive_q = runner.once("naive.queries", str(args.naive_query_timeout))
+            baselines["naive.queries"] = naive_q
+            for name, q in naive_q.get("queries", {}).items():
+                if name in queries:
+                    queries[name]["rdflib"] = q.get("seconds")
+                    queries[name]["rdflib_error"] = q.get("error")
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def sec(table: dict[str, Any], name: str) -> float | None:
+        return (table.get(name) or {}).get("seconds")
+
+    finished = [q for q in queries.values() if q.get("rdflib") is not None]
+    ratios = {
+        "build_vs_naive": _ratio(
+            _sum(sec(stages, "load"), sec(stages, "build"), sec(stages, "export.ttl")),
+            _sum(sec(baselines, "naive.parse_nq"), sec(baselines, "naive.serialize_ttl")),
+        ),
+        "build_vs_floor": _ratio(
+            _sum(sec(stages, "load"), sec(stages, "build"), sec(stages, "export.nq")),
+            _sum(sec(baselines, "floor.load"), sec(baselines, "floor.dump")),
+        ),
+        "query_vs_pyoxigraph": _ratio(sec(stages, "queries"), sec(stages, "queries.store_query")),
+        "queries_vs_naive": _ratio(
+            sum(q["run_query"] for q in finished) if finished else None,
+            sum(q["rdflib"] for q in finished) if finished else None,
+        ),
+        "validate_vs_naive_shacl": _ratio(sec(stages, "validate"), sec(baselines, "naive.shacl")),
+        "validate_seconds": sec(stages, "validate"),
+    }
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    return {
+        "scale": args.scale,
+        "seed": args.seed,
+        "triples": summary.triples,
+        "quads": info["quads"],
+        "graphs": info["graphs"],
+        "files": summary.files,
+        "repeat": args.repeat,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "coopkg": coopkg.__version__,
+            "pyoxigraph": pyoxigraph.__version__,
+            "rdflib": rdflib.__version__,
+            "pyshacl": pyshacl.__version__,
+        },
+        "stages": stages,
+        "queries": queries,
+        "baselines": baselines,
+        "ratios": ratios,
+        "ratio_definitions": RATIO_DEFINITIONS,
+    }
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def render(result: dict[str, Any], txt: Path | None) -> None:
+    """Print the tables (and save them as text)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(record=True, width=110)
+    m = result["machine"]
+    console.print(
+        f"coopkg benchmark, scale {result['scale']}: {result['triples']:,} triples, "
+        f"{result['quads']:,} quads, "
+        f"{result['graphs']:,} graphs, {result['files']:,} files; best of {result['repeat']}; "
+        f"{m['cpus']} CPUs, Python {m['python']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, "
+        f"pySHACL {m['pyshacl']}"
+    )
+    t = Table("stage", "seconds", "peak RSS MB", "note", title="Stages (fresh process each)")
+    for name, s in result["stages"].items():
+        note = s.get("error") or ""
+        if name == "validate_parts" and "parts" in s:
+            note = ", ".join(f"{k} {v:.2f}" for k, v in s["parts"].items())
+        elif name == "validate" and "results" in s:
+            note = ", ".join(f"{v} {k}" for k, v in s["results"].items())
+        elif "bytes" in s:
+            note = f"{s['bytes'] / 1e6:.1f} MB written"
+        elif name == "push" and s.get("server_rss_mb"):
+            note = f"{s.get('graphs', '?')} graphs; server peak {s['server_rss_mb']:.0f} MB"
+        t.add_row(name, _fmt(s.get("seconds")), _fmt(s.get("rss_mb"), 0), note)
+    console.print(t)
+    t = Table("query", "run_query s", "Store.query s", "ratio", "rows", "rdflib s", title="Stored queries")
+    for name, q in result["queries"].items():
+        rd = _fmt(q.get("rdflib")) if q.get("rdflib") is not None else (q.get("rdflib_error") or "—")[:28]
+        times = (_fmt(q["run_query"], 4), _fmt(q["store_query"], 4), _fmt(q["ratio"], 2))
+        t.add_row(name, *times, str(q["rows"]), rd)
+    console.print(t)
+    t = Table("baseline", "seconds", "peak RSS MB", "note", title="Baselines (same data)")
+    for name, b in result["baselines"].items():
+        note = b.get("error") or ""
+        if name == "naive.queries" and "queries" in b:
+            bad = [k for k, v in b["queries"].items() if v.get("seconds") is None]
+            note = f"sum of {len(b['queries']) - len(bad)} finished; not finished: {', '.join(bad) or 'none'}"
+        t.add_row(name, _fmt(b.get("seconds")), _fmt(b.get("rss_mb"), 0), note)
+    console.print(t)
+    t = Table("ratio", "value", "meaning", title="Ratios")
+    for name, value in result["ratios"].items():
+        t.add_row(name, _fmt(value, 3), result["ratio_definitions"][name])
+    console.print(t)
+    if txt:
+        txt.parent.mkdir(parents=True, exist_ok=True)
+        txt.write_text(console.export_text(), encoding="utf-8")
+
+
+def main() -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
+    parser.add_argument("--scale", default="10k", choices=("tiny", "10k", "100k", "1m"))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per stage; best time counts")
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument("--txt", type=Path, help="write the printed tables here")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the rdflib/pySHACL baselines")
+    parser.add_argument("--skip-naive-queries", action="store_true", help="skip rdflib SPARQL only")
+    parser.add_argument("--naive-query-timeout", type=int, default=60, help="seconds per rdflib query")
+    parser.add_argument("--stage-timeout", type=float, default=3600, help="seconds per stage process")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--arg", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.work, args.arg)))
+        return
+    result = run(args)
+    render(result, args.txt)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
