@@ -42,7 +42,7 @@ def dataset(records: coopkg.Records) -> Dataset:
 @pytest.fixture(scope="session")
 def built_dist(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist") / "dist"
-    coopkg.write_dist(dataset, out)
+    coopkg.write_dist(dataset, out, verify=True)
     return out
 
 

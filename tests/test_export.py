@@ -151,8 +151,26 @@ def test_a_dump_that_does_not_reparse_is_not_published(
 
     monkeypatch.setattr(export_mod, "serialize", lossy)
     with pytest.raises(export_mod.ExportError, match="1 missing"):
-        coopkg.export(dataset, "nt", out)
+        coopkg.export(dataset, "nt", out, verify=True)
     assert out.read_bytes() == b"previous\n"
+
+
+def test_a_dist_whose_dump_does_not_reparse_is_not_published(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    coopkg.write_dist(dataset, out)
+    before = _digest(out)
+    real = export_mod.serialize
+
+    def lossy(ds, fmt, stream):  # type: ignore[no-untyped-def]
+        real(Dataset(ds.namespaces, ds.quads[:-1]) if fmt.name == "jsonld" else ds, fmt, stream)
+
+    monkeypatch.setattr(export_mod, "serialize", lossy)
+    coopkg.write_dist(dataset, tmp_path / "unchecked")  # without verify the loss goes unnoticed...
+    with pytest.raises(export_mod.ExportError, match=r"coopkg\.jsonld: .*1 missing"):
+        coopkg.write_dist(dataset, out, verify=True)  # ...with it, nothing is published
+    assert _digest(out) == before
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(dataset: Dataset, tmp_path: Path) -> None:

@@ -112,6 +112,11 @@ class _Builder:
         self.records = records
         self.ns = ns
         self.origins: dict[str, Location] = {}
+        # entities grouped by defining file once, in index order (scanning the whole index per
+        # file made the build quadratic in the number of files)
+        self.by_file: dict[int, list[Defined]] = {}
+        for defined in records.entities():
+            self.by_file.setdefault(id(defined.file), []).append(defined)
 
     def iri(self, ref: str) -> ox.NamedNode:
         defined = self.records.index[ref]
@@ -121,9 +126,8 @@ class _Builder:
         src = f.source
         if src is not None:
             yield from self.source_triples(f, src)
-        for defined in self.records.entities():
-            if defined.file is f:
-                yield from self.entity_triples(defined)
+        for defined in self.by_file.get(id(f), ()):
+            yield from self.entity_triples(defined)
 
     # ------------------------------------------------------------------ source documents
     def source_triples(self, f: RecordFile, src: Source) -> Iterator[Triple]:

@@ -103,8 +103,9 @@ def cli(traceback: bool) -> None:
     show_default=True,
     help="Refuse to publish when validation finds results at or above this severity.",
 )
+@click.option("--verify", is_flag=True, help="Re-parse every dump and require exactly the built statements (slower).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def build(data_dir: Path, base: str | None, out: Path, fail_on: str, quiet: bool) -> None:
+def build(data_dir: Path, base: str | None, out: Path, fail_on: str, verify: bool, quiet: bool) -> None:
     """Load, build, validate and write every dump to OUT.
 
     Writes coopkg.ttl, .nt, .jsonld (+ context.jsonld), .trig, .nq, void.ttl and SHA256SUMS.
@@ -132,7 +133,7 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, quiet: bool
             click.echo(r.text(), err=True)
         raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
     with stages.stage("export"):
-        files = write_dist(ds, out, on_step=stages.step)
+        files = write_dist(ds, out, on_step=stages.step, verify=verify)
     if not quiet:
         click.echo(f"built {len(ds.triples)} triples in {len(ds.graphs)} graphs -> {out}/")
         for f in files:
@@ -183,7 +184,8 @@ def _print_report(report: Report, fmt: str) -> None:
 @data_options
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="RDF format.")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
-def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str) -> None:
+@click.option("--verify", is_flag=True, help="Re-parse the written file and require exactly the built statements.")
+def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: bool) -> None:
     """Write the graph in one RDF format (ttl, nt, jsonld: union; trig, nq: named graphs).
 
     \b
@@ -196,7 +198,7 @@ def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str) -> None:
         export_one(ds, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        export_one(ds, fmt, Path(output))
+        export_one(ds, fmt, Path(output), verify=verify)
 
 
 @cli.command(name="stats")
