@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from . import yamlsafe
@@ -158,25 +157,26 @@ def queries_dir() -> Path:
 def catalog(directory: Path | None = None) -> dict[str, StoredQuery]:
     """Every stored query in ``queries/`` (not ``queries/checks/``), by name (file stem)."""
     folder = directory or queries_dir()
-    paths = sorted(folder.glob("*.rq"))
-    # Parsed once per set of (file, mtime, size): re-parsing all headers cost ~2 ms per run_query,
-    # more than most queries take at 100k triples. A changed file changes the key, so never stale.
-    key = tuple((str(p), *_stamp(p)) for p in paths)
-    return dict(_parsed(key))
+    return {p.stem: _parsed_file(p) for p in sorted(folder.glob("*.rq"))}
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+_PARSED: dict[Path, tuple[tuple[int, int], StoredQuery]] = {}
+
+
+def _parsed_file(path: Path) -> StoredQuery:
+    """Parse a stored query once per (mtime, size) of its file.
+
+    Why: re-reading and re-parsing every header on each ``run_query`` cost more than most queries
+    take to run; a changed file changes its stamp, so the cache is never stale.
+    """
     st = path.stat()
-    return st.st_mtime_ns, st.st_size
-
-
-@lru_cache(maxsize=8)
-def _parsed(key: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, StoredQuery], ...]:
-    out = []
-    for name, *_ in key:
-        p = Path(name)
-        out.append((p.stem, parse_query(p.read_text(encoding="utf-8"), p.stem, p)))
-    return tuple(out)
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _PARSED.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    query = parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+    _PARSED[path] = (stamp, query)
+    return query
 
 
 def find_query(name_or_path: str, directory: Path | None = None) -> StoredQuery:
@@ -187,7 +187,7 @@ def find_query(name_or_path: str, directory: Path | None = None) -> StoredQuery:
     path = Path(name_or_path)
     if name_or_path.endswith(".rq") and path.is_file():
         return parse_query(path.read_text(encoding="utf-8"), path.stem, path, require_summary=False)
-    queries = catalog(directory)
-    if name_or_path not in queries:
+    candidate = (directory or queries_dir()) / f"{name_or_path}.rq"
+    if "/" in name_or_path or "\\" in name_or_path or not candidate.is_file():
         raise InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them")
-    return queries[name_or_path]
+    return _parsed_file(candidate)

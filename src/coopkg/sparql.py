@@ -151,20 +151,28 @@ class Answer:
         return ox.serialize(triples, format=rdf, prefixes=dict(PREFIXES) if fmt == "ttl" else None)
 
 
+_NEEDS_VALUES: set[tuple[str, frozenset[str]]] = set()
+
+
 def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term]) -> Answer:
     """Run on a pyoxigraph store, the union of named graphs as default graph.
 
     :raises InputError: the query does not parse.
     """
     subs = {ox.Variable(k): v for k, v in terms.items()}
+    key = (query.text, frozenset(terms))
     try:
         try:
+            if key in _NEEDS_VALUES:
+                raise RuntimeError("projection (remembered)")
             result = store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
         except RuntimeError as exc:
             # pyoxigraph (SEP-0007) substitutes only variables the SELECT projects; bind the others
-            # with the same typed VALUES block used for remote endpoints.
+            # with the same typed VALUES block used for remote endpoints. Remembered per query and
+            # parameter names, so the failing attempt costs one parse per process, not per call.
             if "projection" not in str(exc):
                 raise InputError(f"query {query.name!r} failed: {exc}") from None
+            _NEEDS_VALUES.add(key)
             result = store.query(with_values_block(query.text, terms), use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"query {query.name!r} does not parse: {exc}") from None
