@@ -73,10 +73,15 @@ def integer(value: int) -> ox.Literal:
 
 
 def number(value: int | float) -> ox.Literal:
-    """``xsd:integer`` for ints, ``xsd:decimal`` (plain notation, never exponent) for floats."""
+    """``xsd:integer`` for ints, ``xsd:decimal`` in canonical form for floats (``140``, ``12.5``).
+
+    Canonical (XSD 1.1: no exponent, no trailing zeros) because triple stores keep values, not
+    lexical forms: Oxigraph returns ``"140.0"`` as ``"140"``, so a dump saying ``140.0`` and a
+    query on the pushed graph would disagree on the same fact.
+    """
     if isinstance(value, int):
         return integer(value)
-    return ox.Literal(format(Decimal(repr(value)), "f"), datatype=_DEC)
+    return ox.Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DEC)
 
 
 def build(records: Records, *, base: str | None = None, vocabulary: bool = True) -> Dataset:
