@@ -135,7 +135,7 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, verify: boo
     with stages.stage("export"):
         files = write_dist(ds, out, on_step=stages.step, verify=verify)
     if not quiet:
-        click.echo(f"built {len(ds.triples)} triples in {len(ds.graphs)} graphs -> {out}/")
+        click.echo(f"built {ds.triple_count} triples in {len(ds.graphs)} graphs -> {out}/")
         for f in files:
             click.echo(f"  {f.size:>10,}  {f.name}")
 

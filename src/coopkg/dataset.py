@@ -62,13 +62,41 @@ class Dataset:
         return list(dict.fromkeys(q.triple for q in self.quads))
 
     def iter_union(self) -> Iterator[ox.Triple]:
+        """The union of all graphs, in order, without holding it in memory when it can.
+
+        When no triple sits in two graphs (the usual case: every entity is built into the graph
+        of the file that defines it) the union is the quads without their graph names, streamed.
+        At a million triples the materialised list cost 1.4 s and ~300 MB.
+        """
+        if "triples" not in self.__dict__ and self._no_triple_in_two_graphs:
+            return (q.triple for q in self.quads)
         return iter(self.triples)
+
+    @property
+    def triple_count(self) -> int:
+        """``len(self.triples)``, without building the list when it can."""
+        if "triples" not in self.__dict__ and self._no_triple_in_two_graphs:
+            return len(self.quads)
+        return len(self.triples)
+
+    @cached_property
+    def _no_triple_in_two_graphs(self) -> bool:
+        # Hashes only: a collision merely sends us to the exact (materialised) path.
+        seen: set[int] = set()
+        for q in self.quads:
+            h = hash(q.triple)
+            if h in seen:
+                return False
+            seen.add(h)
+        return True
 
     @cached_property
     def store(self) -> ox.Store:
         """An in-memory pyoxigraph store of the quads, for fast SPARQL."""
         store = ox.Store()
-        store.bulk_extend(self.quads)
+        # In chunks: one bulk_extend of a million quads peaked 250 MB higher (it buffers its input)
+        for i in range(0, len(self.quads), 100_000):
+            store.bulk_extend(self.quads[i : i + 100_000])
         return store
 
     def origin(self, iri: str) -> Location | None:

@@ -57,10 +57,10 @@ def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
     if fmt.name == "jsonld":
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
-        jsonld.write(ds.triples, prefixes(ds), text)
+        jsonld.write(ds.iter_union(), prefixes(ds), text)
         text.detach()
         return
-    data = ds.quads if fmt.quads else ds.triples
+    data = ds.quads if fmt.quads else ds.iter_union()
     pfx = prefixes(ds) if fmt.name in ("ttl", "trig") else None
     ox.serialize(data, out, format=fmt.ox_format, prefixes=pfx)
 

@@ -44,4 +44,4 @@ def stats(ds: Dataset) -> Stats:
             if cls in _STATED:
                 per_source.setdefault(g.removeprefix(prefix), Counter())[cls] += 1
     sources = {s: {c: c_counts.get(c, 0) for c in _STATED} for s, c_counts in sorted(per_source.items())}
-    return Stats(len(ds.triples), len(ds.quads), classes, graphs, sources)
+    return Stats(ds.triple_count, len(ds.quads), classes, graphs, sources)
