@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from .dataset import Dataset
 from .errors import Location
+from .gcpause import paused
 from .load import Defined, RecordFile, Records
 from .records import Agreement, Entity, Event, Figure, Institution, Person, Programme, Region, Source
 from .resources import resource_dir
@@ -92,14 +93,15 @@ def build(records: Records, *, base: str | None = None, vocabulary: bool = True)
     :raises ValueError: ``base`` is not an absolute http(s) IRI ending in ``/`` or ``#``.
     """
     ns = Namespaces(base) if base else Namespaces()
-    builder = _Builder(records, ns)
-    quads: list[ox.Quad] = []
-    for f in records.files:
-        graph = ns.source_graph(f.source.id) if f.source else ns.reference_graph
-        quads.extend(ox.Quad(s, p, o, graph) for s, p, o in builder.file_triples(f))
-    if vocabulary:
-        quads.extend(vocabulary_quads(ns))
-    return Dataset.from_quads(ns, quads, builder.origins)
+    with paused():
+        builder = _Builder(records, ns)
+        quads: list[ox.Quad] = []
+        for f in records.files:
+            graph = ns.source_graph(f.source.id) if f.source else ns.reference_graph
+            quads.extend(ox.Quad(s, p, o, graph) for s, p, o in builder.file_triples(f))
+        if vocabulary:
+            quads.extend(vocabulary_quads(ns))
+        return Dataset.from_quads(ns, quads, builder.origins)
 
 
 def vocabulary_quads(ns: Namespaces) -> Iterator[ox.Quad]:

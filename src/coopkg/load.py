@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from . import yamlsafe
 from .errors import InputError, Location, RecordError
+from .gcpause import paused
 from .records import SECTIONS, DataFile, Figure, Source
 from .vocab import concept_slugs
 
@@ -123,9 +124,10 @@ def load_records(path: str | Path) -> Records:
     paths = data_files(root)
     if not paths:
         raise InputError(f"no data files under {root}/sources or {root}/reference")
-    files = [load_file(p, _display(p)) for p in paths]
-    records = Records(root, files)
-    _check(records)
+    with paused():
+        files = [load_file(p, _display(p)) for p in paths]
+        records = Records(root, files)
+        _check(records)
     return records
 
 
