@@ -64,9 +64,17 @@ def context(instance_base: str) -> dict[str, str]:
 
 
 class _Compactor:
+    """IRI -> compact IRI with the longest matching prefix.
+
+    Every namespace ends in ``/`` or ``#``, so the longest match ends at one of the IRI's own
+    separators: try them from the right (one or two dict lookups) instead of testing every
+    prefix in turn, which was a third of the JSON-LD writer's time at a million triples.
+    """
+
     def __init__(self, prefixes: dict[str, str]) -> None:
-        # longest namespace first, so the most specific prefix wins
-        self.prefixes = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.by_namespace = {ns: p for p, ns in prefixes.items()}
+        if any(not ns.endswith(("/", "#")) for ns in self.by_namespace):
+            raise ValueError("every prefix namespace must end in / or #")
         self.cache: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
@@ -74,10 +82,17 @@ class _Compactor:
         if hit is not None:
             return hit
         out = iri
-        for ns, prefix in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
-                out = f"{prefix}:{iri[len(ns) :]}"
+        end = len(iri)
+        while end > 0:
+            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if cut < 0:
                 break
+            prefix = self.by_namespace.get(iri[: cut + 1])
+            local = iri[cut + 1 :]
+            if prefix is not None and local and not local.startswith("//"):
+                out = f"{prefix}:{local}"
+                break
+            end = cut
         if len(self.cache) < 100_000:
             self.cache[iri] = out
         return out

@@ -30,18 +30,44 @@ def _n(value: int) -> ox.Literal:
 def class_counts(ds: Dataset) -> Counter[str]:
     """Instances per ``coop:`` class in the union of the data graphs (vocabulary excluded)."""
     vocab = ds.namespaces.vocabulary_graph
-    rdf_type = RDF + "type"
+    rdf_type = ox.NamedNode(RDF + "type")
     seen = {
         (q.subject.value, q.object.value)
         for q in ds.quads
-        if q.predicate.value == rdf_type and q.graph_name != vocab and q.object.value.startswith(COOP)
+        if q.predicate == rdf_type and q.graph_name != vocab and q.object.value.startswith(COOP)
     }
     return Counter(cls for _, cls in seen)
+
+
+class _Census:
+    """Every count ``void.ttl`` needs, from one pass over the quads (five passes took 3 s at 1M)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        vocab = ds.namespaces.vocabulary_graph.value
+        source_prefix = ds.namespaces.id + "source/"
+        subjects: set[str] = set()
+        entities: set[str] = set()
+        predicates: set[str] = set()
+        per_graph: Counter[str] = Counter()
+        for q in ds.quads:
+            s = q.subject.value
+            g = q.graph_name.value  # type: ignore[union-attr]
+            subjects.add(s)
+            predicates.add(q.predicate.value)
+            per_graph[g] += 1
+            if g != vocab:
+                entities.add(s)
+        self.distinct_subjects = len(subjects)
+        self.entities = len(entities)
+        self.properties = len(predicates)
+        self.per_graph = per_graph
+        self.sources = sorted(s for s in entities if s.startswith(source_prefix) and "#" not in s)
 
 
 def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
     """Triples describing ``ds`` and the dump files whose byte ``sizes`` are given."""
     ns = ds.namespaces
+    census = _Census(ds)
     d = ns.dataset
     T = ox.Triple
 
@@ -70,24 +96,19 @@ def void_triples(ds: Dataset, sizes: dict[str, int]) -> Iterator[ox.Triple]:
     yield T(d, p(VOID, "vocabulary"), ox.NamedNode(COOP.rstrip("#")))
     yield T(d, p(VOID, "triples"), _n(ds.triple_count))
     counts = class_counts(ds)
-    entities = len({q.subject.value for q in ds.quads if q.graph_name != ns.vocabulary_graph})
-    yield T(d, p(VOID, "entities"), _n(entities))
-    yield T(d, p(VOID, "distinctSubjects"), _n(len({q.subject.value for q in ds.quads})))
-    yield T(d, p(VOID, "properties"), _n(len({q.predicate.value for q in ds.quads})))
+    yield T(d, p(VOID, "entities"), _n(census.entities))
+    yield T(d, p(VOID, "distinctSubjects"), _n(census.distinct_subjects))
+    yield T(d, p(VOID, "properties"), _n(census.properties))
     for cls, n in sorted(counts.items()):
         part = ox.NamedNode(f"{d.value}/class/{cls.removeprefix(COOP)}")
         yield T(d, p(VOID, "classPartition"), part)
         yield T(part, p(VOID, "class"), ox.NamedNode(cls))
         yield T(part, p(VOID, "entities"), _n(n))
-    per_graph = Counter(q.graph_name.value for q in ds.quads)  # type: ignore[union-attr]
     for g in ds.graphs:
         yield T(d, p(VOID, "subset"), g)
         yield T(g, p(RDF, "type"), p(VOID, "Dataset"))
-        yield T(g, p(VOID, "triples"), _n(per_graph[g.value]))
-    source_prefix = ns.id + "source/"
-    for doc in sorted(
-        {q.subject.value for q in ds.quads if q.subject.value.startswith(source_prefix) and "#" not in q.subject.value}
-    ):
+        yield T(g, p(VOID, "triples"), _n(census.per_graph[g.value]))
+    for doc in census.sources:
         yield T(d, p(PROV, "wasDerivedFrom"), ox.NamedNode(doc))
     for fmt in FORMATS.values():
         name = f"coopkg.{fmt.extension}"
