@@ -7,9 +7,10 @@ the interpreter and the setup the stage needs, e.g. load + build before an expor
 * ``full_build`` — the whole job as a user runs it: ``coopkg build --data DIR --out DIST -q``
   (load + build + validate + every dump, VoID, checksums), wall time and peak RSS from ``wait4``;
 * ``import``, ``load`` (YAML -> records), ``build`` (records -> quads), ``union`` (``ds.triples``),
-  ``store`` (``ds.store``), ``validate`` (plus a one-off split into SHACL and SPARQL checks),
-  ``export.<fmt>`` for ttl, nt, jsonld, trig, nq (what ``coopkg export`` does: write + re-parse
-  check), ``write_dist`` (every dump, VoID, checksums);
+  ``store`` (``ds.store``), ``validate`` (the default engine, store already built; plus a one-off
+  split into the compiled SHACL engine and the SPARQL checks), ``export.<fmt>`` for ttl, nt,
+  jsonld, trig, nq (what ``coopkg export`` does without ``--verify``), ``write_dist`` (every dump,
+  VoID, checksums);
 * every stored query (``queries/*.rq``) through ``coopkg.run_query`` on ``ds.store`` and the same
   text straight through ``Store.query(use_default_graph_as_union=True)`` — the ratio is the
   wrapper's overhead;
@@ -190,16 +191,18 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         import coopkg
 
         ds = _dataset(work)
+        ds.store  # noqa: B018 -- built before the clock starts: it is its own stage ("store")
         seconds, report = _timed(lambda: coopkg.validate(ds))
         result = {"seconds": seconds, "results": report.counts()}
     elif stage == "validate_parts":
-        from coopkg.validate import check_files, shacl_results, shape_files, sparql_results
+        from coopkg.shacl_fast import fast_shacl_results
+        from coopkg.validate import check_files, shape_files, sparql_results
 
         ds = _dataset(work)
         parts = {}
         parts["union"], _ = _timed(lambda: ds.triples)
         parts["store"], _ = _timed(lambda: ds.store)
-        parts["shacl"], _ = _timed(lambda: shacl_results(ds, shape_files()))
+        parts["shacl"], _ = _timed(lambda: fast_shacl_results(ds, shape_files()))
         parts["checks"], _ = _timed(lambda: sparql_results(ds, check_files()))
         result = {"seconds": sum(parts.values()), "parts": parts}
     elif stage.startswith("export."):
