@@ -135,6 +135,7 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, verify: boo
             ds = build_dataset(records, base=base)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--base") from None
+        del records  # the dataset keeps what it needs; at 1M triples this frees ~300 MB before validation
     with stages.stage("validate"):
         report = validate(ds, engine=engine)
     failing = report.at_or_above(fail_on)
