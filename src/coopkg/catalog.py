@@ -187,7 +187,10 @@ def find_query(name_or_path: str, directory: Path | None = None) -> StoredQuery:
     path = Path(name_or_path)
     if name_or_path.endswith(".rq") and path.is_file():
         return parse_query(path.read_text(encoding="utf-8"), path.stem, path, require_summary=False)
-    candidate = (directory or queries_dir()) / f"{name_or_path}.rq"
-    if "/" in name_or_path or "\\" in name_or_path or not candidate.is_file():
-        raise InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them")
-    return _parsed_file(candidate)
+    missing = InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them")
+    if "/" in name_or_path or "\\" in name_or_path:
+        raise missing
+    try:  # one stat per call (in _parsed_file): this runs before every query
+        return _parsed_file((directory or queries_dir()) / f"{name_or_path}.rq")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise missing from None
