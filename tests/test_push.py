@@ -153,3 +153,52 @@ def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer) 
     for method, path, _ in proxy.seen:
         if method == "PUT":
             assert "graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2Fstaging%2F" in path
+
+
+def test_switch_batch_gives_the_same_store_in_several_requests(
+    oxigraph_server: OxigraphServer, dataset: Dataset
+) -> None:
+    moves: list[int] = []
+
+    def count_moves(method: str, path: str, body: bytes) -> bool:
+        if b"MOVE" in body:
+            moves.append(body.count(b"MOVE SILENT GRAPH"))
+        return False
+
+    with FaultProxy(oxigraph_server.url, count_moves) as proxy:
+        result = push_cli(proxy.url, "--switch-batch", "400")
+    assert result.exit_code == 0, result.output
+    assert oxigraph_server.quads() == set(dataset.quads)
+    assert not any("/staging/" in g for g in oxigraph_server.graphs())
+    assert len(moves) > 1 and sum(moves) == len(dataset.graphs)
+
+
+def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    before = oxigraph_server.quads()
+    for src in sorted((data_copy / "sources").glob("*.yaml")):  # every source graph changes
+        src.write_text(src.read_text(encoding="utf-8").replace("Beijing", "Peking"), encoding="utf-8")
+    moves: list[bytes] = []
+
+    def second_move_fails(method: str, path: str, body: bytes) -> bool:
+        if b"MOVE" in body:
+            moves.append(body)
+        return len(moves) == 2 and moves[-1] is body
+
+    with FaultProxy(oxigraph_server.url, second_move_fails) as proxy:
+        result = push_cli(proxy.url, "--switch-batch", "1", data=data_copy)
+    assert result.exit_code == 3, result.output
+    assert "1 of " in result.output and "were switched by earlier requests" in result.output
+    after = oxigraph_server.quads()
+    first = moves[0].split(b"TO GRAPH <")[1].split(b">")[0].decode()
+    new = coopkg.build(coopkg.load_records(data_copy))
+
+    def graph(quads: set | list, name: str) -> set:
+        return {q for q in quads if q.graph_name.value == name}
+
+    changed = {g.value for g in new.graphs if graph(new.quads, g.value) != graph(before, g.value)}
+    assert len(changed - {first}) > 1  # the failure really left changed graphs unswitched
+    for g in new.graphs:
+        expected = new.quads if g.value == first else before
+        assert graph(after, g.value) == graph(expected, g.value), g.value
+    assert not any("/staging/" in g for g in oxigraph_server.graphs())

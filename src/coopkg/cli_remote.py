@@ -24,6 +24,15 @@ def register(cli: click.Group) -> None:
     @click.option("--graph-prefix", metavar="IRI", help="Graphs coopkg owns [<base>graph/].")
     @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
     @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per HTTP request.")
+    @click.option(
+        "--switch-batch",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="TRIPLES",
+        help="0: switch all graphs in one transaction. N: MOVE requests of at most N triples "
+        "(much faster for national-scale pushes; graphs switch whole, but not all at once).",
+    )
     @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
     def push_cmd(
         data_dir: Path,
@@ -33,6 +42,7 @@ def register(cli: click.Group) -> None:
         graph_prefix: str | None,
         dry_run: bool,
         timeout: float,
+        switch_batch: int,
         quiet: bool,
     ) -> None:
         """Validate, then replace each named graph in a running store atomically.
@@ -72,6 +82,7 @@ def register(cli: click.Group) -> None:
                 dry_run=dry_run,
                 timeout=timeout,
                 on_progress=progress,
+                switch_batch=switch_batch,
             )
         finally:
             if bar is not None:

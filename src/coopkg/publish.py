@@ -35,6 +35,7 @@ from . import jsonld
 from .dataset import Dataset
 from .errors import CoopkgError, InputError
 from .formats import FORMATS, RdfFormat, get_format
+from .gcpause import paused
 from .vocab import PREFIXES
 from .void import void_triples
 
@@ -57,7 +58,8 @@ def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
     if fmt.name == "jsonld":
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
-        jsonld.write(ds.iter_union(), prefixes(ds), text)
+        with paused():  # one dict per node, all freed at once: collections would only re-walk ds
+            jsonld.write(ds.iter_union(), prefixes(ds), text)
         text.detach()
         return
     data = ds.quads if fmt.quads else ds.iter_union()
@@ -149,27 +151,28 @@ def write_dist(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        for fmt in FORMATS.values():
+        with paused():  # the writers make millions of short-lived dicts: no collections re-walking the dataset
+            for fmt in FORMATS.values():
+                if on_step:
+                    on_step(f"export {fmt.name}")
+                path = tmp / f"{DUMP_STEM}.{fmt.extension}"
+                with path.open("wb") as f:
+                    serialize(ds, fmt, f)
+                if verify:
+                    check_dump(ds, fmt, path)
+            ctx = {"@context": prefixes(ds)}
+            (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if on_step:
-                on_step(f"export {fmt.name}")
-            path = tmp / f"{DUMP_STEM}.{fmt.extension}"
-            with path.open("wb") as f:
-                serialize(ds, fmt, f)
-            if verify:
-                check_dump(ds, fmt, path)
-        ctx = {"@context": prefixes(ds)}
-        (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if on_step:
-            on_step("void.ttl")
-        sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
-        void = tmp / "void.ttl"
-        with void.open("wb") as f:
-            ox.serialize(void_triples(ds, sizes), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
-        files = [DistFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(tmp.iterdir())]
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
-        (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
-        files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
-        _swap_in(tmp, out)
+                on_step("void.ttl")
+            sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
+            void = tmp / "void.ttl"
+            with void.open("wb") as f:
+                ox.serialize(void_triples(ds, sizes), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
+            files = [DistFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(tmp.iterdir())]
+            sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
+            (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
+            files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
+            _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -9,7 +9,14 @@ owns), :func:`push`:
 3. when every graph is staged and counted, sends ONE SPARQL Update request of ``MOVE`` operations
    (staging -> target). Stores that run an update request as one transaction (Oxigraph, Fuseki,
    GraphDB) switch all graphs at once; readers never see a missing or partial graph;
-4. counts the target graphs again.
+4. counts the target graphs again (one grouped query per 500 graphs, not one per graph).
+
+At national scale that single transaction is the slow part: Oxigraph's cost per MOVE grows with
+the size of the transaction (measured: 15 ms per 400-triple graph alone, 60 ms each in a request
+of 200), so one request for 3,000 graphs takes minutes. ``switch_batch=N`` trades the all-at-once
+switch for speed: MOVE requests of at most N triples each (every graph still switches atomically,
+whole). If a request fails, the graphs switched by earlier requests stay switched, the error says
+how many, and the rest keep their previous content.
 
 On any failure the staging graphs are dropped (best effort) and :class:`RemoteError` is raised;
 the target graphs are untouched because nothing was moved. Graphs outside ``graph_prefix`` are
@@ -121,10 +128,13 @@ def push(
     timeout: float = 60.0,
     headers: Mapping[str, str] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    switch_batch: int = 0,
 ) -> PushResult:
     """Push every named graph of ``ds`` to ``endpoint`` (see the module docstring).
 
     :param on_progress: called as ``(graph, bytes_sent, bytes_total)`` during uploads.
+    :param switch_batch: 0 switches every graph in one request; N > 0 uses requests of at most N
+        triples (faster at national scale, not all-at-once; see the module docstring).
     :raises InvalidData: the dataset has validation violations (nothing is sent).
     :raises InputError: unknown preset, empty dataset, graph outside the prefix.
     :raises RemoteError: HTTP error, timeout, or the server's count disagrees (targets untouched).
@@ -143,26 +153,57 @@ def push(
     if dry_run:
         return result
     client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, {**auth_from_env(), **(headers or {})})
-    staged: list[GraphPlan] = []
+    staged: list[GraphPlan] = []  # uploaded, in plan order; the first `switched` of them are moved
+    switched = 0
     try:
         for p in plans:
             staged.append(p)
             client.put_graph(p.staging, ds.graph(ox.NamedNode(p.target)), p.triples, on_progress)
-            got = client.count(p.staging)
-            if got != p.triples:
-                raise RemoteError(f"staging graph <{p.staging}> holds {got} triples, expected {p.triples}")
-        client.update(" ;\n".join(f"MOVE SILENT GRAPH <{p.staging}> TO GRAPH <{p.target}>" for p in plans))
-        staged = []
+        counts = client.counts([p.staging for p in plans])
         for p in plans:
-            got = client.count(p.target)
-            if got != p.triples:
-                raise RemoteError(f"after MOVE, <{p.target}> holds {got} triples, expected {p.triples}")
+            if counts.get(p.staging, 0) != p.triples:
+                raise RemoteError(
+                    f"staging graph <{p.staging}> holds {counts.get(p.staging, 0)} triples, expected {p.triples}"
+                )
+        batches = _batches(plans, switch_batch)
+        for i, batch in enumerate(batches):
+            try:
+                client.update(" ;\n".join(f"MOVE SILENT GRAPH <{p.staging}> TO GRAPH <{p.target}>" for p in batch))
+            except RemoteError as exc:
+                if i == 0:
+                    raise
+                raise RemoteError(
+                    f"{exc} -- {switched} of {len(plans)} graphs were switched by earlier requests "
+                    "(--switch-batch); the others keep their previous content"
+                ) from None
+            switched += len(batch)
+        counts = client.counts([p.target for p in plans])
+        for p in plans:
+            if counts.get(p.target, 0) != p.triples:
+                raise RemoteError(
+                    f"after MOVE, <{p.target}> holds {counts.get(p.target, 0)} triples, expected {p.triples}"
+                )
     except RemoteError:
-        client.drop_quietly([p.staging for p in staged])
+        client.drop_quietly([p.staging for p in staged[switched:]])
         raise
     finally:
         client.close()
     return result
+
+
+def _batches(plans: list[GraphPlan], max_triples: int) -> list[list[GraphPlan]]:
+    """Consecutive groups of at most ``max_triples`` triples (a bigger graph goes alone); 0 = one group."""
+    if max_triples <= 0:
+        return [plans]
+    out: list[list[GraphPlan]] = []
+    size = 0
+    for p in plans:
+        if not out or size + p.triples > max_triples:
+            out.append([])
+            size = 0
+        out[-1].append(p)
+        size += p.triples
+    return out
 
 
 class _Client:
@@ -209,19 +250,27 @@ class _Client:
             headers={"Content-Type": "application/n-triples", "Content-Length": str(total)},
         )
 
-    def count(self, graph: str) -> int:
-        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        r = self._call(
-            "POST",
-            self.base + self.preset.query,
-            content=q.encode(),
-            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-        )
-        try:
-            rows = list(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))
-            return int(rows[0]["n"].value)
-        except (SyntaxError, ValueError, IndexError, TypeError, AttributeError) as exc:
-            raise RemoteError(f"cannot read the triple count of <{graph}>: {exc}") from None
+    def counts(self, graphs: list[str], per_query: int = 500) -> dict[str, int]:
+        """Triples per graph, one grouped query per ``per_query`` graphs (graphs without triples are absent).
+
+        The IRIs are ours (minted by coopkg or checked as IRIs by pyoxigraph), written with
+        pyoxigraph's own term syntax, so nothing from outside is pasted into the query."""
+        out: dict[str, int] = {}
+        for start in range(0, len(graphs), per_query):
+            values = " ".join(str(ox.NamedNode(g)) for g in graphs[start : start + per_query])
+            q = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+            r = self._call(
+                "POST",
+                self.base + self.preset.query,
+                content=q.encode(),
+                headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+            )
+            try:
+                for row in ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON):
+                    out[row["g"].value] = int(row["n"].value)
+            except (SyntaxError, ValueError, TypeError, AttributeError, KeyError) as exc:
+                raise RemoteError(f"cannot read the triple counts from {self.base}: {exc}") from None
+        return out
 
     def update(self, text: str) -> None:
         self._call(
