@@ -114,8 +114,26 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--verify", is_flag=True, help="Re-parse every dump and require exactly the built statements (slower).")
 @engine_option
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".coopkg-cache"),
+    show_default=True,
+    help="Parsed records per file, keyed by content hash: unchanged files are not parsed again.",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every file (and leave the cache alone).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def build(data_dir: Path, base: str | None, out: Path, fail_on: str, verify: bool, engine: str, quiet: bool) -> None:
+def build(
+    data_dir: Path,
+    base: str | None,
+    out: Path,
+    fail_on: str,
+    verify: bool,
+    engine: str,
+    cache: Path,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
     """Load, build, validate and write every dump to OUT.
 
     Writes coopkg.ttl, .nt, .jsonld (+ context.jsonld), .trig, .nq, void.ttl and SHA256SUMS.
@@ -129,7 +147,7 @@ def build(data_dir: Path, base: str | None, out: Path, fail_on: str, verify: boo
 
     stages = Stages(enabled=False if quiet else None)
     with stages.stage("load records"):
-        records = load_records(data_dir)
+        records = load_records(data_dir, cache=None if no_cache else cache)
     with stages.stage("build graph"):
         try:
             ds = build_dataset(records, base=base)

@@ -13,7 +13,7 @@ The first problem found raises :class:`~coopkg.errors.RecordError` whose message
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from . import yamlsafe
 from .errors import InputError, Location, RecordError
 from .gcpause import paused
+from .recordcache import RecordCache
 from .records import SECTIONS, DataFile, Figure, Source
 from .vocab import concept_slugs
 
@@ -114,9 +115,12 @@ def load_file(path: Path, display: str) -> RecordFile:
     return RecordFile(path, display, data, lines)
 
 
-def load_records(path: str | Path) -> Records:
+def load_records(path: str | Path, *, cache: str | Path | None = None) -> Records:
     """Load and check every data file under ``path`` (the ``data/`` folder).
 
+    :param cache: a folder for :class:`~coopkg.recordcache.RecordCache`: files whose content (and
+        loader code) did not change since the last load are not parsed again. The result is the
+        same with or without it.
     :raises InputError: the folder has no data files.
     :raises RecordError: the first malformed file or inconsistent record, with file and line.
     """
@@ -125,10 +129,31 @@ def load_records(path: str | Path) -> Records:
     if not paths:
         raise InputError(f"no data files under {root}/sources or {root}/reference")
     with paused():
-        files = [load_file(p, _display(p)) for p in paths]
+        if cache is None:
+            files = [load_file(p, _display(p)) for p in paths]
+        else:
+            files = _load_cached(paths, RecordCache(Path(cache)))
         records = Records(root, files)
         _check(records)
     return records
+
+
+def _load_cached(paths: list[Path], cache: RecordCache) -> list[RecordFile]:
+    files: list[RecordFile] = []
+    keys: set[str] = set()
+    for p in paths:
+        display = _display(p)
+        key = cache.key(p, display)
+        keys.add(key)
+        found = cache.get(key)
+        if not isinstance(found, RecordFile):
+            found = load_file(p, display)  # raises for a malformed file: nothing is cached for it
+            cache.put(key, found)
+        elif found.path != p:  # same file reached by another relative path
+            found = replace(found, path=p)
+        files.append(found)
+    cache.prune(keys)
+    return files
 
 
 def _display(path: Path) -> str:
