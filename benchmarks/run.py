@@ -373,6 +373,21 @@ def _oxigraph_exe() -> str:
     return found
 
 
+def _reused_naive(path: Path, args: argparse.Namespace, triples: int) -> dict[str, Any]:
+    """The ``naive.*`` baselines of an earlier run on the same data (scale, seed and triple count).
+
+    Why: they take ~15 minutes at 1M and time rdflib and pySHACL, not coopkg, so a rerun after a
+    change to coopkg's code (not to its dumps' content, shapes or queries) may reuse them. Each
+    reused entry records where it came from."""
+    other = json.loads(path.read_text(encoding="utf-8"))
+    if (other.get("scale"), other.get("seed"), other.get("triples")) != (args.scale, args.seed, triples):
+        raise SystemExit(f"{path}: not the same data (scale, seed, triples); cannot reuse its naive baselines")
+    out = {k: dict(v, reused_from=str(path)) for k, v in other["baselines"].items() if k.startswith("naive.")}
+    if not out:
+        raise SystemExit(f"{path} has no naive baselines")
+    return out
+
+
 def push_once(runner: Runner, exe: str, switch_batch: int = 0) -> dict[str, Any]:
     """Start a fresh Oxigraph server, push into it from a fresh process, stop the server."""
     port = _free_port()
@@ -486,12 +501,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         baselines: dict[str, Any] = {}
         baselines["floor.load"] = runner.best("floor.load", exe)
         baselines["floor.dump"] = runner.best("floor.dump", exe)
-        if not args.skip_naive:
+        reused = _reused_naive(args.naive_from, args, summary.triples) if args.naive_from else None
+        if reused is not None:  # rdflib/pySHACL on the same dump, shapes and queries: same work
+            baselines.update(reused)
+            log(f"  naive baselines reused from {args.naive_from}")
+        elif not args.skip_naive:
             for stage in ("naive.parse_nq", "naive.serialize_ttl", "naive.shacl"):
                 baselines[stage] = runner.best(stage)
-        if not args.skip_naive and not args.skip_naive_queries:
-            naive_q = runner.once("naive.queries", str(args.naive_query_timeout))
-            baselines["naive.queries"] = naive_q
+        if reused is None and not args.skip_naive and not args.skip_naive_queries:
+            baselines["naive.queries"] = runner.once("naive.queries", str(args.naive_query_timeout))
+        naive_q = baselines.get("naive.queries")
+        if naive_q:
             for name, q in naive_q.get("queries", {}).items():
                 if name in queries:
                     queries[name]["rdflib"] = q.get("seconds")
@@ -639,6 +659,9 @@ def main() -> None:
     parser.add_argument("--naive-query-timeout", type=int, default=60, help="seconds per rdflib query")
     parser.add_argument("--stage-timeout", type=float, default=3600, help="seconds per stage process")
     parser.add_argument("--compare", type=Path, help="an earlier --json result: print per-stage growth")
+    parser.add_argument(
+        "--naive-from", type=Path, help="an earlier --json result on the same data: reuse its naive baselines"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
