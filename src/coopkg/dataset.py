@@ -18,6 +18,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from .errors import Location
+from .gcpause import paused
 from .vocab import Namespaces
 
 
@@ -52,14 +53,16 @@ class Dataset:
     def _by_graph(self) -> dict[str, list[ox.Quad]]:
         # grouped once: scanning every quad per graph made push quadratic (3,096 graphs at 1M)
         groups: dict[str, list[ox.Quad]] = {}
-        for q in self.quads:
-            groups.setdefault(q.graph_name.value, []).append(q)  # type: ignore[union-attr]
+        with paused():
+            for q in self.quads:
+                groups.setdefault(q.graph_name.value, []).append(q)  # type: ignore[union-attr]
         return groups
 
     @cached_property
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs (what .ttl, .nt and .jsonld hold), deduplicated, in order."""
-        return list(dict.fromkeys(q.triple for q in self.quads))
+        with paused():  # a million new objects: collections would only re-walk the quads
+            return list(dict.fromkeys(q.triple for q in self.quads))
 
     def iter_union(self) -> Iterator[ox.Triple]:
         """The union of all graphs, in order, without holding it in memory when it can.
