@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import yamlsafe
@@ -187,10 +188,15 @@ def find_query(name_or_path: str, directory: Path | None = None) -> StoredQuery:
     path = Path(name_or_path)
     if name_or_path.endswith(".rq") and path.is_file():
         return parse_query(path.read_text(encoding="utf-8"), path.stem, path, require_summary=False)
-    missing = InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them")
     if "/" in name_or_path or "\\" in name_or_path:
-        raise missing
+        raise InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them")
     try:  # one stat per call (in _parsed_file): this runs before every query
-        return _parsed_file((directory or queries_dir()) / f"{name_or_path}.rq")
+        return _parsed_file(_query_path(name_or_path, directory))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise missing from None
+        raise InputError(f"no stored query {name_or_path!r}; run 'coopkg queries' to list them") from None
+
+
+@lru_cache(maxsize=1024)
+def _query_path(name: str, directory: Path | None) -> Path:
+    """``<queries>/<name>.rq``, built once per name (pathlib joins cost more than small queries)."""
+    return (directory or queries_dir()) / f"{name}.rq"
