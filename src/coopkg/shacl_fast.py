@@ -669,6 +669,10 @@ class _Run:
         self._tests.clear()
         self._conforms.clear()
         self.index.clear()
+        self.types = self.subclasses = {}
+        self._instances = None
+        self._descendants.clear()
+        self._rdflib.clear()
 
     def results(self) -> list[Result]:
         out: set[tuple[_Shape, Term, Term | None]] = set()
