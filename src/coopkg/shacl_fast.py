@@ -645,10 +645,16 @@ class _Run:
         counts_only = not (shape.has_values or shape.unique_lang or shape.qualified)
         tests = self.tests(shape)
         verdicts: dict[Term, bool] = {}
+        # a lone sh:nodeKind (e.g. on every rdfs:label) is one isinstance: cheaper than memoising
+        kinds = shape.node_kind if len(tests) == 1 and shape.node_kind is not None else None
         for f, values in pairs:
             if focus_checks and (not lo <= len(values) <= hi if counts_only else self.focus_fails(shape, values)):
                 out.add((shape, f, None))
-            if tests:
+            if kinds is not None:
+                for v in values:
+                    if not isinstance(v, kinds):
+                        out.add((shape, f, v))
+            elif tests:
                 for v in values:
                     ok = verdicts.get(v)
                     if ok is None:
