@@ -159,12 +159,7 @@ def push(
         for p in plans:
             staged.append(p)
             client.put_graph(p.staging, ds.graph(ox.NamedNode(p.target)), p.triples, on_progress)
-        counts = client.counts([p.staging for p in plans])
-        for p in plans:
-            if counts.get(p.staging, 0) != p.triples:
-                raise RemoteError(
-                    f"staging graph <{p.staging}> holds {counts.get(p.staging, 0)} triples, expected {p.triples}"
-                )
+        _check_counts(client, [(p.staging, p.triples) for p in plans], "staging graph")
         batches = _batches(plans, switch_batch)
         for i, batch in enumerate(batches):
             try:
@@ -177,18 +172,22 @@ def push(
                     "(--switch-batch); the others keep their previous content"
                 ) from None
             switched += len(batch)
-        counts = client.counts([p.target for p in plans])
-        for p in plans:
-            if counts.get(p.target, 0) != p.triples:
-                raise RemoteError(
-                    f"after MOVE, <{p.target}> holds {counts.get(p.target, 0)} triples, expected {p.triples}"
-                )
+        _check_counts(client, [(p.target, p.triples) for p in plans], "after MOVE,")
     except RemoteError:
         client.drop_quietly([p.staging for p in staged[switched:]])
         raise
     finally:
         client.close()
     return result
+
+
+def _check_counts(client: _Client, expected: list[tuple[str, int]], what: str) -> None:
+    """Ask the server how many triples each graph holds; RemoteError at the first mismatch."""
+    counts = client.counts([g for g, _ in expected])
+    for graph, n in expected:
+        got = counts.get(graph, 0)
+        if got != n:
+            raise RemoteError(f"{what} <{graph}> holds {got} triples, expected {n}")
 
 
 def _batches(plans: list[GraphPlan], max_triples: int) -> list[list[GraphPlan]]:

@@ -56,8 +56,9 @@ class RecordCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder) / "records"
-        self.hits = 0
-        self.misses = 0
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
 
     def key(self, path: Path, display: str) -> str:
         h = hashlib.sha256(code_stamp().encode())
@@ -66,18 +67,12 @@ class RecordCache:
         return h.hexdigest()
 
     def get(self, key: str) -> Any | None:
-        entry = self.folder / key[:2] / f"{key}.pickle"
+        """The entry, or None when it is missing or unreadable (the file is then parsed again)."""
         try:
-            with entry.open("rb") as f:
-                value = pickle.load(f)
-        except FileNotFoundError:
-            self.misses += 1
+            with self._entry(key).open("rb") as f:
+                return pickle.load(f)
+        except Exception:  # missing, truncated or foreign entry
             return None
-        except Exception:  # truncated or foreign entry: parse the file again and overwrite it
-            self.misses += 1
-            return None
-        self.hits += 1
-        return value
 
     def prune(self, keep: set[str]) -> int:
         """Delete every entry not in ``keep`` (the keys of the folder just loaded); returns how many.
@@ -96,7 +91,7 @@ class RecordCache:
         return removed
 
     def put(self, key: str, value: Any) -> None:
-        entry = self.folder / key[:2] / f"{key}.pickle"
+        entry = self._entry(key)
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)
         try:

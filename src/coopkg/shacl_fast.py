@@ -208,26 +208,16 @@ class _Compiler:
         shapes = list(self.shapes.values())
         self._check_recursion(shapes)
         top = [s for s in shapes if s.has_targets]
-        reported: list[_Shape] = []
-        todo = list(top)
-        while todo:  # shapes whose results reach the report: targeted ones and their sh:property
-            s = todo.pop()
-            if s not in reported:
-                reported.append(s)
-                todo.extend(s.properties)
+        # shapes whose results reach the report: targeted ones and their sh:property
+        reported = list(_walk(top, children=False))
         for s in reported:
             if s.message is None and (s.has_focus_checks or s.has_value_checks):
                 raise InputError(
                     f"SHACL shape {s.name}: needs exactly one sh:message (the fast engine does not "
                     "reproduce pySHACL's generated messages)"
                 )
-        nested: list[_Shape] = []
-        todo = [c for s in shapes for c in s.children()]
-        while todo:  # conformance-only shapes: pySHACL's allow-warnings logic would differ there
-            s = todo.pop()
-            if s not in nested:
-                nested.append(s)
-                todo.extend([*s.properties, *s.children()])
+        # conformance-only shapes: pySHACL's allow-warnings logic would differ there
+        nested = list(_walk(c for s in shapes for c in s.children()))
         for s in nested:
             if s.severity != "violation":
                 raise InputError(f"SHACL shape {s.name}: sh:severity inside a nested shape is not supported")
@@ -383,7 +373,9 @@ def compile_shapes(shapes: Iterable[Path]) -> list[_Shape]:
 # ------------------------------------------------------------------------------------------ evaluate
 
 
-def _walk(shapes: Iterable[_Shape]) -> Iterator[_Shape]:
+def _walk(shapes: Iterable[_Shape], *, children: bool = True) -> Iterator[_Shape]:
+    """Each shape once, then the shapes it refers to: sh:property, and with ``children`` the
+    conformance-only ones (sh:or, sh:node, sh:qualifiedValueShape)."""
     seen: set[int] = set()
     todo = list(shapes)
     while todo:
@@ -391,7 +383,7 @@ def _walk(shapes: Iterable[_Shape]) -> Iterator[_Shape]:
         if id(s) not in seen:
             seen.add(id(s))
             yield s
-            todo.extend([*s.properties, *s.children()])
+            todo.extend([*s.properties, *s.children()] if children else s.properties)
 
 
 _ACTUAL_TYPES: dict[str, type | tuple[type, ...]] = {  # pySHACL's _assert_actual_datatype
