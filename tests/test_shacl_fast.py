@@ -140,3 +140,16 @@ def test_the_fast_engine_refuses_shape_features_it_does_not_implement(
 def test_an_unknown_engine_is_refused(dataset: Dataset) -> None:
     with pytest.raises(InputError, match="pyshacl"):
         validate(dataset, engine="jena")
+
+
+def test_the_cli_engine_option_gives_the_same_report() -> None:
+    from click.testing import CliRunner
+
+    from coopkg.cli import cli
+
+    fast = CliRunner().invoke(cli, ["validate", "--format", "json"])
+    reference = CliRunner().invoke(cli, ["validate", "--format", "json", "--engine", "pyshacl"])
+    assert fast.exit_code == reference.exit_code == 0, fast.output
+    assert fast.output == reference.output and '"results": [' in fast.output
+    bad = CliRunner().invoke(cli, ["validate", "--engine", "jena"])
+    assert bad.exit_code == 2 and "'jena' is not one of 'fast', 'pyshacl'" in bad.output
