@@ -96,12 +96,20 @@ def build(records: Records, *, base: str | None = None, vocabulary: bool = True)
     with paused():
         builder = _Builder(records, ns)
         quads: list[ox.Quad] = []
+        parts: list[tuple[str, int]] = []
         for f in records.files:
-            graph = ns.source_graph(f.source.id) if f.source else ns.reference_graph
-            quads.extend(ox.Quad(s, p, o, graph) for s, p, o in builder.file_triples(f))
+            quads.extend(builder.file_quads(f))
+            parts.append((f.display, len(quads)))
         if vocabulary:
-            quads.extend(vocabulary_quads(ns))
-        return Dataset.from_quads(ns, quads, builder.origins)
+            quads.extend(dict.fromkeys(vocabulary_quads(ns)))
+            parts.append((VOCABULARY_PART, len(quads)))
+        # No deduplication across files: each file's subjects are its own entities (ids are unique),
+        # so two files cannot state the same quad.
+        return Dataset(ns, quads, builder.origins, parts)
+
+
+#: name of the part holding the ontology and concept schemes
+VOCABULARY_PART = "(vocabulary)"
 
 
 def vocabulary_quads(ns: Namespaces) -> Iterator[ox.Quad]:
@@ -128,6 +136,11 @@ class _Builder:
     def iri(self, ref: str) -> ox.NamedNode:
         defined = self.records.index[ref]
         return self.ns.entity(defined.kind, ref)
+
+    def file_quads(self, f: RecordFile) -> list[ox.Quad]:
+        """The quads of one file, in its named graph, deduplicated in first-seen order."""
+        graph = self.ns.source_graph(f.source.id) if f.source else self.ns.reference_graph
+        return list(dict.fromkeys(ox.Quad(s, p, o, graph) for s, p, o in self.file_triples(f)))
 
     def file_triples(self, f: RecordFile) -> Iterator[Triple]:
         src = f.source

@@ -29,6 +29,10 @@ class Dataset:
     namespaces: Namespaces
     quads: list[ox.Quad]
     origins: dict[str, Location] = field(default_factory=dict)
+    #: (name, end): the quads of each part (a data file, or the vocabulary) in order, as the index
+    #: one past its last quad. Dumps are written part by part (:mod:`coopkg.parts`). Empty means
+    #: one part per run of consecutive quads in the same graph.
+    parts: list[tuple[str, int]] = field(default_factory=list)
 
     @classmethod
     def from_quads(
@@ -36,6 +40,23 @@ class Dataset:
     ) -> Dataset:
         """Deduplicate ``quads`` keeping first-seen order."""
         return cls(namespaces, list(dict.fromkeys(quads)), origins or {})
+
+    def iter_parts(self) -> Iterator[tuple[str, list[ox.Quad]]]:
+        """``(name, quads)`` of each part, in order; every part's quads are in one graph."""
+        if self.parts:
+            start = 0
+            for name, end in self.parts:
+                yield name, self.quads[start:end]
+                start = end
+            return
+        run: list[ox.Quad] = []
+        for q in self.quads:
+            if run and q.graph_name != run[0].graph_name:
+                yield run[0].graph_name.value, run  # type: ignore[union-attr]
+                run = []
+            run.append(q)
+        if run:
+            yield run[0].graph_name.value, run  # type: ignore[union-attr]
 
     def __len__(self) -> int:
         return len(self.quads)

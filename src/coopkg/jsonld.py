@@ -63,7 +63,7 @@ def context(instance_base: str) -> dict[str, str]:
     return {**PREFIXES, **schemes, "id": instance_base, **kinds}
 
 
-class _Compactor:
+class Compactor:
     """IRI -> compact IRI with the longest matching prefix.
 
     Every namespace ends in ``/`` or ``#``, so the longest match ends at one of the IRI's own
@@ -98,7 +98,7 @@ class _Compactor:
         return out
 
 
-def _value(term: Any, compact: _Compactor) -> Any:
+def _value(term: Any, compact: Compactor) -> Any:
     if isinstance(term, ox.NamedNode):
         return {"@id": compact(term.value)}
     if isinstance(term, ox.Literal):
@@ -112,10 +112,17 @@ def _value(term: Any, compact: _Compactor) -> Any:
 
 def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: IO[str]) -> None:
     """Write ``triples`` as one compacted JSON-LD document to the text stream ``out``."""
-    compact = _Compactor(prefixes)
+    out.write('{\n"@context": ' + json.dumps(prefixes, ensure_ascii=False) + ',\n"@graph": [\n')
+    out.write(body(triples, Compactor(prefixes)))
+    out.write("\n]}\n")
+
+
+def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
+    """The node objects of ``triples``, joined by ``,\\n``: the inside of ``@graph``.
+
+    Dumps are assembled from one body per part (:mod:`coopkg.parts`), so this is the writer."""
     dump = json.dumps
-    out.write('{\n"@context": ' + dump(prefixes, ensure_ascii=False) + ',\n"@graph": [\n')
-    first = True
+    nodes: list[str] = []
     for subject, ts in _runs(triples):
         node: dict[str, Any] = {"@id": compact(subject)}
         types = [compact(t.object.value) for t in ts if t.predicate.value == _TYPE]
@@ -124,9 +131,8 @@ def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: IO[str]) 
         for t in ts:
             if t.predicate.value != _TYPE:
                 node.setdefault(compact(t.predicate.value), []).append(_value(t.object, compact))
-        out.write(("" if first else ",\n") + dump(node, ensure_ascii=False))
-        first = False
-    out.write("\n]}\n")
+        nodes.append(dump(node, ensure_ascii=False))
+    return ",\n".join(nodes)
 
 
 def _runs(triples: Iterable[ox.Triple]) -> Iterator[tuple[str, list[ox.Triple]]]:

@@ -18,13 +18,12 @@ and ``void.ttl`` takes no timestamp from the clock.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -36,8 +35,9 @@ from .dataset import Dataset
 from .errors import CoopkgError, InputError
 from .formats import FORMATS, RdfFormat, get_format
 from .gcpause import paused
+from .parts import Chunk, DumpWriter, Serializer, write_chunks
 from .vocab import PREFIXES
-from .void import void_triples
+from .void import new_census, void_triples
 
 DUMP_STEM = "coopkg"
 
@@ -54,17 +54,14 @@ def prefixes(ds: Dataset) -> dict[str, str]:
 
 
 def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
-    """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`)."""
+    """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`).
+
+    The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.parts`)."""
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
-    if fmt.name == "jsonld":
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)
-        with paused():  # one dict per node, all freed at once: collections would only re-walk ds
-            jsonld.write(ds.iter_union(), prefixes(ds), text)
-        text.detach()
-        return
-    data = ds.quads if fmt.quads else ds.iter_union()
-    pfx = prefixes(ds) if fmt.name in ("ttl", "trig") else None
-    ox.serialize(data, out, format=fmt.ox_format, prefixes=pfx)
+    pfx = prefixes(ds)
+    ser = Serializer(pfx)
+    with paused():  # one dict per node, all freed at once: collections would only re-walk ds
+        write_chunks((ser.chunk(quads) for _, quads in ds.iter_parts()), fmt.name, out, pfx)
 
 
 def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
@@ -131,11 +128,23 @@ class DistFile:
 
 
 def write_dist(
-    ds: Dataset, out_dir: str | Path, *, on_step: Callable[[str], None] | None = None, verify: bool = False
+    ds: Dataset,
+    out_dir: str | Path,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    verify: bool = False,
+    chunks: Iterable[Chunk] | None = None,
+    on_chunk: Callable[[str, Chunk], None] | None = None,
+    before_swap: Callable[[], None] | None = None,
 ) -> list[DistFile]:
     """Write every dump, the context, ``void.ttl`` and ``SHA256SUMS`` into ``out_dir`` atomically.
 
     :param verify: re-parse every dump and require exactly the dataset's statements.
+    :param chunks: the serialized parts, when the caller has them (an incremental build takes
+        unchanged ones from its cache); by default each part of ``ds`` is serialized here.
+    :param on_chunk: called with each part's name and chunk as it is written (to cache it).
+    :param before_swap: called when every file is written, before ``out_dir`` is replaced; if it
+        raises, ``out_dir`` is left as it was (an incremental build validates meanwhile).
 
     The files are written and checked in a temporary sibling folder, which then replaces
     ``out_dir`` with two renames; if anything fails, ``out_dir`` is left as it was.
@@ -150,33 +159,55 @@ def write_dist(
         raise InputError(f"{out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    pfx = prefixes(ds)
     try:
-        with paused():  # the writers make millions of short-lived dicts: no collections re-walking the dataset
-            for fmt in FORMATS.values():
-                if on_step:
-                    on_step(f"export {fmt.name}")
-                path = tmp / f"{DUMP_STEM}.{fmt.extension}"
-                with path.open("wb") as f:
-                    serialize(ds, fmt, f)
-                if verify:
-                    check_dump(ds, fmt, path)
-            ctx = {"@context": prefixes(ds)}
+        with paused(), ExitStack() as stack:  # the writers make millions of short-lived objects
+            if on_step:
+                on_step("export " + ", ".join(f.name for f in FORMATS.values()))
+            outs = {
+                fmt.name: stack.enter_context((tmp / f"{DUMP_STEM}.{fmt.extension}").open("wb"))
+                for fmt in FORMATS.values()
+            }
+            writer = DumpWriter(outs, pfx)
+            census = new_census(ds.namespaces)
+            if chunks is None:
+                ser = Serializer(pfx)
+                chunks = _named_chunks(ds, ser, on_chunk)
+            for chunk in chunks:
+                census.add(chunk)
+                writer.add(chunk)
+            writer.close()
+            stack.close()
+            if verify:
+                for fmt in FORMATS.values():
+                    check_dump(ds, fmt, tmp / f"{DUMP_STEM}.{fmt.extension}")
+            ctx = {"@context": pfx}
             (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if on_step:
                 on_step("void.ttl")
             sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
             void = tmp / "void.ttl"
             with void.open("wb") as f:
-                ox.serialize(void_triples(ds, sizes), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
+                ox.serialize(void_triples(ds, sizes, census), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
             files = [DistFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(tmp.iterdir())]
             sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
             (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
             files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
+            if before_swap:
+                before_swap()
             _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return sorted(files, key=lambda f: f.name)
+
+
+def _named_chunks(ds: Dataset, ser: Serializer, on_chunk: Callable[[str, Chunk], None] | None) -> Iterator[Chunk]:
+    for name, quads in ds.iter_parts():
+        chunk = ser.chunk(quads)
+        if on_chunk:
+            on_chunk(name, chunk)
+        yield chunk
 
 
 def _swap_in(new: Path, out: Path) -> None:
