@@ -144,3 +144,13 @@ def test_pyoxigraph_reads_the_naive_turtle_as_the_same_triples(
 ) -> None:
     data = _canonical(_union(naive)).serialize(format="nt", encoding="utf-8")
     assert {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)} == set(fast[0].triples)
+
+
+def test_no_two_parts_share_a_subject(fast: tuple[coopkg.Dataset, Path], dataset: coopkg.Dataset) -> None:
+    """What makes summed VoID counts and per-part union dumps exact (coopkg.parts)."""
+    for ds in (fast[0], dataset):
+        seen: dict[str, str] = {}
+        for name, quads in ds.iter_parts():
+            for s in {q.subject.value for q in quads}:
+                assert seen.setdefault(s, name) == name, f"{s} in {seen[s]} and {name}"
+        assert len(seen) == len({q.subject.value for q in ds.quads})

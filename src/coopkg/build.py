@@ -14,7 +14,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -85,27 +86,57 @@ def number(value: int | float) -> ox.Literal:
     return ox.Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DEC)
 
 
-def build(records: Records, *, base: str | None = None, vocabulary: bool = True) -> Dataset:
+def build(
+    records: Records,
+    *,
+    base: str | None = None,
+    vocabulary: bool = True,
+    on_file: Callable[[FilePart], None] | None = None,
+) -> Dataset:
     """Build the dataset from ``records``.
 
     :param base: instance/graph IRI base (default ``https://w3id.org/coopkg/``).
     :param vocabulary: include the ontology and concept schemes as ``graph/vocabulary``.
+    :param on_file: called with each file's :class:`FilePart` (an incremental build caches them).
     :raises ValueError: ``base`` is not an absolute http(s) IRI ending in ``/`` or ``#``.
     """
     ns = Namespaces(base) if base else Namespaces()
     with paused():
-        builder = _Builder(records, ns)
         quads: list[ox.Quad] = []
         parts: list[tuple[str, int]] = []
-        for f in records.files:
-            quads.extend(builder.file_quads(f))
-            parts.append((f.display, len(quads)))
+        origins: dict[str, Location] = {}
+        for part in build_files(records, ns):
+            quads.extend(part.quads)
+            parts.append((part.name, len(quads)))
+            origins.update(part.origins)
+            if on_file:
+                on_file(part)
         if vocabulary:
             quads.extend(dict.fromkeys(vocabulary_quads(ns)))
             parts.append((VOCABULARY_PART, len(quads)))
         # No deduplication across files: each file's subjects are its own entities (ids are unique),
         # so two files cannot state the same quad.
-        return Dataset(ns, quads, builder.origins, parts)
+        return Dataset(ns, quads, origins, parts)
+
+
+@dataclass
+class FilePart:
+    """One data file, built: its quads (in its named graph), origins, and what it took from others."""
+
+    name: str
+    quads: list[ox.Quad]
+    origins: dict[str, Location]
+    deps: dict[str, tuple[str, str | None]]
+
+
+def build_files(records: Records, ns: Namespaces) -> Iterator[FilePart]:
+    """Each file of ``records`` built on its own, in order (references may resolve through
+    ``records.known``: an incremental build passes only the files it must rebuild)."""
+    builder = _Builder(records, ns)
+    for f in records.files:
+        builder.origins, builder.deps = {}, {}
+        quads = builder.file_quads(f)
+        yield FilePart(f.display, quads, builder.origins, builder.deps)
 
 
 #: name of the part holding the ontology and concept schemes
@@ -127,6 +158,9 @@ class _Builder:
         self.records = records
         self.ns = ns
         self.origins: dict[str, Location] = {}
+        #: what the file being built took from other records: id -> (kind, English name). Its
+        #: triples depend on nothing else, so an incremental build reuses them while these agree.
+        self.deps: dict[str, tuple[str, str | None]] = {}
         # entities grouped by defining file once, in index order (scanning the whole index per
         # file made the build quadratic in the number of files)
         self.by_file: dict[int, list[Defined]] = {}
@@ -134,8 +168,11 @@ class _Builder:
             self.by_file.setdefault(id(defined.file), []).append(defined)
 
     def iri(self, ref: str) -> ox.NamedNode:
-        defined = self.records.index[ref]
-        return self.ns.entity(defined.kind, ref)
+        kind = self.records.kind_of(ref)
+        if kind is None:
+            raise KeyError(ref)
+        self.deps[ref] = (kind, self.records.english_name(ref))
+        return self.ns.entity(kind, ref)
 
     def file_quads(self, f: RecordFile) -> list[ox.Quad]:
         """The quads of one file, in its named graph, deduplicated in first-seen order."""
@@ -269,7 +306,7 @@ class _Builder:
             label = post.role
             if post.organization:
                 yield post_iri, ox.NamedNode(ORG + "postIn"), self.iri(post.organization)
-                org_name = self.records.index[post.organization].record.name["en"]
+                org_name = self.records.english_name(post.organization)
                 label = f"{post.role}, {org_name}"
             yield post_iri, _LABEL, ox.Literal(f"{p.name['en']}: {label}", language="en")
             yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)

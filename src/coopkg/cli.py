@@ -146,6 +146,23 @@ def build(
     from .progress import Stages
 
     stages = Stages(enabled=False if quiet else None)
+    if not no_cache and engine == "fast" and not verify:
+        from .incremental import build_dist
+
+        try:
+            outcome = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base") from None
+        if outcome.files is None:
+            failing = outcome.report.at_or_above(fail_on)
+            for r in failing:
+                click.echo(r.text(), err=True)
+            raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
+        if not quiet:
+            click.echo(f"built {outcome.triples} triples in {outcome.graphs} graphs -> {out}/")
+            for f in outcome.files:
+                click.echo(f"  {f.size:>10,}  {f.name}")
+        return
     with stages.stage("load records"):
         records = load_records(data_dir, cache=None if no_cache else cache)
     with stages.stage("build graph"):

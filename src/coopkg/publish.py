@@ -35,9 +35,9 @@ from .dataset import Dataset
 from .errors import CoopkgError, InputError
 from .formats import FORMATS, RdfFormat, get_format
 from .gcpause import paused
-from .parts import Chunk, DumpWriter, Serializer, write_chunks
+from .parts import Census, Chunk, DumpWriter, Serializer, write_chunks
 from .vocab import PREFIXES
-from .void import new_census, void_triples
+from .void import source_prefix, void_triples
 
 DUMP_STEM = "coopkg"
 
@@ -169,7 +169,7 @@ def write_dist(
                 for fmt in FORMATS.values()
             }
             writer = DumpWriter(outs, pfx)
-            census = new_census(ds.namespaces)
+            census = Census(ds.namespaces.vocabulary_graph.value)
             if chunks is None:
                 ser = Serializer(pfx)
                 chunks = _named_chunks(ds, ser, on_chunk)
@@ -203,8 +203,9 @@ def write_dist(
 
 
 def _named_chunks(ds: Dataset, ser: Serializer, on_chunk: Callable[[str, Chunk], None] | None) -> Iterator[Chunk]:
+    sources = source_prefix(ds.namespaces)
     for name, quads in ds.iter_parts():
-        chunk = ser.chunk(quads)
+        chunk = ser.chunk(quads, sources)
         if on_chunk:
             on_chunk(name, chunk)
         yield chunk

@@ -60,9 +60,10 @@ class RecordCache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def key(self, path: Path, display: str) -> str:
+    def key(self, path: Path, display: str, resolved: Path | None = None) -> str:
+        """:param resolved: ``path.resolve()`` when the caller has it (see :func:`coopkg.load.resolve_all`)."""
         h = hashlib.sha256(code_stamp().encode())
-        h.update(str(path.resolve()).encode() + b"\0" + display.encode() + b"\0")
+        h.update(str(resolved or path.resolve()).encode() + b"\0" + display.encode() + b"\0")
         h.update(path.read_bytes())
         return h.hexdigest()
 

@@ -692,6 +692,20 @@ class _Run:
         )
 
 
+def reach(shapes: Iterable[Path]) -> int:
+    """How many ``sh:path`` steps away from a focus node its results can look (0 without shapes).
+
+    A focus node's results depend only on the triples of nodes fewer than this many steps from it
+    (its own at 0, its values' at 1 for ``sh:class`` or ``sh:node``…): what an incremental build
+    must re-check after some triples changed (:mod:`coopkg.incremental`)."""
+
+    def depth(s: _Shape) -> int:
+        below = [depth(c) for c in (*s.properties, *s.children())]
+        return (1 if s.path is not None else 0) + max(below, default=0)
+
+    return max((depth(s) for s in compile_shapes(tuple(shapes))), default=0)
+
+
 def fast_shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
     """Drop-in for :func:`coopkg.validate.shacl_results` (same results as a set, deduplicated)."""
     shapes = tuple(shapes)

@@ -19,8 +19,8 @@ Every result points back at the record that produced its focus node (``file:line
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -138,16 +138,23 @@ def validate(
     else:
         raise InputError(f"unknown SHACL engine {engine!r}; choose one of {', '.join(ENGINES)}")
     results = run_shapes(ds, shape_files(shapes_dir)) + sparql_results(ds, check_files(checks_dir))
-    located = [_locate(ds, r) for r in dict.fromkeys(results)]
+    return make_report(results, lambda iri: _origin_text(ds, iri))
+
+
+def make_report(results: Iterable[Result], origin_of: Callable[[str], str | None]) -> Report:
+    """Deduplicate, point each result without an origin at its record (``origin_of(focus)``), sort."""
+    located = [r if r.origin else locate(r, origin_of(r.focus)) for r in dict.fromkeys(results)]
     located.sort(key=lambda r: (_RANK[r.severity], r.origin or "", r.focus, r.path or "", r.message))
     return Report(located)
 
 
-def _locate(ds: Dataset, r: Result) -> Result:
-    origin = ds.origin(r.focus)
-    if origin is None:
-        return r
-    return Result(r.severity, r.focus, r.message, r.path, r.value, r.rule, f"{origin.file}:{origin.line}")
+def locate(r: Result, origin: str | None) -> Result:
+    return r if origin is None else replace(r, origin=origin)
+
+
+def _origin_text(ds: Dataset, iri: str) -> str | None:
+    origin = ds.origin(iri)
+    return None if origin is None else f"{origin.file}:{origin.line}"
 
 
 def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
@@ -195,12 +202,17 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
 
 def sparql_results(ds: Dataset, checks: Iterable[Path]) -> list[Result]:
     """Run each ``<name>-<severity>.rq`` check on the union graph; one result per row."""
+    return store_check_results(ds.store, checks)
+
+
+def store_check_results(store: ox.Store, checks: Iterable[Path]) -> list[Result]:
+    """:func:`sparql_results` on any pyoxigraph store (an incremental build keeps one on disk)."""
     out: list[Result] = []
     for path in checks:
         name, _, severity = path.stem.rpartition("-")
         if severity not in _RANK or not name:
             raise InputError(f"{path}: a check's file name must end in -violation, -warning or -info")
-        rows = ds.store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        rows = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         for row in rows:
             focus = row["focus"]
             message = row["message"]

@@ -44,14 +44,15 @@ def class_counts(ds: Dataset) -> Counter[str]:
 def count_parts(ds: Dataset) -> Census:
     """The counts of ``ds``, part by part (what :func:`coopkg.publish.write_dist` merges as it writes)."""
     ser = Serializer(jsonld.context(ds.namespaces.id))
-    c = new_census(ds.namespaces)
+    c = Census(ds.namespaces.vocabulary_graph.value)
     for _, quads in ds.iter_parts():
-        c.add(ser.chunk(quads))
+        c.add(ser.chunk(quads, source_prefix(ds.namespaces)))
     return c
 
 
-def new_census(ns: Namespaces) -> Census:
-    return Census(ns.vocabulary_graph.value, ns.id + "source/")
+def source_prefix(ns: Namespaces) -> str:
+    """IRIs of source documents start with this (their paragraphs add ``#p<n>``)."""
+    return ns.id + "source/"
 
 
 def void_triples(ds: Dataset, sizes: dict[str, int], counts: Census | None = None) -> Iterator[ox.Triple]:
@@ -88,7 +89,7 @@ def void_triples(ds: Dataset, sizes: dict[str, int], counts: Census | None = Non
     yield T(d, p(VOID, "vocabulary"), ox.NamedNode(COOP.rstrip("#")))
     yield T(d, p(VOID, "triples"), _n(census.triples))
     yield T(d, p(VOID, "entities"), _n(census.entities))
-    yield T(d, p(VOID, "distinctSubjects"), _n(len(census.subjects)))
+    yield T(d, p(VOID, "distinctSubjects"), _n(census.subjects))
     yield T(d, p(VOID, "properties"), _n(len(census.predicates)))
     for cls, n in sorted(census.class_counts.items()):
         part = ox.NamedNode(f"{d.value}/class/{cls.removeprefix(COOP)}")
