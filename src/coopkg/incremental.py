@@ -340,9 +340,11 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
     return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False)
 
 
-def _file_keys(bc: BuildCache, paths: list[Path], names: list[str]) -> dict[str, str]:
+def _file_keys(
+    bc: BuildCache, paths: list[Path], names: list[str], resolved: list[Path] | None = None
+) -> dict[str, str]:
     rc = RecordCache(bc.root)
-    resolved = resolve_all(paths)
+    resolved = resolved or resolve_all(paths)
     return {name: rc.key(p, name, r) for p, name, r in zip(paths, names, resolved, strict=True)}
 
 
@@ -360,8 +362,9 @@ def _incremental(
         paths = data_files(root)
         if not paths:
             raise _Stale("no data files")  # the full build raises the usual error
-        names = [_display(p, r) for p, r in zip(paths, resolve_all(paths), strict=True)]
-        keys = _file_keys(bc, paths, names)
+        resolved = resolve_all(paths)
+        names = [_display(p, r) for p, r in zip(paths, resolved, strict=True)]
+        keys = _file_keys(bc, paths, names, resolved)
         old = state.entries
         changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
         removed = [n for n in old if n not in keys]
