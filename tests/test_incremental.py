@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
+from coopkg import incremental
 from coopkg.cli import cli
 from coopkg.incremental import BuildCache, build_dist
 
@@ -192,3 +193,16 @@ def test_on_synthetic_data_with_faults_every_rebuild_equals_a_clean_build(tmp_pa
     second = build_dist(data, out, cache, fail_on="info")
     assert second.incremental and second.rebuilt == [coopkg.load._display(source)]
     assert json.loads(second.report.to_json())["results"] == _report(data)
+
+
+def test_new_code_or_another_base_never_reuses_the_cache(
+    primed: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, out, cache = primed
+    other_base = build_dist(data, tmp_path / "other", cache, base="https://example.org/kg/")
+    assert not other_base.incremental
+    assert b"https://example.org/kg/" in (tmp_path / "other" / "coopkg.nt").read_bytes()
+    monkeypatch.setattr(incremental, "_code_and_resources", lambda: "a new coopkg version")
+    after_upgrade = build_dist(data, out, cache)
+    assert not after_upgrade.incremental
+    assert _files(out) == _clean(data, tmp_path / "clean")

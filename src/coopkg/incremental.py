@@ -4,7 +4,7 @@ A clean build of a million triples spends most of its time on files that did not
 them, building their quads, validating them, serializing them. Here each data file is a *part*
 (:mod:`coopkg.parts`) whose outputs are cached under ``<cache>/build/``:
 
-* ``parts/<key>.pickle``: the part's serialized chunks (every dump is their concatenation, so
+* ``parts/<key>.chunk``: the part's serialized chunks (every dump is their concatenation, so
   reusing them gives the clean build's bytes by construction) and its VoID counts;
 * ``state.pickle``: per file, its content key, the ids it defines, the references it makes, what it
   took from other files' records when built (kind and English name of each id it refers to), its
@@ -64,7 +64,7 @@ from .load import (
     references,
     resolve_all,
 )
-from .parts import Chunk, Serializer
+from .parts import Chunk, Serializer, read_chunk, write_chunk
 from .publish import DistFile, prefixes, write_dist
 from .recordcache import RecordCache
 from .resources import resource_dir
@@ -171,23 +171,28 @@ class BuildCache:
         self._write(self.state_file, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
     def put_chunk(self, key: str, chunk: Chunk) -> None:
-        self._write(self.parts / f"{key}.pickle", pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+        path = self.parts / f"{key}.chunk"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write_chunk(chunk, f)
+            os.replace(name, path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
 
     def get_chunk(self, key: str) -> Chunk:
-        """:raises _Stale: the entry is missing or unreadable."""
+        """The stored chunk (its bytes stay on disk). :raises _Stale: missing or unreadable."""
         try:
-            with (self.parts / f"{key}.pickle").open("rb") as f:
-                chunk = pickle.load(f)
+            return read_chunk(str(self.parts / f"{key}.chunk"))
         except Exception as exc:
             raise _Stale(f"part {key} unreadable") from exc
-        if not isinstance(chunk, Chunk):
-            raise _Stale(f"part {key} is not a chunk")
-        return chunk
 
     def prune_parts(self, keep: set[str]) -> None:
         if self.parts.is_dir():
             for p in self.parts.iterdir():
-                if p.suffix == ".pickle" and p.stem not in keep:
+                if p.suffix == ".chunk" and p.stem not in keep:
                     p.unlink(missing_ok=True)
 
     def store_matches(self, state: State) -> bool:
@@ -312,32 +317,55 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
     keys = {name: e.part_key for name, e in entries.items()}
     keys[VOCABULARY_PART] = vocabulary_key
     bc.invalidate_store()
+    # The on-disk store is written in another thread while the dumps are: pyoxigraph releases the
+    # GIL while it loads, so the cache costs little wall time on top of the build.
+    loader = _StoreLoader(bc.store_dir, ds.quads)
+    loader.start()
     files: list[DistFile] | None = None
-    if report.at_or_above(fail_on):
-        # nothing is published, but the cache is filled: the next build, after a fix, is incremental
-        with st.stage("cache parts"):
-            ser = Serializer(prefixes(ds))
-            for name, quads in ds.iter_parts():
-                bc.put_chunk(keys[name], ser.chunk(quads, source_prefix(ns)))
-    else:
-        with st.stage("export"):
-            files = write_dist(ds, out, on_step=st.step, on_chunk=lambda name, c: bc.put_chunk(keys[name], c))
-    with st.stage("cache store"):
-        shutil.rmtree(bc.store_dir, ignore_errors=True)
-        store = ox.Store(str(bc.store_dir))
-        for i in range(0, len(ds.quads), 100_000):
-            store.bulk_extend(ds.quads[i : i + 100_000])
-        store.flush()
-        del store
-        by_focus: dict[str, list[Result]] = {}
-        for r in report.results:
-            if not r.rule.startswith("check:"):
-                by_focus.setdefault(r.focus, []).append(r)
-        state = State(stamp_, entries, vocabulary_key, by_focus)
-        bc.save_state(state)
-        bc.mark_store(state)
-        bc.prune_parts(set(keys.values()))
+    try:
+        if report.at_or_above(fail_on):
+            # nothing is published, but the cache is filled: the next build, after a fix, is incremental
+            with st.stage("cache parts"):
+                ser = Serializer(prefixes(ds))
+                for name, quads in ds.iter_parts():
+                    bc.put_chunk(keys[name], ser.chunk(quads, source_prefix(ns)))
+        else:
+            with st.stage("export"):
+                files = write_dist(ds, out, on_step=st.step, on_chunk=lambda name, c: bc.put_chunk(keys[name], c))
+    finally:
+        with st.stage("cache store"):
+            loader.join()
+    if loader.error is not None:
+        raise loader.error
+    by_focus: dict[str, list[Result]] = {}
+    for r in report.results:
+        if not r.rule.startswith("check:"):
+            by_focus.setdefault(r.focus, []).append(r)
+    state = State(stamp_, entries, vocabulary_key, by_focus)
+    bc.save_state(state)
+    bc.mark_store(state)
+    bc.prune_parts(set(keys.values()))
     return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False)
+
+
+class _StoreLoader(threading.Thread):
+    """Writes a fresh on-disk store of ``quads`` at ``folder``; keeps the error for the caller."""
+
+    def __init__(self, folder: Path, quads: list[ox.Quad]) -> None:
+        super().__init__(name="coopkg-store", daemon=True)
+        self.folder, self.quads = folder, quads
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(self.folder))
+            for i in range(0, len(self.quads), 100_000):
+                store.bulk_extend(self.quads[i : i + 100_000])
+            store.flush()
+        except BaseException as exc:  # re-raised by the caller
+            self.error = exc
 
 
 def _file_keys(
@@ -368,6 +396,8 @@ def _incremental(
         old = state.entries
         changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
         removed = [n for n in old if n not in keys]
+        if 2 * (len(changed) + len(removed)) > len(names):
+            raise _Stale("most files changed")  # e.g. run from another folder: a full build is faster
         rc = RecordCache(bc.root)
         parsed = {n: _load_cached(rc, p, n, keys[n]) for p, n in changed}
         index: dict[str, tuple[str, str | None]] = {}
@@ -417,7 +447,7 @@ def _incremental(
             old_quads = [
                 q
                 for n in [*removed, *(n for n in rebuild if n in old)]
-                for q in ox.parse(bc.get_chunk(old[n].part_key).data["nq"], format=ox.RdfFormat.N_QUADS)
+                for q in ox.parse(bc.get_chunk(old[n].part_key).bytes_of("nq"), format=ox.RdfFormat.N_QUADS)
             ]
         entries = {n: entries[n] for n in names}
 
@@ -426,7 +456,7 @@ def _incremental(
         store = bc.open_store()
         touched = _replace(store, old_quads, new_quads)
         vocab_chunk = bc.get_chunk(state.vocabulary_key)
-        vocab = list(ox.parse(vocab_chunk.data["nq"], format=ox.RdfFormat.N_QUADS))
+        vocab = list(ox.parse(vocab_chunk.bytes_of("nq"), format=ox.RdfFormat.N_QUADS))
         affected, results = _revalidate(store, touched, vocab)
         shacl = {f: rs for f, rs in state.shacl.items() if f not in affected}
         origins: dict[str, str] | None = None
@@ -467,6 +497,12 @@ def _incremental(
             yield c
 
     report_box: dict[str, Report] = {}
+    committed: list[bool] = []
+
+    def commit() -> None:
+        if not committed:
+            _commit(bc, new_state, store)
+            committed.append(True)
 
     def finish_validation() -> None:
         worker.join()
@@ -474,24 +510,28 @@ def _incremental(
             raise checks["error"]
         report = make_report([r for rs in new_state.shacl.values() for r in rs] + checks["results"], origin_of)
         report_box["report"] = report
-        _commit(bc, new_state, store)
         if report.at_or_above(fail_on):
+            commit()
             raise _Refused(report)
 
     rebuilt = list(new_chunks)
     try:
         with st.stage("export"):
             files: list[DistFile] | None = write_dist(
-                Dataset(ns, []), out, on_step=st.step, chunks=counting(chunks()), before_swap=finish_validation
+                Dataset(ns, []),
+                out,
+                on_step=st.step,
+                chunks=counting(chunks()),
+                before_swap=finish_validation,
+                after_swap=commit,
             )
     except _Refused as refused:
         files = None
         report_box["report"] = refused.report
     finally:
         worker.join()
-        if "report" not in report_box and "results" in checks:
-            # export failed before validation finished: the state still matches the store
-            _commit(bc, new_state, store)
+        if "results" in checks:
+            commit()  # whatever happened to the dumps, the state matches the store
     return Outcome(report_box["report"], files, counted["triples"], len(counted["graphs"]), rebuilt, True)
 
 

@@ -18,8 +18,11 @@ What this costs in the output, all still the same RDF:
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
@@ -55,6 +58,50 @@ class Chunk:
     classes: dict[str, int] = field(default_factory=dict)
     #: subjects that are source documents (IRIs under ``<base>source/`` without a fragment)
     sources: list[str] = field(default_factory=list)
+    #: when ``data`` was left on disk (:func:`read_chunk`): the file, and where each kind's bytes are
+    stored: tuple[str, dict[str, tuple[int, int]]] | None = None
+
+    def bytes_of(self, kind: str) -> bytes:
+        """One kind's bytes, from memory or from the file it is stored in."""
+        if self.stored is None:
+            return self.data[kind]
+        path, spans = self.stored
+        offset, length = spans[kind]
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read(length)
+
+
+def write_chunk(chunk: Chunk, out: IO[bytes]) -> None:
+    """Store ``chunk``: a pickled header (everything but the bytes), then each kind's bytes raw.
+
+    Why raw: a rebuild copies these bytes into the dumps with ``copy_file_range`` (in the kernel,
+    never through Python), which at a million triples saved most of a second over unpickling them."""
+    header = Chunk(chunk.graph, {}, chunk.triples, chunk.subjects, chunk.predicates, chunk.classes, chunk.sources)
+    lengths = {kind: len(chunk.data[kind]) for kind in KINDS}
+    pickle.dump((header, lengths), out, protocol=pickle.HIGHEST_PROTOCOL)
+    for kind in KINDS:
+        out.write(chunk.data[kind])
+
+
+def read_chunk(path: str) -> Chunk:
+    """The chunk :func:`write_chunk` stored at ``path``, its bytes left on disk.
+
+    :raises ValueError: the file is not a whole chunk (truncated, or something else)."""
+    with open(path, "rb") as f:
+        header, lengths = pickle.load(f)
+        if not isinstance(header, Chunk) or set(lengths) != set(KINDS):
+            raise ValueError(f"{path} is not a stored chunk")
+        offset = f.tell()
+        size = os.fstat(f.fileno()).st_size
+    spans: dict[str, tuple[int, int]] = {}
+    for kind in KINDS:
+        spans[kind] = (offset, lengths[kind])
+        offset += lengths[kind]
+    if offset != size:
+        raise ValueError(f"{path} is truncated or too long")
+    header.stored = (path, spans)
+    return header
 
 
 def turtle_header(prefixes: dict[str, str]) -> bytes:
@@ -123,19 +170,56 @@ class DumpWriter:
             out.write(heads.get(kind, b""))
 
     def add(self, chunk: Chunk) -> None:
+        if chunk.stored is not None:
+            self._copy(chunk)
+            return
         for kind, out in self.outs.items():
             data = chunk.data[kind]
-            if not data:
-                continue
-            if kind == "jsonld":
-                if not self.first_jsonld:
-                    out.write(b",\n")
-                self.first_jsonld = False
-            out.write(data)
+            if data:
+                self._separate(kind)
+                out.write(data)
+
+    def _separate(self, kind: str) -> None:
+        if kind == "jsonld":
+            if not self.first_jsonld:
+                self.outs[kind].write(b",\n")
+            self.first_jsonld = False
+
+    def _copy(self, chunk: Chunk) -> None:
+        path, spans = chunk.stored  # type: ignore[misc]
+        with open(path, "rb") as src:
+            for kind, out in self.outs.items():
+                offset, length = spans[kind]
+                if not length:
+                    continue
+                self._separate(kind)
+                out.flush()
+                _copy_range(src.fileno(), out.fileno(), offset, length)
 
     def close(self) -> None:
         if "jsonld" in self.outs:
             self.outs["jsonld"].write(b"\n]}\n")
+
+
+def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
+    """``length`` bytes of ``src`` from ``offset`` to ``dst``'s position, in the kernel if it can."""
+    try:
+        while length:
+            n = os.copy_file_range(src, dst, length, offset)
+            if n == 0:
+                raise OSError(f"copy_file_range stopped {length} bytes short")
+            offset += n
+            length -= n
+    except (AttributeError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise
+        os.lseek(src, offset, os.SEEK_SET)
+        while length:
+            block = os.read(src, min(length, 1 << 20))
+            if not block:
+                raise OSError("chunk file shorter than its header says") from None
+            os.write(dst, block)
+            length -= len(block)
 
 
 def write_chunks(chunks: Iterable[Chunk], kind: str, out: IO[bytes], prefixes: dict[str, str]) -> None:
