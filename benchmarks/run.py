@@ -63,7 +63,8 @@ RATIO_DEFINITIONS = {
     "full_build_rss_mb": "coopkg build, peak RSS MB; target <= 1536 at 1M",
     "rebuild_vs_full": "coopkg build with a primed --cache after one source file changed / clean full_build "
     "(--no-cache); target <= 0.10",
-    "query_vs_pyoxigraph": "max over stored queries of run_query / Store.query (best of 5 each); target <= 1.5",
+    "query_vs_pyoxigraph": "max over stored queries of run_query / Store.query (best of 5-50 alternating runs each); "
+    "target <= 1.5",
     "query_vs_pyoxigraph_sum": "sum of run_query / sum of Store.query over the stored queries",
     "queries_vs_naive": "sum of coopkg.run_query / sum of rdflib SPARQL over the queries rdflib finished",
     "validate_vs_naive_shacl": "coopkg.validate / pySHACL alone on an rdflib graph",
@@ -84,6 +85,22 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
+
+
+def _best_interleaved(a: Callable[[], Any], b: Callable[[], Any]) -> tuple[tuple[float, Any], tuple[float, Any]]:
+    """Best time of ``a`` and of ``b``, run alternately: at least 5 rounds, and more (up to 50,
+    within ~0.5 s) for fast queries, so machine noise drifting over time hits both sides alike;
+    a sub-millisecond query measured 5 times in a row varied by 50% on this VM."""
+    best_a = best_b = (float("inf"), None)
+    spent = 0.0
+    for i in range(50):
+        ta, ra = _timed(a)
+        tb, rb = _timed(b)
+        best_a, best_b = min(best_a, (ta, ra), key=lambda t: t[0]), min(best_b, (tb, rb), key=lambda t: t[0])
+        spent += ta + tb
+        if i >= 4 and spent > 0.5:
+            break
+    return best_a, best_b
 
 
 def _dataset(work: Path) -> Any:
@@ -122,8 +139,7 @@ def _child_queries(work: Path) -> dict[str, Any]:
         text = with_values_block(q.text, bindings(q, p))
         api = lambda name=name, p=p: len(coopkg.run_query(name, p, store=store).rows())  # noqa: E731
         direct = lambda text=text: _rows(store.query(text, use_default_graph_as_union=True))  # noqa: E731
-        t_api, n_api = min(_timed(api) for _ in range(5))
-        t_direct, n_direct = min(_timed(direct) for _ in range(5))
+        (t_api, n_api), (t_direct, n_direct) = _best_interleaved(api, direct)
         out[name] = {"run_query": t_api, "store_query": t_direct, "rows": n_api, "direct_rows": n_direct}
     return {"seconds": sum(v["run_query"] for v in out.values()), "queries": out}
 

@@ -173,6 +173,7 @@ def build(
         del records  # the dataset keeps what it needs; at 1M triples this frees ~300 MB before validation
     with stages.stage("validate"):
         report = validate(ds, engine=engine)
+        ds.__dict__.pop("store", None)  # the checks' in-memory store: ~1 GB at 1M triples, not needed to export
     failing = report.at_or_above(fail_on)
     if failing:
         for r in failing:

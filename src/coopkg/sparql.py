@@ -174,7 +174,7 @@ def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term]) ->
             if "projection" not in str(exc):
                 raise InputError(f"query {query.name!r} failed: {exc}") from None
             _NEEDS_VALUES.add(key)
-            result = store.query(with_values_block(query.text, terms), use_default_graph_as_union=True)
+            result = store.query(_values_text(query.text, tuple(terms.items())), use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"query {query.name!r} does not parse: {exc}") from None
     return Answer(query.form, result)
@@ -198,6 +198,12 @@ def run_rdflib(graph: Any, query: StoredQuery, terms: Mapping[str, Term]) -> lis
 
     res = graph.query(query.text, initBindings={k: to_rdflib(v) for k, v in terms.items()})
     return [{str(v): (str(row[v]) if row[v] is not None else None) for v in res.vars} for row in res]
+
+
+@lru_cache(maxsize=256)
+def _values_text(text: str, terms: tuple[tuple[str, Term], ...]) -> str:
+    """:func:`with_values_block`, remembered: a repeated call costs a dict lookup, not a rewrite."""
+    return with_values_block(text, dict(terms))
 
 
 def with_values_block(text: str, terms: Mapping[str, Term]) -> str:
