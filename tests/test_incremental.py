@@ -206,3 +206,27 @@ def test_new_code_or_another_base_never_reuses_the_cache(
     after_upgrade = build_dist(data, out, cache)
     assert not after_upgrade.incremental
     assert _files(out) == _clean(data, tmp_path / "clean")
+
+
+def test_revalidation_reaches_the_nodes_that_refer_to_a_changed_one(dataset: coopkg.Dataset) -> None:
+    """An agreement's party loses its types in another file: the agreement's result changes, so
+    it must be re-checked although none of its own triples changed."""
+    import pyoxigraph as ox
+
+    from coopkg.shacl_fast import fast_shacl_results
+    from coopkg.validate import shape_files
+
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    party = ox.NamedNode("https://w3id.org/coopkg/ontology#party")
+    agreement, org = next(
+        (q.subject, q.object) for q in dataset.quads if q.predicate == party and "/org/" in q.object.value
+    )
+    quads = [q for q in dataset.quads if not (q.subject == org and q.predicate == rdf_type)]
+    store = ox.Store()
+    store.extend(quads)
+    vocab = [q for q in dataset.quads if q.graph_name == dataset.namespaces.vocabulary_graph]
+    affected, results = incremental._revalidate(store, {org}, vocab)
+    assert agreement.value in affected
+    everything = fast_shacl_results(coopkg.Dataset(dataset.namespaces, quads), shape_files())
+    assert sorted(results) == sorted(r for r in everything if r.focus in affected)
+    assert any(r.focus == agreement.value and r.path == party.value for r in results)
