@@ -216,3 +216,13 @@ def test_export_rejects_an_unknown_format() -> None:
     result = CliRunner().invoke(cli, ["export", "--format", "rdfxml"])
     assert result.exit_code == 2
     assert "Invalid value for '-f' / '--format'" in result.output
+
+
+@pytest.mark.parametrize("fmt", [f.name for f in FORMATS.values()])
+def test_one_format_exported_alone_is_the_dist_file_byte_for_byte(dataset: Dataset, built_dist: Path, fmt: str) -> None:
+    """``coopkg export`` serializes only the format asked for, and gets the same bytes."""
+    import io
+
+    buf = io.BytesIO()
+    coopkg.export(dataset, fmt, buf)
+    assert buf.getvalue() == (built_dist / f"coopkg.{FORMATS[fmt].extension}").read_bytes()

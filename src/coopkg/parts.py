@@ -128,19 +128,22 @@ class Serializer:
             raise PartError(f"unexpected {fmt} header from pyoxigraph: {text[:80]!r}")
         return text[len(self.header) :]
 
-    def chunk(self, quads: Sequence[ox.Quad], source_prefix: str = "") -> Chunk:
+    def chunk(self, quads: Sequence[ox.Quad], source_prefix: str = "", kinds: Iterable[str] = KINDS) -> Chunk:
         """Serialize one part (its quads all in one named graph, deduplicated).
 
-        :param source_prefix: IRIs under it without a ``#`` are counted as source documents."""
+        :param source_prefix: IRIs under it without a ``#`` are counted as source documents.
+        :param kinds: only these dumps (``coopkg export`` writes one; the others stay empty)."""
         triples = list(dict.fromkeys(q.triple for q in quads))
         graph = quads[0].graph_name.value if quads else ""  # type: ignore[union-attr]
-        data = {
-            "nq": ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"",
-            "nt": ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b"",
-            "ttl": self._body(triples, ox.RdfFormat.TURTLE),
-            "trig": self._body(quads, ox.RdfFormat.TRIG),
-            "jsonld": jsonld.body(triples, self.compact).encode(),
+        writers = {
+            "nq": lambda: ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"",
+            "nt": lambda: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b"",
+            "ttl": lambda: self._body(triples, ox.RdfFormat.TURTLE),
+            "trig": lambda: self._body(quads, ox.RdfFormat.TRIG),
+            "jsonld": lambda: jsonld.body(triples, self.compact).encode(),
         }
+        wanted = set(kinds)
+        data = {kind: write() if kind in wanted else b"" for kind, write in writers.items()}
         subjects = dict.fromkeys(t.subject.value for t in triples)
         predicates = list(dict.fromkeys(t.predicate.value for t in triples))
         classes: dict[str, int] = {}

@@ -63,7 +63,7 @@ def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     pfx = prefixes(ds)
     ser = Serializer(pfx)
     with paused():  # one dict per node, all freed at once: collections would only re-walk ds
-        write_chunks((ser.chunk(quads) for _, quads in ds.iter_parts()), fmt.name, out, pfx)
+        write_chunks((ser.chunk(quads, kinds=(fmt.name,)) for _, quads in ds.iter_parts()), fmt.name, out, pfx)
 
 
 def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
