@@ -226,3 +226,21 @@ def test_one_format_exported_alone_is_the_dist_file_byte_for_byte(dataset: Datas
     buf = io.BytesIO()
     coopkg.export(dataset, fmt, buf)
     assert buf.getvalue() == (built_dist / f"coopkg.{FORMATS[fmt].extension}").read_bytes()
+
+
+def test_the_jsonld_writer_writes_what_json_dumps_would(dataset: Dataset) -> None:
+    """coopkg.jsonld.body builds node text directly; the reference builds dicts and json.dumps them."""
+    from coopkg import jsonld
+
+    odd = [
+        ox.Triple(ox.NamedNode("https://w3id.org/coopkg/id/x"), ox.NamedNode("http://purl.org/dc/terms/title"), lit)
+        for lit in (
+            ox.Literal('quote " backslash \\ newline \n tab \t'),
+            ox.Literal("北京 \u2028 \x01", language="zh"),
+            ox.Literal("12.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+            ox.Literal("x", datatype=ox.NamedNode("https://example.org/odd#type")),
+        )
+    ]
+    compact = jsonld.Compactor(export_mod.prefixes(dataset))
+    for triples in ([q.triple for q in dataset.quads], odd):
+        assert jsonld.body(triples, compact) == jsonld.body_via_dumps(triples, compact)

@@ -33,6 +33,8 @@ from .vocab import PREFIXES, RDF, XSD
 
 _TYPE = RDF + "type"
 _STRING = XSD + "string"
+#: the string encoder ``json.dumps(..., ensure_ascii=False)`` uses (the C one when available)
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 #: prefix name -> IRI kind segment, for readable instance IRIs (``inst:`` because ``org:`` is W3C ORG)
@@ -120,8 +122,68 @@ def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: IO[str]) 
 def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
     """The node objects of ``triples``, joined by ``,\\n``: the inside of ``@graph``.
 
-    Dumps are assembled from one body per part (:mod:`coopkg.parts`), so this is the writer."""
-    dump = json.dumps
+    Dumps are assembled from one body per part (:mod:`coopkg.parts`), so this is the writer. Each
+    node is the text ``json.dumps(node, ensure_ascii=False)`` gives for the node object described
+    in the module docstring, but written directly, with the JSON string encoder ``json.dumps`` itself
+    uses and each IRI value encoded once: the dict-then-dumps version took 6 of 15 s of exporting a
+    million triples. A test holds the two to the same bytes."""
+    enc = _encode
+    iri_value = _IriValues(compact)
+    nodes: list[str] = []
+    for subject, ts in _runs(triples):
+        text = '{"@id": ' + enc(compact(subject))
+        types = [enc(compact(t.object.value)) for t in ts if t.predicate.value == _TYPE]
+        if types:
+            text += ', "@type": [' + ", ".join(types) + "]"
+        groups: dict[str, list[str]] = {}
+        for t in ts:
+            p = t.predicate.value
+            if p == _TYPE:
+                continue
+            o = t.object
+            if type(o) is ox.NamedNode:
+                value = iri_value(o.value)
+            elif type(o) is ox.Literal:
+                if o.language:
+                    value = '{"@value": ' + enc(o.value) + ', "@language": ' + enc(o.language) + "}"
+                elif o.datatype.value == _STRING:
+                    value = enc(o.value)
+                else:
+                    value = '{"@value": ' + enc(o.value) + ', "@type": ' + iri_value.encoded(o.datatype.value) + "}"
+            else:
+                raise ValueError(f"cannot write {o!r} as JSON-LD (no blank nodes or quoted triples allowed)")
+            groups.setdefault(p, []).append(value)
+        for p, values in groups.items():
+            text += ", " + iri_value.encoded(p) + ": [" + ", ".join(values) + "]"
+        nodes.append(text + "}")
+    return ",\n".join(nodes)
+
+
+class _IriValues:
+    """``{"@id": "<compact IRI>"}`` and the encoded compact IRI, each made once per IRI."""
+
+    def __init__(self, compact: Compactor) -> None:
+        self.compact = compact
+        self.values: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.values.get(iri)
+        if found is None:
+            found = '{"@id": ' + _encode(self.compact(iri)) + "}"
+            if len(self.values) < 100_000:
+                self.values[iri] = found
+        return found
+
+    def encoded(self, iri: str) -> str:
+        found = self.names.get(iri)
+        if found is None:
+            found = self.names[iri] = _encode(self.compact(iri))
+        return found
+
+
+def body_via_dumps(triples: Iterable[ox.Triple], compact: Compactor) -> str:
+    """The reference for :func:`body`: node dicts through ``json.dumps`` (tests compare the two)."""
     nodes: list[str] = []
     for subject, ts in _runs(triples):
         node: dict[str, Any] = {"@id": compact(subject)}
@@ -131,7 +193,7 @@ def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
         for t in ts:
             if t.predicate.value != _TYPE:
                 node.setdefault(compact(t.predicate.value), []).append(_value(t.object, compact))
-        nodes.append(dump(node, ensure_ascii=False))
+        nodes.append(json.dumps(node, ensure_ascii=False))
     return ",\n".join(nodes)
 
 

@@ -36,7 +36,7 @@ from .vocab import COOP, RDF
 #: chunk kinds, one per dump format (the format names of :mod:`coopkg.formats`)
 KINDS = ("ttl", "nt", "jsonld", "trig", "nq")
 
-_TYPE = RDF + "type"
+_TYPE_NODE = ox.NamedNode(RDF + "type")
 
 
 class PartError(CoopkgError):
@@ -128,12 +128,17 @@ class Serializer:
             raise PartError(f"unexpected {fmt} header from pyoxigraph: {text[:80]!r}")
         return text[len(self.header) :]
 
-    def chunk(self, quads: Sequence[ox.Quad], source_prefix: str = "", kinds: Iterable[str] = KINDS) -> Chunk:
-        """Serialize one part (its quads all in one named graph, deduplicated).
+    def chunk(
+        self, quads: Sequence[ox.Quad], source_prefix: str = "", kinds: Iterable[str] = KINDS, *, counts: bool = True
+    ) -> Chunk:
+        """Serialize one part: distinct quads (a :class:`~coopkg.dataset.Dataset` holds no
+        duplicates), all in one named graph, so their triples are distinct too.
 
         :param source_prefix: IRIs under it without a ``#`` are counted as source documents.
-        :param kinds: only these dumps (``coopkg export`` writes one; the others stay empty)."""
-        triples = list(dict.fromkeys(q.triple for q in quads))
+        :param kinds: only these dumps (``coopkg export`` writes one; the others stay empty).
+        :param counts: compute what VoID needs (``coopkg export`` does not)."""
+        wanted = set(kinds)
+        triples = [q.triple for q in quads] if wanted & {"nt", "ttl", "jsonld"} else []
         graph = quads[0].graph_name.value if quads else ""  # type: ignore[union-attr]
         writers = {
             "nq": lambda: ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"",
@@ -142,19 +147,19 @@ class Serializer:
             "trig": lambda: self._body(quads, ox.RdfFormat.TRIG),
             "jsonld": lambda: jsonld.body(triples, self.compact).encode(),
         }
-        wanted = set(kinds)
         data = {kind: write() if kind in wanted else b"" for kind, write in writers.items()}
-        subjects = dict.fromkeys(t.subject.value for t in triples)
-        predicates = list(dict.fromkeys(t.predicate.value for t in triples))
+        if not counts:
+            return Chunk(graph, data, len(quads), 0, [])
+        subjects = {q.subject for q in quads}
+        predicates = sorted({p.value for p in {q.predicate for q in quads}})
         classes: dict[str, int] = {}
-        for _, cls in dict.fromkeys(
-            (t.subject.value, t.object.value)
-            for t in triples
-            if t.predicate.value == _TYPE and t.object.value.startswith(COOP)
-        ):
-            classes[cls] = classes.get(cls, 0) + 1
-        sources = [s for s in subjects if source_prefix and s.startswith(source_prefix) and "#" not in s]
-        return Chunk(graph, data, len(triples), len(subjects), predicates, classes, sources)
+        for q in quads:  # distinct quads in one graph: each (subject, class) pair once
+            if q.predicate == _TYPE_NODE and q.object.value.startswith(COOP):
+                classes[q.object.value] = classes.get(q.object.value, 0) + 1
+        sources = sorted(
+            v for v in (s.value for s in subjects) if source_prefix and v.startswith(source_prefix) and "#" not in v
+        )
+        return Chunk(graph, data, len(quads), len(subjects), predicates, classes, sources)
 
 
 class DumpWriter:

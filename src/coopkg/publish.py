@@ -63,7 +63,8 @@ def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     pfx = prefixes(ds)
     ser = Serializer(pfx)
     with paused():  # one dict per node, all freed at once: collections would only re-walk ds
-        write_chunks((ser.chunk(quads, kinds=(fmt.name,)) for _, quads in ds.iter_parts()), fmt.name, out, pfx)
+        chunks = (ser.chunk(quads, kinds=(fmt.name,), counts=False) for _, quads in ds.iter_parts())
+        write_chunks(chunks, fmt.name, out, pfx)
 
 
 def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
