@@ -157,7 +157,7 @@ def test_added_and_removed_files(primed: tuple[Path, Path, Path], tmp_path: Path
     assert _files(out) == _clean(data, tmp_path / "clean-2")
 
 
-@pytest.mark.parametrize("damage", ["state", "marker", "part"])
+@pytest.mark.parametrize("damage", ["state", "marker", "part", "one-unchanged-part"])
 def test_a_damaged_cache_falls_back_to_a_full_build(
     primed: tuple[Path, Path, Path], tmp_path: Path, damage: str
 ) -> None:
@@ -167,9 +167,15 @@ def test_a_damaged_cache_falls_back_to_a_full_build(
         bc.state_file.write_bytes(b"not a pickle")
     elif damage == "marker":
         bc.store_id.unlink()  # what an interrupted build leaves
-    else:
+    elif damage == "part":
         for p in bc.parts.iterdir():
             p.write_bytes(b"truncated")
+    else:  # found only while its bytes are copied into the dumps, after validation started
+        state = bc.load_state()
+        assert state is not None
+        unchanged = state.entries[coopkg.load._display(data / "reference" / "regions.yaml")]
+        chunk = bc.parts / f"{unchanged.part_key}.chunk"
+        chunk.write_bytes(chunk.read_bytes()[:-10])
     _edit(data / SOURCE, TITLE, TITLE + " (after damage)")
     outcome = build_dist(data, out, cache)
     assert outcome.files is not None
