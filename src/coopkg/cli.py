@@ -20,8 +20,8 @@ from .dataset import Dataset
 from .errors import CoopkgError, InvalidData
 from .formats import FORMATS
 from .load import load_records
+from .publish import DistFile, write_dist
 from .publish import export as export_one
-from .publish import write_dist
 from .stats import stats as compute_stats
 from .validate import ENGINES, SEVERITIES, Report, validate
 
@@ -150,21 +150,38 @@ def build(
         from .incremental import build_dist
 
         try:
-            outcome = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages)
+            o = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--base") from None
-        if outcome.files is None:
-            failing = outcome.report.at_or_above(fail_on)
-            for r in failing:
-                click.echo(r.text(), err=True)
-            raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
-        if not quiet:
-            click.echo(f"built {outcome.triples} triples in {outcome.graphs} graphs -> {out}/")
-            for f in outcome.files:
-                click.echo(f"  {f.size:>10,}  {f.name}")
-        return
+        report, files, triples, graphs = o.report, o.files, o.triples, o.graphs
+    else:
+        report, files, triples, graphs = _build_without_cache(
+            data_dir, out, base, fail_on, verify, engine, None if no_cache else cache, stages
+        )
+    if files is None:
+        failing = report.at_or_above(fail_on)
+        for r in failing:
+            click.echo(r.text(), err=True)
+        raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
+    if not quiet:
+        click.echo(f"built {triples} triples in {graphs} graphs -> {out}/")
+        for f in files:
+            click.echo(f"  {f.size:>10,}  {f.name}")
+
+
+def _build_without_cache(
+    data_dir: Path,
+    out: Path,
+    base: str | None,
+    fail_on: str,
+    verify: bool,
+    engine: str,
+    record_cache: Path | None,
+    stages: Any,
+) -> tuple[Report, list[DistFile] | None, int, int]:
+    """The plain build (``--no-cache``, ``--engine pyshacl``, ``--verify``): files None when refused."""
     with stages.stage("load records"):
-        records = load_records(data_dir, cache=None if no_cache else cache)
+        records = load_records(data_dir, cache=record_cache)
     with stages.stage("build graph"):
         try:
             ds = build_dataset(records, base=base)
@@ -174,17 +191,11 @@ def build(
     with stages.stage("validate"):
         report = validate(ds, engine=engine)
         ds.__dict__.pop("store", None)  # the checks' in-memory store: ~1 GB at 1M triples, not needed to export
-    failing = report.at_or_above(fail_on)
-    if failing:
-        for r in failing:
-            click.echo(r.text(), err=True)
-        raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
+    if report.at_or_above(fail_on):
+        return report, None, ds.triple_count, len(ds.graphs)
     with stages.stage("export"):
         files = write_dist(ds, out, on_step=stages.step, verify=verify)
-    if not quiet:
-        click.echo(f"built {ds.triple_count} triples in {len(ds.graphs)} graphs -> {out}/")
-        for f in files:
-            click.echo(f"  {f.size:>10,}  {f.name}")
+    return report, files, ds.triple_count, len(ds.graphs)
 
 
 @cli.command(name="validate")

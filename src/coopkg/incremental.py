@@ -4,12 +4,12 @@ A clean build of a million triples spends most of its time on files that did not
 them, building their quads, validating them, serializing them. Here each data file is a *part*
 (:mod:`coopkg.parts`) whose outputs are cached under ``<cache>/build/``:
 
-* ``parts/<key>.chunk``: the part's serialized chunks (every dump is their concatenation, so
-  reusing them gives the clean build's bytes by construction) and its VoID counts;
-* ``state.pickle``: per file, its content key, the ids it defines, the references it makes, what it
-  took from other files' records when built (kind and English name of each id it refers to), its
-  origins (the line of each entity's record); and every SHACL result of the last build, by focus
-  node (``state.marshal``, see :meth:`State.dumps`);
+* ``parts/<key>.chunk``: the part's serialized bytes, raw (every dump is a concatenation of
+  such chunks, so reusing them gives the clean build's bytes by construction);
+* ``state.marshal`` (:meth:`State.dumps`): per file, its content key, its chunk's VoID counts
+  and byte spans, the ids it defines, the references it makes, what it took from other files'
+  records when built (kind and English name of each id it refers to), the line of each entity's
+  record; and every SHACL result of the last build, by focus node;
 * ``store/``: an on-disk pyoxigraph store holding the last build's quads, for the SPARQL checks
   and for looking up the neighbours of changed nodes; ``store.id`` names the state it matches.
 
@@ -36,11 +36,9 @@ import hashlib
 import marshal
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -54,23 +52,23 @@ from .dataset import Dataset
 from .errors import InputError, RecordError
 from .gcpause import paused
 from .load import (
-    RecordFile,
     Records,
     check,
     data_files,
     definitions,
     displays,
-    load_file,
+    load_cached_file,
     load_records,
     references,
     resolve_all,
 )
-from .parts import Chunk, Serializer, StoredChunkError, chunk_meta, read_chunk, stored_chunk, write_chunk
-from .publish import DistFile, prefixes, write_dist
+from .parts import Chunk, Serializer, StoredChunkError, chunk_meta, stored_chunk, write_chunk
+from .progress import Stages
+from .publish import DistFile, prefixes, write_atomically, write_dist
 from .recordcache import RecordCache
 from .resources import resource_dir
 from .shacl_fast import fast_shacl_results, reach
-from .validate import Report, Result, check_files, make_report, shape_files, store_check_results
+from .validate import Report, Result, check_files, make_report, shape_files, store_check_results, validate
 from .vocab import Namespaces, concept_files
 from .void import source_prefix
 
@@ -193,15 +191,7 @@ class BuildCache:
         self.store_id = self.folder / "store.id"
 
     def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(name, path)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+        write_atomically(path, lambda tmp: tmp.write_bytes(data))
 
     def load_state(self) -> State | None:
         try:
@@ -214,33 +204,25 @@ class BuildCache:
 
     def put_chunk(self, key: str, chunk: Chunk) -> tuple[Any, ...]:
         """Store ``chunk``; returns its :func:`~coopkg.parts.chunk_meta` for the state."""
-        path = self.parts / f"{key}.chunk"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                spans = write_chunk(chunk, f)
-            os.replace(name, path)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+        spans: dict[str, tuple[int, int]] = {}
+
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as f:
+                spans.update(write_chunk(chunk, f))
+
+        write_atomically(self.parts / f"{key}.chunk", write)
         return chunk_meta(chunk, spans)
-
-    def get_chunk(self, key: str) -> Chunk:
-        """The stored chunk, read from its file (its bytes stay on disk).
-
-        :raises _Stale: missing or unreadable."""
-        try:
-            return read_chunk(str(self.parts / f"{key}.chunk"))
-        except Exception as exc:
-            raise _Stale(f"part {key} unreadable") from exc
 
     def chunk_from(self, key: str, meta: tuple[Any, ...]) -> Chunk:
         """The stored chunk as the state describes it, without reading its file. A missing or
-        short file shows when its bytes are copied (:class:`~coopkg.parts.StoredChunkError`)."""
-        if not meta:
-            return self.get_chunk(key)
+        short file shows when its bytes are read (:class:`~coopkg.parts.StoredChunkError`)."""
         return stored_chunk(str(self.parts / f"{key}.chunk"), meta)
+
+    def commit(self, state: State) -> None:
+        """Save ``state``, mark the store as matching it, delete parts it no longer uses."""
+        self.save_state(state)
+        self.mark_store(state)
+        self.prune_parts({e.part_key for e in state.entries.values()} | {state.vocabulary_key})
 
     def prune_parts(self, keep: set[str]) -> None:
         if self.parts.is_dir():
@@ -286,20 +268,6 @@ def _origin_lines(part: FilePart) -> dict[str, int]:
     return {iri: loc.line for iri, loc in part.origins.items()}
 
 
-class _Stages:
-    """The subset of :class:`coopkg.progress.Stages` used here (so callers may pass None)."""
-
-    def __init__(self, stages: Any | None) -> None:
-        self.stages = stages
-
-    def stage(self, name: str) -> AbstractContextManager[None]:
-        return self.stages.stage(name) if self.stages is not None else nullcontext()
-
-    def step(self, name: str) -> None:
-        if self.stages is not None:
-            self.stages.step(name)
-
-
 def build_dist(
     data_dir: str | Path,
     out: str | Path,
@@ -307,7 +275,7 @@ def build_dist(
     *,
     base: str | None = None,
     fail_on: str = "violation",
-    stages: Any | None = None,
+    stages: Stages | None = None,
 ) -> Outcome:
     """Load, build, validate and write ``out`` like ``coopkg build``, reusing ``cache``.
 
@@ -318,7 +286,7 @@ def build_dist(
     """
     ns = Namespaces(base) if base else Namespaces()
     bc = BuildCache(Path(cache))
-    st = _Stages(stages)
+    st = stages if stages is not None else Stages(enabled=False)
     stamp_ = stamp(ns.base)
     state = bc.load_state()
     if state is not None and state.stamp == stamp_ and bc.store_matches(state):
@@ -332,13 +300,13 @@ def build_dist(
 # ----------------------------------------------------------------------------------------- full
 
 
-def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fail_on: str, st: _Stages) -> Outcome:
+def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fail_on: str, st: Stages) -> Outcome:
     """A clean build that also fills the cache (state, parts, store)."""
     with st.stage("load records"):
         records = load_records(root, cache=bc.root)
     entries: dict[str, Entry] = {}
     by_name = {f.display: f for f in records.files}
-    file_keys = _file_keys(bc, [f.path for f in records.files], [f.display for f in records.files])
+    file_keys = records.keys
 
     def remember(part: FilePart) -> None:
         f = by_name[part.name]
@@ -352,10 +320,7 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
         del records
         by_name.clear()
     with st.stage("validate"):
-        shacl = fast_shacl_results(ds, shape_files())
-        checks = store_check_results(ds.store, check_files())
-        origins = {iri: f"{o.file}:{o.line}" for iri, o in ds.origins.items()}
-        report = make_report(shacl + checks, lambda iri: _lookup(origins, iri))
+        report = validate(ds)
         ds.__dict__.pop("store", None)  # ~1 GB at 1M triples; the cache gets its own store on disk
     vocabulary_key = _part_key(stamp_, "vocabulary", {})
     keys = {name: e.part_key for name, e in entries.items()}
@@ -392,10 +357,7 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
             by_focus.setdefault(r.focus, []).append(r)
     for name, e in entries.items():
         e.chunk = metas[name]
-    state = State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=metas[VOCABULARY_PART])
-    bc.save_state(state)
-    bc.mark_store(state)
-    bc.prune_parts(set(keys.values()))
+    bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=metas[VOCABULARY_PART]))
     return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False)
 
 
@@ -437,7 +399,7 @@ def _lookup(origins: dict[str, str], iri: str) -> str | None:
 
 
 def _incremental(
-    root: Path, out: Path, bc: BuildCache, ns: Namespaces, state: State, stamp_: str, fail_on: str, st: _Stages
+    root: Path, out: Path, bc: BuildCache, ns: Namespaces, state: State, stamp_: str, fail_on: str, st: Stages
 ) -> Outcome:
     with st.stage("load records"):
         paths = data_files(root)
@@ -452,7 +414,7 @@ def _incremental(
         if 2 * (len(changed) + len(removed)) > len(names):
             raise _Stale("most files changed")  # e.g. run from another folder: a full build is faster
         rc = RecordCache(bc.root)
-        parsed = {n: _load_cached(rc, p, n, keys[n]) for p, n in changed}
+        parsed = {n: load_cached_file(rc, p, n, keys[n]) for p, n in changed}
         index: dict[str, tuple[str, str | None]] = {}
         for n in names:
             defs = definitions(parsed[n]) if n in parsed else old[n].defs
@@ -470,7 +432,7 @@ def _incremental(
         # unchanged files whose references now resolve to another kind or name are rebuilt too
         for p, n in zip(paths, names, strict=True):
             if n not in parsed and any(index.get(ref) != dep for ref, dep in old[n].deps.items()):
-                parsed[n] = _load_cached(rc, p, n, keys[n])
+                parsed[n] = load_cached_file(rc, p, n, keys[n])
         rebuild = [n for n in names if n in parsed]
         own = {ident for n in rebuild for ident, _, _ in definitions(parsed[n])}
         records = Records(root, [parsed[n] for n in rebuild], known={k: v for k, v in index.items() if k not in own})
@@ -500,7 +462,9 @@ def _incremental(
             old_quads = [
                 q
                 for n in [*removed, *(n for n in rebuild if n in old)]
-                for q in ox.parse(bc.get_chunk(old[n].part_key).bytes_of("nq"), format=ox.RdfFormat.N_QUADS)
+                for q in ox.parse(
+                    bc.chunk_from(old[n].part_key, old[n].chunk).bytes_of("nq"), format=ox.RdfFormat.N_QUADS
+                )
             ]
         entries = {n: entries[n] for n in names}
 
@@ -592,19 +556,7 @@ def _incremental(
 
 def _commit(bc: BuildCache, state: State, store: ox.Store) -> None:
     store.flush()
-    bc.save_state(state)
-    bc.mark_store(state)
-    bc.prune_parts({e.part_key for e in state.entries.values()} | {state.vocabulary_key})
-
-
-def _load_cached(rc: RecordCache, path: Path, name: str, key: str) -> RecordFile:
-    found = rc.get(key)
-    if not isinstance(found, RecordFile) or found.display != name:
-        found = load_file(path, name)  # a malformed file raises here, with file and line
-        rc.put(key, found)
-    elif found.path != path:
-        found = replace(found, path=path)
-    return found
+    bc.commit(state)
 
 
 def _replace(store: ox.Store, old: list[ox.Quad], new: list[ox.Quad]) -> set[ox.NamedNode]:

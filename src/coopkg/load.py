@@ -73,6 +73,8 @@ class Records:
     #: entities defined in files that are not in ``files`` (an incremental build loads only the
     #: changed ones): id -> (kind, English name). References resolve here too.
     known: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: display name -> record-cache key of each file, when loaded through a cache
+    keys: dict[str, str] = field(default_factory=dict)
 
     def kind_of(self, ref: str) -> str | None:
         d = self.index.get(ref)
@@ -186,32 +188,37 @@ def load_records(path: str | Path, *, cache: str | Path | None = None) -> Record
     paths = data_files(root)
     if not paths:
         raise InputError(f"no data files under {root}/sources or {root}/reference")
+    keys: dict[str, str] = {}
     with paused():
         if cache is None:
             files = [load_file(p, _display(p)) for p in paths]
         else:
-            files = _load_cached(paths, RecordCache(Path(cache)))
-        records = Records(root, files)
+            files, keys = _load_cached(paths, RecordCache(Path(cache)))
+        records = Records(root, files, keys=keys)
         _check(records)
     return records
 
 
-def _load_cached(paths: list[Path], cache: RecordCache) -> list[RecordFile]:
+def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile], dict[str, str]]:
     files: list[RecordFile] = []
-    keys: set[str] = set()
+    keys: dict[str, str] = {}
     resolved_all = resolve_all(paths)
     for p, resolved, display in zip(paths, resolved_all, displays(paths, resolved_all), strict=True):
-        key = cache.key(p, display, resolved)
-        keys.add(key)
-        found = cache.get(key)
-        if not isinstance(found, RecordFile):
-            found = load_file(p, display)  # raises for a malformed file: nothing is cached for it
-            cache.put(key, found)
-        elif found.path != p:  # same file reached by another relative path
-            found = replace(found, path=p)
-        files.append(found)
-    cache.prune(keys)
-    return files
+        key = keys[display] = cache.key(p, display, resolved)
+        files.append(load_cached_file(cache, p, display, key))
+    cache.prune(set(keys.values()))
+    return files, keys
+
+
+def load_cached_file(cache: RecordCache, path: Path, display: str, key: str) -> RecordFile:
+    """:func:`load_file` through ``cache`` (``key`` from :meth:`RecordCache.key`)."""
+    found = cache.get(key)
+    if not isinstance(found, RecordFile) or found.display != display:
+        found = load_file(path, display)  # raises for a malformed file: nothing is cached for it
+        cache.put(key, found)
+    elif found.path != path:  # same file reached by another relative path
+        found = replace(found, path=path)
+    return found
 
 
 def _display(path: Path, resolved: Path | None = None, cwd: Path | None = None) -> str:

@@ -19,10 +19,8 @@ What this costs in the output, all still the same RDF:
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
-import pickle
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +62,7 @@ class Chunk:
     classes: dict[str, int] = field(default_factory=dict)
     #: subjects that are source documents (IRIs under ``<base>source/`` without a fragment)
     sources: list[str] = field(default_factory=list)
-    #: when ``data`` was left on disk (:func:`read_chunk`): the file, and where each kind's bytes are
+    #: when ``data`` was left on disk (:func:`stored_chunk`): the file, and where each kind's bytes are
     stored: tuple[str, dict[str, tuple[int, int]]] | None = None
 
     def bytes_of(self, kind: str) -> bytes:
@@ -85,20 +83,17 @@ class Chunk:
 
 
 def write_chunk(chunk: Chunk, out: IO[bytes]) -> dict[str, tuple[int, int]]:
-    """Store ``chunk``: a pickled header (everything but the bytes), then each kind's bytes raw.
+    """Store ``chunk``'s bytes raw, kind after kind; returns where each kind's bytes are.
 
     Why raw: a rebuild copies these bytes into the dumps with ``copy_file_range`` (in the kernel,
-    never through Python), which at a million triples saved most of a second over unpickling them."""
-    header = Chunk(chunk.graph, {}, chunk.triples, chunk.subjects, chunk.predicates, chunk.classes, chunk.sources)
-    lengths = {kind: len(chunk.data[kind]) for kind in KINDS}
-    head = pickle.dumps((header, lengths), protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(head)
+    never through Python), which at a million triples saved most of a second over unpickling them.
+    Everything else about the chunk lives in the caller's index (:func:`chunk_meta`)."""
     spans: dict[str, tuple[int, int]] = {}
-    offset = len(head)
+    offset = 0
     for kind in KINDS:
         out.write(chunk.data[kind])
-        spans[kind] = (offset, lengths[kind])
-        offset += lengths[kind]
+        spans[kind] = (offset, len(chunk.data[kind]))
+        offset += len(chunk.data[kind])
     return spans
 
 
@@ -109,28 +104,10 @@ def chunk_meta(chunk: Chunk, spans: dict[str, tuple[int, int]]) -> tuple[Any, ..
 
 
 def stored_chunk(path: str, meta: tuple[Any, ...]) -> Chunk:
+    """The chunk :func:`write_chunk` stored at ``path``, described by ``meta``; its bytes stay on
+    disk until copied (a missing or short file raises :class:`StoredChunkError` then)."""
     graph, triples, subjects, predicates, classes, sources, spans = meta
     return Chunk(graph, {}, triples, subjects, predicates, classes, sources, (path, spans))
-
-
-def read_chunk(path: str) -> Chunk:
-    """The chunk :func:`write_chunk` stored at ``path``, its bytes left on disk.
-
-    :raises ValueError: the file is not a whole chunk (truncated, or something else)."""
-    with open(path, "rb") as f:
-        header, lengths = pickle.load(f)
-        if not isinstance(header, Chunk) or set(lengths) != set(KINDS):
-            raise ValueError(f"{path} is not a stored chunk")
-        offset = f.tell()
-        size = os.fstat(f.fileno()).st_size
-    spans: dict[str, tuple[int, int]] = {}
-    for kind in KINDS:
-        spans[kind] = (offset, lengths[kind])
-        offset += lengths[kind]
-    if offset != size:
-        raise ValueError(f"{path} is truncated or too long")
-    header.stored = (path, spans)
-    return header
 
 
 _SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -320,9 +297,3 @@ class Census:
     @property
     def sources(self) -> list[str]:
         return sorted(self._sources)
-
-
-def to_bytes(chunks: Iterable[Chunk], kind: str, prefixes: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    write_chunks(chunks, kind, buf, prefixes)
-    return buf.getvalue()

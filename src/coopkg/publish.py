@@ -87,7 +87,7 @@ def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
         )
 
 
-def _atomic(dest: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
     """Run ``write(tmp)`` on a temporary sibling of ``dest`` and rename it over ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
@@ -120,7 +120,7 @@ def export(ds: Dataset, fmt: str, dest: str | Path | IO[bytes], *, verify: bool 
         if verify:
             check_dump(ds, rdf_format, tmp)
 
-    _atomic(Path(dest), write)
+    write_atomically(Path(dest), write)
 
 
 @dataclass(frozen=True)

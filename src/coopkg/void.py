@@ -15,10 +15,9 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from . import jsonld
 from .dataset import Dataset
 from .formats import FORMATS
-from .parts import Census, Serializer
+from .parts import Census
 from .vocab import COOP, DCAT, DCTERMS, PROV, RDF, RDFS, VOID, XSD, Namespaces
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -41,26 +40,16 @@ def class_counts(ds: Dataset) -> Counter[str]:
     return Counter(cls for _, cls in seen)
 
 
-def count_parts(ds: Dataset) -> Census:
-    """The counts of ``ds``, part by part (what :func:`coopkg.publish.write_dist` merges as it writes)."""
-    ser = Serializer(jsonld.context(ds.namespaces.id))
-    c = Census(ds.namespaces.vocabulary_graph.value)
-    for _, quads in ds.iter_parts():
-        c.add(ser.chunk(quads, source_prefix(ds.namespaces)))
-    return c
-
-
 def source_prefix(ns: Namespaces) -> str:
     """IRIs of source documents start with this (their paragraphs add ``#p<n>``)."""
     return ns.id + "source/"
 
 
-def void_triples(ds: Dataset, sizes: dict[str, int], counts: Census | None = None) -> Iterator[ox.Triple]:
+def void_triples(ds: Dataset, sizes: dict[str, int], census: Census) -> Iterator[ox.Triple]:
     """Triples describing ``ds`` and the dump files whose byte ``sizes`` are given.
 
-    :param counts: the census of ``ds`` when the caller has it (made while writing the dumps)."""
+    :param census: the counts of ``ds``, merged from its chunks while the dumps were written."""
     ns = ds.namespaces
-    census = counts if counts is not None else count_parts(ds)
     d = ns.dataset
     T = ox.Triple
 
