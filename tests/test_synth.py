@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 import coopkg
 from coopkg.errors import InputError
-from coopkg.synth import FAULT_KINDS, SynthSummary, synthesize
+from coopkg.synth import FAULT_KINDS, SCALES, SynthSummary, _Generator, synthesize
 from coopkg.vocab import concept_slugs
 
 
@@ -118,14 +118,21 @@ def test_10k_has_the_realistic_shape(synth_10k: SynthSummary, built_10k: coopkg.
     assert any(i.branch_of for i in institutions)
 
 
-def test_100k_region_tree_is_national(tmp_path: Path) -> None:
-    summary = synthesize("100k", 1, tmp_path / "data")
-    text = (summary.out / "reference" / "regions.yaml").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("scale", "prefectures", "counties"), [("1m", (280, 400), (2_500, 3_500)), ("100k", (25, 35), (250, 400))]
+)
+def test_region_tree_is_national_at_1m_and_a_tenth_of_it_at_100k(
+    tmp_path: Path, scale: str, prefectures: tuple[int, int], counties: tuple[int, int]
+) -> None:
+    out = tmp_path / "data"
+    (out / "reference").mkdir(parents=True)
+    _Generator(SCALES[scale], 1, out, 0).regions()  # the tree only: the whole 1M data takes 7 s
+    text = (out / "reference" / "regions.yaml").read_text(encoding="utf-8")
     regions = yaml.safe_load(text)["regions"]
     levels = Counter(r["level"] for r in regions)
     assert levels["province"] == 34
-    assert 280 <= levels["prefecture"] <= 400
-    assert 2_500 <= levels["county"] <= 3_500
+    assert prefectures[0] <= levels["prefecture"] <= prefectures[1]
+    assert counties[0] <= levels["county"] <= counties[1]
     ids = [r["id"] for r in regions]
     assert len(ids) == len(set(ids))
     by_id = {r["id"]: r for r in regions}

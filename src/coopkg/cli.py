@@ -122,6 +122,13 @@ def cli(traceback: bool) -> None:
     help="Parsed records per file, keyed by content hash: unchanged files are not parsed again.",
 )
 @click.option("--no-cache", is_flag=True, help="Parse every file (and leave the cache alone).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for a clean build (--no-cache). 0: one per core, 1 for small data.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(
     data_dir: Path,
@@ -132,6 +139,7 @@ def build(
     engine: str,
     cache: Path,
     no_cache: bool,
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Load, build, validate and write every dump to OUT.
@@ -156,7 +164,7 @@ def build(
         report, files, triples, graphs = o.report, o.files, o.triples, o.graphs
     else:
         report, files, triples, graphs = _build_without_cache(
-            data_dir, out, base, fail_on, verify, engine, None if no_cache else cache, stages
+            data_dir, out, base, fail_on, verify, engine, None if no_cache else cache, stages, jobs
         )
     if files is None:
         failing = report.at_or_above(fail_on)
@@ -178,8 +186,22 @@ def _build_without_cache(
     engine: str,
     record_cache: Path | None,
     stages: Any,
+    jobs: int = 1,
 ) -> tuple[Report, list[DistFile] | None, int, int]:
-    """The plain build (``--no-cache``, ``--engine pyshacl``, ``--verify``): files None when refused."""
+    """The plain build (``--no-cache``, ``--engine pyshacl``, ``--verify``): files None when refused.
+
+    Without a record cache, large data is loaded, built and serialized by ``jobs`` worker
+    processes (:mod:`coopkg.parallel`; 0 = one per core); any failure there reruns it serially."""
+    if record_cache is None:
+        from . import parallel
+
+        if jobs == 0:
+            jobs = parallel.auto_jobs(data_dir)
+        if jobs > 1:
+            try:
+                return _build_in_parallel(data_dir, out, base, fail_on, verify, engine, stages, jobs)
+            except parallel.Fallback:
+                pass  # the serial build below raises the canonical error, or does the work
     with stages.stage("load records"):
         records = load_records(data_dir, cache=record_cache)
     with stages.stage("build graph"):
@@ -196,6 +218,29 @@ def _build_without_cache(
     with stages.stage("export"):
         files = write_dist(ds, out, on_step=stages.step, verify=verify)
     return report, files, ds.triple_count, len(ds.graphs)
+
+
+def _build_in_parallel(
+    data_dir: Path, out: Path, base: str | None, fail_on: str, verify: bool, engine: str, stages: Any, jobs: int
+) -> tuple[Report, list[DistFile] | None, int, int]:
+    from . import parallel
+    from .vocab import Namespaces
+
+    try:
+        ns = Namespaces(base) if base else Namespaces()
+    except ValueError:
+        raise parallel.Fallback("bad base") from None  # the serial build reports it (after any data error)
+    with parallel.ParallelBuild(data_dir, ns, out, jobs) as pb:
+        with stages.stage(f"load and build ({jobs} processes)"):
+            ds, store = pb.dataset()
+        with stages.stage("validate"):
+            report = validate(ds, engine=engine, store=store)
+            ds.__dict__.pop("store", None)
+        if report.at_or_above(fail_on):
+            return report, None, ds.triple_count, len(ds.graphs)
+        with stages.stage("export"):
+            files = write_dist(ds, out, on_step=stages.step, verify=verify, chunks=pb.chunks())
+        return report, files, ds.triple_count, len(ds.graphs)
 
 
 @cli.command(name="validate")

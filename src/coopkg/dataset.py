@@ -11,7 +11,8 @@ get :meth:`Dataset.to_rdflib`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -123,6 +124,20 @@ class Dataset:
             store.bulk_extend(self.quads[i : i + 100_000])
         return store
 
+    def store_in_background(self, nquads: Callable[[], Iterable[bytes]] | None = None) -> StoreLoader:
+        """Start filling :attr:`store` in another thread; ``.result()`` waits and sets it.
+
+        pyoxigraph parses N-Quads and indexes them without holding the GIL, so Python work (SHACL)
+        runs meanwhile; the quads are serialized 100,000 at a time (their bytes are the only copy
+        held at once). ``nquads``: the dataset's own N-Quads when the caller has them already."""
+        loader = StoreLoader(self, nquads or self._nquads_batches)
+        loader.start()
+        return loader
+
+    def _nquads_batches(self) -> Iterator[bytes]:
+        for i in range(0, len(self.quads), 100_000):
+            yield ox.serialize(self.quads[i : i + 100_000], format=ox.RdfFormat.N_QUADS)
+
     def origin(self, iri: str) -> Location | None:
         """Where the entity ``iri`` (or the entity a ``#fragment``/post IRI belongs to) was curated."""
         return self.origins.get(iri) or self.origins.get(iri.split("#", 1)[0])
@@ -135,3 +150,27 @@ class Dataset:
         data = ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS)
         ds.parse(data=data, format="nquads")
         return ds
+
+
+class StoreLoader(threading.Thread):
+    """See :meth:`Dataset.store_in_background`."""
+
+    def __init__(self, ds: Dataset, nquads: Callable[[], Iterable[bytes]]) -> None:
+        super().__init__(name="coopkg-store", daemon=True)
+        self.ds, self.nquads = ds, nquads
+        self.store = ox.Store()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for data in self.nquads():
+                self.store.load(data, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised by result()
+            self.error = exc
+
+    def result(self) -> ox.Store:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        self.ds.__dict__["store"] = self.store
+        return self.store

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .dataset import Dataset
+from .dataset import Dataset, StoreLoader
 from .errors import InputError
 from .resources import resource_dir
 from .vocab import SH
@@ -126,9 +126,16 @@ def _shapes_graph(paths: tuple[Path, ...]):  # -> rdflib.Graph
 
 
 def validate(
-    ds: Dataset, *, shapes_dir: Path | None = None, checks_dir: Path | None = None, engine: str = "fast"
+    ds: Dataset,
+    *,
+    shapes_dir: Path | None = None,
+    checks_dir: Path | None = None,
+    engine: str = "fast",
+    store: StoreLoader | None = None,
 ) -> Report:
     """Validate ``ds``; never raises for invalid data (look at the returned :class:`Report`).
+
+    :param store: ``ds``'s store, already being filled (:meth:`Dataset.store_in_background`).
 
     Raises :class:`InputError` for an unknown ``engine`` or (fast engine) a shape it cannot run."""
     if engine == "fast":
@@ -137,7 +144,11 @@ def validate(
         run_shapes = shacl_results
     else:
         raise InputError(f"unknown SHACL engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    results = run_shapes(ds, shape_files(shapes_dir)) + sparql_results(ds, check_files(checks_dir))
+    # the checks' store is filled in another thread (pyoxigraph, without the GIL) while SHACL runs
+    loader = store if store is not None or "store" in ds.__dict__ else ds.store_in_background()
+    shacl = run_shapes(ds, shape_files(shapes_dir))
+    store = loader.result() if loader is not None else ds.store
+    results = shacl + store_check_results(store, check_files(checks_dir))
     return make_report(results, lambda iri: _origin_text(ds, iri))
 
 
