@@ -124,3 +124,41 @@ def test_slices_are_contiguous_balanced_and_cover_every_file() -> None:
     totals = [sum(sizes[i] for i in r) for r in parts]
     assert max(totals) <= 0.6 * sum(sizes)
     assert parallel.slices([3], 4) == [range(0, 1)]
+
+
+def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds(
+    synth_10k: Path, tmp_path: Path
+) -> None:
+    from coopkg.incremental import BuildCache, build_dist
+
+    data = _copy(synth_10k, tmp_path / "data")
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    first = build_dist(data, out, cache, jobs=2)
+    assert not first.incremental and first.files is not None and first.workers == 2
+    assert _build(data, tmp_path / "clean", 1).exit_code == 0
+    assert _files(out) == _files(tmp_path / "clean")
+    state = BuildCache(cache).load_state()
+    assert state is not None and len(state.entries) == len(list(data.glob("*/*.yaml")))
+    assert not [p for p in (cache / "build").iterdir() if ".parts." in p.name]  # scratch folder removed
+
+    changed = _last_source(data)
+    _break(changed, 'title: "', 'title: "Revised: ')
+    second = build_dist(data, out, cache, jobs=2)
+    assert second.incremental  # the workers' chunks and store served as the cache
+    assert [Path(name).name for name in second.rebuilt] == [changed.name]
+    assert _build(data, tmp_path / "clean2", 1).exit_code == 0
+    assert _files(out) == _files(tmp_path / "clean2")
+
+
+def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> None:
+    from coopkg.incremental import BuildCache, build_dist
+
+    data = synthesize("10k", 4, tmp_path / "data", faults=3).out  # refused builds fill the cache too
+    one = build_dist(data, tmp_path / "d1", tmp_path / "c1", jobs=1)
+    many = build_dist(data, tmp_path / "d2", tmp_path / "c2", jobs=2)
+    assert (one.workers, many.workers) == (1, 2)
+    assert one.files is None and many.files is None and one.report == many.report
+    a, b = BuildCache(tmp_path / "c1").load_state(), BuildCache(tmp_path / "c2").load_state()
+    assert a is not None and b is not None
+    assert a.entries == b.entries and a.shacl == b.shacl
+    assert (a.vocabulary_key, a.vocabulary_chunk) == (b.vocabulary_key, b.vocabulary_chunk)

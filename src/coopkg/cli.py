@@ -127,7 +127,7 @@ def cli(traceback: bool) -> None:
     "--jobs",
     type=click.IntRange(min=0),
     default=0,
-    help="Worker processes for a clean build (--no-cache). 0: one per core, 1 for small data.",
+    help="Worker processes for a full build (not an incremental one). 0: one per core, 1 for small data.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(
@@ -158,7 +158,7 @@ def build(
         from .incremental import build_dist
 
         try:
-            o = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages)
+            o = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages, jobs=jobs)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--base") from None
         report, files, triples, graphs = o.report, o.files, o.triples, o.graphs

@@ -46,6 +46,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import parallel
 from .build import VOCABULARY_PART, FilePart, build_files
 from .build import build as build_dataset
 from .dataset import Dataset
@@ -172,6 +173,7 @@ class Outcome:
     graphs: int
     rebuilt: list[str]  # parts rebuilt; every part on a full build
     incremental: bool
+    workers: int = 1  # processes that loaded and built the data (coopkg.parallel)
 
 
 class _Refused(Exception):
@@ -276,10 +278,14 @@ def build_dist(
     base: str | None = None,
     fail_on: str = "violation",
     stages: Stages | None = None,
+    jobs: int = 0,
 ) -> Outcome:
     """Load, build, validate and write ``out`` like ``coopkg build``, reusing ``cache``.
 
     The result (files, bytes, report, errors) is the same as a build without a cache.
+
+    :param jobs: worker processes for a full build (:mod:`coopkg.parallel`); 0: one per core for
+        large data, else 1.
 
     :raises RecordError: malformed or inconsistent data (nothing written).
     :raises ValueError: a bad ``base``.
@@ -294,6 +300,12 @@ def build_dist(
             return _incremental(Path(data_dir), Path(out), bc, ns, state, stamp_, fail_on, st)
         except (_Stale, StoredChunkError):
             pass
+    jobs = parallel.auto_jobs(Path(data_dir)) if jobs == 0 else jobs
+    if jobs > 1:
+        try:
+            return _full_parallel(Path(data_dir), Path(out), bc, ns, stamp_, fail_on, st, jobs)
+        except parallel.Fallback:
+            pass  # the serial full build raises the canonical error, or does the work
     return _full(Path(data_dir), Path(out), bc, ns, stamp_, fail_on, st)
 
 
@@ -359,6 +371,58 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
         e.chunk = metas[name]
     bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=metas[VOCABULARY_PART]))
     return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False)
+
+
+def _full_parallel(
+    root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fail_on: str, st: Stages, jobs: int
+) -> Outcome:
+    """:func:`_full` with worker processes: the chunk files they write become the cache's parts.
+
+    :raises parallel.Fallback: a worker failed (the caller runs :func:`_full`)."""
+    bc.parts.mkdir(parents=True, exist_ok=True)
+    with parallel.ParallelBuild(root, ns, bc.parts, jobs) as pb:
+        with st.stage(f"load and build ({jobs} processes)"):
+            ds, store = pb.dataset()
+        bc.invalidate_store()
+        loader = _StoreLoader(bc.store_dir, ds.quads)
+        loader.start()
+        try:
+            file_keys = _file_keys(bc, [p for _, p, *_ in pb.files], [n for n, *_ in pb.files])
+            entries: dict[str, Entry] = {}
+            for name, _, defs, refs, deps in pb.files:
+                key = file_keys[name]
+                entries[name] = Entry(key, _part_key(stamp_, key, deps), defs, refs, deps, {})
+            for iri, loc in ds.origins.items():
+                entries[loc.file].origins[iri] = loc.line
+            with st.stage("validate"):
+                report = validate(ds, store=store)
+                ds.__dict__.pop("store", None)
+            chunks: list[Chunk] = []
+            for (name, *_), chunk in zip(pb.files, pb.chunks(), strict=False):
+                path, spans = chunk.stored  # type: ignore[misc]
+                entry = entries[name]
+                os.replace(path, bc.parts / f"{entry.part_key}.chunk")  # the worker's file becomes the cached part
+                entry.chunk = chunk_meta(chunk, spans)
+                chunks.append(bc.chunk_from(entry.part_key, entry.chunk))
+            vocabulary_key = _part_key(stamp_, "vocabulary", {})
+            vocabulary = Serializer(prefixes(ds)).chunk(pb.vocabulary, source_prefix(ns))
+            vocabulary_meta = bc.put_chunk(vocabulary_key, vocabulary)
+            chunks.append(vocabulary)
+            files: list[DistFile] | None = None
+            if not report.at_or_above(fail_on):
+                with st.stage("export"):
+                    files = write_dist(ds, out, on_step=st.step, chunks=chunks)
+        finally:
+            with st.stage("cache store"):
+                loader.join()
+    if loader.error is not None:
+        raise loader.error
+    by_focus: dict[str, list[Result]] = {}
+    for r in report.results:
+        if not r.rule.startswith("check:"):
+            by_focus.setdefault(r.focus, []).append(r)
+    bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=vocabulary_meta))
+    return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False, len(pb.workers))
 
 
 class _StoreLoader(threading.Thread):
