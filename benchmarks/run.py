@@ -553,9 +553,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         stages["queries.store_query"] = {"seconds": direct_total, "rss_mb": rss}
         log(f"  queries: {stages['queries']['seconds']:.3f} s via run_query")
         exe = _oxigraph_exe()
-        stages["push"] = best_push(runner, exe, args.repeat)
+        push_repeat = args.push_repeat or args.repeat
+        stages["push"] = best_push(runner, exe, push_repeat)
         log(f"  push: {stages['push'].get('seconds')}")
-        stages["push.batched"] = best_push(runner, exe, args.repeat, PUSH_BATCH)
+        stages["push.batched"] = best_push(runner, exe, push_repeat, PUSH_BATCH)
         log(f"  push.batched: {stages['push.batched'].get('seconds')}")
         baselines: dict[str, Any] = {}
         baselines["floor.load"] = runner.best("floor.load", exe)
@@ -646,6 +647,42 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def run_only(args: argparse.Namespace) -> dict[str, Any]:
+    """``--only``: the named stages on fresh synthetic data (best of ``--repeat``), and their growth
+    against ``--compare``: for re-measuring stages after a change without the whole run."""
+    import coopkg
+    from coopkg.synth import synthesize
+
+    log = print
+    work = Path(tempfile.mkdtemp(prefix=f"coopkg-bench-{args.scale}-"))
+    try:
+        summary = synthesize(args.scale, args.seed, work / "data")
+        (work / "params.json").write_text(json.dumps(query_params(summary.samples)), encoding="utf-8")
+        runner = Runner(work, args.repeat, args.stage_timeout, log)
+        stages = {name: runner.best(name) for name in args.only.split(",")}
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    growth: dict[str, float] = {}
+    if args.compare:
+        other = json.loads(args.compare.read_text(encoding="utf-8"))
+        for name, st in stages.items():
+            before = (other["stages"].get(name) or {}).get("seconds")
+            if st.get("seconds") is not None and before:
+                growth[name] = round(st["seconds"] / before, 2)
+        log("growth against " + str(args.compare) + ": " + ", ".join(f"{k} {v}" for k, v in growth.items()))
+    return {
+        "scale": args.scale,
+        "seed": args.seed,
+        "triples": summary.triples,
+        "repeat": args.repeat,
+        "only": True,
+        "coopkg": coopkg.__version__,
+        "stages": stages,
+        "growth": growth,
+    }
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -714,6 +751,12 @@ def main() -> None:
     parser.add_argument("--scale", default="10k", choices=("tiny", "10k", "100k", "1m"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per stage; best time counts")
+    parser.add_argument(
+        "--push-repeat", type=int, help="runs of each push stage (default: --repeat; ~4 min each at 1M)"
+    )
+    parser.add_argument(
+        "--only", help="comma-separated stages (e.g. store,union): time just these (with --compare: their growth)"
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--txt", type=Path, help="write the printed tables here")
     parser.add_argument("--skip-naive", action="store_true", help="skip the rdflib/pySHACL baselines")
@@ -732,8 +775,14 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.work, args.arg)))
         return
-    result = run(args)
-    render(result, args.txt)
+    if args.only:
+        result = run_only(args)
+        if args.txt:
+            args.txt.parent.mkdir(parents=True, exist_ok=True)
+            args.txt.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    else:
+        result = run(args)
+        render(result, args.txt)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
