@@ -84,11 +84,6 @@ class Dataset:
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs (what .ttl, .nt and .jsonld hold), deduplicated, in order."""
         with paused():  # a million new objects: collections would only re-walk the quads
-            if self._no_triple_in_two_graphs:
-                # Why not always dict.fromkeys: hashing a million triples into a dict took 1.38 s
-                # and grew 15.6x from 100k to 1M quads; the hash check and a plain list take
-                # 1.28 s and grow 6.9x (the quads themselves are distinct).
-                return [q.triple for q in self.quads]
             return list(dict.fromkeys(q.triple for q in self.quads))
 
     def iter_union(self) -> Iterator[ox.Triple]:
