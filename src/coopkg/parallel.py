@@ -128,9 +128,9 @@ class ParallelBuild:
     def __enter__(self) -> ParallelBuild:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         for w in self.workers + self.serializers:
-            w.close()
+            w.close(kill=exc_type is not None)  # after a failure, do not wait for their work
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def dataset(self, on_loaded: Callable[[], None] | None = None) -> tuple[Dataset, StoreLoader]:
@@ -242,9 +242,11 @@ class _Worker:
             raise Fallback(f"worker failed: {payload}")
         return payload
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         if self.proc.returncode is not None:
             return
+        if kill:
+            self.proc.kill()
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(OSError):
                 stream.close()  # type: ignore[union-attr]
@@ -335,10 +337,6 @@ def scratch_dir(out: Path) -> Path:
     the dumps in the kernel)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.parts.", dir=out.parent))
-
-
-def remove(scratch: Path) -> None:
-    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
