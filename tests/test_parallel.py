@@ -35,6 +35,12 @@ def test_parallel_build_writes_the_serial_bytes(synth_10k: Path, tmp_path: Path,
     serial, par = _build(synth_10k, tmp_path / "one", 1), _build(synth_10k, tmp_path / "many", jobs)
     assert serial.exit_code == par.exit_code == 0, par.output
     assert _files(tmp_path / "many") == _files(tmp_path / "one")
+    # the summary's counts come from the chunks, not from the dataset
+    ds = coopkg.build(coopkg.load_records(synth_10k))
+    loud = CliRunner().invoke(
+        cli, ["build", "--data", str(synth_10k), "--out", str(tmp_path / "loud"), "--no-cache", "-j", str(jobs)]
+    )
+    assert loud.output.startswith(f"built {ds.triple_count} triples in {len(ds.graphs)} graphs")
     assert not [p for p in tmp_path.iterdir() if ".parts." in p.name]  # scratch folder removed
 
 
@@ -135,6 +141,8 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
     out, cache = tmp_path / "dist", tmp_path / "cache"
     first = build_dist(data, out, cache, jobs=2)
     assert not first.incremental and first.files is not None and first.workers == 2
+    ds = coopkg.build(coopkg.load_records(data))
+    assert (first.triples, first.graphs) == (ds.triple_count, len(ds.graphs))
     assert _build(data, tmp_path / "clean", 1).exit_code == 0
     assert _files(out) == _files(tmp_path / "clean")
     state = BuildCache(cache).load_state()

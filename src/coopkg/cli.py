@@ -20,6 +20,7 @@ from .dataset import Dataset
 from .errors import CoopkgError, InvalidData
 from .formats import FORMATS
 from .load import load_records
+from .parts import counts
 from .publish import DistFile, write_dist
 from .publish import export as export_one
 from .stats import stats as compute_stats
@@ -239,8 +240,10 @@ def _build_in_parallel(
         if report.at_or_above(fail_on):
             return report, None, ds.triple_count, len(ds.graphs)
         with stages.stage("export"):
-            files = write_dist(ds, out, on_step=stages.step, verify=verify, chunks=pb.chunks())
-        return report, files, ds.triple_count, len(ds.graphs)
+            chunks = pb.chunks()
+            files = write_dist(ds, out, on_step=stages.step, verify=verify, chunks=chunks)
+        triples, graphs = counts(chunks)
+        return report, files, triples, graphs
 
 
 @cli.command(name="validate")

@@ -63,7 +63,7 @@ from .load import (
     references,
     resolve_all,
 )
-from .parts import Chunk, Serializer, StoredChunkError, chunk_meta, stored_chunk, write_chunk
+from .parts import Chunk, Serializer, StoredChunkError, chunk_meta, counts, stored_chunk, write_chunk
 from .progress import Stages
 from .publish import DistFile, prefixes, write_atomically, write_dist
 from .recordcache import RecordCache
@@ -422,7 +422,8 @@ def _full_parallel(
         if not r.rule.startswith("check:"):
             by_focus.setdefault(r.focus, []).append(r)
     bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=vocabulary_meta))
-    return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False, len(pb.workers))
+    triples, graphs = counts(chunks)
+    return Outcome(report, files, triples, graphs, [n for n, _ in ds.parts], False, len(pb.workers))
 
 
 class _StoreLoader(threading.Thread):

@@ -262,6 +262,13 @@ def write_chunks(chunks: Iterable[Chunk], kind: str, out: IO[bytes], prefixes: d
     w.close()
 
 
+def counts(chunks: Iterable[Chunk]) -> tuple[int, int]:
+    """(triples, named graphs) of the dataset ``chunks`` make, as VoID counts them (parts never
+    share a triple): the sums, without hashing a million triples again (~1.5 s)."""
+    chunks = list(chunks)
+    return sum(c.triples for c in chunks), len({c.graph for c in chunks if c.graph})
+
+
 class Census:
     """Every count ``void.ttl`` needs, summed over the chunks.
 
