@@ -170,3 +170,11 @@ def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> No
     assert a is not None and b is not None
     assert a.entries == b.entries and a.shacl == b.shacl
     assert (a.vocabulary_key, a.vocabulary_chunk) == (b.vocabulary_key, b.vocabulary_chunk)
+
+
+@pytest.mark.parametrize("option", [["--verify"], ["--engine", "pyshacl"]])
+def test_verify_and_the_reference_engine_work_with_workers(synth_10k: Path, tmp_path: Path, option: list[str]) -> None:
+    par = _build(synth_10k, tmp_path / "many", 2, *option)
+    assert par.exit_code == 0, par.output
+    assert _build(synth_10k, tmp_path / "one", 1).exit_code == 0
+    assert _files(tmp_path / "many") == _files(tmp_path / "one")
