@@ -612,11 +612,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     growth: dict[str, float] = {}
     if args.compare:
-        other = json.loads(args.compare.read_text(encoding="utf-8"))
-        for name, st in stages.items():
-            before = (other["stages"].get(name) or {}).get("seconds")
-            if st.get("seconds") is not None and before and before >= 0.05:
-                growth[name] = round(st["seconds"] / before, 2)
+        growth = _growth(stages, args.compare, 0.05)
         ratios["max_growth"] = max(growth.values()) if growth else None
     import pyoxigraph
     import pyshacl
@@ -647,6 +643,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _growth(stages: dict[str, Any], compare: Path, floor: float = 0.0) -> dict[str, float]:
+    """this / other seconds per stage, for stages the other run timed above ``floor`` seconds."""
+    other = json.loads(compare.read_text(encoding="utf-8"))
+    growth: dict[str, float] = {}
+    for name, st in stages.items():
+        before = (other["stages"].get(name) or {}).get("seconds")
+        if st.get("seconds") is not None and before and before >= floor:
+            growth[name] = round(st["seconds"] / before, 2)
+    return growth
+
+
 def run_only(args: argparse.Namespace) -> dict[str, Any]:
     """``--only``: the named stages on fresh synthetic data (best of ``--repeat``), and their growth
     against ``--compare``: for re-measuring stages after a change without the whole run."""
@@ -665,11 +672,7 @@ def run_only(args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(work, ignore_errors=True)
     growth: dict[str, float] = {}
     if args.compare:
-        other = json.loads(args.compare.read_text(encoding="utf-8"))
-        for name, st in stages.items():
-            before = (other["stages"].get(name) or {}).get("seconds")
-            if st.get("seconds") is not None and before:
-                growth[name] = round(st["seconds"] / before, 2)
+        growth = _growth(stages, args.compare)
         log("growth against " + str(args.compare) + ": " + ", ".join(f"{k} {v}" for k, v in growth.items()))
     return {
         "scale": args.scale,

@@ -361,15 +361,11 @@ def _full(root: Path, out: Path, bc: BuildCache, ns: Namespaces, stamp_: str, fa
     finally:
         with st.stage("cache store"):
             loader.join()
-    if loader.error is not None:
-        raise loader.error
-    by_focus: dict[str, list[Result]] = {}
-    for r in report.results:
-        if not r.rule.startswith("check:"):
-            by_focus.setdefault(r.focus, []).append(r)
     for name, e in entries.items():
         e.chunk = metas[name]
-    bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=metas[VOCABULARY_PART]))
+    _commit_full(
+        bc, loader, report, State(stamp_, entries, vocabulary_key, {}, vocabulary_chunk=metas[VOCABULARY_PART])
+    )
     return Outcome(report, files, ds.triple_count, len(ds.graphs), [n for n, _ in ds.parts], False)
 
 
@@ -397,15 +393,15 @@ def _full_parallel(
             with st.stage("validate"):
                 report = validate(ds, store=store)
                 ds.__dict__.pop("store", None)
+            *file_chunks, vocabulary = pb.chunks()
             chunks: list[Chunk] = []
-            for (name, *_), chunk in zip(pb.files, pb.chunks(), strict=False):
+            for (name, *_), chunk in zip(pb.files, file_chunks, strict=True):
                 path, spans = chunk.stored  # type: ignore[misc]
                 entry = entries[name]
                 os.replace(path, bc.parts / f"{entry.part_key}.chunk")  # the worker's file becomes the cached part
                 entry.chunk = chunk_meta(chunk, spans)
                 chunks.append(bc.chunk_from(entry.part_key, entry.chunk))
             vocabulary_key = _part_key(stamp_, "vocabulary", {})
-            vocabulary = Serializer(prefixes(ds)).chunk(pb.vocabulary, source_prefix(ns))
             vocabulary_meta = bc.put_chunk(vocabulary_key, vocabulary)
             chunks.append(vocabulary)
             files: list[DistFile] | None = None
@@ -415,15 +411,20 @@ def _full_parallel(
         finally:
             with st.stage("cache store"):
                 loader.join()
-    if loader.error is not None:
-        raise loader.error
-    by_focus: dict[str, list[Result]] = {}
-    for r in report.results:
-        if not r.rule.startswith("check:"):
-            by_focus.setdefault(r.focus, []).append(r)
-    bc.commit(State(stamp_, entries, vocabulary_key, by_focus, vocabulary_chunk=vocabulary_meta))
+    _commit_full(bc, loader, report, State(stamp_, entries, vocabulary_key, {}, vocabulary_chunk=vocabulary_meta))
     triples, graphs = counts(chunks)
     return Outcome(report, files, triples, graphs, [n for n, _ in ds.parts], False, len(pb.workers))
+
+
+def _commit_full(bc: BuildCache, loader: _StoreLoader, report: Report, state: State) -> None:
+    """End of a full build: once the on-disk store is written, save ``state`` with the report's
+    SHACL results by focus node (the SPARQL checks are re-run on every build, so not kept)."""
+    if loader.error is not None:
+        raise loader.error
+    for r in report.results:
+        if not r.rule.startswith("check:"):
+            state.shacl.setdefault(r.focus, []).append(r)
+    bc.commit(state)
 
 
 class _StoreLoader(threading.Thread):

@@ -147,8 +147,8 @@ def validate(
     # the checks' store is filled in another thread (pyoxigraph, without the GIL) while SHACL runs
     loader = store if store is not None or "store" in ds.__dict__ else ds.store_in_background()
     shacl = run_shapes(ds, shape_files(shapes_dir))
-    store = loader.result() if loader is not None else ds.store
-    results = shacl + store_check_results(store, check_files(checks_dir))
+    filled = loader.result() if loader is not None else ds.store
+    results = shacl + store_check_results(filled, check_files(checks_dir))
     return make_report(results, lambda iri: _origin_text(ds, iri))
 
 
