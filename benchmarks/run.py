@@ -20,8 +20,11 @@ the interpreter and the setup the stage needs, e.g. load + build before an expor
   text straight through ``Store.query(use_default_graph_as_union=True)`` — the ratio is the
   wrapper's overhead;
 * ``push`` to a local ``oxigraph serve`` (fresh ``--location`` each run; the server's peak RSS
-  is reported too), without the validation ``push`` does first (timed above); ``push.batched``
-  the same with ``--switch-batch 20000`` (MOVE requests of at most 20,000 triples).
+  is reported too), without the validation ``push`` does first (timed above): into an empty
+  store, where push POSTs all graphs in one transaction; ``push.replace`` into a store that holds
+  the same graphs from an earlier (untimed) push, where push stages every graph and MOVEs them in
+  one transaction; ``.batched`` both with ``--switch-batch 20000`` (requests of at most 20,000
+  triples).
 
 Baselines on the same data: *naive* — rdflib parse of the N-Quads dump, rdflib Turtle output,
 rdflib SPARQL for the stored queries (one run each, ``--naive-query-timeout`` per query), pySHACL
@@ -55,7 +58,14 @@ from typing import Any
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 MB = 1024.0  # ru_maxrss is in KiB on Linux
-PUSH_BATCH = 20_000  # the push.batched stage: coopkg push --switch-batch 20000
+PUSH_BATCH = 20_000  # the .batched push stages: coopkg push --switch-batch 20000
+#: push stage -> (--switch-batch, whether the store already holds the graphs from an earlier push)
+PUSH_STAGES: dict[str, tuple[int, bool]] = {
+    "push": (0, False),
+    "push.batched": (PUSH_BATCH, False),
+    "push.replace": (0, True),
+    "push.replace.batched": (PUSH_BATCH, True),
+}
 
 RATIO_DEFINITIONS = {
     "build_vs_naive": "full_build / (naive.parse_nq + naive.shacl + naive.serialize_ttl): the whole coopkg "
@@ -292,7 +302,7 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         seconds, pushed = _timed(
             lambda: coopkg.push(ds, url, validate_first=False, timeout=3600, switch_batch=int(batch or 0))
         )
-        result = {"seconds": seconds, "graphs": len(pushed.graphs)}
+        result = {"seconds": seconds, "graphs": len(pushed.graphs), "mode": pushed.mode}
     elif stage == "prepare":
         import coopkg
 
@@ -445,9 +455,9 @@ def _reused_naive(path: Path, args: argparse.Namespace, triples: int) -> dict[st
     return out
 
 
-def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0) -> dict[str, Any]:
+def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0, replace: bool = False) -> dict[str, Any]:
     """The fastest of ``repeat`` pushes, with the highest client and server peak RSS."""
-    runs = [push_once(runner, exe, switch_batch) for _ in range(repeat)]
+    runs = [push_once(runner, exe, switch_batch, replace) for _ in range(repeat)]
     ok = [p for p in runs if p.get("seconds") is not None]
     if not ok:
         return runs[-1]
@@ -457,8 +467,10 @@ def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0) -> d
     return best
 
 
-def push_once(runner: Runner, exe: str, switch_batch: int = 0) -> dict[str, Any]:
-    """Start a fresh Oxigraph server, push into it from a fresh process, stop the server."""
+def push_once(runner: Runner, exe: str, switch_batch: int = 0, replace: bool = False) -> dict[str, Any]:
+    """Start a fresh Oxigraph server, push into it from a fresh process, stop the server.
+
+    ``replace``: push once first (untimed), so the timed push replaces graphs that exist."""
     port = _free_port()
     location = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=runner.work))
     server = subprocess.Popen(
@@ -477,6 +489,10 @@ def push_once(runner: Runner, exe: str, switch_batch: int = 0) -> dict[str, Any]
                 if time.monotonic() > deadline or server.poll() is not None:
                     return {"seconds": None, "error": "oxigraph serve did not start"}
                 time.sleep(0.1)
+        if replace:
+            first = runner.once("push", f"{url} 0")
+            if first.get("seconds") is None:
+                return first
         result = runner.once("push", f"{url} {switch_batch}")
         result["server_rss_mb"] = _peak_rss_of(server.pid)
         return result
@@ -554,10 +570,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"  queries: {stages['queries']['seconds']:.3f} s via run_query")
         exe = _oxigraph_exe()
         push_repeat = args.push_repeat or args.repeat
-        stages["push"] = best_push(runner, exe, push_repeat)
-        log(f"  push: {stages['push'].get('seconds')}")
-        stages["push.batched"] = best_push(runner, exe, push_repeat, PUSH_BATCH)
-        log(f"  push.batched: {stages['push.batched'].get('seconds')}")
+        for name, (batch, replace) in PUSH_STAGES.items():
+            stages[name] = best_push(runner, exe, push_repeat, batch, replace)
+            log(f"  {name}: {stages[name].get('seconds')}")
         baselines: dict[str, Any] = {}
         baselines["floor.load"] = runner.best("floor.load", exe)
         baselines["floor.dump"] = runner.best("floor.dump", exe)
@@ -666,7 +681,12 @@ def run_only(args: argparse.Namespace) -> dict[str, Any]:
         summary = synthesize(args.scale, args.seed, work / "data")
         (work / "params.json").write_text(json.dumps(query_params(summary.samples)), encoding="utf-8")
         runner = Runner(work, args.repeat, args.stage_timeout, log)
-        stages = {name: runner.best(name) for name in args.only.split(",")}
+        stages = {}
+        for name in args.only.split(","):
+            if name in PUSH_STAGES:
+                stages[name] = best_push(runner, _oxigraph_exe(), args.push_repeat or args.repeat, *PUSH_STAGES[name])
+            else:
+                stages[name] = runner.best(name)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -714,7 +734,7 @@ def render(result: dict[str, Any], txt: Path | None) -> None:
         elif "bytes" in s:
             note = f"{s['bytes'] / 1e6:.1f} MB written"
         elif name.startswith("push") and s.get("server_rss_mb"):
-            note = f"{s.get('graphs', '?')} graphs; server peak {s['server_rss_mb']:.0f} MB"
+            note = f"{s.get('graphs', '?')} graphs, {s.get('mode', 'staged')}; server peak {s['server_rss_mb']:.0f} MB"
         elif "tree_rss_mb" in s:
             note = f"RSS of it and its worker processes together: peak {s['tree_rss_mb']:.0f} MB"
         t.add_row(name, _fmt(s.get("seconds")), _fmt(s.get("rss_mb"), 0), note)

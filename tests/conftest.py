@@ -152,12 +152,19 @@ class FaultProxy:
     """An HTTP proxy on 127.0.0.1 that forwards to ``upstream`` and fails requests on demand.
 
     ``fail_when(method, path, body) -> bool`` chooses which requests get a 500; every forwarded
-    request is recorded as ``(method, path, headers)``.
+    request is recorded as ``(method, path, headers)``. ``rewrite(method, path, body) -> body``
+    changes what the upstream server receives (to make the real server fail mid-request).
     """
 
-    def __init__(self, upstream: str, fail_when: Callable[[str, str, bytes], bool]) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        fail_when: Callable[[str, str, bytes], bool],
+        rewrite: Callable[[str, str, bytes], bytes] | None = None,
+    ) -> None:
         self.upstream = upstream
         self.fail_when = fail_when
+        self.rewrite = rewrite or (lambda method, path, body: body)
         self.seen: list[tuple[str, str, dict[str, str]]] = []
         proxy = self
 
@@ -176,6 +183,7 @@ class FaultProxy:
                     self.wfile.write(msg)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                body = proxy.rewrite(self.command, self.path, body)
                 r = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=30)
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():

@@ -15,6 +15,7 @@ from coopkg.dataset import Dataset
 
 SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
 FOREIGN = "http://example.org/someone-elses-graph"
+GRAPHS = "https://w3id.org/coopkg/graph/"
 
 
 def push_cli(url: str, *extra: str, data: Path | None = None, env: dict | None = None):  # type: ignore[no-untyped-def]
@@ -148,29 +149,117 @@ def test_refuses_empty_dataset_and_foreign_graphs(dataset: Dataset) -> None:
 
 
 def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer) -> None:
+    posted: list[bytes] = []
+
+    def keep_posts(method: str, path: str, body: bytes) -> bool:
+        if method == "POST" and path == "/store":
+            posted.append(body)
+        return False
+
+    with FaultProxy(oxigraph_server.url, keep_posts) as proxy:
+        assert push_cli(proxy.url).exit_code == 0  # first push: POST of the new graphs
+        assert push_cli(proxy.url).exit_code == 0  # then staging PUTs and MOVE
+    assert len(posted) == 1
+    assert {q.graph_name.value for q in ox.parse(posted[0], format=ox.RdfFormat.N_QUADS)} <= {
+        g for g in oxigraph_server.graphs() if g.startswith(GRAPHS)
+    }
+    puts = [path for method, path, _ in proxy.seen if method == "PUT"]
+    assert puts and all(p.startswith("/store?graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2Fstaging%2F") for p in puts)
+    assert {m for m, _, _ in proxy.seen} == {"POST", "PUT"}  # no DELETE, no whole-store request
+
+
+def test_first_push_posts_all_graphs_at_once_without_staging(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    oxigraph_server.update(
+        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
+    )
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url])
+    assert result.exit_code == 0, result.output
+    writes = [(m, p) for m, p, _ in proxy.seen if m != "POST" or not p.startswith("/query")]
+    assert writes == [("POST", "/store")]  # one transaction; no PUT, no MOVE, no staging graph
+    assert f"into {len(dataset.graphs)} new graphs" in result.output
+    assert oxigraph_server.quads() - {q for q in oxigraph_server.quads() if q.graph_name.value == FOREIGN} == set(
+        dataset.quads
+    )
+
+
+def test_first_push_rejected_mid_body_by_the_server_leaves_the_store_as_it_was(
+    oxigraph_server: OxigraphServer,
+) -> None:
+    oxigraph_server.update(
+        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
+    )
+    before = oxigraph_server.quads()
+
+    def break_the_last_line(method: str, path: str, body: bytes) -> bytes:
+        return body + b"<http://example.org/a> <http://example.org/b> broken .\n" if path == "/store" else body
+
+    with FaultProxy(oxigraph_server.url, lambda *a: False, rewrite=break_the_last_line) as proxy:
+        result = push_cli(proxy.url)
+    assert result.exit_code == 3, result.output
+    assert "POST " in result.output and "answered 400" in result.output
+    assert oxigraph_server.quads() == before  # the server parsed the good quads, then rolled back
+
+
+def test_a_graph_that_exists_makes_the_whole_push_staged(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    oxigraph_server.update(" ; ".join(f"DROP GRAPH <{g.value}>" for g in dataset.graphs[1:]))  # one graph left
     with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
         assert push_cli(proxy.url).exit_code == 0
-    for method, path, _ in proxy.seen:
-        if method == "PUT":
-            assert "graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2Fstaging%2F" in path
+    methods = [m for m, p, _ in proxy.seen if not p.startswith("/query")]
+    assert "PUT" in methods and ("POST", "/store") not in [(m, p) for m, p, _ in proxy.seen]
+    assert oxigraph_server.quads() == set(dataset.quads)
 
 
 def test_switch_batch_gives_the_same_store_in_several_requests(
     oxigraph_server: OxigraphServer, dataset: Dataset
 ) -> None:
     moves: list[int] = []
+    posts: list[bytes] = []
 
-    def count_moves(method: str, path: str, body: bytes) -> bool:
+    def count_writes(method: str, path: str, body: bytes) -> bool:
         if b"MOVE" in body:
             moves.append(body.count(b"MOVE SILENT GRAPH"))
+        if method == "POST" and path == "/store":
+            posts.append(body)
         return False
 
-    with FaultProxy(oxigraph_server.url, count_moves) as proxy:
-        result = push_cli(proxy.url, "--switch-batch", "400")
+    with FaultProxy(oxigraph_server.url, count_writes) as proxy:
+        assert push_cli(proxy.url, "--switch-batch", "400").exit_code == 0  # first push: several POSTs
+        assert oxigraph_server.quads() == set(dataset.quads)
+        result = push_cli(proxy.url, "--switch-batch", "400")  # replacing: several MOVE requests
     assert result.exit_code == 0, result.output
     assert oxigraph_server.quads() == set(dataset.quads)
     assert not any("/staging/" in g for g in oxigraph_server.graphs())
     assert len(moves) > 1 and sum(moves) == len(dataset.graphs)
+    assert len(posts) > 1
+    sizes = {g.value: len(dataset.graph(g)) for g in dataset.graphs}
+    seen_graphs: list[str] = []
+    for body in posts:  # every graph whole in one request, at most 400 triples unless alone
+        graphs = [q.graph_name.value for q in ox.parse(body, format=ox.RdfFormat.N_QUADS)]
+        distinct = list(dict.fromkeys(graphs))
+        assert len(graphs) <= 400 or len(distinct) == 1
+        assert all(graphs.count(g) == sizes[g] for g in distinct)
+        seen_graphs += distinct
+    assert sorted(seen_graphs) == sorted(sizes)
+
+
+def test_switch_batch_first_push_failure_reports_what_was_created(
+    oxigraph_server: OxigraphServer, dataset: Dataset
+) -> None:
+    posts: list[bytes] = []
+
+    def second_post_fails(method: str, path: str, body: bytes) -> bool:
+        if method == "POST" and path == "/store":
+            posts.append(body)
+        return len(posts) == 2 and posts[-1] is body
+
+    with FaultProxy(oxigraph_server.url, second_post_fails) as proxy:
+        result = push_cli(proxy.url, "--switch-batch", "1")
+    assert result.exit_code == 3, result.output
+    first = {q.graph_name.value for q in ox.parse(posts[0], format=ox.RdfFormat.N_QUADS)}
+    assert f"{len(first)} of {len(dataset.graphs)} new graphs were created by earlier requests" in result.output
+    assert oxigraph_server.graphs() == first
 
 
 def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: OxigraphServer, data_copy: Path) -> None:

@@ -30,8 +30,8 @@ def register(cli: click.Group) -> None:
         default=0,
         show_default=True,
         metavar="TRIPLES",
-        help="0: switch all graphs in one transaction. N: MOVE requests of at most N triples "
-        "(much faster for national-scale pushes; graphs switch whole, but not all at once).",
+        help="0: switch all graphs in one transaction. N: MOVE (or, on a first push, POST) requests "
+        "of at most N triples (faster for national-scale pushes; graphs switch whole, but not all at once).",
     )
     @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
     def push_cmd(
@@ -48,7 +48,9 @@ def register(cli: click.Group) -> None:
         """Validate, then replace each named graph in a running store atomically.
 
         Each graph is uploaded to a staging graph, counted, then all are MOVEd over their
-        targets in one SPARQL Update. Credentials come only from the environment:
+        targets in one SPARQL Update. On a first push (no target graph exists yet; Oxigraph
+        preset) all graphs are POSTed as N-Quads in one transaction instead, with no staging.
+        Credentials come only from the environment:
         COOPKG_ENDPOINT_TOKEN (bearer) or COOPKG_ENDPOINT_USER / COOPKG_ENDPOINT_PASSWORD.
 
         \b

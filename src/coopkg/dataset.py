@@ -71,6 +71,10 @@ class Dataset:
         """Triples of one named graph, in order."""
         return [q.triple for q in self._by_graph.get(name.value, ())]
 
+    def graph_quads(self, name: str) -> list[ox.Quad]:
+        """Quads of the named graph ``name`` (an IRI), in order."""
+        return self._by_graph.get(name, [])
+
     @cached_property
     def _by_graph(self) -> dict[str, list[ox.Quad]]:
         # grouped once: scanning every quad per graph made push quadratic (3,096 graphs at 1M)
