@@ -21,10 +21,11 @@ the interpreter and the setup the stage needs, e.g. load + build before an expor
   wrapper's overhead;
 * ``push`` to a local ``oxigraph serve`` (fresh ``--location`` each run; the server's peak RSS
   is reported too), without the validation ``push`` does first (timed above): into an empty
-  store, where push POSTs all graphs in one transaction; ``push.replace`` into a store that holds
-  the same graphs from an earlier (untimed) push, where push stages every graph and MOVEs them in
-  one transaction; ``.batched`` both with ``--switch-batch 20000`` (requests of at most 20,000
-  triples).
+  store, where push POSTs all graphs in one transaction; ``push.replace`` into a store where an
+  earlier (untimed) push left another version of every graph (one extra triple each), so push
+  stages every graph and MOVEs them in one transaction; ``.batched`` both with
+  ``--switch-batch 20000`` (requests of at most 20,000 triples); ``push.unchanged`` into a store
+  that already holds exactly these graphs (push fetches and compares them, and sends nothing).
 
 Baselines on the same data: *naive* — rdflib parse of the N-Quads dump, rdflib Turtle output,
 rdflib SPARQL for the stored queries (one run each, ``--naive-query-timeout`` per query), pySHACL
@@ -59,12 +60,14 @@ from typing import Any
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 MB = 1024.0  # ru_maxrss is in KiB on Linux
 PUSH_BATCH = 20_000  # the .batched push stages: coopkg push --switch-batch 20000
-#: push stage -> (--switch-batch, whether the store already holds the graphs from an earlier push)
-PUSH_STAGES: dict[str, tuple[int, bool]] = {
-    "push": (0, False),
-    "push.batched": (PUSH_BATCH, False),
-    "push.replace": (0, True),
-    "push.replace.batched": (PUSH_BATCH, True),
+#: push stage -> (--switch-batch, what an untimed earlier push left in the store: "" nothing,
+#: "changed" every graph with one extra triple, "same" exactly these graphs)
+PUSH_STAGES: dict[str, tuple[int, str]] = {
+    "push": (0, ""),
+    "push.batched": (PUSH_BATCH, ""),
+    "push.replace": (0, "changed"),
+    "push.replace.batched": (PUSH_BATCH, "changed"),
+    "push.unchanged": (0, "same"),
 }
 
 RATIO_DEFINITIONS = {
@@ -302,7 +305,19 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         seconds, pushed = _timed(
             lambda: coopkg.push(ds, url, validate_first=False, timeout=3600, switch_batch=int(batch or 0))
         )
-        result = {"seconds": seconds, "graphs": len(pushed.graphs), "mode": pushed.mode}
+        result = {"seconds": seconds, "graphs": len(pushed.graphs), "sent": len(pushed.sent), "mode": pushed.mode}
+    elif stage == "push.prime":
+        import pyoxigraph as ox
+
+        import coopkg
+
+        url, _, before = (arg or "").partition(" ")
+        ds = _dataset(work)
+        if before == "changed":  # one extra triple in every graph: each must be replaced
+            extra = [ox.Quad(g, ox.NamedNode("urn:bench:version"), ox.Literal("previous"), g) for g in ds.graphs]
+            ds = coopkg.Dataset(ds.namespaces, ds.quads + extra)
+        seconds, _ = _timed(lambda: coopkg.push(ds, url, validate_first=False, timeout=3600))
+        result = {"seconds": seconds}
     elif stage == "prepare":
         import coopkg
 
@@ -455,9 +470,9 @@ def _reused_naive(path: Path, args: argparse.Namespace, triples: int) -> dict[st
     return out
 
 
-def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0, replace: bool = False) -> dict[str, Any]:
+def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0, before: str = "") -> dict[str, Any]:
     """The fastest of ``repeat`` pushes, with the highest client and server peak RSS."""
-    runs = [push_once(runner, exe, switch_batch, replace) for _ in range(repeat)]
+    runs = [push_once(runner, exe, switch_batch, before) for _ in range(repeat)]
     ok = [p for p in runs if p.get("seconds") is not None]
     if not ok:
         return runs[-1]
@@ -467,10 +482,10 @@ def best_push(runner: Runner, exe: str, repeat: int, switch_batch: int = 0, repl
     return best
 
 
-def push_once(runner: Runner, exe: str, switch_batch: int = 0, replace: bool = False) -> dict[str, Any]:
+def push_once(runner: Runner, exe: str, switch_batch: int = 0, before: str = "") -> dict[str, Any]:
     """Start a fresh Oxigraph server, push into it from a fresh process, stop the server.
 
-    ``replace``: push once first (untimed), so the timed push replaces graphs that exist."""
+    ``before`` ("changed" or "same"): first push that version of the graphs, untimed."""
     port = _free_port()
     location = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=runner.work))
     server = subprocess.Popen(
@@ -489,8 +504,8 @@ def push_once(runner: Runner, exe: str, switch_batch: int = 0, replace: bool = F
                 if time.monotonic() > deadline or server.poll() is not None:
                     return {"seconds": None, "error": "oxigraph serve did not start"}
                 time.sleep(0.1)
-        if replace:
-            first = runner.once("push", f"{url} 0")
+        if before:
+            first = runner.once("push.prime", f"{url} {before}")
             if first.get("seconds") is None:
                 return first
         result = runner.once("push", f"{url} {switch_batch}")
@@ -570,8 +585,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"  queries: {stages['queries']['seconds']:.3f} s via run_query")
         exe = _oxigraph_exe()
         push_repeat = args.push_repeat or args.repeat
-        for name, (batch, replace) in PUSH_STAGES.items():
-            stages[name] = best_push(runner, exe, push_repeat, batch, replace)
+        for name, (batch, before) in PUSH_STAGES.items():
+            stages[name] = best_push(runner, exe, push_repeat, batch, before)
             log(f"  {name}: {stages[name].get('seconds')}")
         baselines: dict[str, Any] = {}
         baselines["floor.load"] = runner.best("floor.load", exe)
@@ -734,7 +749,8 @@ def render(result: dict[str, Any], txt: Path | None) -> None:
         elif "bytes" in s:
             note = f"{s['bytes'] / 1e6:.1f} MB written"
         elif name.startswith("push") and s.get("server_rss_mb"):
-            note = f"{s.get('graphs', '?')} graphs, {s.get('mode', 'staged')}; server peak {s['server_rss_mb']:.0f} MB"
+            sent = f"{s.get('sent', '?')} of {s.get('graphs', '?')} graphs sent, {s.get('mode', 'staged')}"
+            note = f"{sent}; server peak {s['server_rss_mb']:.0f} MB"
         elif "tree_rss_mb" in s:
             note = f"RSS of it and its worker processes together: peak {s['tree_rss_mb']:.0f} MB"
         t.add_row(name, _fmt(s.get("seconds")), _fmt(s.get("rss_mb"), 0), note)

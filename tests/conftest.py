@@ -153,7 +153,8 @@ class FaultProxy:
 
     ``fail_when(method, path, body) -> bool`` chooses which requests get a 500; every forwarded
     request is recorded as ``(method, path, headers)``. ``rewrite(method, path, body) -> body``
-    changes what the upstream server receives (to make the real server fail mid-request).
+    changes what the upstream server receives (to make the real server fail mid-request), and
+    ``respond(method, path, body) -> body`` what the client gets back.
     """
 
     def __init__(
@@ -161,10 +162,12 @@ class FaultProxy:
         upstream: str,
         fail_when: Callable[[str, str, bytes], bool],
         rewrite: Callable[[str, str, bytes], bytes] | None = None,
+        respond: Callable[[str, str, bytes], bytes] | None = None,
     ) -> None:
         self.upstream = upstream
         self.fail_when = fail_when
         self.rewrite = rewrite or (lambda method, path, body: body)
+        self.respond = respond or (lambda method, path, body: body)
         self.seen: list[tuple[str, str, dict[str, str]]] = []
         proxy = self
 
@@ -189,9 +192,10 @@ class FaultProxy:
                 for k, v in r.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
                         self.send_header(k, v)
-                self.send_header("Content-Length", str(len(r.content)))
+                content = proxy.respond(self.command, self.path, r.content)
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(r.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = do_DELETE = _forward
 

@@ -18,6 +18,16 @@ FOREIGN = "http://example.org/someone-elses-graph"
 GRAPHS = "https://w3id.org/coopkg/graph/"
 
 
+def change_every_source(data: Path) -> None:
+    for src in sorted((data / "sources").glob("*.yaml")):
+        src.write_text(src.read_text(encoding="utf-8").replace("Beijing", "Peking"), encoding="utf-8")
+
+
+def writes(proxy: FaultProxy) -> list[tuple[str, str]]:
+    """The requests that could change the store (not the count queries, not the GETs)."""
+    return [(m, p) for m, p, _ in proxy.seen if m != "GET" and not p.startswith("/query")]
+
+
 def push_cli(url: str, *extra: str, data: Path | None = None, env: dict | None = None):  # type: ignore[no-untyped-def]
     args = ["push", "--endpoint", url, "--quiet", *extra]
     if data:
@@ -77,10 +87,11 @@ def test_failure_at_move_leaves_previous_graphs_intact(oxigraph_server: Oxigraph
 
 
 def test_failure_midway_through_uploads_leaves_previous_graphs_intact(
-    oxigraph_server: OxigraphServer, dataset: Dataset
+    oxigraph_server: OxigraphServer, data_copy: Path
 ) -> None:
-    assert push_cli(oxigraph_server.url).exit_code == 0
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
     before = oxigraph_server.quads()
+    change_every_source(data_copy)
     puts = []
 
     def third_put_fails(method: str, path: str, body: bytes) -> bool:
@@ -89,8 +100,9 @@ def test_failure_midway_through_uploads_leaves_previous_graphs_intact(
         return method == "PUT" and len(puts) == 3
 
     with FaultProxy(oxigraph_server.url, third_put_fails) as proxy:
-        result = push_cli(proxy.url)
+        result = push_cli(proxy.url, data=data_copy)
     assert result.exit_code == 3
+    assert len(puts) == 3
     assert oxigraph_server.quads() == before
 
 
@@ -148,7 +160,7 @@ def test_refuses_empty_dataset_and_foreign_graphs(dataset: Dataset) -> None:
         coopkg.push(foreign, "http://127.0.0.1:9", validate_first=False)
 
 
-def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer) -> None:
+def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
     posted: list[bytes] = []
 
     def keep_posts(method: str, path: str, body: bytes) -> bool:
@@ -157,15 +169,76 @@ def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer) 
         return False
 
     with FaultProxy(oxigraph_server.url, keep_posts) as proxy:
-        assert push_cli(proxy.url).exit_code == 0  # first push: POST of the new graphs
-        assert push_cli(proxy.url).exit_code == 0  # then staging PUTs and MOVE
+        assert push_cli(proxy.url, data=data_copy).exit_code == 0  # first push: POST of the new graphs
+        change_every_source(data_copy)
+        assert push_cli(proxy.url, data=data_copy).exit_code == 0  # then GETs, staging PUTs and MOVE
     assert len(posted) == 1
     assert {q.graph_name.value for q in ox.parse(posted[0], format=ox.RdfFormat.N_QUADS)} <= {
         g for g in oxigraph_server.graphs() if g.startswith(GRAPHS)
     }
     puts = [path for method, path, _ in proxy.seen if method == "PUT"]
     assert puts and all(p.startswith("/store?graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2Fstaging%2F") for p in puts)
-    assert {m for m, _, _ in proxy.seen} == {"POST", "PUT"}  # no DELETE, no whole-store request
+    gets = [path for method, path, _ in proxy.seen if method == "GET"]
+    assert gets and all(p.startswith("/store?graph=https%3A%2F%2Fw3id.org%2Fcoopkg%2Fgraph%2F") for p in gets)
+    assert {m for m, _, _ in proxy.seen} == {"POST", "PUT", "GET"}  # no DELETE, no whole-store request
+
+
+def test_pushing_the_same_data_again_writes_nothing(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    before = oxigraph_server.quads()
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url])
+    assert result.exit_code == 0, result.output
+    assert writes(proxy) == []
+    assert len([m for m, _, _ in proxy.seen if m == "GET"]) == len(dataset.graphs)
+    assert f"left {len(dataset.graphs)} graphs alone" in result.output
+    assert oxigraph_server.quads() == before
+
+
+def test_a_server_that_writes_terms_differently_still_counts_as_unchanged(
+    oxigraph_server: OxigraphServer, dataset: Dataset
+) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+
+    def wide_spacing(method: str, path: str, body: bytes) -> bytes:  # valid N-Triples, other bytes
+        return body.replace(b"> <", b">   <") if method == "GET" else body
+
+    with FaultProxy(oxigraph_server.url, lambda *a: False, respond=wide_spacing) as proxy:
+        result = push_cli(proxy.url)
+    assert result.exit_code == 0, result.output
+    assert writes(proxy) == []
+
+
+def test_repush_after_a_change_sends_only_that_graph(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    moves: list[bytes] = []
+
+    def keep_moves(method: str, path: str, body: bytes) -> bool:
+        if b"MOVE" in body:
+            moves.append(body)
+        return False
+
+    with FaultProxy(oxigraph_server.url, keep_moves) as proxy:
+        assert push_cli(proxy.url, data=data_copy).exit_code == 0
+    puts = [p for m, p in writes(proxy) if m == "PUT"]
+    assert len(puts) == 1 and puts[0].endswith("%2F000_ae355af3523134a3")
+    assert len(moves) == 1 and moves[0].count(b"MOVE") == 1 and f"TO GRAPH <{SOURCE_000}>".encode() in moves[0]
+    new = coopkg.build(coopkg.load_records(data_copy))
+    assert oxigraph_server.quads() == set(new.quads)
+
+
+def test_same_count_different_triples_is_replaced(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    victim = dataset.graph(ox.NamedNode(SOURCE_000))[0]
+    oxigraph_server.update(  # same number of triples in the graph, one of them different
+        f"DELETE DATA {{ GRAPH <{SOURCE_000}> {{ {victim} }} }} ; "
+        f'INSERT DATA {{ GRAPH <{SOURCE_000}> {{ {victim.subject} {victim.predicate} "tampered" }} }}'
+    )
+    assert oxigraph_server.quads() != set(dataset.quads)
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    assert oxigraph_server.quads() == set(dataset.quads)
 
 
 def test_first_push_posts_all_graphs_at_once_without_staging(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
@@ -201,18 +274,34 @@ def test_first_push_rejected_mid_body_by_the_server_leaves_the_store_as_it_was(
     assert oxigraph_server.quads() == before  # the server parsed the good quads, then rolled back
 
 
-def test_a_graph_that_exists_makes_the_whole_push_staged(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
+def test_new_graphs_beside_unchanged_ones_are_posted(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
     assert push_cli(oxigraph_server.url).exit_code == 0
     oxigraph_server.update(" ; ".join(f"DROP GRAPH <{g.value}>" for g in dataset.graphs[1:]))  # one graph left
     with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
         assert push_cli(proxy.url).exit_code == 0
-    methods = [m for m, p, _ in proxy.seen if not p.startswith("/query")]
-    assert "PUT" in methods and ("POST", "/store") not in [(m, p) for m, p, _ in proxy.seen]
+    assert writes(proxy) == [("POST", "/store")]
+    assert oxigraph_server.quads() == set(dataset.quads)
+
+
+def test_a_changed_graph_that_exists_makes_the_whole_push_staged(
+    oxigraph_server: OxigraphServer, dataset: Dataset
+) -> None:
+    assert push_cli(oxigraph_server.url).exit_code == 0
+    kept = dataset.graphs[0].value
+    oxigraph_server.update(
+        " ; ".join(f"DROP GRAPH <{g.value}>" for g in dataset.graphs[1:])
+        + f' ; INSERT DATA {{ GRAPH <{kept}> {{ <http://example.org/a> <http://example.org/b> "stale" }} }}'
+    )
+    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
+        assert push_cli(proxy.url).exit_code == 0
+    puts = [p for m, p in writes(proxy) if m == "PUT"]
+    assert len(puts) == len(dataset.graphs)  # new and changed graphs switch together, in one MOVE
+    assert ("POST", "/store") not in writes(proxy)
     assert oxigraph_server.quads() == set(dataset.quads)
 
 
 def test_switch_batch_gives_the_same_store_in_several_requests(
-    oxigraph_server: OxigraphServer, dataset: Dataset
+    oxigraph_server: OxigraphServer, dataset: Dataset, data_copy: Path
 ) -> None:
     moves: list[int] = []
     posts: list[bytes] = []
@@ -225,13 +314,16 @@ def test_switch_batch_gives_the_same_store_in_several_requests(
         return False
 
     with FaultProxy(oxigraph_server.url, count_writes) as proxy:
-        assert push_cli(proxy.url, "--switch-batch", "400").exit_code == 0  # first push: several POSTs
+        assert push_cli(proxy.url, "--switch-batch", "400", data=data_copy).exit_code == 0  # several POSTs
         assert oxigraph_server.quads() == set(dataset.quads)
-        result = push_cli(proxy.url, "--switch-batch", "400")  # replacing: several MOVE requests
+        change_every_source(data_copy)
+        result = push_cli(proxy.url, "--switch-batch", "400", data=data_copy)  # replacing: several MOVEs
     assert result.exit_code == 0, result.output
-    assert oxigraph_server.quads() == set(dataset.quads)
+    changed = coopkg.build(coopkg.load_records(data_copy))
+    assert oxigraph_server.quads() == set(changed.quads)
     assert not any("/staging/" in g for g in oxigraph_server.graphs())
-    assert len(moves) > 1 and sum(moves) == len(dataset.graphs)
+    differ = {q.graph_name.value for q in set(changed.quads) ^ set(dataset.quads)}
+    assert len(moves) > 1 and sum(moves) == len(differ) < len(dataset.graphs)
     assert len(posts) > 1
     sizes = {g.value: len(dataset.graph(g)) for g in dataset.graphs}
     seen_graphs: list[str] = []
@@ -265,8 +357,7 @@ def test_switch_batch_first_push_failure_reports_what_was_created(
 def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
     assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
     before = oxigraph_server.quads()
-    for src in sorted((data_copy / "sources").glob("*.yaml")):  # every source graph changes
-        src.write_text(src.read_text(encoding="utf-8").replace("Beijing", "Peking"), encoding="utf-8")
+    change_every_source(data_copy)
     moves: list[bytes] = []
 
     def second_move_fails(method: str, path: str, body: bytes) -> bool:

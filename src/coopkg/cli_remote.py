@@ -47,10 +47,10 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Validate, then replace each named graph in a running store atomically.
 
-        Each graph is uploaded to a staging graph, counted, then all are MOVEd over their
-        targets in one SPARQL Update. On a first push (no target graph exists yet; Oxigraph
-        preset) all graphs are POSTed as N-Quads in one transaction instead, with no staging.
-        Credentials come only from the environment:
+        Graphs the store already holds exactly are left alone. The others are uploaded to
+        staging graphs, counted, then all MOVEd over their targets in one SPARQL Update; when
+        none of them exists in the store yet (a first push; Oxigraph preset) they are POSTed as
+        N-Quads in one transaction instead. Credentials come only from the environment:
         COOPKG_ENDPOINT_TOKEN (bearer) or COOPKG_ENDPOINT_USER / COOPKG_ENDPOINT_PASSWORD.
 
         \b

@@ -1,35 +1,40 @@
 """Load the dataset into a running triple store without a window of missing data.
 
 For every named graph of the dataset (all under ``graph_prefix``, which marks the graphs coopkg
-owns), :func:`push`:
+owns), :func:`push` first counts the target graphs on the server (one grouped query per 500
+graphs). A graph whose count equals ours is fetched (Graph Store Protocol GET) and compared; if
+the server holds exactly our triples, nothing is sent for it. Re-pushing after adding a report
+therefore sends only the graphs that changed. The rest is sent in one of two ways.
 
-1. uploads the graph into a fresh *staging* graph with the SPARQL 1.1 Graph Store Protocol
-   (``PUT ?graph=<staging>``, N-Triples), streaming with progress;
-2. asks the server how many triples the staging graph holds and compares with the dataset;
-3. when every graph is staged and counted, sends ONE SPARQL Update request of ``MOVE`` operations
-   (staging -> target). Stores that run an update request as one transaction (Oxigraph, Fuseki,
-   GraphDB) switch all graphs at once; readers never see a missing or partial graph;
-4. counts the target graphs again (one grouped query per 500 graphs, not one per graph).
+**Replacing graphs (some graph to send exists on the server).**
+
+1. Each graph is uploaded into a fresh *staging* graph with the SPARQL 1.1 Graph Store Protocol
+   (``PUT ?graph=<staging>``, N-Triples), streaming with progress.
+2. The server is asked how many triples each staging graph holds, compared with the dataset.
+3. When every graph is staged and counted, ONE SPARQL Update request of ``MOVE`` operations
+   (staging -> target) is sent. Stores that run an update request as one transaction (Oxigraph,
+   Fuseki, GraphDB) switch all graphs at once; readers never see a missing or partial graph.
+4. The target graphs are counted again.
 
 At national scale that single transaction is the slow part: Oxigraph's cost per MOVE grows with
 the size of the transaction (measured: 15 ms per 400-triple graph alone, 60 ms each in a request
 of 200), so one request for 3,000 graphs takes minutes. ``switch_batch=N`` trades the all-at-once
 switch for speed: MOVE requests of at most N triples each (every graph still switches atomically,
 whole). If a request fails, the graphs switched by earlier requests stay switched, the error says
-how many, and the rest keep their previous content.
+how many, and the rest keep their previous content. On any failure the staging graphs are dropped
+(best effort) and :class:`RemoteError` is raised; the other targets are untouched.
 
-**First push (no target graph exists yet).** Staging buys nothing when there is nothing to
+**Only new graphs to send (e.g. a first push).** Staging buys nothing when there is nothing to
 replace, so when the preset names a quads endpoint (Oxigraph: ``POST /store``, which the server
-runs as one transaction) and the counts show that none of the target graphs holds a triple, push
-sends every graph in ONE ``POST`` of N-Quads (``switch_batch=N``: requests of at most N triples,
-each graph whole) and then counts the targets. Readers see all graphs appear at once, a failed
-request adds nothing, and no MOVE runs. Measured on the 1M synthetic dataset against a fresh
-``oxigraph serve``: one such POST took 50 s where staging + MOVE took 295 s. If another writer
-creates a target graph between the count and the POST, the final count disagrees and push says so.
+runs as one transaction) and none of the graphs to send exists on the server, push sends them in
+ONE ``POST`` of N-Quads (``switch_batch=N``: requests of at most N triples, each graph whole) and
+then counts them. Readers see the graphs appear at once, a failed request adds nothing, and no
+MOVE runs. Measured on the 1M synthetic dataset against a fresh ``oxigraph serve``: one such POST
+took 50 s where staging + MOVE took 295 s. If another writer creates one of those graphs between
+the count and the POST, the final count disagrees and push says so.
 
-On any failure the staging graphs are dropped (best effort) and :class:`RemoteError` is raised;
-the target graphs are untouched because nothing was moved. Graphs outside ``graph_prefix`` are
-never named in any request, and nothing ever addresses the default graph or the whole store.
+Graphs outside ``graph_prefix`` are never named in any request, and nothing ever addresses the
+default graph or the whole store.
 
 Authentication comes from the environment, never the command line: ``COOPKG_ENDPOINT_TOKEN``
 (bearer) or ``COOPKG_ENDPOINT_USER`` + ``COOPKG_ENDPOINT_PASSWORD`` (basic).
@@ -87,18 +92,29 @@ class PushResult:
     endpoint: str
     graphs: list[GraphPlan] = field(default_factory=list)
     dry_run: bool = False
-    #: "staged" (PUT into staging graphs, then MOVE) or "direct" (first push: POST the graphs)
+    #: "staged" (PUT into staging graphs, then MOVE), "direct" (only new graphs to send: one POST)
+    #: or "unchanged" (the server already holds every graph exactly)
     mode: str = "staged"
+    #: targets the server already holds exactly; nothing was sent for them
+    unchanged: set[str] = field(default_factory=set)
+
+    @property
+    def sent(self) -> list[GraphPlan]:
+        """The graphs that were (or would be) sent."""
+        return [g for g in self.graphs if g.target not in self.unchanged]
 
     def describe(self) -> list[str]:
         verb = "would" if self.dry_run else "did"
+        sent = self.sent
         if self.mode == "direct":
-            total = sum(g.triples for g in self.graphs)
-            return [f"{verb} POST {total} triples as N-Quads into {len(self.graphs)} new graphs (none existed)"] + [
-                f"{verb} create <{g.target}> ({g.triples} triples)" for g in self.graphs
-            ]
-        lines = [f"{verb} PUT {g.triples} triples into staging <{g.staging}>" for g in self.graphs]
-        lines += [f"{verb} MOVE <{g.staging}> TO <{g.target}>" for g in self.graphs]
+            total = sum(g.triples for g in sent)
+            lines = [f"{verb} POST {total} triples as N-Quads into {len(sent)} new graphs"]
+            lines += [f"{verb} create <{g.target}> ({g.triples} triples)" for g in sent]
+        else:
+            lines = [f"{verb} PUT {g.triples} triples into staging <{g.staging}>" for g in sent]
+            lines += [f"{verb} MOVE <{g.staging}> TO <{g.target}>" for g in sent]
+        if self.unchanged:
+            lines.append(f"left {len(self.unchanged)} graphs alone: the server holds them exactly")
         return lines
 
 
@@ -173,14 +189,42 @@ def push(
         return result
     client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, {**auth_from_env(), **(headers or {})})
     try:
-        if client.preset.quads is not None and not client.counts([p.target for p in plans]):
+        remote = client.counts([p.target for p in plans])
+        result.unchanged = _unchanged(client, ds, [p for p in plans if remote.get(p.target) == p.triples])
+        todo = [p for p in plans if p.target not in result.unchanged]
+        if not todo:
+            result.mode = "unchanged"
+        elif client.preset.quads is not None and not any(p.target in remote for p in todo):
             result.mode = "direct"
-            _push_direct(client, ds, plans, switch_batch, on_progress)
+            _push_direct(client, ds, todo, switch_batch, on_progress)
         else:
-            _push_staged(client, ds, plans, switch_batch, on_progress)
+            _push_staged(client, ds, todo, switch_batch, on_progress)
     finally:
         client.close()
     return result
+
+
+def _unchanged(client: _Client, ds: Dataset, candidates: list[GraphPlan]) -> set[str]:
+    """The candidate targets whose triples on the server are exactly ours (nothing to send).
+
+    Each graph is fetched with a Graph Store Protocol GET, four at a time, and compared as sorted
+    N-Triples lines; when the lines differ (another store may write terms differently) the triple
+    sets are compared, so a formatting difference costs a re-send, never a stale graph."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def same(p: GraphPlan) -> bool:
+        theirs = client.get_graph(p.target)
+        triples = ds.graph(ox.NamedNode(p.target))
+        ours = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if sorted(theirs.splitlines()) == sorted(ours.splitlines()):
+            return True
+        try:
+            return {q.triple for q in ox.parse(theirs, format=ox.RdfFormat.N_TRIPLES)} == set(triples)
+        except (SyntaxError, ValueError):
+            return False
+
+    with ThreadPoolExecutor(4) as pool:
+        return {p.target for p, ok in zip(candidates, pool.map(same, candidates), strict=True) if ok}
 
 
 def _push_staged(
@@ -297,6 +341,11 @@ class _Client:
         url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         self._upload("PUT", url, body, "application/n-triples", graph, on_progress)
+
+    def get_graph(self, graph: str) -> bytes:
+        """The triples of ``graph`` on the server, as N-Triples (Graph Store Protocol GET)."""
+        url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
+        return self._call("GET", url, headers={"Accept": "application/n-triples"}).content
 
     def post_quads(self, body: bytes, label: str, on_progress: Callable[[str, int, int], None] | None) -> None:
         """Add the N-Quads ``body`` to the store in one request (the preset's quads endpoint)."""
