@@ -382,3 +382,49 @@ def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: Oxigrap
         expected = new.quads if g.value == first else before
         assert graph(after, g.value) == graph(expected, g.value), g.value
     assert not any("/staging/" in g for g in oxigraph_server.graphs())
+
+
+def test_a_graph_no_longer_in_the_dataset_is_dropped_in_the_switch(
+    oxigraph_server: OxigraphServer, data_copy: Path
+) -> None:
+    oxigraph_server.update(
+        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
+    )
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    leftover = f"{GRAPHS}staging/0123456789ab/reference"  # what a push killed mid-way leaves behind
+    oxigraph_server.update(f"INSERT DATA {{ GRAPH <{leftover}> {{ <http://example.org/a> <http://x/b> 1 }} }}")
+    (data_copy / "sources" / "004_80c489a9e9273fb5.yaml").unlink()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    updates: list[bytes] = []
+
+    def keep_updates(method: str, path: str, body: bytes) -> bool:
+        if path == "/update":
+            updates.append(body)
+        return False
+
+    with FaultProxy(oxigraph_server.url, keep_updates) as proxy:
+        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url, "--data", str(data_copy)])
+    assert result.exit_code == 0, result.output
+    gone = f"{GRAPHS}source/004_80c489a9e9273fb5"
+    assert f"did DROP <{gone}>: not in the dataset" in result.output
+    assert len(updates) == 1  # the removals switch together with the replacement
+    assert f"DROP SILENT GRAPH <{gone}>".encode() in updates[0]
+    assert f"DROP SILENT GRAPH <{leftover}>".encode() in updates[0]
+    assert f"TO GRAPH <{SOURCE_000}>".encode() in updates[0]
+    new = coopkg.build(coopkg.load_records(data_copy))
+    after = oxigraph_server.quads()
+    assert {q for q in after if q.graph_name.value != FOREIGN} == set(new.quads)
+    assert any(q.graph_name.value == FOREIGN for q in after)
+
+
+def test_a_failed_switch_keeps_the_graphs_it_would_have_dropped(
+    oxigraph_server: OxigraphServer, data_copy: Path
+) -> None:
+    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    before = oxigraph_server.quads()
+    (data_copy / "sources" / "004_80c489a9e9273fb5.yaml").unlink()
+    with FaultProxy(oxigraph_server.url, lambda m, p, body: p == "/update" and b"DROP" in body) as proxy:
+        result = push_cli(proxy.url, data=data_copy)
+    assert result.exit_code == 3, result.output
+    assert oxigraph_server.quads() == before

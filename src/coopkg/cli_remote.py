@@ -50,7 +50,8 @@ def register(cli: click.Group) -> None:
         Graphs the store already holds exactly are left alone. The others are uploaded to
         staging graphs, counted, then all MOVEd over their targets in one SPARQL Update; when
         none of them exists in the store yet (a first push; Oxigraph preset) they are POSTed as
-        N-Quads in one transaction instead. Credentials come only from the environment:
+        N-Quads in one transaction instead. Graphs under the prefix that the dataset no longer
+        has are dropped with the switch. Credentials come only from the environment:
         COOPKG_ENDPOINT_TOKEN (bearer) or COOPKG_ENDPOINT_USER / COOPKG_ENDPOINT_PASSWORD.
 
         \b

@@ -33,8 +33,10 @@ MOVE runs. Measured on the 1M synthetic dataset against a fresh ``oxigraph serve
 took 50 s where staging + MOVE took 295 s. If another writer creates one of those graphs between
 the count and the POST, the final count disagrees and push says so.
 
-Graphs outside ``graph_prefix`` are never named in any request, and nothing ever addresses the
-default graph or the whole store.
+The graphs under ``graph_prefix`` are coopkg's: after a push they are exactly the dataset's. A
+graph there that the dataset no longer has (its data file was removed, or a failed push left a
+staging graph) is dropped in the same request as the MOVEs. Graphs outside ``graph_prefix`` are
+never named in any request, and nothing ever addresses the default graph or the whole store.
 
 Authentication comes from the environment, never the command line: ``COOPKG_ENDPOINT_TOKEN``
 (bearer) or ``COOPKG_ENDPOINT_USER`` + ``COOPKG_ENDPOINT_PASSWORD`` (basic).
@@ -97,6 +99,8 @@ class PushResult:
     mode: str = "staged"
     #: targets the server already holds exactly; nothing was sent for them
     unchanged: set[str] = field(default_factory=set)
+    #: graphs under the prefix on the server that the dataset does not have (dropped)
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> list[GraphPlan]:
@@ -113,6 +117,7 @@ class PushResult:
         else:
             lines = [f"{verb} PUT {g.triples} triples into staging <{g.staging}>" for g in sent]
             lines += [f"{verb} MOVE <{g.staging}> TO <{g.target}>" for g in sent]
+        lines += [f"{verb} DROP <{g}>: not in the dataset" for g in self.dropped]
         if self.unchanged:
             lines.append(f"left {len(self.unchanged)} graphs alone: the server holds them exactly")
         return lines
@@ -189,16 +194,18 @@ def push(
         return result
     client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, {**auth_from_env(), **(headers or {})})
     try:
+        ours = {p.target for p in plans}
+        result.dropped = [g for g in client.graph_names() if g.startswith(prefix) and g != prefix and g not in ours]
         remote = client.counts([p.target for p in plans])
         result.unchanged = _unchanged(client, ds, [p for p in plans if remote.get(p.target) == p.triples])
         todo = [p for p in plans if p.target not in result.unchanged]
-        if not todo:
+        if not todo and not result.dropped:
             result.mode = "unchanged"
-        elif client.preset.quads is not None and not any(p.target in remote for p in todo):
+        elif client.preset.quads is not None and not result.dropped and not any(p.target in remote for p in todo):
             result.mode = "direct"
             _push_direct(client, ds, todo, switch_batch, on_progress)
         else:
-            _push_staged(client, ds, todo, switch_batch, on_progress)
+            _push_staged(client, ds, todo, switch_batch, on_progress, result.dropped)
     finally:
         client.close()
     return result
@@ -233,8 +240,12 @@ def _push_staged(
     plans: list[GraphPlan],
     switch_batch: int,
     on_progress: Callable[[str, int, int], None] | None,
+    drop: list[str],
 ) -> None:
-    """Replace existing graphs: PUT each into staging, count, MOVE over the targets, count."""
+    """Replace graphs: PUT each into staging, count, MOVE over the targets, count.
+
+    The graphs in ``drop`` (under the prefix on the server, not in the dataset) are dropped in the
+    same request as the first MOVEs, so readers see the old set of graphs or the new one."""
     staged: list[GraphPlan] = []  # uploaded, in plan order; the first `switched` of them are moved
     switched = 0
     try:
@@ -242,10 +253,12 @@ def _push_staged(
             staged.append(p)
             client.put_graph(p.staging, ds.graph(ox.NamedNode(p.target)), on_progress)
         _check_counts(client, [(p.staging, p.triples) for p in plans], "staging graph")
-        batches = _batches(plans, switch_batch)
+        batches = _batches(plans, switch_batch) or [[]]
         for i, batch in enumerate(batches):
+            ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in (drop if i == 0 else [])]
+            ops += [f"MOVE SILENT GRAPH <{p.staging}> TO GRAPH <{p.target}>" for p in batch]
             try:
-                client.update(" ;\n".join(f"MOVE SILENT GRAPH <{p.staging}> TO GRAPH <{p.target}>" for p in batch))
+                client.update(" ;\n".join(ops))
             except RemoteError as exc:
                 if i == 0:
                     raise
@@ -254,7 +267,7 @@ def _push_staged(
                     "(--switch-batch); the others keep their previous content"
                 ) from None
             switched += len(batch)
-        _check_counts(client, [(p.target, p.triples) for p in plans], "after MOVE,")
+        _check_counts(client, [(p.target, p.triples) for p in plans] + [(g, 0) for g in drop], "after MOVE,")
     except RemoteError:
         client.drop_quietly([p.staging for p in staged[switched:]])
         raise
@@ -341,6 +354,20 @@ class _Client:
         url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         self._upload("PUT", url, body, "application/n-triples", graph, on_progress)
+
+    def graph_names(self) -> list[str]:
+        """Every named graph in the store (one fixed query: ``GRAPH ?g {}`` lists graph names)."""
+        r = self._call(
+            "POST",
+            self.base + self.preset.query,
+            content=b"SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
+        try:
+            rows = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
+            return [row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)]
+        except (SyntaxError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise RemoteError(f"cannot read the graph names from {self.base}: {exc}") from None
 
     def get_graph(self, graph: str) -> bytes:
         """The triples of ``graph`` on the server, as N-Triples (Graph Store Protocol GET)."""
