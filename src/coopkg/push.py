@@ -49,12 +49,15 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from .dataset import Dataset
 from .errors import InputError, InvalidData, RemoteError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -143,17 +146,15 @@ def plan(ds: Dataset, graph_prefix: str, token: str) -> list[GraphPlan]:
     """
     if not ds.quads:
         raise InputError("refusing to push an empty dataset")
-    sizes: dict[str, int] = {}
-    for q in ds.quads:
-        sizes[q.graph_name.value] = sizes.get(q.graph_name.value, 0) + 1  # type: ignore[union-attr]
     plans = []
     for g in ds.graphs:
         if not g.value.startswith(graph_prefix) or g.value == graph_prefix:
             raise InputError(f"graph <{g.value}> is outside --graph-prefix <{graph_prefix}>; refusing to push it")
-        if sizes[g.value] == 0:
+        size = len(ds.graph_quads(g.value))
+        if size == 0:
             raise InputError(f"refusing to push the empty graph <{g.value}>")
         staging = f"{graph_prefix}staging/{token}/{g.value[len(graph_prefix) :]}"
-        plans.append(GraphPlan(g.value, staging, sizes[g.value]))
+        plans.append(GraphPlan(g.value, staging, size))
     return plans
 
 
@@ -351,28 +352,34 @@ class _Client:
         self, graph: str, triples: list[ox.Triple], on_progress: Callable[[str, int, int], None] | None
     ) -> None:
         """Replace ``graph`` with ``triples`` (Graph Store Protocol PUT, N-Triples)."""
-        url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        self._upload("PUT", url, body, "application/n-triples", graph, on_progress)
+        self._upload("PUT", self._graph_url(graph), body, "application/n-triples", graph, on_progress)
+
+    def _graph_url(self, graph: str) -> str:
+        """The Graph Store Protocol URL of ``graph``."""
+        return f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
 
     def graph_names(self) -> list[str]:
         """Every named graph in the store (one fixed query: ``GRAPH ?g {}`` lists graph names)."""
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "graph names", lambda row: row["g"])
+        return [g.value for g in rows if isinstance(g, ox.NamedNode)]
+
+    def _select(self, query: str, what: str, read: Callable[[ox.QuerySolution], T]) -> list[T]:
+        """``read`` applied to each solution of ``query``; an unreadable answer is a RemoteError."""
         r = self._call(
             "POST",
             self.base + self.preset.query,
-            content=b"SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+            content=query.encode(),
             headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
         )
         try:
-            rows = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
-            return [row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)]
+            return [read(row) for row in ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)]
         except (SyntaxError, ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise RemoteError(f"cannot read the graph names from {self.base}: {exc}") from None
+            raise RemoteError(f"cannot read the {what} from {self.base}: {exc}") from None
 
     def get_graph(self, graph: str) -> bytes:
         """The triples of ``graph`` on the server, as N-Triples (Graph Store Protocol GET)."""
-        url = f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
-        return self._call("GET", url, headers={"Accept": "application/n-triples"}).content
+        return self._call("GET", self._graph_url(graph), headers={"Accept": "application/n-triples"}).content
 
     def post_quads(self, body: bytes, label: str, on_progress: Callable[[str, int, int], None] | None) -> None:
         """Add the N-Quads ``body`` to the store in one request (the preset's quads endpoint)."""
@@ -407,17 +414,7 @@ class _Client:
         for start in range(0, len(graphs), per_query):
             values = " ".join(str(ox.NamedNode(g)) for g in graphs[start : start + per_query])
             q = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
-            r = self._call(
-                "POST",
-                self.base + self.preset.query,
-                content=q.encode(),
-                headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-            )
-            try:
-                for row in ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON):
-                    out[row["g"].value] = int(row["n"].value)
-            except (SyntaxError, ValueError, TypeError, AttributeError, KeyError) as exc:
-                raise RemoteError(f"cannot read the triple counts from {self.base}: {exc}") from None
+            out.update(self._select(q, "triple counts", lambda row: (row["g"].value, int(row["n"].value))))
         return out
 
     def update(self, text: str) -> None:
