@@ -14,10 +14,11 @@ import time
 
 import pyoxigraph as ox
 import rdflib
+from naive import run_rdflib
 
 import coopkg
-from coopkg.catalog import catalog
-from coopkg.sparql import bindings, run_local, run_rdflib
+from coopkg.query.catalog import catalog
+from coopkg.query.sparql import bindings, run_local
 
 
 def replicate(ds: coopkg.Dataset, target: int) -> list[ox.Quad]:

@@ -145,8 +145,8 @@ def _rows(result: Any) -> int:
 
 def _child_queries(work: Path) -> dict[str, Any]:
     import coopkg
-    from coopkg.catalog import catalog
-    from coopkg.sparql import bindings, with_values_block
+    from coopkg.query.catalog import catalog
+    from coopkg.query.sparql import bindings, with_values_block
 
     ds = _dataset(work)
     store = ds.store
@@ -164,9 +164,10 @@ def _child_queries(work: Path) -> dict[str, Any]:
 
 def _child_naive_queries(work: Path, timeout: int) -> dict[str, Any]:
     import rdflib
+    from naive import run_rdflib
 
-    from coopkg.catalog import catalog
-    from coopkg.sparql import bindings, run_rdflib
+    from coopkg.query.catalog import catalog
+    from coopkg.query.sparql import bindings
 
     graph = rdflib.Dataset(default_union=True)
     graph.parse(str(work / "dump.nq"), format="nquads")
@@ -270,8 +271,8 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         seconds, report = _timed(lambda: coopkg.validate(ds))
         result = {"seconds": seconds, "results": report.counts()}
     elif stage == "validate_parts":
-        from coopkg.shacl_fast import fast_shacl_results
-        from coopkg.validate import check_files, shape_files, sparql_results
+        from coopkg.check.shacl_fast import fast_shacl_results
+        from coopkg.check.validate import check_files, shape_files, sparql_results
 
         ds = _dataset(work)
         parts = {}
@@ -345,7 +346,7 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         import pyshacl
         import rdflib
 
-        from coopkg.validate import _shapes_graph, shape_files
+        from coopkg.check.validate import _shapes_graph, shape_files
 
         graph = rdflib.Graph()
         graph.parse(str(work / "dump.nt"), format="nt")
@@ -523,7 +524,7 @@ def push_once(runner: Runner, exe: str, switch_batch: int = 0, before: str = "")
 
 def query_params(samples: dict[str, str]) -> dict[str, dict[str, str]]:
     """Parameters naming entities that exist in the synthetic data (regions and concepts use defaults)."""
-    from coopkg.catalog import catalog
+    from coopkg.query.catalog import catalog
 
     out: dict[str, dict[str, str]] = {}
     for name, q in catalog().items():
@@ -545,9 +546,9 @@ def _sum(*values: float | None) -> float | None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from rich.console import Console
+    from synth import synthesize
 
     import coopkg
-    from coopkg.synth import synthesize
 
     console = Console(stderr=True)
     log = console.print
@@ -687,8 +688,9 @@ def _growth(stages: dict[str, Any], compare: Path, floor: float = 0.0) -> dict[s
 def run_only(args: argparse.Namespace) -> dict[str, Any]:
     """``--only``: the named stages on fresh synthetic data (best of ``--repeat``), and their growth
     against ``--compare``: for re-measuring stages after a change without the whole run."""
+    from synth import synthesize
+
     import coopkg
-    from coopkg.synth import synthesize
 
     log = print
     work = Path(tempfile.mkdtemp(prefix=f"coopkg-bench-{args.scale}-"))

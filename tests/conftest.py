@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import coopkg
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 import coopkg
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
 from coopkg.vocab import COOP, PROV
 
 ID = "https://w3id.org/coopkg/id/"

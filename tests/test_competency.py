@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coopkg import yamlsafe
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
+from coopkg.records import yamlsafe
 
 HERE = Path(__file__).parent / "competency"
 FILES = sorted(HERE.glob("*.yaml"))

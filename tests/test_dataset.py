@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
+from reference import iter_union
 
 
 def quad(s: str, o: str, g: str) -> ox.Quad:
@@ -18,7 +19,7 @@ def test_a_triple_in_two_graphs_appears_once_where_first_seen(dataset: Dataset) 
     ds = Dataset(dataset.namespaces, quads)
     want = [quads[0].triple, quads[1].triple, quads[3].triple]
     assert ds.triples == want
-    assert list(Dataset(dataset.namespaces, quads).iter_union()) == want
+    assert list(iter_union(Dataset(dataset.namespaces, quads))) == want
     assert Dataset(dataset.namespaces, quads).triple_count == 3
 
 

@@ -13,11 +13,12 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
 import coopkg
-from coopkg import publish as export_mod
 from coopkg.cli import cli
-from coopkg.dataset import Dataset
-from coopkg.formats import FORMATS
-from coopkg.parts import DumpWriter, Serializer
+from coopkg.graph.dataset import Dataset
+from coopkg.graph.formats import FORMATS
+from coopkg.publish import dist as export_mod
+from coopkg.publish.parts import DumpWriter, Serializer
+from reference import body_via_dumps
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
@@ -230,7 +231,7 @@ def test_one_format_exported_alone_is_the_dist_file_byte_for_byte(dataset: Datas
 
 def test_the_jsonld_writer_writes_what_json_dumps_would(dataset: Dataset) -> None:
     """coopkg.jsonld.body builds node text directly; the reference builds dicts and json.dumps them."""
-    from coopkg import jsonld
+    from coopkg.graph import jsonld
 
     odd = [
         ox.Triple(ox.NamedNode("https://w3id.org/coopkg/id/x"), ox.NamedNode("http://purl.org/dc/terms/title"), lit)
@@ -243,4 +244,4 @@ def test_the_jsonld_writer_writes_what_json_dumps_would(dataset: Dataset) -> Non
     ]
     compact = jsonld.Compactor(export_mod.prefixes(dataset))
     for triples in ([q.triple for q in dataset.quads], odd):
-        assert jsonld.body(triples, compact) == jsonld.body_via_dumps(triples, compact)
+        assert jsonld.body(triples, compact) == body_via_dumps(triples, compact)

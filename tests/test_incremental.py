@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
-from coopkg import incremental
 from coopkg.cli import cli
-from coopkg.incremental import BuildCache, build_dist
+from coopkg.pipeline import incremental
+from coopkg.pipeline.incremental import BuildCache, build_dist
 
 SOURCE = "sources/000_ae355af3523134a3.yaml"
 TITLE = "Beijing and Shenyang Signed Cooperation Framework Agreement on Health and Medical Services"
@@ -86,7 +86,7 @@ def test_a_renamed_entity_rebuilds_the_files_whose_triples_use_its_name(
     _edit(defined.file.path, f"en: {name}", f"en: {name} (renamed)")
     outcome = build_dist(data, out, cache)
     assert outcome.incremental
-    referring = {f.path.name for f in records.files if org in {ref for ref, _ in coopkg.load.references(f)}}
+    referring = {f.path.name for f in records.files if org in {ref for ref, _ in coopkg.records.load.references(f)}}
     assert Path(user).name in referring
     assert {Path(p).name for p in outcome.rebuilt} == {defined.file.path.name} | referring
     assert _files(out) == _clean(data, tmp_path / "clean")
@@ -173,7 +173,7 @@ def test_a_damaged_cache_falls_back_to_a_full_build(
     else:  # found only while its bytes are copied into the dumps, after validation started
         state = bc.load_state()
         assert state is not None
-        unchanged = state.entries[coopkg.load._display(data / "reference" / "regions.yaml")]
+        unchanged = state.entries[coopkg.records.load._display(data / "reference" / "regions.yaml")]
         chunk = bc.parts / f"{unchanged.part_key}.chunk"
         chunk.write_bytes(chunk.read_bytes()[:-10])
     _edit(data / SOURCE, TITLE, TITLE + " (after damage)")
@@ -186,7 +186,7 @@ def test_a_damaged_cache_falls_back_to_a_full_build(
 def test_on_synthetic_data_with_faults_every_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     """10k synthetic triples with planted faults: the report after a change equals a clean one,
     and removing the change gives back the first build's bytes."""
-    from coopkg.synth import synthesize
+    from synth import synthesize
 
     data = synthesize("10k", 5, tmp_path / "data", faults=4).out
     out, cache = tmp_path / "dist", tmp_path / "cache"
@@ -197,7 +197,7 @@ def test_on_synthetic_data_with_faults_every_rebuild_equals_a_clean_build(tmp_pa
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("title: ", "title: Revised ", 1), encoding="utf-8")
     second = build_dist(data, out, cache, fail_on="info")
-    assert second.incremental and second.rebuilt == [coopkg.load._display(source)]
+    assert second.incremental and second.rebuilt == [coopkg.records.load._display(source)]
     assert json.loads(second.report.to_json())["results"] == _report(data)
 
 
@@ -219,8 +219,8 @@ def test_revalidation_reaches_the_nodes_that_refer_to_a_changed_one(dataset: coo
     it must be re-checked although none of its own triples changed."""
     import pyoxigraph as ox
 
-    from coopkg.shacl_fast import fast_shacl_results
-    from coopkg.validate import shape_files
+    from coopkg.check.shacl_fast import fast_shacl_results
+    from coopkg.check.validate import shape_files
 
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     party = ox.NamedNode("https://w3id.org/coopkg/ontology#party")

@@ -172,7 +172,7 @@ def test_billion_laughs_is_refused_without_expanding(tmp_path: Path) -> None:
     lol = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
     )
-    from coopkg import yamlsafe
+    from coopkg.records import yamlsafe
 
     with pytest.raises(coopkg.RecordError, match="aliases"):
         yamlsafe.loads(lol, "lol.yaml")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from synth import synthesize
 
 import coopkg
-from coopkg import parallel
 from coopkg.cli import cli
-from coopkg.synth import synthesize
+from coopkg.pipeline import parallel
 from coopkg.vocab import Namespaces
 
 
@@ -135,7 +135,7 @@ def test_slices_are_contiguous_balanced_and_cover_every_file() -> None:
 def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds(
     synth_10k: Path, tmp_path: Path
 ) -> None:
-    from coopkg.incremental import BuildCache, build_dist
+    from coopkg.pipeline.incremental import BuildCache, build_dist
 
     data = _copy(synth_10k, tmp_path / "data")
     out, cache = tmp_path / "dist", tmp_path / "cache"
@@ -159,7 +159,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
 
 def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> None:
-    from coopkg.incremental import BuildCache, build_dist
+    from coopkg.pipeline.incremental import BuildCache, build_dist
 
     data = synthesize("10k", 4, tmp_path / "data", faults=3).out  # refused builds fill the cache too
     one = build_dist(data, tmp_path / "d1", tmp_path / "c1", jobs=1)

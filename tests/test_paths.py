@@ -17,12 +17,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from naive import run_rdflib
 from rdflib.compare import isomorphic
+from synth import SynthSummary, synthesize
 
 import coopkg
-from coopkg.catalog import catalog
-from coopkg.sparql import bindings, run_rdflib
-from coopkg.synth import SynthSummary, synthesize
+from coopkg.query.catalog import catalog
+from coopkg.query.sparql import bindings
 
 XSD_DECIMAL = rdflib.URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import coopkg
 from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
 
 SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
 FOREIGN = "http://example.org/someone-elses-graph"

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 import coopkg
 from conftest import OxigraphServer
-from coopkg.catalog import catalog, parse_query
 from coopkg.cli import cli
-from coopkg.dataset import Dataset
 from coopkg.errors import InputError, RecordError
-from coopkg.sparql import bindings, run_query
+from coopkg.graph.dataset import Dataset
+from coopkg.query.catalog import catalog, parse_query
+from coopkg.query.sparql import bindings, run_query
 
 GOLDEN = Path(__file__).parent / "golden" / "queries"
 QUERIES = sorted(catalog())

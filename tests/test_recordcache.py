@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
-from coopkg import recordcache
 from coopkg.cli import cli
 from coopkg.errors import RecordError
+from coopkg.records import cache as recordcache
 
 SOURCE = "sources/000_ae355af3523134a3.yaml"
 OLD_NAME = "Beijing-Shenyang Health Care Cooperation Framework"
@@ -34,7 +34,7 @@ def _build(data: Path, out: Path, *cache_args: str) -> None:
 def test_a_cached_rebuild_after_one_change_equals_a_clean_build_byte_for_byte(data_copy: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _build(data_copy, tmp_path / "first", "--cache", str(cache))
-    n_files = len(coopkg.load.data_files(data_copy))
+    n_files = len(coopkg.records.load.data_files(data_copy))
     before = _entries(cache)
     assert len(before) == n_files
 

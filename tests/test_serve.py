@@ -13,7 +13,7 @@ import pytest
 import rdflib
 
 from conftest import CoopkgServer
-from coopkg.dataset import Dataset
+from coopkg.graph.dataset import Dataset
 
 Q = "SELECT ?code WHERE { ?r <https://w3id.org/coopkg/ontology#adminCode> ?code } ORDER BY ?code"
 

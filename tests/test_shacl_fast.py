@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from synth import synthesize
 
 import coopkg
-from coopkg.dataset import Dataset
+from coopkg.check.shacl_fast import fast_shacl_results
+from coopkg.check.validate import shacl_results, shape_files, validate
 from coopkg.errors import InputError
-from coopkg.shacl_fast import fast_shacl_results
-from coopkg.synth import synthesize
-from coopkg.validate import shacl_results, shape_files, validate
+from coopkg.graph.dataset import Dataset
 from test_shapes import CASES, graph_with
 
 

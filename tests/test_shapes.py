@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from coopkg.build import vocabulary_quads
-from coopkg.dataset import Dataset
-from coopkg.validate import shacl_results, shape_files
+from coopkg.check.validate import shacl_results, shape_files
+from coopkg.graph.build import vocabulary_quads
+from coopkg.graph.dataset import Dataset
 from coopkg.vocab import SH, Namespaces
 
 VALID = Path(__file__).parent / "shapes" / "_valid.ttl"

@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from coopkg.build import vocabulary_quads
+from coopkg.check.validate import check_files, sparql_results, validate
 from coopkg.cli import cli
-from coopkg.dataset import Dataset
-from coopkg.validate import check_files, sparql_results, validate
+from coopkg.graph.build import vocabulary_quads
+from coopkg.graph.dataset import Dataset
 from coopkg.vocab import Namespaces
 
 HERE = Path(__file__).parent

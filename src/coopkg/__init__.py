@@ -12,15 +12,16 @@ The plain Python API the CLI wraps (design §1)::
 
 from __future__ import annotations
 
-from .build import build
-from .dataset import Dataset
-from .errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
-from .load import Records, load_records
-from .publish import export, write_dist
-from .push import push
-from .sparql import run_query
-from .stats import stats
-from .validate import Report, Result, validate
+from coopkg.check.report import Report, Result
+from coopkg.check.validate import validate
+from coopkg.errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
+from coopkg.graph.build import build
+from coopkg.graph.dataset import Dataset
+from coopkg.publish.dist import export, write_dist
+from coopkg.publish.stats import stats
+from coopkg.query.sparql import run_query
+from coopkg.records.load import Records, load_records
+from coopkg.remote.push import push
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m coopkg`` runs the CLI."""
 
-from .cli import main
+from coopkg.cli.main import main
 
 main()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .resources import resource_dir
+from coopkg.resources import resource_dir
 
 DEFAULT_BASE = "https://w3id.org/coopkg/"
 COOP = "https://w3id.org/coopkg/ontology#"

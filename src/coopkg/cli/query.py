@@ -1,0 +1,220 @@
+"""CLI commands for asking questions: ``queries``, ``query`` and ``sparql``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from coopkg.errors import InputError
+from coopkg.graph import jsonld
+from coopkg.graph.formats import get_format
+from coopkg.query.catalog import catalog, parse_query
+from coopkg.query.sparql import Answer, run_query
+from coopkg.vocab import DEFAULT_BASE
+
+TABULAR = ("table", "csv", "tsv", "json", "xml")
+GRAPH = ("ttl", "nt", "jsonld")
+
+
+def source_options(f):  # type: ignore[no-untyped-def]
+    """Where a query runs: the built data (default), a dump file, or a remote endpoint."""
+    from coopkg.cli.options import data_options
+
+    f = click.option(
+        "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a remote endpoint."
+    )(f)
+    f = click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of locally.")(f)
+    f = click.option(
+        "--dump",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Query this RDF dump (e.g. dist/coopkg.nq) instead of building data/.",
+    )(f)
+    return data_options(f)
+
+
+def _store(data_dir: Path, base: str | None, dump: Path | None) -> ox.Store:
+    from coopkg.cli.options import dataset
+
+    if dump is None:
+        return dataset(data_dir, base).store
+    ext = dump.suffix.lstrip(".")
+    try:
+        fmt = get_format(ext)
+    except InputError:
+        raise click.BadParameter(f"unknown dump format {ext!r}", param_hint="--dump") from None
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(dump), format=fmt.ox_format)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{dump}: cannot load: {exc}") from None
+    return store
+
+
+def _compact(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for ns, prefix in _NAMESPACES:
+            if term.value.startswith(ns):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return term.value
+    return getattr(term, "value", str(term))
+
+
+#: (namespace, prefix), longest namespace first, for compact IRIs in tables
+_NAMESPACES = sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
+
+
+def render(answer: Answer, fmt: str) -> None:
+    """Print ``answer``: a rich table, a W3C result format, or an RDF syntax for graphs."""
+    if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        sys.stdout.buffer.write(answer.serialize("ttl" if fmt == "table" else fmt))
+        sys.stdout.buffer.flush()
+        return
+    if fmt != "table":
+        sys.stdout.buffer.write(answer.serialize(fmt))
+        sys.stdout.buffer.flush()
+        return
+    if answer.form == "ASK":
+        click.echo("true" if bool(answer.result) else "false")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    names = answer.variables
+    rows = answer.rows()
+    table = Table(*names, show_lines=False)
+    for row in rows:
+        table.add_row(*(_compact(row[n]) for n in names))
+    console = Console(soft_wrap=False)
+    console.print(table)
+    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not name=value", param_hint="-p")
+        if name in out:
+            raise click.BadParameter(f"{name!r} given twice", param_hint="-p")
+        out[name] = value
+    return out
+
+
+def register(cli: click.Group) -> None:
+    @cli.command(name="queries")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    def queries_cmd(fmt: str) -> None:
+        """List the stored queries: name, summary, parameters with types and defaults.
+
+        \b
+        Example:
+            coopkg queries
+            coopkg queries --format json
+        """
+        found = catalog()
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "name": q.name,
+                            "summary": q.summary,
+                            "tags": list(q.tags),
+                            "parameters": [
+                                {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+                                for p in q.parameters
+                            ],
+                        }
+                        for q in found.values()
+                    ],
+                    indent=2,
+                )
+            )
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("name", "summary", "parameters")
+        for q in found.values():
+            params = ", ".join(
+                f"{p.name}:{p.type}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "")
+                for p in q.parameters
+            )
+            table.add_row(q.name, q.summary, params)
+        Console(soft_wrap=False).print(table)
+
+    @cli.command(name="query")
+    @click.argument("name")
+    @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter.")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(TABULAR + GRAPH),
+        default="table",
+        show_default=True,
+        help="Result format (W3C SPARQL results; ttl/nt/jsonld for CONSTRUCT/DESCRIBE).",
+    )
+    @source_options
+    def query_cmd(
+        name: str,
+        params: tuple[str, ...],
+        fmt: str,
+        data_dir: Path,
+        base: str | None,
+        dump: Path | None,
+        endpoint: str | None,
+        timeout: float,
+    ) -> None:
+        """Run a stored query (by name, or a .rq file) with typed parameters.
+
+        \b
+        Example:
+            coopkg query agreements-by-region -p region=https://w3id.org/coopkg/id/region/510000
+            coopkg query figures --format csv > figures.csv
+            coopkg query partners --endpoint http://127.0.0.1:7878/query --format json
+        """
+        raw = _params(params)
+        store = None if endpoint else _store(data_dir, base, dump)
+        render(run_query(name, raw, store=store, endpoint=endpoint, timeout=timeout), fmt)
+
+    @cli.command(name="sparql")
+    @click.argument("query", required=False)
+    @click.option(
+        "-f",
+        "--file",
+        "file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read the query from this file.",
+    )
+    @click.option("--format", "fmt", type=click.Choice(TABULAR + GRAPH), default="table", show_default=True)
+    @source_options
+    def sparql_cmd(
+        query: str | None,
+        file: Path | None,
+        fmt: str,
+        data_dir: Path,
+        base: str | None,
+        dump: Path | None,
+        endpoint: str | None,
+        timeout: float,
+    ) -> None:
+        """Run an ad-hoc SPARQL query (the union of all graphs is the default graph).
+
+        \b
+        Example:
+            coopkg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+            coopkg sparql -f my.rq --format csv
+        """
+        if (query is None) == (file is None):
+            raise click.UsageError("give a QUERY or --file, not both")
+        text = file.read_text(encoding="utf-8") if file else query
+        q = parse_query(text or "", str(file or "query"), require_summary=False)
+        store = None if endpoint else _store(data_dir, base, dump)
+        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)

@@ -1,0 +1,366 @@
+"""Turn checked records into an RDF dataset (design §3–§5).
+
+Each file's records become triples in one named graph: ``graph/source/<id>`` for a report,
+``graph/reference`` for shared entities; the ontology and concept schemes go to
+``graph/vocabulary`` so the dumps are self-describing. Every node gets a deterministic IRI
+(no blank nodes), so two builds give the same quads in the same order. Facts from a report carry
+``prov:wasDerivedFrom`` the report and ``coop:statedIn`` its paragraph anchors.
+
+>>> from coopkg.records.load import load_records
+>>> ds = build(load_records("data"))
+>>> any(g.value.endswith("graph/reference") for g in ds.graphs)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from coopkg.errors import Location
+from coopkg.gcpause import paused
+from coopkg.graph.dataset import Dataset
+from coopkg.records.load import Defined, RecordFile, Records
+from coopkg.records.models import Agreement, Entity, Event, Figure, Institution, Person, Programme, Region, Source
+from coopkg.resources import resource_dir
+from coopkg.vocab import (
+    DCTERMS,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+    Namespaces,
+    concept,
+    coop,
+    typed_date,
+)
+
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+_TYPE = ox.NamedNode(RDF + "type")
+_LABEL = ox.NamedNode(RDFS + "label")
+_PREF = ox.NamedNode(SKOS + "prefLabel")
+_ALT = ox.NamedNode(SKOS + "altLabel")
+_DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
+_INT = ox.NamedNode(XSD + "integer")
+_DEC = ox.NamedNode(XSD + "decimal")
+
+#: institution kind slug -> ontology class local name
+INSTITUTION_CLASSES = {
+    "hospital": "Hospital",
+    "health-authority": "HealthAuthority",
+    "government": "GovernmentBody",
+    "university": "University",
+    "medical-college": "MedicalCollege",
+    "research-institute": "ResearchInstitute",
+    "association": "Association",
+    "foundation": "Foundation",
+    "company": "Company",
+    "school": "School",
+    "care-centre": "CareCentre",
+    "media": "MediaOutlet",
+    "legislature": "Legislature",
+}
+CONSORTIUM_KINDS = {"medical-consortium", "specialist-alliance"}
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_INT)
+
+
+def number(value: int | float) -> ox.Literal:
+    """``xsd:integer`` for ints, ``xsd:decimal`` in canonical form for floats (``140``, ``12.5``).
+
+    Canonical (XSD 1.1: no exponent, no trailing zeros) because triple stores keep values, not
+    lexical forms: Oxigraph returns ``"140.0"`` as ``"140"``, so a dump saying ``140.0`` and a
+    query on the pushed graph would disagree on the same fact.
+    """
+    if isinstance(value, int):
+        return integer(value)
+    return ox.Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DEC)
+
+
+def build(
+    records: Records,
+    *,
+    base: str | None = None,
+    vocabulary: bool = True,
+    on_file: Callable[[FilePart], None] | None = None,
+) -> Dataset:
+    """Build the dataset from ``records``.
+
+    :param base: instance/graph IRI base (default ``https://w3id.org/coopkg/``).
+    :param vocabulary: include the ontology and concept schemes as ``graph/vocabulary``.
+    :param on_file: called with each file's :class:`FilePart` (an incremental build caches them).
+    :raises ValueError: ``base`` is not an absolute http(s) IRI ending in ``/`` or ``#``.
+    """
+    ns = Namespaces(base) if base else Namespaces()
+    with paused():
+        quads: list[ox.Quad] = []
+        parts: list[tuple[str, int]] = []
+        origins: dict[str, Location] = {}
+        for part in build_files(records, ns):
+            quads.extend(part.quads)
+            parts.append((part.name, len(quads)))
+            origins.update(part.origins)
+            if on_file:
+                on_file(part)
+        if vocabulary:
+            quads.extend(dict.fromkeys(vocabulary_quads(ns)))
+            parts.append((VOCABULARY_PART, len(quads)))
+        # No deduplication across files: each file's subjects are its own entities (ids are unique),
+        # so two files cannot state the same quad.
+        return Dataset(ns, quads, origins, parts)
+
+
+@dataclass
+class FilePart:
+    """One data file, built: its quads (in its named graph), origins, and what it took from others."""
+
+    name: str
+    quads: list[ox.Quad]
+    origins: dict[str, Location]
+    deps: dict[str, tuple[str, str | None]]
+
+
+def build_files(records: Records, ns: Namespaces) -> Iterator[FilePart]:
+    """Each file of ``records`` built on its own, in order (references may resolve through
+    ``records.known``: an incremental build passes only the files it must rebuild)."""
+    builder = _Builder(records, ns)
+    for f in records.files:
+        builder.origins, builder.deps = {}, {}
+        quads = builder.file_quads(f)
+        yield FilePart(f.display, quads, builder.origins, builder.deps)
+
+
+#: name of the part holding the ontology and concept schemes
+VOCABULARY_PART = "(vocabulary)"
+
+
+def vocabulary_quads(ns: Namespaces) -> Iterator[ox.Quad]:
+    """The shipped ontology files, parsed, in the vocabulary graph."""
+    graph = ns.vocabulary_graph
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+
+class _Builder:
+    """Stateful helper: knows the namespaces, the id index and records origins as it goes."""
+
+    def __init__(self, records: Records, ns: Namespaces) -> None:
+        self.records = records
+        self.ns = ns
+        self.origins: dict[str, Location] = {}
+        #: what the file being built took from other records: id -> (kind, English name). Its
+        #: triples depend on nothing else, so an incremental build reuses them while these agree.
+        self.deps: dict[str, tuple[str, str | None]] = {}
+        # entities grouped by defining file once, in index order (scanning the whole index per
+        # file made the build quadratic in the number of files)
+        self.by_file: dict[int, list[Defined]] = {}
+        for defined in records.entities():
+            self.by_file.setdefault(id(defined.file), []).append(defined)
+
+    def iri(self, ref: str) -> ox.NamedNode:
+        kind = self.records.kind_of(ref)
+        if kind is None:
+            raise KeyError(ref)
+        self.deps[ref] = (kind, self.records.english_name(ref))
+        return self.ns.entity(kind, ref)
+
+    def file_quads(self, f: RecordFile) -> list[ox.Quad]:
+        """The quads of one file, in its named graph, deduplicated in first-seen order."""
+        graph = self.ns.source_graph(f.source.id) if f.source else self.ns.reference_graph
+        return list(dict.fromkeys(ox.Quad(s, p, o, graph) for s, p, o in self.file_triples(f)))
+
+    def file_triples(self, f: RecordFile) -> Iterator[Triple]:
+        src = f.source
+        if src is not None:
+            yield from self.source_triples(f, src)
+        for defined in self.by_file.get(id(f), ()):
+            yield from self.entity_triples(defined)
+
+    # ------------------------------------------------------------------ source documents
+    def source_triples(self, f: RecordFile, src: Source) -> Iterator[Triple]:
+        s = self.ns.entity("source", src.id)
+        self.origins[s.value] = f.location(("source",))
+        yield s, _TYPE, coop("SourceDocument")
+        title = ox.Literal(src.title, language=src.language)
+        yield s, ox.NamedNode(DCTERMS + "title"), title
+        yield s, _LABEL, title
+        yield s, ox.NamedNode(DCTERMS + "language"), ox.Literal(src.language)
+        if src.outlet:
+            yield s, coop("outlet"), ox.Literal(src.outlet)
+        if src.publisher:
+            yield s, ox.NamedNode(DCTERMS + "publisher"), self.iri(src.publisher)
+        if src.published:
+            yield s, ox.NamedNode(DCTERMS + "issued"), typed_date(src.published)
+        for author in src.authors:
+            yield s, ox.NamedNode(DCTERMS + "creator"), self.iri(author)
+        if src.url:
+            yield s, ox.NamedNode(SCHEMA + "url"), ox.NamedNode(src.url)
+        if src.note:
+            yield s, coop("note"), ox.Literal(src.note, language="en")
+        yield s, coop("paragraphCount"), integer(src.paragraphs)
+        for n in range(1, src.paragraphs + 1):
+            p = ox.NamedNode(f"{s.value}#p{n}")
+            yield p, _TYPE, coop("Paragraph")
+            yield p, _LABEL, ox.Literal(f"{src.id} paragraph {n}", language="en")
+            yield p, ox.NamedNode(DCTERMS + "isPartOf"), s
+            yield p, coop("paragraphNumber"), integer(n)
+
+    def provenance(self, f: RecordFile, s: ox.NamedNode, anchors: list[str]) -> Iterator[Triple]:
+        if f.source is None:
+            return
+        doc = self.ns.entity("source", f.source.id)
+        yield s, _DERIVED, doc
+        for anchor in anchors:
+            yield s, coop("statedIn"), ox.NamedNode(f"{doc.value}#{anchor}")
+
+    # ------------------------------------------------------------------ entities
+    def entity_triples(self, d: Defined) -> Iterator[Triple]:
+        rec = d.record
+        s = self.ns.entity(d.kind, rec.id)
+        self.origins[s.value] = d.location
+        if isinstance(rec, Figure):
+            yield from self.figure(s, rec)
+            if rec.note:
+                yield s, coop("note"), ox.Literal(rec.note, language="en")
+        else:
+            yield from self.common(s, rec)
+            yield from getattr(self, type(rec).__name__.lower())(s, rec, d)
+        if rec.certainty != "stated":
+            yield s, coop("certainty"), ox.Literal(rec.certainty)
+        yield from self.provenance(d.file, s, rec.stated_in)
+
+    def common(self, s: ox.NamedNode, rec: Entity) -> Iterator[Triple]:
+        for lang, text in sorted(rec.name.items()):
+            label = ox.Literal(text, language=lang)
+            yield s, _LABEL, label
+            yield s, _PREF, label
+        for lang, texts in sorted(rec.alt_names.items()):
+            for text in texts:
+                yield s, _ALT, ox.Literal(text, language=lang)
+        if rec.note:
+            yield s, coop("note"), ox.Literal(rec.note, language="en")
+        for iri in rec.same_as:
+            yield s, ox.NamedNode(SCHEMA + "sameAs"), ox.NamedNode(iri)
+
+    def refs(self, s: ox.NamedNode, prop: ox.NamedNode, refs: list[str] | str | None) -> Iterator[Triple]:
+        if refs is None:
+            return
+        for ref in [refs] if isinstance(refs, str) else refs:
+            yield s, prop, self.iri(ref)
+
+    def concepts(self, s: ox.NamedNode, prop: str, scheme: str, slugs: list[str] | str | None) -> Iterator[Triple]:
+        if slugs is None:
+            return
+        for slug in [slugs] if isinstance(slugs, str) else slugs:
+            yield s, coop(prop), concept(scheme, slug)
+
+    def dates(self, s: ox.NamedNode, **values: str | None) -> Iterator[Triple]:
+        for prop, value in values.items():
+            if value:
+                yield s, coop(prop), typed_date(value)
+
+    def region(self, s: ox.NamedNode, r: Region, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Region")
+        if r.id.isdigit():
+            yield s, coop("adminCode"), ox.Literal(r.id)
+        yield from self.concepts(s, "regionLevel", "region-level", r.level)
+        yield from self.refs(s, coop("withinRegion"), r.within)
+        yield from self.refs(s, coop("includesRegion"), r.includes)
+
+    def institution(self, s: ox.NamedNode, i: Institution, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Institution")
+        yield s, _TYPE, coop(INSTITUTION_CLASSES[i.kind])
+        yield from self.concepts(s, "institutionKind", "institution-kind", i.kind)
+        yield from self.refs(s, coop("locatedIn"), i.region)
+        yield from self.refs(s, coop("affiliatedWith"), i.affiliated_with)
+        yield from self.refs(s, ox.NamedNode(ORG + "subOrganizationOf"), i.part_of)
+        yield from self.refs(s, coop("branchOf"), i.branch_of)
+        yield from self.concepts(s, "grade", "grade", i.grade)
+        if i.beds is not None:
+            yield s, coop("beds"), integer(i.beds)
+        if i.site_area is not None:
+            yield s, coop("siteArea"), number(i.site_area.value)
+            yield s, coop("siteAreaUnit"), ox.Literal(i.site_area.unit)
+        yield from self.dates(s, founded=i.founded)
+        yield from self.concepts(s, "status", "status", i.status)
+
+    def person(self, s: ox.NamedNode, p: Person, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Person")
+        for n, post in enumerate(p.posts, start=1):
+            post_iri = self.ns.entity("post", f"{p.id}-{n}")
+            self.origins[post_iri.value] = d.file.location((d.section, d.index, "posts", n - 1))
+            yield s, ox.NamedNode(ORG + "holds"), post_iri
+            yield post_iri, _TYPE, ox.NamedNode(ORG + "Post")
+            yield post_iri, ox.NamedNode(ORG + "heldBy"), s
+            yield post_iri, coop("role"), ox.Literal(post.role, language="en")
+            label = post.role
+            if post.organization:
+                yield post_iri, ox.NamedNode(ORG + "postIn"), self.iri(post.organization)
+                org_name = self.records.english_name(post.organization)
+                label = f"{post.role}, {org_name}"
+            yield post_iri, _LABEL, ox.Literal(f"{p.name['en']}: {label}", language="en")
+            yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)
+
+    def agreement(self, s: ox.NamedNode, a: Agreement, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Agreement")
+        yield from self.concepts(s, "agreementKind", "agreement-kind", a.kind)
+        yield from self.refs(s, coop("party"), a.parties)
+        yield from self.dates(s, signedOn=a.signed_on, validFrom=a.valid_from, validUntil=a.valid_until)
+        yield from self.concepts(s, "coversArea", "area", a.areas)
+        if a.aspects is not None:
+            yield s, coop("numberOfAspects"), integer(a.aspects)
+        if a.projects is not None:
+            yield s, coop("numberOfProjects"), integer(a.projects)
+        yield from self.concepts(s, "status", "status", a.status)
+        yield from self.refs(s, coop("establishes"), a.programmes)
+
+    def event(self, s: ox.NamedNode, e: Event, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Event")
+        yield from self.concepts(s, "eventKind", "event-kind", e.kind)
+        yield from self.dates(s, date=e.date, startDate=e.start, endDate=e.end)
+        yield from self.refs(s, coop("place"), e.place)
+        yield from self.refs(s, coop("venue"), e.venues)
+        yield from self.refs(s, coop("participant"), e.participants)
+        yield from self.refs(s, coop("organizer"), e.organizers)
+        yield from self.refs(s, coop("subEventOf"), e.part_of)
+        yield from self.refs(s, coop("resultedIn"), e.resulted_in)
+
+    def programme(self, s: ox.NamedNode, p: Programme, d: Defined) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Programme")
+        if p.kind in CONSORTIUM_KINDS:
+            yield s, _TYPE, coop("Consortium")
+        yield from self.concepts(s, "programmeKind", "programme-kind", p.kind)
+        yield from self.refs(s, coop("participant"), p.participants)
+        yield from self.refs(s, coop("spansRegion"), p.regions)
+        yield from self.concepts(s, "coversArea", "area", p.areas)
+        yield from self.dates(s, started=p.started)
+        yield from self.concepts(s, "status", "status", p.status)
+        yield from self.refs(s, coop("underAgreement"), p.agreement)
+
+    def figure(self, s: ox.NamedNode, f: Figure) -> Iterator[Triple]:
+        yield s, _TYPE, coop("Figure")
+        yield s, _LABEL, ox.Literal(f.label, language="en")
+        yield from self.concepts(s, "measure", "measure", f.measure)
+        yield s, coop("value"), number(f.value)
+        yield from self.concepts(s, "comparator", "comparator", f.comparator)
+        if f.unit:
+            yield s, coop("unit"), ox.Literal(f.unit)
+        yield from self.refs(s, coop("about"), f.about)
+        yield from self.refs(s, coop("counterpart"), f.counterpart)
+        if f.qualifier:
+            scheme, _, slug = f.qualifier.partition("/")
+            yield s, coop("qualifier"), concept(scheme, slug)
+        yield from self.dates(s, asOf=f.as_of)
+        if f.period:
+            yield s, coop("period"), ox.Literal(f.period)
+        yield from self.refs(s, coop("partOf"), f.part_of)

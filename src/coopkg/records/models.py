@@ -1,0 +1,245 @@
+"""Typed record models: what a curated YAML file may contain (see ``docs/records.md``).
+
+Models are strict (no coercion: ``"3"`` is not an int, ``3`` is not a string), forbid unknown
+fields and check every string for lone surrogates and control characters, every language tag
+against BCP 47 syntax, every IRI for absoluteness and forbidden characters, and every date for
+shape and calendar validity. Cross-record checks (ids defined once, references resolve, concept
+slugs exist) happen in :mod:`coopkg.load`, which knows all files.
+
+>>> Agreement.model_validate({"id": "a", "name": {"en": "A"}, "kind": "framework",
+...     "parties": ["110000", "x"], "signed_on": "2018-07-20", "stated_in": ["p1"]}).signed_on
+'2018-07-20'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from coopkg.vocab import date_datatype
+
+_BAD_CHARS = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LANG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*")
+_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]+")
+
+
+def _clean_text(value: str) -> str:
+    bad = _BAD_CHARS.search(value)
+    if bad:
+        raise ValueError(f"contains a forbidden character U+{ord(bad.group()):04X}")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _lang(value: str) -> str:
+    if not _LANG.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid BCP 47 language tag")
+    return value
+
+
+def _iri(value: str) -> str:
+    if not _IRI.fullmatch(value):
+        raise ValueError(f"{value!r} is not an absolute IRI")
+    return value
+
+
+def _date(value: str) -> str:
+    date_datatype(value)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Lang = Annotated[str, AfterValidator(_lang)]
+Iri = Annotated[str, AfterValidator(_iri)]
+DateStr = Annotated[str, AfterValidator(_date)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)]
+Anchor = Annotated[str, StringConstraints(pattern=r"^p[1-9][0-9]*$")]
+Count = Annotated[int, Field(ge=0)]
+Certainty = Literal["stated", "approximate", "uncertain"]
+
+
+def _names(value: dict[str, str]) -> dict[str, str]:
+    for tag in value:
+        _lang(tag)
+    if "en" not in value:
+        raise ValueError("needs an English name (key 'en')")
+    return value
+
+
+Names = Annotated[dict[str, Text], AfterValidator(_names)]
+
+
+def _alt_names(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for tag in value:
+        _lang(tag)
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Entity(_Model):
+    """Fields every identified thing has."""
+
+    id: Slug
+    name: Names
+    alt_names: Annotated[dict[str, list[Text]], AfterValidator(_alt_names)] = {}
+    stated_in: list[Anchor] = []
+    note: Text | None = None
+    certainty: Certainty = "stated"
+    same_as: list[Iri] = []
+
+    @model_validator(mode="after")
+    def _uncertain_needs_note(self) -> Entity:
+        if self.certainty != "stated" and not self.note:
+            raise ValueError(f"certainty {self.certainty!r} needs a 'note' saying why")
+        return self
+
+
+class Region(Entity):
+    level: Slug
+    within: Slug | None = None
+    includes: list[Slug] = []
+
+
+class SiteArea(_Model):
+    value: Annotated[int | float, Field(gt=0)]
+    unit: Text
+
+
+class Institution(Entity):
+    kind: Slug
+    region: Slug | None = None
+    affiliated_with: list[Slug] = []
+    part_of: Slug | None = None
+    branch_of: Slug | None = None
+    grade: Slug | None = None
+    beds: Count | None = None
+    site_area: SiteArea | None = None
+    founded: DateStr | None = None
+    status: Slug | None = None
+
+
+class Post(_Model):
+    role: Text
+    organization: Slug | None = None
+    stated_in: list[Anchor] = []
+
+
+class Person(Entity):
+    posts: list[Post] = []
+
+
+class Agreement(Entity):
+    kind: Slug
+    parties: Annotated[list[Slug], Field(min_length=2)]
+    signed_on: DateStr | None = None
+    valid_from: DateStr | None = None
+    valid_until: DateStr | None = None
+    areas: list[Slug] = []
+    aspects: Count | None = None
+    projects: Count | None = None
+    status: Slug = "signed"
+    programmes: list[Slug] = []
+
+
+class Event(Entity):
+    kind: Slug
+    date: DateStr | None = None
+    start: DateStr | None = None
+    end: DateStr | None = None
+    place: Slug | None = None
+    venues: list[Slug] = []
+    participants: list[Slug] = []
+    organizers: list[Slug] = []
+    part_of: Slug | None = None
+    resulted_in: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _one_kind_of_date(self) -> Event:
+        if self.date and (self.start or self.end):
+            raise ValueError("give either 'date' or 'start'/'end', not both")
+        return self
+
+
+class Programme(Entity):
+    kind: Slug
+    participants: list[Slug] = []
+    regions: list[Slug] = []
+    areas: list[Slug] = []
+    started: DateStr | None = None
+    status: Slug | None = None
+    agreement: Slug | None = None
+
+
+class Figure(_Model):
+    id: Slug
+    label: Text
+    measure: Slug
+    value: int | float
+    comparator: Slug = "exact"
+    unit: Text | None = None
+    about: Annotated[list[Slug], Field(min_length=1)]
+    counterpart: list[Slug] = []
+    qualifier: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")] | None = None
+    as_of: DateStr | None = None
+    period: Text | None = None
+    part_of: Slug | None = None
+    stated_in: list[Anchor] = []
+    note: Text | None = None
+    certainty: Certainty = "stated"
+
+    @model_validator(mode="after")
+    def _uncertain_needs_note(self) -> Figure:
+        if self.certainty != "stated" and not self.note:
+            raise ValueError(f"certainty {self.certainty!r} needs a 'note' saying why")
+        return self
+
+
+class Source(_Model):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    title: Text
+    outlet: Text | None = None
+    publisher: Slug | None = None
+    published: DateStr | None = None
+    language: Lang
+    paragraphs: Annotated[int, Field(ge=1)]
+    authors: list[Slug] = []
+    url: Iri | None = None
+    note: Text | None = None
+
+
+class DataFile(_Model):
+    """One YAML file: a source report's facts, or shared reference entities."""
+
+    source: Source | None = None
+    regions: list[Region] = []
+    institutions: list[Institution] = []
+    people: list[Person] = []
+    agreements: list[Agreement] = []
+    events: list[Event] = []
+    programmes: list[Programme] = []
+    figures: list[Figure] = []
+
+
+#: section name -> IRI kind segment (``id/<kind>/<slug>``)
+SECTIONS: dict[str, str] = {
+    "regions": "region",
+    "institutions": "org",
+    "people": "person",
+    "agreements": "agreement",
+    "events": "event",
+    "programmes": "programme",
+    "figures": "figure",
+}
