@@ -135,11 +135,12 @@ def test_slices_are_contiguous_balanced_and_cover_every_file() -> None:
 def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds(
     synth_10k: Path, tmp_path: Path
 ) -> None:
-    from coopkg.pipeline.incremental import BuildCache, build_dist
+    from coopkg.pipeline import build_dist
+    from coopkg.pipeline.cache import BuildCache
 
     data = _copy(synth_10k, tmp_path / "data")
     out, cache = tmp_path / "dist", tmp_path / "cache"
-    first = build_dist(data, out, cache, jobs=2)
+    first = build_dist(data, out, cache=cache, jobs=2)
     assert not first.incremental and first.files is not None and first.workers == 2
     ds = coopkg.build(coopkg.load_records(data))
     assert (first.triples, first.graphs) == (ds.triple_count, len(ds.graphs))
@@ -151,7 +152,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
     changed = _last_source(data)
     _break(changed, 'title: "', 'title: "Revised: ')
-    second = build_dist(data, out, cache, jobs=2)
+    second = build_dist(data, out, cache=cache, jobs=2)
     assert second.incremental  # the workers' chunks and store served as the cache
     assert [Path(name).name for name in second.rebuilt] == [changed.name]
     assert _build(data, tmp_path / "clean2", 1).exit_code == 0
@@ -159,11 +160,12 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
 
 def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> None:
-    from coopkg.pipeline.incremental import BuildCache, build_dist
+    from coopkg.pipeline import build_dist
+    from coopkg.pipeline.cache import BuildCache
 
     data = synthesize("10k", 4, tmp_path / "data", faults=3).out  # refused builds fill the cache too
-    one = build_dist(data, tmp_path / "d1", tmp_path / "c1", jobs=1)
-    many = build_dist(data, tmp_path / "d2", tmp_path / "c2", jobs=2)
+    one = build_dist(data, tmp_path / "d1", cache=tmp_path / "c1", jobs=1)
+    many = build_dist(data, tmp_path / "d2", cache=tmp_path / "c2", jobs=2)
     assert (one.workers, many.workers) == (1, 2)
     assert one.files is None and many.files is None and one.report == many.report
     a, b = BuildCache(tmp_path / "c1").load_state(), BuildCache(tmp_path / "c2").load_state()

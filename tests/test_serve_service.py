@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import httpx
 import pyoxigraph as ox
 import pytest
-from coopkg.serve.guard import SERVICE_REFUSED, deny_network, refuse_reason
 
 from conftest import CoopkgServer
+from coopkg.serve.guard import SERVICE_REFUSED, deny_network, refuse_reason
 
 T = "{ ?s ?p ?o }"
 

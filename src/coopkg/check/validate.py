@@ -57,11 +57,11 @@ def validate(
     shapes_dir: Path | None = None,
     checks_dir: Path | None = None,
     engine: str = "fast",
-    store: StoreLoader | None = None,
+    loader: StoreLoader | None = None,
 ) -> Report:
     """Validate ``ds``; never raises for invalid data (look at the returned :class:`Report`).
 
-    :param store: ``ds``'s store, already being filled (:meth:`Dataset.store_in_background`).
+    :param loader: ``ds``'s store, already being filled (:meth:`Dataset.store_in_background`).
 
     Raises :class:`InputError` for an unknown ``engine`` or (fast engine) a shape it cannot run."""
     if engine == "fast":
@@ -71,7 +71,8 @@ def validate(
     else:
         raise InputError(f"unknown SHACL engine {engine!r}; choose one of {', '.join(ENGINES)}")
     # the checks' store is filled in another thread (pyoxigraph, without the GIL) while SHACL runs
-    loader = store if store is not None or "store" in ds.__dict__ else ds.store_in_background()
+    if loader is None and not ds.has_store:
+        loader = ds.store_in_background()
     shacl = run_shapes(ds, shape_files(shapes_dir))
     filled = loader.result() if loader is not None else ds.store
     results = shacl + store_check_results(filled, check_files(checks_dir))

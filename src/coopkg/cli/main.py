@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -17,13 +16,9 @@ from coopkg.check.report import SEVERITIES, Report
 from coopkg.check.validate import validate
 from coopkg.cli.options import Group, data_options, dataset, engine_option, result_format
 from coopkg.errors import InvalidData
-from coopkg.graph.build import build as build_dataset
 from coopkg.graph.formats import FORMATS
-from coopkg.publish.dist import DistFile, write_dist
 from coopkg.publish.dist import export as export_one
-from coopkg.publish.parts import counts
 from coopkg.publish.stats import stats as compute_stats
-from coopkg.records.load import load_records
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,98 +90,32 @@ def build(
     Example:
         coopkg build --data data --out dist
     """
+    from coopkg.pipeline import build_dist
     from coopkg.progress import Stages
 
-    stages = Stages(enabled=False if quiet else None)
-    if not no_cache and engine == "fast" and not verify:
-        from coopkg.pipeline.incremental import build_dist
-
-        try:
-            o = build_dist(data_dir, out, cache, base=base, fail_on=fail_on, stages=stages, jobs=jobs)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--base") from None
-        report, files, triples, graphs = o.report, o.files, o.triples, o.graphs
-    else:
-        report, files, triples, graphs = _build_without_cache(
-            data_dir, out, base, fail_on, verify, engine, None if no_cache else cache, stages, jobs
+    try:
+        o = build_dist(
+            data_dir,
+            out,
+            cache=None if no_cache else cache,
+            jobs=jobs,
+            engine=engine,
+            verify=verify,
+            fail_on=fail_on,
+            base=base,
+            stages=Stages(enabled=False if quiet else None),
         )
-    if files is None:
-        failing = report.at_or_above(fail_on)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
+    if o.files is None:
+        failing = o.report.at_or_above(fail_on)
         for r in failing:
             click.echo(r.text(), err=True)
         raise InvalidData(f"{len(failing)} validation result(s) at or above {fail_on}; {out} left unchanged")
     if not quiet:
-        click.echo(f"built {triples} triples in {graphs} graphs -> {out}/")
-        for f in files:
+        click.echo(f"built {o.triples} triples in {o.graphs} graphs -> {out}/")
+        for f in o.files:
             click.echo(f"  {f.size:>10,}  {f.name}")
-
-
-def _build_without_cache(
-    data_dir: Path,
-    out: Path,
-    base: str | None,
-    fail_on: str,
-    verify: bool,
-    engine: str,
-    record_cache: Path | None,
-    stages: Any,
-    jobs: int = 1,
-) -> tuple[Report, list[DistFile] | None, int, int]:
-    """The plain build (``--no-cache``, ``--engine pyshacl``, ``--verify``): files None when refused.
-
-    Without a record cache, large data is loaded, built and serialized by ``jobs`` worker
-    processes (:mod:`coopkg.pipeline.parallel`; 0 = one per core); any failure there reruns it serially."""
-    if record_cache is None:
-        from coopkg.pipeline import parallel
-
-        if jobs == 0:
-            jobs = parallel.auto_jobs(data_dir)
-        if jobs > 1:
-            try:
-                return _build_in_parallel(data_dir, out, base, fail_on, verify, engine, stages, jobs)
-            except parallel.Fallback:
-                pass  # the serial build below raises the canonical error, or does the work
-    with stages.stage("load records"):
-        records = load_records(data_dir, cache=record_cache)
-    with stages.stage("build graph"):
-        try:
-            ds = build_dataset(records, base=base)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--base") from None
-        del records  # the dataset keeps what it needs; at 1M triples this frees ~300 MB before validation
-    with stages.stage("validate"):
-        report = validate(ds, engine=engine)
-        ds.__dict__.pop("store", None)  # the checks' in-memory store: ~1 GB at 1M triples, not needed to export
-    if report.at_or_above(fail_on):
-        return report, None, ds.triple_count, len(ds.graphs)
-    with stages.stage("export"):
-        files = write_dist(ds, out, on_step=stages.step, verify=verify)
-    return report, files, ds.triple_count, len(ds.graphs)
-
-
-def _build_in_parallel(
-    data_dir: Path, out: Path, base: str | None, fail_on: str, verify: bool, engine: str, stages: Any, jobs: int
-) -> tuple[Report, list[DistFile] | None, int, int]:
-    from coopkg.pipeline import parallel
-    from coopkg.vocab import Namespaces
-
-    try:
-        ns = Namespaces(base) if base else Namespaces()
-    except ValueError:
-        raise parallel.Fallback("bad base") from None  # the serial build reports it (after any data error)
-    with parallel.ParallelBuild(data_dir, ns, out, jobs) as pb:
-        with stages.stage(f"load and build ({jobs} processes)"):
-            ds, store = pb.dataset()
-        with stages.stage("validate"):
-            report = validate(ds, engine=engine, store=store)
-            ds.__dict__.pop("store", None)
-        if report.at_or_above(fail_on):
-            return report, None, ds.triple_count, len(ds.graphs)
-        with stages.stage("export"):
-            chunks = pb.chunks()
-            files = write_dist(ds, out, on_step=stages.step, verify=verify, chunks=chunks)
-        triples, graphs = counts(chunks)
-        return report, files, triples, graphs
 
 
 @cli.command(name="validate")

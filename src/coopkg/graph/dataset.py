@@ -34,6 +34,7 @@ class Dataset:
     #: one past its last quad. Dumps are written part by part (:mod:`coopkg.parts`). Empty means
     #: one part per run of consecutive quads in the same graph.
     parts: list[tuple[str, int]] = field(default_factory=list)
+    _store: ox.Store | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_quads(
@@ -100,9 +101,7 @@ class Dataset:
     @property
     def triple_count(self) -> int:
         """``len(self.triples)``, without building the list when it can."""
-        if "triples" not in self.__dict__ and self._no_triple_in_two_graphs:
-            return len(self.quads)
-        return len(self.triples)
+        return len(self.quads) if self._no_triple_in_two_graphs else len(self.triples)
 
     @cached_property
     def _no_triple_in_two_graphs(self) -> bool:
@@ -115,15 +114,27 @@ class Dataset:
             seen.add(h)
         return True
 
-    @cached_property
+    @property
     def store(self) -> ox.Store:
-        """An in-memory pyoxigraph store of the quads, for fast SPARQL.
+        """An in-memory pyoxigraph store of the quads, for fast SPARQL, made on first use.
 
-        Filled from N-Quads, 100,000 quads at a time, not with ``bulk_extend``: measured on raw
-        pyoxigraph in fresh processes (best of 3), ``bulk_extend`` in such batches took 0.23 s at
-        100k quads and 3.84 s at 1M (16.7x for 10x the data; one call for all: 14.7x and ~250 MB
-        more), loading N-Quads 0.38 s and 4.33 s (11.3x). We take the one that scales."""
-        return _load_nquads(ox.Store(), self._nquads_batches())
+        Filled from N-Quads, 100,000 quads at a time, not with ``bulk_extend``, which grew faster
+        than linearly with the data (see benchmarks/results/README.md). The dataset owns it:
+        :meth:`drop_store` frees it (about 1 GB at a million triples) once the caller is done."""
+        if self._store is None:
+            self._store = _load_nquads(ox.Store(), self._nquads_batches())
+        return self._store
+
+    @property
+    def has_store(self) -> bool:
+        return self._store is not None
+
+    def adopt_store(self, store: ox.Store) -> None:
+        """Use ``store`` (which must hold exactly these quads) as :attr:`store`."""
+        self._store = store
+
+    def drop_store(self) -> None:
+        self._store = None
 
     def store_in_background(self, nquads: Callable[[], Iterable[bytes]] | None = None) -> StoreLoader:
         """Start filling :attr:`store` in another thread; ``.result()`` waits and sets it.
@@ -172,7 +183,7 @@ class StoreLoader(threading.Thread):
         self.join()
         if self.error is not None:
             raise self.error
-        self.ds.__dict__["store"] = self.store
+        self.ds.adopt_store(self.store)
         return self.store
 
 

@@ -130,55 +130,61 @@ class DistFile:
     sha256: str
 
 
-def write_dist(
-    ds: Dataset,
-    out_dir: str | Path,
-    *,
-    on_step: Callable[[str], None] | None = None,
-    verify: bool = False,
-    chunks: Iterable[Chunk] | None = None,
-    on_chunk: Callable[[str, Chunk], None] | None = None,
-    before_swap: Callable[[], None] | None = None,
-    after_swap: Callable[[], None] | None = None,
-) -> list[DistFile]:
-    """Write every dump, the context, ``void.ttl`` and ``SHA256SUMS`` into ``out_dir`` atomically.
+class StagedDist:
+    """A new ``dist/`` being written next to ``out``, swapped in only when the caller says so.
 
-    :param verify: re-parse every dump and require exactly the dataset's statements.
-    :param chunks: the serialized parts, when the caller has them (an incremental build takes
-        unchanged ones from its cache); by default each part of ``ds`` is serialized here.
-    :param on_chunk: called with each part's name and chunk as it is written (to cache it).
-    :param before_swap: called when every file is written, before ``out_dir`` is replaced; if it
-        raises, ``out_dir`` is left as it was (an incremental build validates meanwhile).
-    :param after_swap: called once the new ``out_dir`` is in place, while the old one is deleted.
+    Why a staged object instead of callbacks: a build has work to finish between writing the dumps
+    and publishing them (an incremental build's validation, the site that reads the new N-Quads),
+    and work to do once they are in place (committing its cache). The caller sequences those
+    itself: ``write`` the dumps, add more files under :attr:`path`, then ``swap``. Leaving the
+    ``with`` block without ``swap`` (an exception, a refused report) leaves ``out`` as it was.
 
-    The files are written and checked in a temporary sibling folder, which then replaces
-    ``out_dir`` with two renames; if anything fails, ``out_dir`` is left as it was.
-
-    :raises InputError: ``out_dir`` exists and is not a folder coopkg wrote.
-    :raises ExportError: with ``verify``, a dump does not re-parse to the dataset.
+    :raises InputError: ``out`` exists and is not a folder coopkg wrote.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "SHA256SUMS").exists():
-        raise InputError(f"{out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    pfx = prefixes(ds)
-    try:
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        if self.out.exists() and not self.out.is_dir():
+            raise InputError(f"{self.out} exists and is not a folder")
+        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / "SHA256SUMS").exists():
+            raise InputError(
+                f"{self.out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write"
+            )
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".tmp", dir=self.out.parent))
+        self._cleaner: threading.Thread | None = None
+
+    def __enter__(self) -> StagedDist:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(
+        self,
+        ds: Dataset,
+        chunks: Iterable[Chunk],
+        *,
+        verify: bool = False,
+        on_step: Callable[[str], None] | None = None,
+    ) -> list[DistFile]:
+        """Every dump (from ``chunks``, the serialized parts in order), the context, ``void.ttl``
+        and ``SHA256SUMS``; returns the files with their sizes and checksums.
+
+        :raises ExportError: with ``verify``, a dump does not re-parse to the dataset.
+        """
+        tmp = self.path
+        pfx = prefixes(ds)
         with paused(), ExitStack() as stack:  # the writers make millions of short-lived objects
             if on_step:
                 on_step("export " + ", ".join(f.name for f in FORMATS.values()))
             outs = {
-                # unbuffered: stored chunks are copied in at the file descriptor (coopkg.parts)
+                # unbuffered: stored chunks are copied in at the file descriptor (coopkg.publish.parts)
                 fmt.name: stack.enter_context((tmp / f"{DUMP_STEM}.{fmt.extension}").open("wb", buffering=0))
                 for fmt in FORMATS.values()
             }
             writer = DumpWriter(outs, pfx)
             census = Census(ds.namespaces.vocabulary_graph.value)
-            if chunks is None:
-                ser = Serializer(pfx)
-                chunks = _named_chunks(ds, ser, on_chunk)
             for chunk in chunks:
                 census.add(chunk)
                 writer.add(chunk)
@@ -191,55 +197,76 @@ def write_dist(
             (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if on_step:
                 on_step("void.ttl")
-            sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
+            sizes = {p.name: p.stat().st_size for p in tmp.iterdir() if p.is_file()}
             void = tmp / "void.ttl"
             with void.open("wb") as f:
                 ox.serialize(void_triples(ds, sizes, census), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
-            files = _checksums(sorted(tmp.iterdir()))
+            files = _checksums(sorted(p for p in tmp.iterdir() if p.is_file()))
             sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
             (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
             files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
-            if before_swap:
-                before_swap()
-            _swap_in(tmp, out, after_swap)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return sorted(files, key=lambda f: f.name)
+        return sorted(files, key=lambda f: f.name)
+
+    def swap(self) -> None:
+        """Rename the staged folder over ``out`` (two renames); the old one is deleted in a thread
+        (unlinking half a gigabyte of dumps took 0.6 s) that :meth:`close` joins."""
+        new, out = self.path, self.out
+        if not out.exists():
+            os.replace(new, out)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.rmdir(old)
+        os.replace(out, old)
+        try:
+            os.replace(new, out)
+        except OSError:
+            os.replace(old, out)
+            raise
+        self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+        self._cleaner.start()
+
+    def close(self) -> None:
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+        if self._cleaner is not None:
+            self._cleaner.join()
+            self._cleaner = None
 
 
-def _named_chunks(ds: Dataset, ser: Serializer, on_chunk: Callable[[str, Chunk], None] | None) -> Iterator[Chunk]:
+def serialized_parts(ds: Dataset) -> Iterator[tuple[str, Chunk]]:
+    """``(part name, chunk)`` of every part of ``ds``, serialized in order."""
+    ser = Serializer(prefixes(ds))
     sources = source_prefix(ds.namespaces)
     for name, quads in ds.iter_parts():
-        chunk = ser.chunk(quads, sources)
-        if on_chunk:
-            on_chunk(name, chunk)
-        yield chunk
+        yield name, ser.chunk(quads, sources)
 
 
-def _swap_in(new: Path, out: Path, meanwhile: Callable[[], None] | None = None) -> None:
-    """Rename ``new`` over ``out``; the old folder is deleted in a thread while ``meanwhile`` runs
-    (unlinking half a gigabyte of dumps took 0.6 s)."""
-    if not out.exists():
-        os.replace(new, out)
-        if meanwhile:
-            meanwhile()
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        os.replace(old, out)
-        raise
-    cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
-    cleaner.start()
-    try:
-        if meanwhile:
-            meanwhile()
-    finally:
-        cleaner.join()
+def write_dist(
+    ds: Dataset,
+    out_dir: str | Path,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    verify: bool = False,
+    chunks: Iterable[Chunk] | None = None,
+) -> list[DistFile]:
+    """Write every dump, the context, ``void.ttl`` and ``SHA256SUMS`` into ``out_dir`` atomically.
+
+    :param verify: re-parse every dump and require exactly the dataset's statements.
+    :param chunks: the serialized parts, when the caller has them (an incremental build takes
+        unchanged ones from its cache); by default each part of ``ds`` is serialized here.
+
+    The files are written and checked in a temporary sibling folder (:class:`StagedDist`), which
+    then replaces ``out_dir``; if anything fails, ``out_dir`` is left as it was.
+
+    :raises InputError: ``out_dir`` exists and is not a folder coopkg wrote.
+    :raises ExportError: with ``verify``, a dump does not re-parse to the dataset.
+    """
+    with StagedDist(out_dir) as staged:
+        if chunks is None:
+            chunks = (chunk for _, chunk in serialized_parts(ds))
+        files = staged.write(ds, chunks, verify=verify, on_step=on_step)
+        staged.swap()
+    return files
 
 
 def _checksums(paths: list[Path]) -> list[DistFile]:

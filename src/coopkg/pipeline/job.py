@@ -1,0 +1,60 @@
+"""What a build is asked to do (:class:`Job`), what it did (:class:`Outcome`), and the one
+interface every way of doing it implements (:class:`Strategy`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from coopkg.check.report import Report
+from coopkg.pipeline.cache import BuildCache
+from coopkg.progress import Stages
+from coopkg.publish.dist import DistFile
+from coopkg.vocab import Namespaces
+
+
+@dataclass(frozen=True)
+class Job:
+    """The inputs of one build. ``cache`` None: parse everything and leave no cache behind."""
+
+    data: Path
+    out: Path
+    ns: Namespaces
+    cache: BuildCache | None = None
+    jobs: int = 0
+    engine: str = "fast"
+    verify: bool = False
+    fail_on: str = "violation"
+    stages: Stages = field(default_factory=lambda: Stages(enabled=False))
+
+
+@dataclass
+class Outcome:
+    """What a build did: the report, the files written (None when validation refused), counts."""
+
+    report: Report
+    files: list[DistFile] | None
+    triples: int
+    graphs: int
+    rebuilt: list[str]  # parts rebuilt; every part on a full build
+    incremental: bool
+    workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel)
+    strategy: str = ""
+
+
+class NotApplicable(Exception):
+    """This strategy cannot do this build (stale cache, small data, a worker failed): try the next."""
+
+
+class Strategy(Protocol):
+    """One way to do a whole build; :func:`coopkg.pipeline.build_dist` tries them in order.
+
+    Every strategy gives the same files, bytes, report and errors for the same job; they differ
+    only in what they reuse (a cache) and how many processes they use."""
+
+    name: str
+
+    def run(self, job: Job) -> Outcome:
+        """Do the build, or raise :class:`NotApplicable` before writing anything to ``job.out``."""
+        ...
