@@ -13,8 +13,7 @@ import click
 
 from coopkg import __version__
 from coopkg.check.report import SEVERITIES, Report
-from coopkg.check.validate import validate
-from coopkg.cli.options import Group, data_options, dataset, engine_option, result_format
+from coopkg.cli.options import Group, cache_option, data_options, engine_option, open_reader, result_format
 from coopkg.errors import InvalidData
 from coopkg.graph.formats import FORMATS
 from coopkg.publish.dist import export as export_one
@@ -129,7 +128,8 @@ def build(
 )
 @result_format("text", "json", "turtle", default="text")
 @engine_option
-def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str, engine: str) -> None:
+@cache_option
+def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str, engine: str, cache: Path) -> None:
     """Check the records and the graph (SHACL shapes and SPARQL rules).
 
     Text output names the record (file:line) each result comes from.
@@ -139,8 +139,7 @@ def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str, engin
     Example:
         coopkg validate --fail-on warning --format json
     """
-    ds = dataset(data_dir, base)
-    report = validate(ds, engine=engine)
+    report = open_reader(data_dir, base, cache).report(engine)
     _print_report(report, fmt)
     failing = report.at_or_above(fail_on)
     if failing:
@@ -164,7 +163,8 @@ def _print_report(report: Report, fmt: str) -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="RDF format.")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--verify", is_flag=True, help="Re-parse the written file and require exactly the built statements.")
-def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: bool) -> None:
+@cache_option
+def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: bool, cache: Path) -> None:
     """Write the graph in one RDF format (ttl, nt, jsonld: union; trig, nq: named graphs).
 
     \b
@@ -172,7 +172,7 @@ def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: 
         coopkg export --format trig -o coopkg.trig
         coopkg export --format ttl | head
     """
-    ds = dataset(data_dir, base)
+    ds = open_reader(data_dir, base, cache).dataset()
     if output == "-":
         export_one(ds, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -183,7 +183,8 @@ def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: 
 @cli.command(name="stats")
 @data_options
 @result_format("table", "json", default="table")
-def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
+@cache_option
+def stats_cmd(data_dir: Path, base: str | None, fmt: str, cache: Path) -> None:
     """Count entities per class, triples per named graph and facts per source report.
 
     \b
@@ -191,7 +192,7 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
         coopkg stats
         coopkg stats --format json | jq .classes
     """
-    st = compute_stats(dataset(data_dir, base))
+    st = compute_stats(open_reader(data_dir, base, cache).dataset())
     if fmt == "json":
         click.echo(json.dumps(st.as_dict(), indent=2))
         return

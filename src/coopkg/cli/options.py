@@ -12,9 +12,7 @@ import click
 
 from coopkg.check.validate import ENGINES
 from coopkg.errors import CoopkgError
-from coopkg.graph.build import build as build_dataset
-from coopkg.graph.dataset import Dataset
-from coopkg.records.load import load_records
+from coopkg.pipeline.built import Reader, reader
 
 
 class Group(click.Group):
@@ -65,9 +63,18 @@ engine_option = click.option(
 )
 
 
-def dataset(data_dir: Path, base: str | None) -> Dataset:
-    records = load_records(data_dir)
+cache_option = click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".coopkg-cache"),
+    show_default=True,
+    help="Read the last build from this cache when it matches the data (else build in memory).",
+)
+
+
+def open_reader(data_dir: Path, base: str | None, cache: Path | None) -> Reader:
+    """The graph to answer from: the last build when it is current, else the data built now."""
     try:
-        return build_dataset(records, base=base)
+        return reader(data_dir, cache=cache, base=base)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base") from None

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from coopkg.errors import InputError
 from coopkg.graph import jsonld
 from coopkg.graph.formats import get_format
-from coopkg.query.catalog import catalog, parse_query
+from coopkg.query.catalog import catalog, find_query, parse_query
 from coopkg.query.sparql import Answer, run_query
 from coopkg.vocab import DEFAULT_BASE
 
@@ -22,8 +22,9 @@ GRAPH = ("ttl", "nt", "jsonld")
 
 def source_options(f):  # type: ignore[no-untyped-def]
     """Where a query runs: the built data (default), a dump file, or a remote endpoint."""
-    from coopkg.cli.options import data_options
+    from coopkg.cli.options import cache_option, data_options
 
+    f = cache_option(f)
     f = click.option(
         "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a remote endpoint."
     )(f)
@@ -36,11 +37,11 @@ def source_options(f):  # type: ignore[no-untyped-def]
     return data_options(f)
 
 
-def _store(data_dir: Path, base: str | None, dump: Path | None) -> ox.Store:
-    from coopkg.cli.options import dataset
+def _store(data_dir: Path, base: str | None, dump: Path | None, cache: Path, *, wide: bool = True) -> ox.Store:
+    from coopkg.cli.options import open_reader
 
     if dump is None:
-        return dataset(data_dir, base).store
+        return open_reader(data_dir, base, cache).store(wide=wide)
     ext = dump.suffix.lstrip(".")
     try:
         fmt = get_format(ext)
@@ -171,6 +172,7 @@ def register(cli: click.Group) -> None:
         dump: Path | None,
         endpoint: str | None,
         timeout: float,
+        cache: Path,
     ) -> None:
         """Run a stored query (by name, or a .rq file) with typed parameters.
 
@@ -181,8 +183,11 @@ def register(cli: click.Group) -> None:
             coopkg query partners --endpoint http://127.0.0.1:7878/query --format json
         """
         raw = _params(params)
-        store = None if endpoint else _store(data_dir, base, dump)
-        render(run_query(name, raw, store=store, endpoint=endpoint, timeout=timeout), fmt)
+        # a query that starts from one given node is answered at once by the on-disk store
+        q = find_query(name)
+        wide = not any(p.required and p.type == "iri" for p in q.parameters)
+        store = None if endpoint else _store(data_dir, base, dump, cache, wide=wide)
+        render(run_query(q, raw, store=store, endpoint=endpoint, timeout=timeout), fmt)
 
     @cli.command(name="sparql")
     @click.argument("query", required=False)
@@ -204,6 +209,7 @@ def register(cli: click.Group) -> None:
         dump: Path | None,
         endpoint: str | None,
         timeout: float,
+        cache: Path,
     ) -> None:
         """Run an ad-hoc SPARQL query (the union of all graphs is the default graph).
 
@@ -216,5 +222,5 @@ def register(cli: click.Group) -> None:
             raise click.UsageError("give a QUERY or --file, not both")
         text = file.read_text(encoding="utf-8") if file else query
         q = parse_query(text or "", str(file or "query"), require_summary=False)
-        store = None if endpoint else _store(data_dir, base, dump)
+        store = None if endpoint else _store(data_dir, base, dump, cache)
         render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)

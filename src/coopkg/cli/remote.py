@@ -8,11 +8,12 @@ import click
 
 
 def register(cli: click.Group) -> None:
-    from coopkg.cli.options import data_options, dataset
+    from coopkg.cli.options import cache_option, data_options, open_reader
     from coopkg.remote.push import PRESETS
 
     @cli.command(name="push")
     @data_options
+    @cache_option
     @click.option("--endpoint", required=True, metavar="URL", help="Store base URL (see --preset).")
     @click.option(
         "--preset",
@@ -51,6 +52,7 @@ def register(cli: click.Group) -> None:
         timeout: float,
         switch_batch: int,
         quiet: bool,
+        cache: Path,
     ) -> None:
         """Validate, then replace each named graph in a running store atomically.
 
@@ -66,9 +68,14 @@ def register(cli: click.Group) -> None:
             coopkg push --endpoint http://127.0.0.1:7878 --dry-run
             coopkg push --endpoint http://localhost:3030/coopkg --preset fuseki
         """
+        from coopkg.errors import InvalidData
         from coopkg.remote.push import push
 
-        ds = dataset(data_dir, base)
+        source = open_reader(data_dir, base, cache)
+        failing = source.report().at_or_above("violation")
+        if failing:
+            raise InvalidData(f"refusing to push: {len(failing)} validation violation(s); run 'coopkg validate'")
+        ds = source.dataset()
         progress = None
         bar = None
         if not quiet and not dry_run:
@@ -90,6 +97,7 @@ def register(cli: click.Group) -> None:
                 preset=preset,
                 graph_prefix=graph_prefix,
                 dry_run=dry_run,
+                validate_first=False,
                 timeout=timeout,
                 on_progress=progress,
                 switch_batch=switch_batch,
@@ -103,10 +111,11 @@ def register(cli: click.Group) -> None:
 
     @cli.command(name="serve")
     @data_options
+    @cache_option
     @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
     @click.option("--port", type=int, default=8000, show_default=True, help="Port (0 = any free port).")
     @click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
-    def serve_cmd(data_dir: Path, base: str | None, host: str, port: int, timeout: float) -> None:
+    def serve_cmd(data_dir: Path, base: str | None, host: str, port: int, timeout: float, cache: Path) -> None:
         """Serve a read-only SPARQL endpoint at /sparql and entity IRIs at /id/... .
 
         \b
@@ -116,7 +125,7 @@ def register(cli: click.Group) -> None:
         """
         from coopkg.serve.server import make_server
 
-        server = make_server(dataset(data_dir, base), host, port, timeout)
+        server = make_server(open_reader(data_dir, base, cache).dataset(), host, port, timeout)
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:
