@@ -77,6 +77,7 @@ def test_validate_json_and_turtle_formats() -> None:
     assert "sh:ValidationReport" in ttl.output
 
 
+@pytest.mark.slow
 def test_real_subprocess_build(tmp_path: Path) -> None:
     """The installed console script, as a user runs it (not CliRunner)."""
     exe = Path(sys.executable).with_name("coopkg")

@@ -15,6 +15,8 @@ from coopkg.cli import cli
 from coopkg.pipeline import parallel
 from coopkg.vocab import Namespaces
 
+pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
+
 
 @pytest.fixture(scope="module")
 def synth_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -25,6 +25,8 @@ import coopkg
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import bindings
 
+pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
+
 XSD_DECIMAL = rdflib.URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
 #: rdflib cannot answer these at 10k; they are still checked against a real Oxigraph server on the

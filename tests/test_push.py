@@ -13,6 +13,8 @@ from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.graph.dataset import Dataset
 
+pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
+
 SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
 FOREIGN = "http://example.org/someone-elses-graph"
 GRAPHS = "https://w3id.org/coopkg/graph/"

@@ -108,6 +108,7 @@ def test_injection_through_a_literal_is_bound_as_a_plain_value(dataset: Dataset,
     assert run_query("search-by-name", {"text": "Ditan"}, store=store).rows()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", INJECTIONS)
 def test_injection_against_a_remote_endpoint(oxigraph_server: OxigraphServer, dataset: Dataset, value: str) -> None:
     coopkg.push(dataset, oxigraph_server.url)
@@ -190,6 +191,7 @@ def test_construct_comes_back_as_turtle_or_jsonld(dataset: Dataset) -> None:
 
 
 # -------------------------------------------------------------------------------------- endpoint
+@pytest.mark.slow
 def test_every_stored_query_gives_the_same_rows_remotely(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
     coopkg.push(dataset, oxigraph_server.url)
     for name in QUERIES:

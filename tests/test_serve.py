@@ -108,6 +108,7 @@ def test_service_is_refused(coopkg_server: CoopkgServer) -> None:
     assert "SERVICE is disabled" in r.text
 
 
+@pytest.mark.slow
 def test_slow_query_is_cut_by_the_timeout(coopkg_server: CoopkgServer) -> None:
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     r = httpx.get(coopkg_server.url + "/sparql", params={"query": q}, timeout=60)

@@ -20,6 +20,8 @@ import pytest
 from conftest import CoopkgServer
 from coopkg.serve.guard import SERVICE_REFUSED, deny_network, refuse_reason
 
+pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
+
 T = "{ ?s ?p ?o }"
 
 

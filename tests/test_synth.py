@@ -23,6 +23,8 @@ import coopkg
 from coopkg.errors import InputError
 from coopkg.vocab import concept_slugs
 
+pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
+
 
 def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
