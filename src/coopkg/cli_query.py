@@ -182,7 +182,7 @@ def register(cli: click.Group) -> None:
         """
         raw = _params(params)
         store = None if endpoint else _store(data_dir, base, dump)
-        render(run_query(name, raw, store=store, endpoint=endpoint, timeout=timeout), fmt)
+        render(run_query(name, raw, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
 
     @cli.command(name="sparql")
     @click.argument("query", required=False)
@@ -217,4 +217,4 @@ def register(cli: click.Group) -> None:
         text = file.read_text(encoding="utf-8") if file else query
         q = parse_query(text or "", str(file or "query"), require_summary=False)
         store = None if endpoint else _store(data_dir, base, dump)
-        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)
+        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
