@@ -14,9 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+import coopkg
 from coopkg.dataset import Dataset
 from coopkg.errors import InputError
 from coopkg.shacl_fast import fast_shacl_results
+from coopkg.synth import synthesize
 from coopkg.validate import shacl_results, shape_files, validate
 from coopkg.vocab import SH, XSD, Namespaces
 from coopkg.xsdlex import well_typed
@@ -245,6 +247,25 @@ def test_ill_typed_booleans_violate_sh_datatype(tmp_path: Path, form: str, ok: b
     assert [r.value for r in fast_shacl_results(data, shapes)] == ([] if ok else [form])
     # pySHACL agrees on these, though it reports "none" and "yes" as "false", "TRUE" as "true"
     assert bool(shacl_results(data, shapes)) == (not ok)
+
+
+@pytest.fixture(scope="module")
+def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, list[str]]:
+    summary = synthesize("10k", 11, tmp_path_factory.mktemp("faulty") / "data", faults=10)
+    return coopkg.build(coopkg.load_records(summary.out)), summary.fault_iris
+
+
+def test_same_results_on_10k_synthetic_triples_with_faults(faulty_10k: tuple[Dataset, list[str]]) -> None:
+    ds, _ = faulty_10k
+    assert ds.triple_count > 8_000
+    assert any(r.severity == "violation" for r in _same(ds))
+
+
+def test_validate_gives_the_same_report_with_either_engine(faulty_10k: tuple[Dataset, list[str]]) -> None:
+    ds, fault_iris = faulty_10k
+    fast, reference = validate(ds), validate(ds, engine="pyshacl")
+    assert fast.results == reference.results  # same order too: the report sorts
+    assert set(fault_iris) <= {r.focus for r in fast.at_or_above("violation")}
 
 
 def _shapes_dir(tmp_path: Path, body: str) -> Path:
