@@ -74,7 +74,7 @@ from .vocab import Namespaces, concept_files
 from .void import source_prefix
 
 #: bump when the state or part layout changes
-LAYOUT = "1"
+LAYOUT = "2"
 _LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl", "pydantic", "pyyaml")
 
 
@@ -160,7 +160,7 @@ class State:
 
 
 def _result_tuple(r: Result) -> tuple[str | None, ...]:
-    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin)
+    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin, r.datatype, r.language)
 
 
 @dataclass

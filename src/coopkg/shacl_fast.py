@@ -7,13 +7,19 @@ pass over the quads: each path predicate becomes a ``subject -> objects`` index,
 ``sh:class`` use ``rdf:type``/``rdfs:subClassOf*`` from the data graph, and checks of nested
 shapes (``sh:or``, ``sh:node``, ``sh:qualifiedValueShape``) are memoised per value node.
 
-The aim is *identical* :class:`~coopkg.validate.Result` sets to :func:`coopkg.validate.shacl_results`,
-so pySHACL's observable behaviour is reproduced, not just the spec:
+The aim is *identical* :class:`~coopkg.validate.Result` multisets to
+:func:`coopkg.validate.shacl_results`, so pySHACL's observable behaviour is reproduced, not just the
+spec:
 
-* One result per failing value node for the per-value components (``sh:class``, ``sh:datatype``,
-  ``sh:or``, ``sh:node``, ``sh:nodeKind``, ``sh:pattern``, ``sh:in``, ``sh:min*``), with the value;
-  one result without a value per focus node for ``sh:minCount``/``sh:maxCount`` (distinct values),
-  ``sh:hasValue``, ``sh:uniqueLang`` and ``sh:qualifiedMinCount``.
+* One result per failing constraint and value node for the per-value components (``sh:class``,
+  ``sh:datatype``, ``sh:or``, ``sh:node``, ``sh:nodeKind``, ``sh:pattern``, ``sh:in``, ``sh:min*``;
+  each ``sh:class``, ``sh:pattern``… triple is its own constraint), with the value, its datatype
+  and language; one result without a value per focus node and failing ``sh:minCount``,
+  ``sh:maxCount`` (distinct values), ``sh:hasValue`` (each), ``sh:qualifiedMinCount``, and for
+  ``sh:uniqueLang`` one per language tag used more than once.
+* A shape reached by several routes reports once per route: a property shape that two node shapes
+  list (or that has targets of its own too), or a nested ``sh:property`` whose focus node is the
+  value of two focus nodes.
 * Value nodes are as pySHACL sees them after the N-Triples round trip: well-typed literals get
   rdflib's normalised lexical form (``"012"^^xsd:integer`` is ``"12"``, so both are one value
   node), and ``sh:minInclusive`` / ``sh:minExclusive`` use pySHACL's comparison (a string or an
@@ -558,27 +564,28 @@ class _Run:
 
     # -- shapes
 
-    def focus_fails(self, shape: _Shape, values: tuple[Term, ...]) -> bool:
-        """Whether a focus-level component reports (one result, no sh:value) for these value nodes:
-        sh:minCount/sh:maxCount, sh:hasValue, sh:uniqueLang, sh:qualifiedMinCount."""
+    def focus_failures(self, shape: _Shape, values: tuple[Term, ...]) -> int:
+        """How many focus-level results (no sh:value) these value nodes give: one per failing
+        sh:minCount, sh:maxCount, sh:hasValue and sh:qualifiedMinCount, one per language tag that
+        sh:uniqueLang finds on more than one value."""
         n = len(values)
-        if n < shape.min_count or (shape.max_count is not None and n > shape.max_count):
-            return True
-        if any(hv not in values for hv in shape.has_values):
-            return True
+        failures = (n < shape.min_count) + (shape.max_count is not None and n > shape.max_count)
+        failures += sum(hv not in values for hv in shape.has_values)
         if shape.unique_lang and n > 1:
             langs = [v.language for v in values if isinstance(v, ox.Literal) and v.language]
-            if len(set(langs)) < len(langs):
-                return True
+            failures += sum(langs.count(tag) > 1 for tag in set(langs))
         if shape.qualified is not None:
             qshape, minimum = shape.qualified
-            if sum(self.conforms(qshape, v) for v in values) < minimum:
-                return True
-        return False
+            failures += sum(self.conforms(qshape, v) for v in values) < minimum
+        return failures
 
     def value_ok(self, shape: _Shape, v: Term) -> bool:
         """Whether value node ``v`` passes every per-value component of ``shape``."""
         return all(test(v) for test in self.tests(shape))
+
+    def value_failures(self, shape: _Shape, v: Term) -> int:
+        """How many per-value constraints of ``shape`` value node ``v`` fails (one result each)."""
+        return sum(not test(v) for test in self.tests(shape))
 
     def conforms(self, shape: _Shape, focus: Term) -> bool:
         """Whether ``focus`` conforms to a nested shape (sh:or, sh:node, sh:qualifiedValueShape)."""
@@ -593,14 +600,15 @@ class _Run:
         if found is None:
             values = self.values(shape, focus)
             found = memo[focus] = (
-                not self.focus_fails(shape, values)
+                not self.focus_failures(shape, values)
                 and all(self.value_ok(shape, v) for v in values)
                 and all(self.conforms(p, v) for p in shape.properties for v in values)
             )
         return found
 
-    def report(self, shape: _Shape, foci: Iterable[Term], out: set[tuple[_Shape, Term, Term | None]]) -> None:
-        """Add ``(shape, focus, value)`` for every result of ``shape`` (and its sh:property) on ``foci``.
+    def report(self, shape: _Shape, foci: Iterable[Term], out: list[tuple[_Shape, Term, Term | None]]) -> None:
+        """Append ``(shape, focus, value)`` for every result of ``shape`` (and its sh:property) on
+        ``foci``, as often as pySHACL reports it.
 
         The hot loop of the engine: one dict lookup per focus node, verdicts memoised per value."""
         if shape.path is None:
@@ -619,27 +627,31 @@ class _Run:
                     else ((f, index[f]) for f in foci if f in index)
                 )
         focus_checks = shape.has_focus_checks
-        # the common case, a bare count, is tested inline; anything else goes to focus_fails
+        # the common case, a bare count, is tested inline; anything else goes to focus_failures
         lo, hi = shape.min_count, shape.max_count if shape.max_count is not None else float("inf")
         counts_only = not (shape.has_values or shape.unique_lang or shape.qualified)
         tests = self.tests(shape)
-        verdicts: dict[Term, bool] = {}
+        failures: dict[Term, int] = {}
         # a lone sh:nodeKind (e.g. on every rdfs:label) is one isinstance: cheaper than memoising
         kinds = shape.node_kind if len(tests) == 1 and shape.node_kind is not None else None
         for f, values in pairs:
-            if focus_checks and (not lo <= len(values) <= hi if counts_only else self.focus_fails(shape, values)):
-                out.add((shape, f, None))
+            if focus_checks:
+                if counts_only:
+                    if not lo <= len(values) <= hi:  # both fail only when min > max
+                        out.extend([(shape, f, None)] * ((len(values) < lo) + (len(values) > hi)))
+                else:
+                    out.extend([(shape, f, None)] * self.focus_failures(shape, values))
             if kinds is not None:
                 for v in values:
                     if not isinstance(v, kinds):
-                        out.add((shape, f, v))
+                        out.append((shape, f, v))
             elif tests:
                 for v in values:
-                    ok = verdicts.get(v)
-                    if ok is None:
-                        ok = verdicts[v] = self.value_ok(shape, v)
-                    if not ok:
-                        out.add((shape, f, v))
+                    n = failures.get(v)
+                    if n is None:
+                        n = failures[v] = self.value_failures(shape, v)
+                    if n:
+                        out.extend([(shape, f, v)] * n)
             if shape.path is not None:
                 for p in shape.properties:
                     self.report(p, values, out)
@@ -660,11 +672,11 @@ class _Run:
         self._rdflib.clear()
 
     def results(self) -> list[Result]:
-        out: set[tuple[_Shape, Term, Term | None]] = set()
+        out: list[tuple[_Shape, Term, Term | None]] = []
         for shape in self.shapes:
             self.report(shape, self.focus_nodes(shape), out)
         return sorted(
-            {
+            (
                 Result(
                     severity=s.severity,
                     focus=f.value,
@@ -672,10 +684,20 @@ class _Run:
                     path=s.path.value if s.path is not None else None,
                     value=v.value if v is not None else None,
                     rule=s.rule,
+                    datatype=v.datatype.value if isinstance(v, ox.Literal) else None,
+                    language=v.language if isinstance(v, ox.Literal) else None,
                 )
                 for s, f, v in out
-            },
-            key=lambda r: (r.severity, r.focus, r.path or "", r.rule, r.value or ""),
+            ),
+            key=lambda r: (
+                r.severity,
+                r.focus,
+                r.path or "",
+                r.rule,
+                r.value or "",
+                r.datatype or "",
+                r.language or "",
+            ),
         )
 
 
@@ -694,7 +716,7 @@ def reach(shapes: Iterable[Path]) -> int:
 
 
 def fast_shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
-    """Drop-in for :func:`coopkg.validate.shacl_results` (same results as a set, deduplicated)."""
+    """Drop-in for :func:`coopkg.validate.shacl_results`: the same results, each as often."""
     shapes = tuple(shapes)
     if not shapes:
         return []

@@ -47,6 +47,10 @@ class Result:
     value: str | None = None
     rule: str = ""
     origin: str | None = None  # "file:line" of the record the focus node comes from
+    #: a literal value's datatype IRI (xsd:string for plain text) and language tag: ``"42"``,
+    #: ``"42"@en`` and ``42`` are three RDF terms, so three values, not one
+    datatype: str | None = None
+    language: str | None = None
 
     def text(self) -> str:
         where = f"{self.origin}: " if self.origin else ""
@@ -191,7 +195,8 @@ def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
 
 
 def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
-    from rdflib import URIRef
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, XSD
     from rdflib.namespace import SH as RSH
 
     for node in report.objects(None, RSH.result):  # top-level results only, not nested sh:detail
@@ -208,6 +213,10 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
             path=str(path) if isinstance(path, URIRef) else None,
             value=str(value) if value is not None else None,
             rule=str(shape) if isinstance(shape, URIRef) else "",
+            datatype=(str(value.datatype or (RDF.langString if value.language else XSD.string)))
+            if isinstance(value, Literal)
+            else None,
+            language=value.language if isinstance(value, Literal) else None,
         )
 
 
