@@ -30,6 +30,10 @@ class Result:
     value: str | None = None
     rule: str = ""
     origin: str | None = None  # "file:line" of the record the focus node comes from
+    #: a literal value's datatype IRI (xsd:string for plain text) and language tag: ``"42"``,
+    #: ``"42"@en`` and ``42`` are three RDF terms, so three values, not one
+    datatype: str | None = None
+    language: str | None = None
 
     def text(self) -> str:
         where = f"{self.origin}: " if self.origin else ""

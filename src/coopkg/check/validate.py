@@ -107,7 +107,8 @@ def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
 
 
 def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
-    from rdflib import URIRef
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, XSD
     from rdflib.namespace import SH as RSH
 
     for node in report.objects(None, RSH.result):  # top-level results only, not nested sh:detail
@@ -124,6 +125,10 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
             path=str(path) if isinstance(path, URIRef) else None,
             value=str(value) if value is not None else None,
             rule=str(shape) if isinstance(shape, URIRef) else "",
+            datatype=(str(value.datatype or (RDF.langString if value.language else XSD.string)))
+            if isinstance(value, Literal)
+            else None,
+            language=value.language if isinstance(value, Literal) else None,
         )
 
 

@@ -187,7 +187,7 @@ def register(cli: click.Group) -> None:
         q = find_query(name)
         wide = not any(p.required and p.type == "iri" for p in q.parameters)
         store = None if endpoint else _store(data_dir, base, dump, cache, wide=wide)
-        render(run_query(q, raw, store=store, endpoint=endpoint, timeout=timeout), fmt)
+        render(run_query(q, raw, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
 
     @cli.command(name="sparql")
     @click.argument("query", required=False)
@@ -223,4 +223,4 @@ def register(cli: click.Group) -> None:
         text = file.read_text(encoding="utf-8") if file else query
         q = parse_query(text or "", str(file or "query"), require_summary=False)
         store = None if endpoint else _store(data_dir, base, dump, cache)
-        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)
+        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)

@@ -45,7 +45,7 @@ from coopkg.resources import resource_dir
 from coopkg.vocab import concept_files
 
 #: bump when the state or part layout changes
-LAYOUT = "1"
+LAYOUT = "2"
 _LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl", "pydantic", "pyyaml")
 
 
@@ -131,7 +131,7 @@ class State:
 
 
 def _result_tuple(r: Result) -> tuple[str | None, ...]:
-    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin)
+    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin, r.datatype, r.language)
 
 
 class BuildCache:

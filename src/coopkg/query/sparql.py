@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import pyoxigraph as ox
 
 from coopkg.errors import InputError, RemoteError
+from coopkg.query import isolate
 from coopkg.query.catalog import Parameter, StoredQuery
 from coopkg.records.models import _IRI
 from coopkg.vocab import XSD, date_datatype
@@ -155,18 +156,22 @@ class Answer:
 _NEEDS_VALUES: set[tuple[str, frozenset[str]]] = set()
 
 
-def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term]) -> Answer:
+def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term], *, isolated: bool = False) -> Answer:
     """Run on a pyoxigraph store, the union of named graphs as default graph.
 
-    :raises InputError: the query does not parse.
+    ``isolated`` evaluates in a forked child (:mod:`coopkg.isolate`), so that an engine abort
+    (pyoxigraph's ORDER BY over mixed literal types) is an :class:`InputError`, not a dead process.
+
+    :raises InputError: the query does not parse, or the engine aborted on it.
     """
     subs = {ox.Variable(k): v for k, v in terms.items()}
     key = (query.text, frozenset(terms))
+    run: Any = partial(isolate.query, store) if isolated else store.query
     try:
         try:
             if key in _NEEDS_VALUES:
                 raise RuntimeError("projection (remembered)")
-            result = store.query(query.text, use_default_graph_as_union=True, substitutions=subs)
+            result = run(query.text, use_default_graph_as_union=True, substitutions=subs)
         except RuntimeError as exc:
             # pyoxigraph (SEP-0007) substitutes only variables the SELECT projects; bind the others
             # with the same typed VALUES block used for remote endpoints. Remembered per query and
@@ -174,7 +179,7 @@ def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term]) ->
             if "projection" not in str(exc):
                 raise InputError(f"query {query.name!r} failed: {exc}") from None
             _NEEDS_VALUES.add(key)
-            result = store.query(_values_text(query.text, tuple(terms.items())), use_default_graph_as_union=True)
+            result = run(_values_text(query.text, tuple(terms.items())), use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"query {query.name!r} does not parse: {exc}") from None
     return Answer(query.form, result)
@@ -278,10 +283,12 @@ def run_query(
     store: ox.Store | None = None,
     endpoint: str | None = None,
     timeout: float = 60.0,
+    isolated: bool = False,
 ) -> Answer:
     """Run a stored query (by name, path or :class:`StoredQuery`) with raw string parameters.
 
     Exactly one of ``store`` (local pyoxigraph store, e.g. ``Dataset.store``) or ``endpoint``.
+    ``isolated``: run a local query in a forked child (see :func:`run_local`); the CLI does.
 
     :raises InputError: unknown query, bad parameters, unparsable query.
     :raises RemoteError: the endpoint failed.
@@ -294,4 +301,4 @@ def run_query(
         raise InputError("give either a local store or an endpoint")
     if endpoint is not None:
         return run_remote(endpoint, q, terms, timeout=timeout)
-    return run_local(store, q, terms)  # type: ignore[arg-type]
+    return run_local(store, q, terms, isolated=isolated)  # type: ignore[arg-type]

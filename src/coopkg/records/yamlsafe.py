@@ -12,6 +12,12 @@ syntax errors, duplicate keys, non-string keys, any explicit or unknown tag (``!
 ``!foo``, ``!!binary``, ``!!set``), aliases (``*a``) and merge keys (``<<``), unquoted
 timestamps (dates must be quoted strings), and more than one document.
 
+Also rejected: plain (unquoted) values that YAML readers do not agree on. PyYAML implements YAML
+1.1, where ``012`` is octal 10, ``9:30`` is the base-60 number 570, ``1_000`` is 1000 and ``no``
+is false; a YAML 1.2 reader (editors, linters, other languages) sees 12, text, text and text, and
+reads ``1e3`` or ``09`` as numbers where PyYAML keeps text. The same file must not mean two things,
+so any such value must be quoted (text) or written as a plain decimal number / ``true`` / ``false``.
+
 >>> data, lines = loads("a: 1\\nb:\\n  - x\\n  - y\\n", "t.yaml")
 >>> data
 {'a': 1, 'b': ['x', 'y']}
@@ -25,6 +31,7 @@ coopkg.errors.RecordError: t.yaml:2: a: duplicate key 'a' (first at line 1)
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,7 +67,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 @lru_cache(maxsize=1 << 16)
 def _resolve(kind: Any, value: Any, implicit: Any) -> str:
-    return yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)
+    tag = yaml.resolver.Resolver.resolve(_RESOLVER, kind, value, implicit)
+    plain = kind is yaml.ScalarNode and isinstance(implicit, tuple) and implicit[0]
+    return _AMBIGUOUS if plain and _ambiguous(tag, value) else tag
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -70,6 +79,49 @@ LineMap = dict[Path_, int]
 
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"}
+#: the tag :func:`_resolve` gives a plain scalar whose meaning depends on the YAML version
+_AMBIGUOUS = "coopkg:ambiguous"
+# the only plain forms accepted as numbers and booleans: both YAML versions read them alike
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?(?:0|[1-9][0-9]*)\.")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+# YAML 1.2 core schema numbers (spec 1.2.2, section 10.3.2), for text that YAML 1.1 keeps as a string
+_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+def _ambiguous(tag: str, text: str) -> bool:
+    """True when plain ``text``, resolved by YAML 1.1 to ``tag``, is not read alike by YAML 1.2."""
+    if tag == _T + "int":
+        return not _DECIMAL_INT.fullmatch(text)
+    if tag == _T + "float":
+        return not _DECIMAL_FLOAT.fullmatch(text)  # also refuses .inf and .nan: no field wants them
+    if tag == _T + "bool":
+        return text not in _BOOLS
+    if tag == _T + "str" and text[:1] in "0123456789+-.":
+        return bool(_YAML12_INT.fullmatch(text) or _YAML12_FLOAT.fullmatch(text))
+    return False
+
+
+def _yaml12(text: str) -> Any:
+    """What a YAML 1.2 core-schema reader makes of a plain scalar (for error messages only)."""
+    if _YAML12_INT.fullmatch(text):
+        return int(text[2:], 8 if text[1] == "o" else 16) if text[:2] in ("0o", "0x") else int(text)
+    if _YAML12_FLOAT.fullmatch(text):
+        return float(text)
+    return _BOOLS.get(text, text)
+
+
+def _ambiguity(text: str) -> str:
+    """Why plain ``text`` is refused, with both readings and what to write instead."""
+    yaml11 = yaml.safe_load(text)
+    yaml12 = _yaml12(text)
+    if type(yaml11) is type(yaml12) and yaml11 == yaml12:
+        readings = f"YAML reads it as {yaml11!r}, but only plain decimal numbers are accepted"
+    else:
+        readings = f"YAML 1.1 (PyYAML) reads it as {yaml11!r}, YAML 1.2 as {yaml12!r}"
+    other = "true or false" if isinstance(yaml11, bool) else "a plain decimal number"
+    return f'ambiguous unquoted value {text!r}: {readings}; write "{text}" (quoted) for text, or {other}'
 
 
 def load(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
@@ -119,15 +171,13 @@ class _Walker:
         self.seen: set[int] = set()
 
     def fail(self, node: yaml.Node, path: Path_, problem: str) -> RecordError:
-        field = ".".join(str(p) for p in path)
-        return RecordError(Location(self.name, node.start_mark.line + 1, field), problem)
+        return RecordError(Location(self.name, node.start_mark.line + 1, _field(path)), problem)
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
         if id(node) in self.seen:
-            field = ".".join(str(p) for p in path)
             line = self.lines.get(path, node.start_mark.line + 1)
             raise RecordError(
-                Location(self.name, line, field), "YAML aliases (*name) are not allowed; write the value out"
+                Location(self.name, line, _field(path)), "YAML aliases (*name) are not allowed; write the value out"
             )
         self.seen.add(id(node))
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -160,6 +210,8 @@ class _Walker:
 
     def scalar(self, node: yaml.Node, path: Path_) -> Any:
         tag = node.tag
+        if tag == _AMBIGUOUS:
+            raise self.fail(node, path, _ambiguity(node.value))
         if tag == _T + "timestamp":
             raise self.fail(node, path, f'dates must be quoted strings: write "{node.value}"')
         if tag not in _SCALAR_TAGS:
@@ -167,19 +219,23 @@ class _Walker:
         text = node.value
         if tag == _T + "str":
             return text
+        if _resolve(yaml.ScalarNode, text, (True, False)) != tag:  # explicit, as in ``!!int 012``
+            raise self.fail(node, path, f"YAML tag {tag!r} is not allowed")
         if tag == _T + "null":
             return None
         if tag == _T + "bool":
-            return text.lower() in ("true", "yes", "on")
+            return _BOOLS[text]
         if tag == _T + "int":
-            try:
-                return int(text.replace("_", ""), 0)
-            except ValueError:
-                return int(text.replace("_", ""))
-        try:
-            return float(text.replace("_", ""))
-        except ValueError as exc:
-            raise self.fail(node, path, f"not a number: {text!r}") from exc
+            return int(text)
+        return float(text)
+
+
+def _field(path: Path_) -> str:
+    """``a.b[0].c``: the field notation of :mod:`coopkg.load`'s messages."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def line_of(lines: LineMap, path: Path_) -> int:
