@@ -2,8 +2,8 @@
 
 Why: loading and building allocate millions of dicts, lists and model objects that all stay
 alive. Each allocation burst triggers generational collections that traverse every tracked
-object again; at a million triples that was half of load and build time (load 9.3 s -> 4.6 s,
-build 5.9 s -> 3.0 s) and made both grow faster than the data. Nothing we build is cyclic
+object again, so load and build spent much of their time in the collector and grew faster than
+the data (figures: benchmarks/results/README.md, "Measurements behind the code"). Nothing we build is cyclic
 garbage, and reference counting still frees everything else immediately.
 
 >>> import gc

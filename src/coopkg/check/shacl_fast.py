@@ -1,7 +1,7 @@
 """A small SHACL engine for the project's own shapes: the same results as pySHACL, in seconds.
 
-pySHACL needs an rdflib copy of the whole graph and walks it node by node (~165 s and 3.5 GB at
-1M triples). The project's shapes use only a handful of SHACL Core features on single-predicate
+pySHACL needs an rdflib copy of the whole graph and walks it node by node, which takes minutes
+at national scale. The project's shapes use only a handful of SHACL Core features on single-predicate
 paths, so here they are *compiled* once into a few :class:`_Shape` objects and evaluated in one
 pass over the quads: each path predicate becomes a ``subject -> objects`` index, targets and
 ``sh:class`` use ``rdf:type``/``rdfs:subClassOf*`` from the data graph, and checks of nested
@@ -661,8 +661,8 @@ class _Run:
 
     def close(self) -> None:
         """Drop the indexes now. The memoised tests are closures over ``self`` (a reference cycle),
-        so without this the indexes (~1 GB at 1M triples) would wait for a full collection, which
-        then also walks everything else alive (2.7 s at 1M)."""
+        so without this the indexes would wait for a full collection, which then also walks
+        everything else alive."""
         self._tests.clear()
         self._conforms.clear()
         self.index.clear()

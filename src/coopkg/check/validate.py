@@ -5,8 +5,8 @@ them with file and line. Here the graph is checked against
 
 1. ``shapes/*.ttl`` — the project's own SHACL Core shapes, on the data plus the concept schemes
    (so ``skos:inScheme`` paths resolve). Two engines give the same results: ``fast`` (default,
-   :mod:`coopkg.shacl_fast`, shapes compiled once and run over the quads: ~8 s at 1M triples) and
-   ``pyshacl`` (the reference: an rdflib copy of the graph, ~170 s and 3.5 GB at 1M). The fast
+   :mod:`coopkg.check.shacl_fast`, shapes compiled once and run over the quads) and ``pyshacl``
+   (the reference: an rdflib copy of the graph, far slower and larger at national scale). The fast
    engine refuses any shape feature it does not implement, so it can never under-check silently;
    tests hold the two to identical results. No ``owl:imports`` are followed, nothing is fetched.
 2. ``queries/checks/<name>-<severity>.rq`` — SPARQL ``SELECT ?focus ?message`` rules for what SHACL

@@ -78,7 +78,7 @@ class Dataset:
 
     @cached_property
     def _by_graph(self) -> dict[str, list[ox.Quad]]:
-        # grouped once: scanning every quad per graph made push quadratic (3,096 graphs at 1M)
+        # grouped once: scanning every quad once per graph would make push quadratic in the graphs
         groups: dict[str, list[ox.Quad]] = {}
         with paused():
             for q in self.quads:
@@ -89,9 +89,8 @@ class Dataset:
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs (what .ttl, .nt and .jsonld hold), deduplicated, in order.
 
-        Usually no triple sits in two graphs, and distinct hashes prove it: a set of a million
-        ints is cheaper than a dict of a million triples (measured in fresh processes, best of 3:
-        0.99 s against 1.43 s at 1M triples). Only when two hashes are equal do we deduplicate."""
+        Usually no triple sits in two graphs, and distinct hashes prove it: a set of ints is
+        cheaper than a dict of triples. Only when two hashes are equal do we deduplicate."""
         with paused():  # a million new objects: collections would only re-walk the quads
             triples = [q.triple for q in self.quads]
             if len(set(map(hash, triples))) == len(triples):
@@ -120,7 +119,7 @@ class Dataset:
 
         Filled from N-Quads, 100,000 quads at a time, not with ``bulk_extend``, which grew faster
         than linearly with the data (see benchmarks/results/README.md). The dataset owns it:
-        :meth:`drop_store` frees it (about 1 GB at a million triples) once the caller is done."""
+        :meth:`drop_store` frees it (its indexes are several times the quads' size) once the caller is done."""
         if self._store is None:
             self._store = _load_nquads(ox.Store(), self._nquads_batches())
         return self._store

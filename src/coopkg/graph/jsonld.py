@@ -65,9 +65,8 @@ def context(instance_base: str) -> dict[str, str]:
     return {**PREFIXES, **schemes, "id": instance_base, **kinds}
 
 
-#: entries kept by each IRI cache. Why this many: a million triples have ~128,000 distinct IRIs; with
-#: 100,000 the cache was full a tenth of the way through and the JSON-LD export grew 12.2-12.7x
-#: from 100k to 1M triples. The bound keeps memory finite on bigger data.
+#: entries kept by each IRI cache: more than the distinct IRIs of national-scale data, so the cache
+#: never fills before the end of a dump; the bound keeps memory finite on bigger data.
 CACHE_LIMIT = 1 << 20
 
 
@@ -76,7 +75,7 @@ class Compactor:
 
     Every namespace ends in ``/`` or ``#``, so the longest match ends at one of the IRI's own
     separators: try them from the right (one or two dict lookups) instead of testing every
-    prefix in turn, which was a third of the JSON-LD writer's time at a million triples.
+    prefix in turn, which dominated the writer's time on large data.
     """
 
     def __init__(self, prefixes: dict[str, str]) -> None:
@@ -131,8 +130,8 @@ def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
     Dumps are assembled from one body per part (:mod:`coopkg.parts`), so this is the writer. Each
     node is the text ``json.dumps(node, ensure_ascii=False)`` gives for the node object described
     in the module docstring, but written directly, with the JSON string encoder ``json.dumps`` itself
-    uses and each IRI value encoded once: the dict-then-dumps version took 6 of 15 s of exporting a
-    million triples. A test holds the two to the same bytes."""
+    uses and each IRI value encoded once, instead of building a dict per node for ``json.dumps``.
+    A test holds the two to the same bytes."""
     enc = _encode
     iri_value = _IriValues(compact)
     nodes: list[str] = []
@@ -192,7 +191,7 @@ def _runs(triples: Iterable[ox.Triple]) -> Iterator[tuple[str, list[ox.Triple]]]
     """Consecutive triples with the same subject, as (subject, triples).
 
     Why runs, not a global group-by: the writer streams, so memory stays at one subject's triples
-    (grouping a million triples by subject cost ~550 MB). The builder emits each entity's triples
+    (a global group-by holds every subject's triples at once). The builder emits each entity's triples
     together, so a subject normally forms one run; if it does not, it gets one node object per
     run, which JSON-LD merges on expansion (same @id), so the graph is the same.
     """

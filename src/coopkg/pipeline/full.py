@@ -58,10 +58,10 @@ class Serial:
 
         with st.stage("build graph"):
             ds = build_dataset(records, base=job.ns.base, on_file=remember)
-            del records  # the dataset keeps what it needs; at 1M triples this frees ~300 MB before validation
+            del records  # the dataset keeps what it needs; frees the records before validation
         with st.stage("validate"):
             report = validate(ds, engine=job.engine)
-            ds.drop_store()  # ~1 GB at 1M triples, not needed to export
+            ds.drop_store()  # the checks' store is not needed to export
         refused = bool(report.at_or_above(job.fail_on))
         everything = [n for n, _ in ds.parts]
         if bc is None:

@@ -1,6 +1,6 @@
 """A full build on every core: worker processes load, build and serialize slices of the files.
 
-Why: at a million triples a clean ``coopkg build`` spent ~45 s on one core of two. Loading
+Why: a clean ``coopkg build`` of national-scale data on one process leaves the other cores idle. Loading
 (YAML + pydantic), building quads and serializing them into every dump format are per file
 (:mod:`coopkg.parts`), so they split across processes; only validation needs the whole graph.
 Threads cannot help: all of it is Python code holding the GIL.
@@ -31,8 +31,7 @@ the first bad record (the same message, file and line as without workers) or, if
 not the data's, simply does the work.
 
 Memory: build workers hold their slice's records and have exited before the parent validates;
-serialize workers hold one part at a time. At a million triples the peak of all processes'
-RSS summed was 1.42 GB (the parent alone 1.27 GB; a serial build 1.46 GB).
+serialize workers hold one part at a time, so all processes together stay below a serial build.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ from coopkg.publish.void import source_prefix
 from coopkg.records.load import Records, check, data_files, definitions, displays, load_file, references, resolve_all
 from coopkg.vocab import Namespaces
 
-#: below this many bytes of data files a clean build stays serial (starting workers costs ~0.5 s)
+#: below this many bytes of data files a clean build stays serial (starting workers costs more than it saves)
 MIN_PARALLEL_BYTES = 4 << 20
 
 
@@ -191,7 +190,7 @@ class ParallelBuild:
         nq_files = list(self.nq_files)
 
         def nquads() -> Iterator[bytes]:
-            for path in nq_files:  # in ~16 MB reads cut at line ends: the whole file is ~100 MB at 1M
+            for path in nq_files:  # in ~16 MB reads cut at line ends: never the whole file at once
                 with open(path, "rb") as f:
                     rest = b""
                     while block := f.read(16 << 20):
@@ -316,7 +315,7 @@ def _serialize(
     ser = Serializer(prefixes(Dataset(ns, [])))
     sp = source_prefix(ns)
     out: list[tuple[tuple[Any, ...], str]] = []
-    with paused(), open(nq_file, "rb") as source:  # part by part: the whole file is ~100 MB at 1M
+    with paused(), open(nq_file, "rb") as source:  # part by part: never the whole file at once
         for i, (offset, length) in enumerate(spans):
             source.seek(offset)
             nq = source.read(length)

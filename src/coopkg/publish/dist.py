@@ -3,8 +3,8 @@
 Everything is written atomically: to a temporary sibling first and only then renamed into place,
 so a failure at any step leaves earlier output untouched. With ``verify=True`` each dump is also
 re-parsed by pyoxigraph and compared with the dataset (the same set of triples or quads) before
-the rename. That check is off by default: at a million triples it cost 25 s of a 37 s export (the
-re-parse builds a Python object per statement), while the writers it guards are pyoxigraph's own
+the rename. That check is off by default: it costs more than the export itself (the re-parse
+builds a Python object per statement), while the writers it guards are pyoxigraph's own
 and our JSON-LD writer, both round-trip tested against independent parsers in the test suite.
 
 Bytes depend only on the data: quads are written in build order by pyoxigraph (Turtle,
@@ -209,7 +209,7 @@ class StagedDist:
 
     def swap(self) -> None:
         """Rename the staged folder over ``out`` (two renames); the old one is deleted in a thread
-        (unlinking half a gigabyte of dumps took 0.6 s) that :meth:`close` joins."""
+        (unlinking large dumps takes noticeable time) that :meth:`close` joins."""
         new, out = self.path, self.out
         if not out.exists():
             os.replace(new, out)

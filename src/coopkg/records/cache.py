@@ -1,7 +1,7 @@
 """Per-file cache of parsed, type-checked records, keyed by content hash: rebuilds skip YAML.
 
-Why: parsing YAML and checking each record against its model is most of ``load_records`` (11.6 s
-of ~14 s at a million triples); unpickling the same records takes ~2 s. A national-scale data
+Why: parsing YAML and checking each record against its model is most of ``load_records``;
+unpickling the same records is several times faster. A national-scale data
 folder changes one report at a time, so all other files come from here.
 
 Never stale: an entry's key is the SHA-256 of the file's bytes, its path and display name, and
