@@ -17,6 +17,8 @@ import pytest
 from coopkg.errors import InputError
 from coopkg.query import isolate
 
+pytestmark = pytest.mark.slow  # builds the data in a subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 INT = "<http://www.w3.org/2001/XMLSchema#integer>"
 # a fixed arrangement of the three terms that makes 0.5.13's sort detect the cycle and abort

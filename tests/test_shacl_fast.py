@@ -26,6 +26,8 @@ from coopkg.graph.dataset import Dataset
 from coopkg.vocab import SH, XSD, Namespaces
 from test_shapes import CASES, graph_with
 
+pytestmark = pytest.mark.slow  # the engine-parity sweep (~200 cases against pySHACL): CI runs it
+
 
 def _same(ds: Dataset, shapes: list[Path] | None = None) -> Counter:
     fast = Counter(fast_shacl_results(ds, shapes or shape_files()))
@@ -351,12 +353,14 @@ def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, list[
     return coopkg.build(coopkg.load_records(summary.out)), summary.fault_iris
 
 
+@pytest.mark.slow
 def test_same_results_on_10k_synthetic_triples_with_faults(faulty_10k: tuple[Dataset, list[str]]) -> None:
     ds, _ = faulty_10k
     assert ds.triple_count > 8_000
     assert any(r.severity == "violation" for r in _same(ds))
 
 
+@pytest.mark.slow
 def test_validate_gives_the_same_report_with_either_engine(faulty_10k: tuple[Dataset, list[str]]) -> None:
     ds, fault_iris = faulty_10k
     fast, reference = validate(ds), validate(ds, engine="pyshacl")
@@ -411,6 +415,7 @@ def test_an_unknown_engine_is_refused(dataset: Dataset) -> None:
         validate(dataset, engine="jena")
 
 
+@pytest.mark.slow
 def test_the_cli_engine_option_gives_the_same_report() -> None:
     from click.testing import CliRunner
 
