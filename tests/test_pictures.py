@@ -226,3 +226,25 @@ def test_year_only_is_a_band_over_the_whole_year() -> None:
     assert spans["m"] == (1551398400000.0, 1551398400000.0 + 31 * day)
     assert spans["d"][1] - spans["d"][0] == day
     assert {r[3] for r in timeline(s).rows} == {"year", "month", "day"}
+
+
+def test_national_scale_timeline_counts_per_year_and_per_month() -> None:
+    dates = {f"d{n}": (f"{2010 + n % 5}-0{1 + n % 9}-1{n % 10}", "date") for n in range(40)}
+    dates |= {f"y{n}": (f"{2010 + n % 3}", "gYear") for n in range(10)}
+    dates |= {f"m{n}": (f"--0{1 + n % 9}-2{n % 10}", "gMonthDay") for n in range(20)}
+    pic = timeline(tiny_store(dates))
+    assert pic.columns == ["period", "precision", "facts"]
+    assert sum(int(r[2]) for r in pic.rows) == len(dates)
+    no_year = [r for r in pic.rows if "year not stated" in r[0]]
+    assert sum(int(r[2]) for r in no_year) == 20
+    assert all(not re.search(r"\d{4}", r[0]) and r[1] == "month and day, year not stated" for r in no_year)
+    assert {r[0] for r in pic.rows if r not in no_year} == {str(y) for y in range(2010, 2015)}
+    assert ["2010", "year", "4"] in pic.rows
+    root = parse(pic.svg)
+    panel = next(
+        g
+        for g in root.iter(SVG + "g")
+        if "role-scope" in (g.get("class") or "")
+        and any((t.text or "").startswith("Facts per month") for t in g.iter(SVG + "text"))
+    )
+    assert not any(re.fullmatch(r"\d{4}", t.text or "") for t in panel.iter(SVG + "text"))

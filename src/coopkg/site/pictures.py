@@ -419,43 +419,58 @@ def _lane_height(items: list[Item]) -> int:
 
 
 def timeline(store: ox.Store) -> Picture:
-    """Signings, events, validity periods and programme starts, each at its stated precision."""
+    """Signings, events, validity periods and programme starts, each at its stated precision.
+
+    Up to :data:`TIMELINE_ITEM_LIMIT` facts, each is drawn and listed; above that (national scale)
+    the picture and its table count facts per year, and per month for those without a year.
+    """
     items = timeline_items(store)
     undated = int(_select(store, UNDATED_EVENTS_QUERY)[0]["n"].value)
-    rows = [[i.name, i.fact, i.stated, i.precision, i.reads] for i in items]
     dated = [i for i in items if i.lane == "dated"]
     no_year = [i for i in items if i.lane == "no-year"]
     title = "Timeline of signings and events"
-    description = (
-        f"{len(items)} dated facts about agreements, events and programmes. "
-        f"Upper panel: {len(dated)} with a stated year; a day is a point, a month or a year a band over "
-        f"the whole month or year. Lower panel: {len(no_year)} whose report gives month and day but no year, "
-        f"placed on a months-only axis, never at a guessed year. "
-        + (f"{undated} events without any stated date are not shown. " if undated else "")
-        + "; ".join(f"{r[0]}: {r[1]} {r[4]}" for r in rows)
-        + "."
+    width, spacing = 420, 50
+    summary = f"{len(items)} dated facts about agreements, events and programmes. " + (
+        f"{undated} events without any stated date are not shown. " if undated else ""
     )
-    width = 420
-    spacing = 50
     if len(items) > TIMELINE_ITEM_LIMIT:
-        chart, height = _timeline_counts(dated, no_year, width, spacing), 2 * COUNT_HEIGHT + spacing
-    elif items:
+        columns = ["period", "precision", "facts"]
+        rows = _timeline_counts(dated, no_year)
+        chart, height = _counts_chart(rows, width, spacing), 2 * COUNT_HEIGHT + spacing
+        description = (
+            summary
+            + f"Upper panel: {len(dated)} facts with a stated year, counted per year (a span by its first year). "
+            f"Lower panel: {len(no_year)} whose report gives no year, counted per month, never at a guessed year. "
+            + "; ".join(f"{r[0]}, {r[1]}: {r[2]}" for r in rows)
+            + "."
+        )
+    else:
+        columns = ["item", "fact", "date as stated", "precision", "reads"]
+        rows = [[i.name, i.fact, i.stated, i.precision, i.reads] for i in items]
+        description = (
+            summary + f"Upper panel: {len(dated)} with a stated year; a day is a point, a month or a year a band over "
+            f"the whole month or year. Lower panel: {len(no_year)} whose report gives month and day but no year, "
+            "placed on a months-only axis, never at a guessed year. "
+            + "; ".join(f"{r[0]}: {r[1]} {r[4]}" for r in rows)
+            + "."
+        )
         lanes = [(dated, True, "Year stated"), (no_year, False, "Year not stated (month and day only)")]
         lanes = [lane for lane in lanes if lane[0]]
-        panels = [_lane_chart(its, is_dated, width).properties(title=heading) for its, is_dated, heading in lanes]
-        chart = alt.vconcat(*panels, spacing=spacing, bounds="flush")
-        height = sum(_lane_height(its) for its, _d, _h in lanes) + spacing * (len(lanes) - 1)
-    else:
-        chart, height = _empty(width), 40
-    svg = _render("timeline", chart, (width, height), title, description, padding=(300, 40, 150, 30))
-    return Picture("timeline", title, description, svg, ["item", "fact", "date as stated", "precision", "reads"], rows)
+        if lanes:
+            panels = [_lane_chart(its, is_dated, width).properties(title=heading) for its, is_dated, heading in lanes]
+            chart = alt.vconcat(*panels, spacing=spacing, bounds="flush")
+            height = sum(_lane_height(its) for its, _d, _h in lanes) + spacing * (len(lanes) - 1)
+        else:
+            chart, height = _empty(width), 40
+    svg = _render("timeline", chart, (width, height), title, description, padding=(300, 40, 220, 30))
+    return Picture("timeline", title, description, svg, columns, rows)
 
 
 COUNT_HEIGHT = 160
 
 
-def _timeline_counts(dated: list[Item], no_year: list[Item], width: int, spacing: int) -> alt.VConcatChart:
-    """At national scale: how many facts per year (stated years) and per month (year not stated)."""
+def _timeline_counts(dated: list[Item], no_year: list[Item]) -> list[list[str]]:
+    """Rows ``[period, precision, facts]``: per year for stated years, then per month without a year."""
     by_year: dict[tuple[int, str], int] = {}
     for i in dated:
         w = i.start or i.end
@@ -466,27 +481,32 @@ def _timeline_counts(dated: list[Item], no_year: list[Item], width: int, spacing
         w = i.start or i.end
         assert w is not None and w.month is not None
         by_month[w.month, PRECISION[w.datatype]] = by_month.get((w.month, PRECISION[w.datatype]), 0) + 1
-    colour = alt.Color("precision:N", title="precision", legend=alt.Legend(orient="none", legendX=width + 16))
-    years = (
-        alt.Chart(alt.Data(values=[{"year": str(y), "precision": p, "n": n} for (y, p), n in sorted(by_year.items())]))
+    return [[str(y), p, str(n)] for (y, p), n in sorted(by_year.items())] + [
+        [f"{MONTH_NAMES[m - 1]} (year not stated)", p, str(n)] for (m, p), n in sorted(by_month.items())
+    ]
+
+
+def _counts_chart(rows: list[list[str]], width: int, spacing: int) -> alt.VConcatChart:
+    colour = alt.Color(
+        "precision:N",
+        title="precision",
+        scale=alt.Scale(domain=list(PRECISION.values())),
+        legend=alt.Legend(orient="none", legendX=width + 16, legendY=0),
+    )
+    years = [{"year": r[0], "precision": r[1], "n": int(r[2])} for r in rows if r[0].isdigit()]
+    months = [{"month": r[0][:3], "precision": r[1], "n": int(r[2])} for r in rows if not r[0].isdigit()]
+    count = alt.Y("n:Q", title=None, stack=True, axis=alt.Axis(tickMinStep=1, format="d"))
+    panels = [
+        alt.Chart(alt.Data(values=years))
         .mark_bar()
-        .encode(x=alt.X("year:O", title=None), y=alt.Y("n:Q", title=None), color=colour)
-    )
-    months = (
-        alt.Chart(
-            alt.Data(
-                values=[{"month": MONTHS[m - 1], "precision": p, "n": n} for (m, p), n in sorted(by_month.items())]
-            )
-        )
+        .encode(x=alt.X("year:O", title=None), y=count, color=colour)
+        .properties(width=width, height=COUNT_HEIGHT, title="Facts per year (year stated)"),
+        alt.Chart(alt.Data(values=months))
         .mark_bar()
-        .encode(x=alt.X("month:O", sort=MONTHS, title=None), y=alt.Y("n:Q", title=None), color=colour)
-    )
-    return alt.vconcat(
-        years.properties(width=width, height=COUNT_HEIGHT, title="Facts per year (year stated)"),
-        months.properties(width=width, height=COUNT_HEIGHT, title="Facts per month (year not stated)"),
-        spacing=spacing,
-        bounds="flush",
-    )
+        .encode(x=alt.X("month:O", sort=MONTHS, scale=alt.Scale(domain=MONTHS), title=None), y=count, color=colour)
+        .properties(width=width, height=COUNT_HEIGHT, title="Facts per month (year not stated)"),
+    ]
+    return alt.vconcat(*panels, spacing=spacing, bounds="flush")
 
 
 def _empty(width: int) -> alt.Chart:
@@ -579,9 +599,10 @@ def _render(
     spec["config"] = {
         "font": FONT,
         "view": {"stroke": "#ccc"},
-        "axis": {"labelFontSize": 11, "labelFont": FONT},
-        "title": {"anchor": "start", "fontSize": 12, "font": FONT},
-        "legend": {"labelFont": FONT, "titleFont": FONT},
+        # no truncation: it measures text, which would make the bytes depend on the installed fonts
+        "axis": {"labelFontSize": 11, "labelFont": FONT, "labelLimit": 0},
+        "title": {"anchor": "start", "frame": "group", "fontSize": 12, "font": FONT},
+        "legend": {"labelFont": FONT, "titleFont": FONT, "labelLimit": 0, "titleLimit": 0},
     }
     vega = vlc.vegalite_to_vega(spec)
     vega["autosize"] = {"type": "none", "contains": "content"}
