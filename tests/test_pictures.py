@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -174,6 +175,19 @@ def test_same_data_same_bytes_in_fresh_processes(built_dist: Path, pictures: dic
     assert runs[0] == runs[1]
     here = [[p.id, hashlib.sha256(p.svg.encode()).hexdigest(), p.rows] for p in pictures.values()]
     assert json.loads(runs[0]) == here
+
+
+def test_renders_without_any_network(built_dist: Path, pictures: dict[str, Picture]) -> None:
+    """In a network namespace with no interfaces but loopback: vl-convert fetches nothing (fonts, data, schemas)."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("needs 'unshare -n' (util-linux, run as root) to cut the network off")
+    out = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", RENDER, str(built_dist / "coopkg.nq")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == [[p.id, hashlib.sha256(p.svg.encode()).hexdigest(), p.rows] for p in pictures.values()]
 
 
 def test_month_day_dates_are_in_the_year_not_stated_panel(store: ox.Store, pictures: dict[str, Picture]) -> None:
