@@ -613,9 +613,17 @@ def _render(
 
 
 def _prefix_ids(svg: str, pid: str) -> str:
-    """Make ids unique per picture so several SVGs can sit inline in one page."""
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{pid}-{m.group(1)}"', svg)
-    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{pid}-{m.group(1)})", svg)
+    """Renumber ids as ``<pid>-<n>`` in order of appearance.
+
+    Unique per picture, so several SVGs can sit inline in one page; and independent of how many
+    charts this process drew before (Vega numbers gradients and clips with a process-wide counter).
+    """
+    ids: dict[str, str] = {}
+    for old in re.findall(r'\bid="([^"]+)"', svg):
+        ids.setdefault(old, f"{pid}-{len(ids)}")
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{ids[m.group(1)]}"', svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{ids.get(m.group(1), m.group(1))}"', svg)
+    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{ids.get(m.group(1), m.group(1))})", svg)
 
 
 def _accessible(svg: str, pid: str, title: str, description: str) -> str:
