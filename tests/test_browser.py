@@ -1,0 +1,301 @@
+"""The site in a real browser: headless Debian Chromium driven by selenium opens the home page, an
+agreement, a source report at ``#p3``, the ontology and the query catalog, and checks what a reader
+would notice: console errors, the wrong title or heading, a picture that draws nothing, an anchor
+that does not land. Screenshots of every page are kept under pytest's tmp folder.
+
+The site is served by :func:`serve_site`, the one function to change when the site's source
+changes (today a hand-made stand-in with the real site's structure, see its docstring).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT, free_port
+from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+INSTALL = "apt-get install chromium chromium-driver"
+BASE = "https://w3id.org/coopkg/"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to open: its path under the site, the fragment to land on, the text of its ``<h1>``."""
+
+    name: str
+    path: str
+    fragment: str
+    heading: str
+
+
+PAGE_NAMES = ["home", "agreement", "source", "ontology", "catalog"]
+
+
+def expected_pages(dist: Path) -> dict[str, Page]:
+    """The pages and their headings, taken from the built data rather than written down here."""
+    store = ox.Store()
+    store.bulk_load(path=str(dist / "coopkg.nq"), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(BASE + "void"))
+    store.bulk_load(
+        path=str(ROOT / "ontology" / "coopkg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(BASE + "onto")
+    )
+
+    def one(query: str) -> list[str]:
+        row = next(iter(store.query(query, use_default_graph_as_union=True)))
+        return [term.value for term in row]
+
+    dataset = one(f'SELECT ?t WHERE {{ <{BASE}dataset> <{DCTERMS}title> ?t FILTER(lang(?t) = "en") }}')[0]
+    agreement, label = one(
+        f"""SELECT ?a ?l WHERE {{ ?a a <{COOP}Agreement> ; <{RDFS}label> ?l FILTER(lang(?l) = "en") }}
+            ORDER BY ?a LIMIT 1"""
+    )
+    # the report with the most paragraphs, so that paragraph 3 is not simply at the top of the page
+    source, title = one(
+        f"""SELECT ?s ?l WHERE {{ ?s a <{COOP}SourceDocument> ; <{COOP}paragraphCount> ?n ; <{RDFS}label> ?l
+            FILTER(lang(?l) = "en" && ?n >= 3) }} ORDER BY DESC(?n) ?s LIMIT 1"""
+    )
+    ontology, onto_title = one(f"SELECT ?o ?t WHERE {{ ?o a <{OWL}Ontology> ; <{DCTERMS}title> ?t }}")
+    pages = [
+        Page("home", "/", "", dataset),
+        Page("agreement", "/" + agreement.removeprefix(BASE), "", label),
+        Page("source", "/" + source.removeprefix(BASE), "p3", title),
+        Page("ontology", "/" + ontology.removeprefix(BASE), "", onto_title),
+        Page("catalog", "/queries", "", "Query catalog"),
+    ]
+    return {p.name: p for p in pages}
+
+
+# ------------------------------------------------------------------------ the one function to switch
+
+
+@contextmanager
+def serve_site(dist: Path, work: Path) -> Iterator[str]:
+    """Serve the website for the data built into ``dist`` on 127.0.0.1 and yield its base URL.
+
+    Today: :func:`write_stand_in_site` writes a small hand-made site with the real one's structure
+    (home, ``id/<kind>/<slug>``, ``id/source/<id>`` with ``id="pN"`` paragraphs, ``ontology``,
+    ``queries``) and the real pictures, served by the standard library's file server.
+
+    Once ``coopkg build`` writes ``dist/site``, replace this body with the real thing, e.g.::
+
+        subprocess.run([coopkg, "build", "--data", DATA, "--out", work / "dist"], check=True)
+        port = free_port()
+        proc = subprocess.Popen([coopkg, "serve", "--port", str(port), ...], stderr=subprocess.PIPE, text=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url + "/", proc)
+            yield url
+        finally:
+            stop(proc)
+    """
+    site = write_stand_in_site(dist, work / "site")
+    handler = partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def write_stand_in_site(dist: Path, out: Path) -> Path:
+    """A minimal site for the browser test until the real generator lands (test scaffolding only)."""
+    from coopkg.site.pictures import render_all
+
+    pages = expected_pages(dist)
+    store = ox.Store()
+    store.bulk_load(path=str(dist / "coopkg.nq"), format=ox.RdfFormat.N_QUADS)
+    e = html.escape
+
+    def write(path: str, heading: str, body: str) -> None:
+        target = out / path.strip("/") / "index.html" if path != "/" else out / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="icon" href="data:,"><title>{e(heading)} · coopkg</title>'
+            "<style>body{font-family:'Liberation Sans','Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif;"
+            "max-width:60rem;margin:auto;padding:1rem} p{margin:1.5rem 0}</style></head>"
+            f"<body><h1>{e(heading)}</h1>{body}</body></html>",
+            encoding="utf-8",
+        )
+
+    pictures = []
+    for i, pic in enumerate(render_all(store)):
+        if i == 0:  # one as a file in <img>, the others inline: the real site may do either
+            (out / "pictures").mkdir(parents=True, exist_ok=True)
+            (out / "pictures" / f"{pic.id}.svg").write_text(pic.svg, encoding="utf-8")
+            figure = f'<img src="/pictures/{pic.id}.svg" alt="{e(pic.title)}">'
+        else:
+            figure = pic.svg
+        head = "".join(f"<th>{e(c)}</th>" for c in pic.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in pic.rows)
+        pictures.append(f"<figure>{figure}<figcaption>{e(pic.title)}</figcaption></figure><table>{head}{rows}</table>")
+    write("/", pages["home"].heading, "<h2>Pictures</h2>" + "".join(pictures))
+    write(pages["agreement"].path, pages["agreement"].heading, "<p>An agreement.</p>")
+    source = BASE + pages["source"].path.lstrip("/")
+    count_query = f"SELECT ?n WHERE {{ <{source}> <{COOP}paragraphCount> ?n }}"
+    count = next(iter(store.query(count_query, use_default_graph_as_union=True)))["n"].value
+    facts = [
+        "<p id='p{n}'>Paragraph {n}: {items}</p>".format(
+            n=n,
+            items=", ".join(
+                e(s["x"].value)
+                for s in store.query(
+                    f"SELECT ?x WHERE {{ ?x <{COOP}statedIn> <{source}#p{n}> }} ORDER BY ?x",
+                    use_default_graph_as_union=True,
+                )
+            )
+            or "no fact recorded",
+        )
+        for n in range(1, int(count) + 1)
+    ]
+    write(pages["source"].path, pages["source"].heading, "".join(facts))
+    write(pages["ontology"].path, pages["ontology"].heading, f"<p>Classes of <code>{e(COOP)}</code>.</p>")
+    write(pages["catalog"].path, pages["catalog"].heading, "<p>Stored queries.</p>")
+    return out
+
+
+# ---------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def site_url(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_site(built_dist, tmp_path_factory.mktemp("browser-site")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pages(built_dist: Path) -> dict[str, Page]:
+    return expected_pages(built_dist)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+        pytest.skip(f"needs Debian's Chromium and its driver: {INSTALL}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("needs selenium: pip install -e '.[test]'")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,720",
+        # nothing but this machine: a page that needs anything remote fails, and shows as a console error
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-screenshots")
+
+
+# ------------------------------------------------------------------------------------------- tests
+
+PICTURES_JS = """
+return Array.from(document.querySelectorAll('svg, img'))
+  .filter(e => !(e.parentElement && e.parentElement.closest('svg')))
+  .map(e => {
+    const r = e.getBoundingClientRect();
+    const t = e.tagName.toLowerCase() === 'img' ? e.getAttribute('alt')
+      : (e.querySelector(':scope > title') || {}).textContent;
+    const loaded = e.tagName.toLowerCase() === 'img' ? (e.complete && e.naturalWidth > 0) : true;
+    return {tag: e.tagName.toLowerCase(), width: r.width, height: r.height, title: t || '', loaded: loaded};
+  });
+"""
+
+ANCHOR_JS = """
+const e = document.getElementById(arguments[0]);
+if (!e) return null;
+const r = e.getBoundingClientRect();
+return {top: r.top, bottom: r.bottom, inner: window.innerHeight, scrollY: window.scrollY,
+        target: document.querySelector(':target') === e};
+"""
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page_in_headless_chromium(
+    browser: Any, site_url: str, pages: dict[str, Page], screenshots: Path, name: str
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    page = pages[name]
+    browser.get_log("browser")  # drop what an earlier page left
+    browser.get(site_url + page.path + (f"#{page.fragment}" if page.fragment else ""))
+    browser.save_screenshot(str(screenshots / f"{name}.png"))
+
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == [], f"console errors on {page.path}: {errors}"
+
+    assert page.heading in browser.title
+    headings = browser.find_elements(By.TAG_NAME, "h1")
+    assert [h.text.strip() for h in headings] == [page.heading]
+
+    pictures = browser.execute_script(PICTURES_JS)
+    for picture in pictures:
+        assert picture["width"] > 0 and picture["height"] > 0, f"picture draws nothing on {page.path}: {picture}"
+        assert picture["loaded"], f"image did not load on {page.path}: {picture}"
+    if name == "home":
+        titles = {p["title"] for p in pictures}
+        assert {
+            "Cooperation between provinces",
+            "Timeline of signings and events",
+            "Agreements and programmes per cooperation area",
+        } <= titles
+
+    if page.fragment:
+        box = browser.execute_script(ANCHOR_JS, page.fragment)
+        assert box is not None, f"no element id={page.fragment!r} on {page.path}"
+        assert box["target"]
+        assert -1 <= box["top"] < box["inner"] and box["bottom"] > 0, f"#{page.fragment} is not in view: {box}"
+        if box["top"] + box["scrollY"] > box["inner"]:
+            assert box["scrollY"] > 0, "the page did not scroll to the anchor"
+
+
+def test_screenshots_are_kept(screenshots: Path, browser: Any) -> None:
+    """Runs after the pages (same module, file order): one non-empty PNG per page."""
+    shots = sorted(p.name for p in screenshots.glob("*.png"))
+    assert shots == sorted(f"{n}.png" for n in PAGE_NAMES)
+    assert all((screenshots / s).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for s in shots)
