@@ -12,6 +12,8 @@ conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
 '../../'
 >>> href("", "ontology", "Region")
 'ontology#Region'
+>>> href("concept/area/x", "concept/area"), href("id/org/x", "id/org/y")
+('../area', 'y')
 >>> file_stem("concept/"), file_stem(""), file_stem("id/org/x")
 ('concept/index', 'index', 'id/org/x')
 """
@@ -38,8 +40,10 @@ def href(from_key: str, to_key: str, fragment: str = "") -> str:
     if to_key == "" or to_key.endswith("/"):
         target = posixpath.relpath(to_key.rstrip("/") or ".", base_dir)
         link = "./" if target == "." else target + "/"
-    else:
-        link = posixpath.relpath(to_key, base_dir)
+    else:  # via the parent folder: "." would name the folder, not the page that shares its name
+        up = posixpath.relpath(posixpath.dirname(to_key) or ".", base_dir)
+        name = posixpath.basename(to_key)
+        link = name if up == "." else f"{up}/{name}"
     return link + ("#" + fragment if fragment else "")
 
 

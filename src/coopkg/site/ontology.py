@@ -95,15 +95,17 @@ def ontology_view(data: SiteData) -> OntologyView:
                 term.used.append(Statement(Value(heading, "en"), links))
             items.append(term)
         groups.append((kind, "sec-" + kind.replace(" ", "-"), items))
+    schemes = concept_schemes(data, v)
+    metadata = v.statements(own, skip=frozenset({TYPE, RDFS + "label", *DEFINITIONS}))
     return OntologyView(
         key=key,
         iri=ONTOLOGY,
         title=title,
-        metadata=v.statements(own, skip=frozenset({TYPE, RDFS + "label", *DEFINITIONS})),
+        metadata=metadata,
         description=[v.value(f.o) for f in own if f.p in DEFINITIONS],
         groups=groups,
-        schemes=concept_schemes(data, v),
-        refs=[],
+        schemes=schemes,
+        refs=sorted(v.refs.values(), key=lambda r: r.number),
     )
 
 
@@ -135,7 +137,7 @@ def concept_schemes(data: SiteData, v: Viewer) -> list[Scheme]:
 
 
 def _anchor(data: SiteData, iri: str) -> str:
-    """``area/telemedicine`` for ``…/concept/area/telemedicine``: unique, and never a class name."""
-    key = data.key(iri) or iri
-    return key.removeprefix("concept/")
+    """``concept/area/telemedicine`` for ``…/concept/area/telemedicine``: its path, so never a term's name
+    (the scheme ``concept/grade`` and the property ``coop:grade`` share a local name)."""
+    return data.key(iri) or iri
 

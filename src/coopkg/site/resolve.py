@@ -43,7 +43,8 @@ def resolve(site_dir: Path, path: str, accept: str | None) -> tuple[int, str, Pa
     direct = root / key if key and not key.endswith("/") else None
     if direct is not None and direct.is_file():
         ext = direct.name.rpartition(".")[2] if "." in direct.name else ""
-        return 200, MEDIA_TYPES.get(ext, "application/octet-stream"), direct
+        media = "text/plain" if direct.name == "SHA256SUMS" else MEDIA_TYPES.get(ext, "application/octet-stream")
+        return 200, media, direct
     stem = root / file_stem(key)
     if not stem.with_name(stem.name + ".html").is_file():
         return NOT_FOUND

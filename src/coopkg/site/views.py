@@ -206,7 +206,7 @@ class Viewer:
         dt = term.datatype.value if term.language is None else ""
         kind = dt[len(XSD) :] if dt.startswith(XSD) else ""
         if kind in DATE_TYPES:
-            return Value(human_date(term.value, kind), "", datetime=machine_date(term.value, kind), datatype=kind)
+            return Value(human_date(term.value, kind), "", datetime=machine_date(term.value, kind))
         show = "" if kind in ("string", "integer", "decimal", "boolean", "") else curie(dt)
         return Value(term.value, term.language or "", datatype=show)
 
@@ -281,11 +281,18 @@ class Viewer:
         return sorted((self.link(t) for t in self.data.types.get(iri, ())), key=lambda v: (v.text, v.href or ""))
 
     def labels(self, facts: list[Fact]) -> list[Label]:
-        names = {RDFS + "label": "label", SKOS + "prefLabel": "preferred label", SKOS + "altLabel": "also called"}
-        names[DCTERMS + "title"] = "title"
-        seen = {(names[f.p], f.o.value, f.o.language or "") for f in facts if f.p in names}
-        order = {"label": 0, "preferred label": 1, "title": 2, "also called": 3}
-        return [Label(*x) for x in sorted(seen, key=lambda x: (order[x[0]], x[2], x[1]))]
+        """Every name once per language: ``rdfs:label``/``skos:prefLabel`` as "name", titles, then other names."""
+        names = {RDFS + "label": "name", SKOS + "prefLabel": "name", DCTERMS + "title": "title"}
+        names[SKOS + "altLabel"] = "also called"
+        order = {"name": 0, "title": 1, "also called": 2}
+        best: dict[tuple[str, str], str] = {}
+        for f in facts:
+            if f.p in names:
+                k = (f.o.value, f.o.language or "")
+                kind = names[f.p]
+                if k not in best or order[kind] < order[best[k]]:
+                    best[k] = kind
+        return [Label(kind, text, lang) for (text, lang), kind in sorted(best.items(), key=lambda x: (order[x[1]], x[0][1], x[0][0]))]
 
     def notes(self, facts: list[Fact]) -> list[Note]:
         found: dict[tuple[str, str], list[Fact]] = defaultdict(list)
