@@ -3,6 +3,7 @@ right file, the alternates are RDF from the dumps, and the HTML is valid and wel
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -203,7 +204,7 @@ def test_page_embeds_its_json_ld(site: Path) -> None:
 
 
 def _headings(doc) -> list[int]:
-    return [int(e.tag[-1]) for e in doc.iter() if re.fullmatch(HTML_NS.replace("{", r"\{").replace("}", r"\}") + "h[1-6]", e.tag)]
+    return [int(e.tag[-1]) for e in doc.iter() if re.fullmatch(re.escape(HTML_NS) + "h[1-6]", str(e.tag))]
 
 
 def test_html_is_valid_with_one_h1_and_ordered_headings(site: Path) -> None:
@@ -213,7 +214,7 @@ def test_html_is_valid_with_one_h1_and_ordered_headings(site: Path) -> None:
         assert doc.get("lang") == "en", page
         levels = _headings(doc)
         assert levels.count(1) == 1 and levels[0] == 1, page
-        for a, b in zip(levels, levels[1:], strict=False):
+        for a, b in itertools.pairwise(levels):
             assert b <= a + 1, (page, levels)
         ids = [e.get("id") for e in doc.iter() if e.get("id")]
         assert len(ids) == len(set(ids)), page

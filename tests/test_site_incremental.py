@@ -8,8 +8,8 @@ from pathlib import Path
 import html5lib
 
 import coopkg
-from coopkg.site import write_site
 from coopkg.resources import resource_dir
+from coopkg.site import write_site
 from coopkg.vocab import DEFAULT_BASE
 
 SCRIPT = "<script>alert(1)</script>"
@@ -55,7 +55,7 @@ def test_hostile_labels_are_text_on_every_page(data_copy: Path, tmp_path: Path) 
         assert "<script>alert" not in raw and "<img src=x" not in raw, page
         doc = html5lib.parse(raw)
         for el in doc.iter():
-            assert not any(k.startswith("on") for k in el.keys()), (page, el.tag)
+            assert not any(name.startswith("on") for name in el.attrib), (page, el.tag)
             assert el.tag != HTML_NS + "img", page
             if el.tag == HTML_NS + "script":
                 assert "alert" not in (el.text or "") or el.get("type") == "application/ld+json", page
@@ -76,7 +76,8 @@ def test_incremental_rebuild_equals_clean_and_writes_only_changed_pages(data_cop
     _site(first, old)
     source = data_copy / "sources" / "000_ae355af3523134a3.yaml"
     text = source.read_text(encoding="utf-8")
-    source.write_text(text.replace("name: {en: Shenyang Sixth Hospital}", "name: {en: Shenyang Sixth People's Hospital}"))
+    renamed = text.replace("name: {en: Shenyang Sixth Hospital}", "name: {en: Shenyang Sixth People's Hospital}")
+    source.write_text(renamed, encoding="utf-8")
     second = _dist(data_copy, tmp_path / "dist2")
     incremental, clean = tmp_path / "incremental", tmp_path / "clean"
     summary = _site(second, incremental, previous=old)

@@ -129,7 +129,7 @@ def write_site(
         context = {
             "root": href(key, ""),
             "links": links,
-            "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # noqa: S704 - JSON escaped for <script>
+            "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # JSON escaped for <script> by script_json
         }
         if doc == ONTOLOGY:
             html = ontology_tpl.render(page=ontology_view(data), files=ontology_files(key), **context)
@@ -298,7 +298,7 @@ def _home(
         downloads=downloads,
         releases=list(releases),
         version=version,
-        jsonld=Markup(alternates.script_json(jsonld)),  # noqa: S704 - JSON escaped for <script>
+        jsonld=Markup(alternates.script_json(jsonld)),  # JSON escaped for <script> by script_json
     )
     writer.write("index.html", html.encode("utf-8"))
 

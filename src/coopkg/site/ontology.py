@@ -114,7 +114,7 @@ def concept_schemes(data: SiteData, v: Viewer) -> list[Scheme]:
     vocabulary = data.base + "graph/vocabulary"
     schemes: dict[str, list[str]] = {}
     definitions: dict[str, list[Value]] = defaultdict(list)
-    for doc, facts in data.facts.items():
+    for facts in data.facts.values():
         for f in facts:
             if f.g != vocabulary:
                 continue
@@ -122,15 +122,13 @@ def concept_schemes(data: SiteData, v: Viewer) -> list[Scheme]:
                 schemes.setdefault(f.s, [])
             elif f.p == SKOS + "definition":
                 definitions[f.s].append(v.value(f.o))
-    for doc, facts in data.facts.items():
+    for facts in data.facts.values():
         for f in facts:
             if f.p == SKOS + "inScheme" and f.g == vocabulary and f.o.value in schemes:
                 schemes[f.o.value].append(f.s)
     out = []
     for scheme, concepts in schemes.items():
-        items = [
-            Concept(_anchor(data, c), v.link(c), definitions.get(c, [])) for c in sorted(set(concepts))
-        ]
+        items = [Concept(_anchor(data, c), v.link(c), definitions.get(c, [])) for c in sorted(set(concepts))]
         items.sort(key=lambda c: c.link.text.casefold())
         out.append(Scheme(_anchor(data, scheme), v.link(scheme), definitions.get(scheme, []), items))
     return sorted(out, key=lambda s: s.link.text.casefold())
@@ -140,4 +138,3 @@ def _anchor(data: SiteData, iri: str) -> str:
     """``concept/area/telemedicine`` for ``…/concept/area/telemedicine``: its path, so never a term's name
     (the scheme ``concept/grade`` and the property ``coop:grade`` share a local name)."""
     return data.key(iri) or iri
-

@@ -292,7 +292,10 @@ class Viewer:
                 kind = names[f.p]
                 if k not in best or order[kind] < order[best[k]]:
                     best[k] = kind
-        return [Label(kind, text, lang) for (text, lang), kind in sorted(best.items(), key=lambda x: (order[x[1]], x[0][1], x[0][0]))]
+        return [
+            Label(kind, text, lang)
+            for (text, lang), kind in sorted(best.items(), key=lambda x: (order[x[1]], x[0][1], x[0][0]))
+        ]
 
     def notes(self, facts: list[Fact]) -> list[Note]:
         found: dict[tuple[str, str], list[Fact]] = defaultdict(list)
