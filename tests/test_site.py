@@ -240,7 +240,7 @@ def test_facts_cite_their_report_paragraph(site: Path) -> None:
     doc = parse(site / "id/agreement/ditan-shenyang-sixth-inter-hospital.html")
     refs = [li for li in doc.iter(HTML_NS + "li") if (li.get("id") or "").startswith("ref-")]
     links = [a.get("href") for li in refs for a in li.iter(HTML_NS + "a")]
-    assert "../source/000_ae355af3523134a3#p3" in links
+    assert "../../id/source/000_ae355af3523134a3#p3" in links
     text = "".join(doc.itertext())
     assert "Uncertain." in text and "paragraph 3" in text
 

@@ -19,9 +19,10 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from .. import jsonld
 from ..formats import FORMATS
 from ..vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
-from . import alternates
+from . import alternates, markup
 from .files import SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
@@ -75,6 +76,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.globals.update(txt=markup.txt, val=markup.val)
     return env
 
 
@@ -106,6 +108,7 @@ def write_site(
     env = environment()
     writer = SiteWriter(Path(out), Path(previous) if previous else None)
     pfx = alternates.prefixes(data)
+    compact = jsonld.Compactor(pfx)
     docs = data.documents()
     for doc in docs:
         key = data.key(doc) or ""
@@ -119,7 +122,7 @@ def write_site(
         key = data.key(doc) or ""
         stem = file_stem(key)
         triples = alternates.document_triples(data, doc)
-        used = alternates.used_prefixes(triples, pfx)
+        used = alternates.used_prefixes(triples, pfx, compact)
         texts = {fmt: alternates.serialize(triples, fmt, used) for fmt, _, _ in ALTERNATES}
         for fmt, text in texts.items():
             writer.write(f"{stem}.{fmt}", text.encode("utf-8"))
