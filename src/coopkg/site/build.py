@@ -123,9 +123,11 @@ def write_site(
         stem = file_stem(key)
         triples = alternates.document_triples(data, doc)
         used = alternates.used_prefixes(triples, pfx, compact)
-        texts = {fmt: alternates.serialize(triples, fmt, used) for fmt, _, _ in ALTERNATES}
+        texts = {fmt: alternates.serialize(triples, fmt, used) for fmt in ("nt", "jsonld")}
         for fmt, text in texts.items():
             writer.write(f"{stem}.{fmt}", text.encode("utf-8"))
+        # N-Triples is Turtle: the .ttl alternate is a hard link to the .nt file (no second file to write)
+        writer.alias(f"{stem}.ttl", f"{stem}.nt")
         links = [
             {"href": file_href(key, f"{stem}.{fmt}"), "type": media, "label": label} for fmt, media, label in ALTERNATES
         ]

@@ -1,7 +1,8 @@
 """Write the site's files, reusing an earlier site's unchanged files (hard links, or copies).
 
 Each file's SHA-256 goes into ``.site-manifest.json``; with a previous site, a file whose digest
-is unchanged is hard-linked from it instead of written, so an incremental build writes only the
+is unchanged is hard-linked from it instead of written (and written when the link fails, e.g.
+across file systems), so an incremental build writes only the
 pages that changed and the result is byte-for-byte a clean build. The manifest starts with a dot:
 the conneg rules and :func:`coopkg.site.resolve.resolve` never serve dot files.
 """
@@ -12,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 MANIFEST = ".site-manifest.json"
@@ -38,6 +40,11 @@ class SiteWriter:
         self.written = 0
         self.reused = 0
         self.bytes = 0
+        self.aliases: list[tuple[str, str]] = []
+        # Creating tens of thousands of small files is the site's biggest cost; threads overlap it
+        # with rendering (the syscalls release the GIL). Order does not matter, errors surface in finish().
+        self.pool = ThreadPoolExecutor(max_workers=4)
+        self.pending: list[Future] = []
 
     def _target(self, rel: str) -> Path:
         if rel in self.manifest:
@@ -51,29 +58,34 @@ class SiteWriter:
             self.dirs.add(parent)
         return self.out / rel
 
-    def _reuse(self, rel: str, digest: str, target: Path) -> bool:
-        old = self.before.get(rel)
-        if self.previous is None or old is None or old[0] != digest:
-            return False
-        try:
-            os.link(self.previous / rel, target)
-        except FileNotFoundError:
-            return False
-        except OSError:
-            shutil.copyfile(self.previous / rel, target)
-        self.reused += 1
-        return True
-
     def write(self, rel: str, data: bytes) -> None:
         """Write ``data`` at ``rel`` (or link the previous site's identical file)."""
         target = self._target(rel)
         digest = hashlib.sha256(data).hexdigest()
         self.manifest[rel] = [digest, len(data)]
         self.bytes += len(data)
-        if not self._reuse(rel, digest, target):
-            with open(target, "wb") as f:
-                f.write(data)
+        old = self.before.get(rel)
+        if self.previous is not None and old is not None and old[0] == digest:
+            self.reused += 1
+            self._submit(_link_or_write, self.previous / rel, target, data)
+        else:
             self.written += 1
+            self._submit(_write, target, data)
+
+    def alias(self, rel: str, same_as: str) -> None:
+        """Make ``rel`` a hard link to the file written at ``same_as`` (same bytes, no new inode)."""
+        target = self._target(rel)
+        self.manifest[rel] = list(self.manifest[same_as])
+        self.bytes += self.manifest[same_as][1]
+        self.aliases.append((same_as, rel))
+
+    def _submit(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
+        self.pending.append(self.pool.submit(fn, *args))
+        if len(self.pending) >= 4096:
+            done = [f for f in self.pending if f.done()]
+            for f in done:
+                f.result()
+            self.pending = [f for f in self.pending if not f.done()]
 
     def link_file(self, rel: str, source: Path) -> str:
         """Put the file ``source`` at ``rel`` (hard link, else copy); returns its SHA-256.
@@ -95,9 +107,35 @@ class SiteWriter:
     def finish(self, pages: int):  # -> SiteSummary
         from .build import SiteSummary
 
+        self.pool.shutdown(wait=True)
+        for f in self.pending:
+            f.result()
+        for source, rel in self.aliases:
+            try:
+                os.link(self.out / source, self.out / rel)
+            except OSError:
+                shutil.copyfile(self.out / source, self.out / rel)
+
         text = json.dumps(dict(sorted(self.manifest.items())), separators=(",", ":")) + "\n"
         (self.out / MANIFEST).write_text(text, encoding="utf-8")
         return SiteSummary(pages, len(self.manifest), self.bytes, self.written, self.reused)
+
+
+def _write(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _link_or_write(source: Path, target: Path, data: bytes) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        _write(target, data)
 
 
 def _listed_digest(path: Path) -> str | None:
