@@ -75,8 +75,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates are package files: no stat per page render
     )
-    env.globals.update(txt=markup.txt, val=markup.val)
+    env.globals.update(txt=markup.txt, val=markup.val, types=markup.types, statements=markup.statements)
     return env
 
 
@@ -128,9 +129,8 @@ def write_site(
             writer.write(f"{stem}.{fmt}", text.encode("utf-8"))
         # N-Triples is Turtle: the .ttl alternate is a hard link to the .nt file (no second file to write)
         writer.alias(f"{stem}.ttl", f"{stem}.nt")
-        links = [
-            {"href": file_href(key, f"{stem}.{fmt}"), "type": media, "label": label} for fmt, media, label in ALTERNATES
-        ]
+        name = stem.rpartition("/")[2]  # alternates sit beside the page
+        links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
         context = {
             "root": href(key, ""),
             "links": links,

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 MANIFEST = ".site-manifest.json"
@@ -41,10 +40,6 @@ class SiteWriter:
         self.reused = 0
         self.bytes = 0
         self.aliases: list[tuple[str, str]] = []
-        # Creating tens of thousands of small files is the site's biggest cost; threads overlap it
-        # with rendering (the syscalls release the GIL). Order does not matter, errors surface in finish().
-        self.pool = ThreadPoolExecutor(max_workers=4)
-        self.pending: list[Future] = []
 
     def _target(self, rel: str) -> Path:
         if rel in self.manifest:
@@ -67,25 +62,17 @@ class SiteWriter:
         old = self.before.get(rel)
         if self.previous is not None and old is not None and old[0] == digest:
             self.reused += 1
-            self._submit(_link_or_write, self.previous / rel, target, data)
+            _link_or_write(self.previous / rel, target, data)
         else:
             self.written += 1
-            self._submit(_write, target, data)
+            _write(target, data)
 
     def alias(self, rel: str, same_as: str) -> None:
         """Make ``rel`` a hard link to the file written at ``same_as`` (same bytes, no new inode)."""
-        target = self._target(rel)
+        self._target(rel)
         self.manifest[rel] = list(self.manifest[same_as])
         self.bytes += self.manifest[same_as][1]
         self.aliases.append((same_as, rel))
-
-    def _submit(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
-        self.pending.append(self.pool.submit(fn, *args))
-        if len(self.pending) >= 4096:
-            done = [f for f in self.pending if f.done()]
-            for f in done:
-                f.result()
-            self.pending = [f for f in self.pending if not f.done()]
 
     def link_file(self, rel: str, source: Path) -> str:
         """Put the file ``source`` at ``rel`` (hard link, else copy); returns its SHA-256.
@@ -107,9 +94,6 @@ class SiteWriter:
     def finish(self, pages: int):  # -> SiteSummary
         from .build import SiteSummary
 
-        self.pool.shutdown(wait=True)
-        for f in self.pending:
-            f.result()
         for source, rel in self.aliases:
             try:
                 os.link(self.out / source, self.out / rel)

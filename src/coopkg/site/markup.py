@@ -16,7 +16,6 @@ from typing import Any
 from markupsafe import Markup, escape
 
 
-
 def txt(v: Any) -> Markup:
     """The value's text, in a ``<span lang>`` when it has a language."""
     if v.lang:
@@ -44,3 +43,19 @@ def val(v: Any, refs: bool = True) -> Markup:
         for n in v.refs:
             out += f'<sup><a href="#ref-{int(n)}">{int(n)}</a></sup>'
     return Markup(out)
+
+
+def types(items: list[Any]) -> Markup:
+    """Type links separated by middle dots."""
+    return Markup(" · ").join(val(t) for t in items)
+
+
+def statements(items: list[Any], show: bool = True) -> Markup:
+    """The statements table: one row per property, its values as a list (footnotes when ``show``)."""
+    if not items:
+        return Markup("")
+    rows = []
+    for st in items:
+        values = "".join(f"<li>{val(v, show)}</li>" for v in st.values)
+        rows.append(f'<tr><th scope="row">{val(st.prop, False)}</th><td><ul>{values}</ul></td></tr>\n')
+    return Markup(f'<table class="statements">\n{"".join(rows)}</table>\n')
