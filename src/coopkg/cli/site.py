@@ -1,0 +1,93 @@
+"""``coopkg site``: write the static website for a built ``dist/`` (see :mod:`coopkg.site`).
+
+The site goes to a temporary sibling of ``--out`` first and replaces it only when complete; the
+previous site's unchanged files are hard-linked, not rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from coopkg.errors import InputError
+from coopkg.resources import resource_dir
+from coopkg.vocab import DEFAULT_BASE
+
+
+def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSummary
+    """Write ``out`` from ``dist/coopkg.nq`` atomically (temp folder, then rename).
+
+    :raises InputError: ``dist`` has no ``coopkg.nq``, or the base is not an absolute IRI.
+    """
+    from coopkg.site import write_site
+
+    nquads = dist / "coopkg.nq"
+    if not nquads.is_file():
+        raise InputError(f"{nquads} does not exist: run 'coopkg build' first (or give --dist)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    old = None
+    try:
+        summary = write_site(
+            nquads,
+            tmp,
+            base=base,
+            ontology_dir=resource_dir("ontology"),
+            queries_dir=resource_dir("queries"),
+            downloads=dist,
+            previous=out if out.is_dir() else None,
+        )
+        if out.exists():
+            old = out.with_name(f".{out.name}.old.{os.getpid()}")
+            os.replace(out, old)
+        os.replace(tmp, out)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return summary
+
+
+def register(cli: click.Group) -> None:
+    """Add ``site`` to ``cli``."""
+
+    @cli.command(name="site")
+    @click.option(
+        "--dist",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("dist"),
+        show_default=True,
+        help="Built dist/ folder (coopkg.nq and the dumps).",
+    )
+    @click.option(
+        "-o",
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Site folder to write [DIST/site].",
+    )
+    @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI", help="IRI base of the data.")
+    def site_cmd(dist: Path, out: Path | None, base: str) -> None:
+        """Write the static website for a built dist/: a page per IRI with its Turtle, JSON-LD and
+        N-Triples, the ontology's documentation, the query catalog, search, and conneg rules.
+
+        \b
+        Example:
+            coopkg build && coopkg site --dist dist --out dist/site
+            coopkg serve   # then open http://127.0.0.1:8000/
+        """
+        start = time.perf_counter()
+        target = out or dist / "site"
+        summary = build_site(dist, target, base)
+        seconds = time.perf_counter() - start
+        click.echo(
+            f"wrote {target}/ in {seconds:.1f} s: {summary.pages:,} pages, {summary.files:,} files, "
+            f"{summary.bytes / 1e6:.1f} MB ({summary.written:,} written, {summary.reused:,} unchanged)"
+        )

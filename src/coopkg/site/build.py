@@ -1,0 +1,366 @@
+"""Write the static site from the built dump: one page per IRI, alternates, home, catalog, search.
+
+:func:`write_site` renders every page to bytes and hands them to a :class:`~coopkg.site.files.SiteWriter`,
+which writes a file only when its bytes differ from the previous site's (``previous``): unchanged
+files are hard-linked from there, so an incremental rebuild touches only what changed and still
+gives the same bytes as a clean one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pyoxigraph as ox
+from markupsafe import Markup
+
+from coopkg.graph import jsonld
+from coopkg.graph.formats import FORMATS
+from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
+
+from . import alternates, markup
+from .files import SiteSummary, SiteWriter
+from .links import ALTERNATES, file_href, file_stem, href
+from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
+from .ontology import ONTOLOGY, ontology_view
+from .queries import run_catalog, select_rows
+from .rules import conneg_files
+from .svg import safe_svg
+from .views import Value, Viewer
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@dataclass(frozen=True)
+class Release:
+    """One entry of the home page's release list (give them to :func:`write_site` when there is a catalog)."""
+
+    version: str
+    date: str = ""
+    href: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    href: str
+    format: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+def environment() -> jinja2.Environment:
+    """Jinja2 autoescaping every HTML template (the conneg rule files are plain text of our own constants)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates are package files: no stat per page render
+    )
+    env.globals.update(txt=markup.txt, val=markup.val, types=markup.types, statements=markup.statements)
+    return env
+
+
+def write_site(
+    nquads: Path,
+    out: Path,
+    *,
+    base: str,
+    ontology_dir: Path,
+    queries_dir: Path,
+    downloads: Path | None = None,
+    previous: Path | None = None,
+    releases: Sequence[Release] = (),
+) -> SiteSummary:
+    """Write the website for the dump ``nquads`` into ``out`` (created; the caller renames it into place).
+
+    :param base: the instance IRI base the dump was built with (``https://w3id.org/coopkg/``).
+    :param ontology_dir: the ontology's ``*.ttl`` files, offered for download beside its page.
+    :param queries_dir: the stored queries shown (and run) in the catalog.
+    :param downloads: the ``dist/`` folder whose dumps the home page lists; they are hard-linked
+        (copied across file systems) into ``out/downloads/``.
+    :param previous: an earlier site: files whose bytes are unchanged are hard-linked from it
+        instead of written.
+    :raises ValueError: a bad base, or an IRI whose page would overwrite one of the site's own.
+    :raises SyntaxError: the dump does not parse.
+    """
+    Namespaces(base)  # validates
+    data = load(Path(nquads), base)
+    env = environment()
+    writer = SiteWriter(Path(out), Path(previous) if previous else None)
+    pfx = alternates.prefixes(data)
+    compact = jsonld.Compactor(pfx)
+    docs = data.documents()
+    for doc in docs:
+        key = data.key(doc) or ""
+        if key in RESERVED_KEYS or key.split("/", 1)[0] in RESERVED_ROOTS:
+            raise ValueError(f"<{doc}> would be served at /{key}, which the site uses for its own page")
+    entity_tpl = env.get_template("entity.html")
+    ontology_tpl = env.get_template("ontology.html")
+    pages = 0
+    ontology_files = _ontology_files(Path(ontology_dir), writer)
+    for doc in docs:
+        key = data.key(doc) or ""
+        stem = file_stem(key)
+        triples = alternates.document_triples(data, doc)
+        used = alternates.used_prefixes(triples, pfx, compact)
+        texts = {fmt: alternates.serialize(triples, fmt, used) for fmt in ("nt", "jsonld")}
+        for fmt, text in texts.items():
+            writer.write(f"{stem}.{fmt}", text.encode("utf-8"))
+        # N-Triples is Turtle: the .ttl alternate is a hard link to the .nt file (no second file to write)
+        writer.alias(f"{stem}.ttl", f"{stem}.nt")
+        name = stem.rpartition("/")[2]  # alternates sit beside the page
+        links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
+        context = {
+            "root": href(key, ""),
+            "links": links,
+            "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # JSON escaped for <script> by script_json
+        }
+        if doc == ONTOLOGY:
+            html = ontology_tpl.render(page=ontology_view(data), files=ontology_files(key), **context)
+        else:
+            html = entity_tpl.render(page=Viewer(data, key).entity(doc), **context)
+        writer.write(f"{stem}.html", html.encode("utf-8"))
+        pages += 1
+    browse = _browse(data, docs, env, writer)
+    pages += len(browse)
+    dl = _downloads(Path(downloads), writer) if downloads else []
+    _home(data, env, writer, dl, browse, releases)
+    writer.write("queries.html", _render(env, "queries.html", "queries", queries=_catalog(data, queries_dir)))
+    writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
+    writer.write("names.json", _names(data, docs))
+    for name in ("style.css", "search.js"):
+        writer.write(name, (TEMPLATES / name).read_bytes())
+    for path, text in conneg_files(env, base).items():
+        writer.write(path, text.encode("utf-8"))
+    pages += 3
+    return writer.finish(pages)
+
+
+def _catalog(data: SiteData, queries_dir: Path) -> list:
+    """The stored queries with their results, each cell a :class:`Value` (IRIs link to their pages)."""
+    v = Viewer(data, "queries")
+    results = run_catalog(data.store, Path(queries_dir))
+    for r in results:
+        r.rows = [[v.value(cell) if cell is not None else None for cell in row] for row in r.rows]
+    return results
+
+
+def _render(env: jinja2.Environment, template: str, key: str, **context: object) -> bytes:
+    return env.get_template(template).render(root=href(key, ""), **context).encode("utf-8")
+
+
+def _ontology_files(folder: Path, writer: SiteWriter):  # -> Callable[[str], list[tuple[str, str]]]
+    names = []
+    for path in sorted(folder.glob("*.ttl")):
+        writer.write(f"downloads/ontology/{path.name}", path.read_bytes())
+        names.append(path.name)
+    return lambda key: [(n, file_href(key, f"downloads/ontology/{n}")) for n in names]
+
+
+def _kind_of(data: SiteData, doc: str) -> str:
+    key = data.key(doc) or ""
+    parts = key.split("/")
+    if parts[0] == "id" and len(parts) > 2:
+        return parts[1]
+    if parts[0] == "concept" and len(parts) > 2:
+        return "concept"
+    return "other"
+
+
+_KIND_TITLES = {
+    "agreement": "Agreements",
+    "concept": "Concepts",
+    "event": "Events",
+    "figure": "Figures",
+    "org": "Institutions",
+    "person": "People",
+    "post": "Posts",
+    "programme": "Programmes",
+    "region": "Regions",
+    "source": "Source reports",
+    "other": "Other pages (ontology, schemes, graphs, dataset)",
+}
+
+
+def _browse(data: SiteData, docs: list[str], env: jinja2.Environment, writer: SiteWriter) -> list[dict]:
+    """One page per kind listing every page of that kind (so everything is reachable without JS)."""
+    groups: dict[str, list[str]] = {}
+    for doc in docs:
+        groups.setdefault(_kind_of(data, doc), []).append(doc)
+    out = []
+    for kind in sorted(groups):
+        key = f"browse/{kind}"
+        v = Viewer(data, key)
+        items = []
+        for doc in groups[kind]:
+            types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+            items.append((v.link(doc), types))
+        items.sort(key=lambda x: (x[0].text.casefold(), x[0].href or ""))
+        title = _KIND_TITLES.get(kind, kind.capitalize())
+        writer.write(f"{key}.html", _render(env, "browse.html", key, title=title, items=items))
+        out.append({"key": key, "title": title, "count": len(items)})
+    return out
+
+
+def _browse_links(browse: list[dict], from_key: str) -> list[dict]:
+    return [{**b, "href": href(from_key, b["key"])} for b in browse]
+
+
+def _downloads(folder: Path, writer: SiteWriter) -> list[Download]:
+    """Every dump, ``void.ttl``, the context and ``SHA256SUMS`` of ``folder``, linked into ``downloads/``."""
+    by_ext = {f.extension: f for f in FORMATS.values()}
+    out = []
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    for name in names:
+        path = folder / name
+        ext = name.rpartition(".")[2]
+        if name.startswith("coopkg.") and ext in by_ext:
+            fmt, media = by_ext[ext].name, by_ext[ext].media_type
+        elif name == "void.ttl":
+            fmt, media = "VoID + DCAT (Turtle)", "text/turtle"
+        elif name == "context.jsonld":
+            fmt, media = "JSON-LD context", "application/ld+json"
+        elif name == "SHA256SUMS":
+            fmt, media = "checksums", "text/plain"
+        else:
+            continue
+        digest = writer.link_file(f"downloads/{name}", path)
+        out.append(Download(name, f"downloads/{name}", fmt, media, path.stat().st_size, digest))
+    return out
+
+
+def _home(
+    data: SiteData,
+    env: jinja2.Environment,
+    writer: SiteWriter,
+    downloads: list[Download],
+    browse: list[dict],
+    releases: Sequence[Release],
+) -> None:
+    v = Viewer(data, "")
+    vocabulary = data.base + "graph/vocabulary"
+    classes: Counter[str] = Counter()
+    seen = set()
+    for s, types in data.types.items():
+        for t in types:
+            if t.startswith(COOP) and (s, t) not in seen:
+                seen.add((s, t))
+                classes[t] += 1
+    # instances are counted outside the vocabulary graph (concepts are not data)
+    vocab_only = {f.s for facts in data.facts.values() for f in facts if f.g == vocabulary}
+    data_subjects = {f.s for facts in data.facts.values() for f in facts if f.g not in ("", vocabulary)}
+    classes = Counter(
+        {t: sum(1 for s in data_subjects if t in data.types.get(s, ())) for t in classes if t != OWL + "Class"}
+    )
+    del vocab_only
+    class_rows = [(v.link(t), n) for t, n in sorted(classes.items(), key=lambda x: (-x[1], x[0])) if n]
+    kinds = select_rows(
+        data.store,
+        f"SELECT ?kind (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{COOP}Agreement> "
+        f"OPTIONAL {{ ?a <{COOP}agreementKind> ?kind }} }} GROUP BY ?kind",
+    )
+    kind_rows = sorted(
+        ((v.link(k.value) if k is not None else None, int(n.value)) for k, n in kinds),
+        key=lambda x: (-x[1], x[0].text if x[0] else ""),
+    )
+    reports = sum(1 for doc in data.facts if COOP + "SourceDocument" in data.types.get(doc, ()))
+    triples = len({(f.s, f.p, str(f.o)) for facts in data.facts.values() for f in facts if f.g})
+    version = next(
+        (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
+    )
+    pictures = _pictures(data.store)
+    jsonld = _dataset_jsonld(data, downloads, version)
+    html = env.get_template("home.html").render(
+        root="./",
+        base=data.base,
+        classes=class_rows,
+        agreement_kinds=kind_rows,
+        reports=reports,
+        triples=triples,
+        pictures=pictures,
+        browse=_browse_links(browse, ""),
+        downloads=downloads,
+        releases=list(releases),
+        version=version,
+        jsonld=Markup(alternates.script_json(jsonld)),  # JSON escaped for <script> by script_json
+    )
+    writer.write("index.html", html.encode("utf-8"))
+
+
+def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> str:
+    """schema.org ``Dataset`` markup (what dataset search engines read), with its distributions."""
+    doc = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": data.base + "dataset",
+        "name": "coopkg: inter-regional health cooperation in China",
+        "description": (
+            "Agreements, events, programmes, institutions and figures of inter-regional health cooperation "
+            "in China, each traced to the news report and paragraph that states it."
+        ),
+        "url": data.base,
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "isAccessibleForFree": True,
+        "inLanguage": ["en", "zh"],
+        "keywords": ["health cooperation", "China", "regions", "hospitals", "agreements", "linked data"],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": d.name,
+                "encodingFormat": d.media_type,
+                "contentUrl": data.base + d.href,
+                "contentSize": f"{d.size} B",
+                "sha256": d.sha256,
+            }
+            for d in downloads
+        ],
+    }
+    if version:
+        doc["version"] = version
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def _pictures(store: ox.Store) -> list[dict]:
+    """The pictures module's SVGs (checked for scripts), each with its table."""
+    from coopkg.site import pictures
+
+    out = []
+    for p in pictures.render_all(store):
+        out.append(
+            {
+                "id": p.id,
+                "title": p.title,
+                "description": p.description,
+                "svg": safe_svg(p.svg),
+                "columns": list(p.columns),
+                "rows": [[str(c) for c in row] for row in p.rows],
+            }
+        )
+    return out
+
+
+def _names(data: SiteData, docs: list[str]) -> bytes:
+    """``names.json`` for the search page: ``[path, type, [[name, lang], …]]`` per page, sorted."""
+    entries = []
+    for doc in docs:
+        names = sorted({(value, lang) for value, lang, _ in data.labels.get(doc, ())})
+        if not names:
+            continue
+        types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+        entries.append([data.key(doc), types, [list(n) for n in names]])
+    return json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+__all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "Release", "SiteSummary", "Value", "doc_of", "write_site"]
+_ = hashlib

@@ -1,0 +1,152 @@
+"""Write the site's files, reusing an earlier site's unchanged files (hard links, or copies).
+
+Each file's SHA-256 goes into ``.site-manifest.json``; with a previous site, a file whose digest
+is unchanged is hard-linked from it instead of written (and written when the link fails, e.g.
+across file systems), so an incremental build writes only the
+pages that changed and the result is byte-for-byte a clean build. The manifest starts with a dot:
+the conneg rules and :func:`coopkg.site.resolve.resolve` never serve dot files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What :func:`write_site` wrote: pages (HTML), all files, their bytes, and how many were new."""
+
+    pages: int
+    files: int
+    bytes: int
+    written: int
+    reused: int
+
+
+MANIFEST = ".site-manifest.json"
+#: dot files the site does hold: server configuration, never served itself
+SERVER_FILES = frozenset({".htaccess", "w3id/.htaccess"})
+
+
+class SiteWriter:
+    """Files of one site build, in a new (or empty) folder ``out``."""
+
+    def __init__(self, out: Path, previous: Path | None = None) -> None:
+        if out.exists() and any(out.iterdir()):
+            raise ValueError(f"{out} is not empty: write the site into a new folder and rename it into place")
+        if previous is not None and previous.resolve() == out.resolve():
+            raise ValueError("the previous site must be another folder than the one being written")
+        out.mkdir(parents=True, exist_ok=True)
+        self.out = out
+        self.previous = previous
+        self.before: dict[str, list] = {}
+        if previous is not None and (previous / MANIFEST).is_file():
+            self.before = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+        self.manifest: dict[str, list] = {}
+        self.dirs: set[str] = set()
+        self.written = 0
+        self.reused = 0
+        self.bytes = 0
+        self.aliases: list[tuple[str, str]] = []
+
+    def _target(self, rel: str) -> Path:
+        if rel in self.manifest:
+            raise ValueError(f"two pages want the same file {rel!r}")
+        hidden = rel.startswith(("/", ".")) or "/." in rel
+        if (hidden and rel not in SERVER_FILES) or "\\" in rel:
+            raise ValueError(f"not a site path: {rel!r}")
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in self.dirs:
+            (self.out / parent).mkdir(parents=True, exist_ok=True)
+            self.dirs.add(parent)
+        return self.out / rel
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write ``data`` at ``rel`` (or link the previous site's identical file)."""
+        target = self._target(rel)
+        digest = hashlib.sha256(data).hexdigest()
+        self.manifest[rel] = [digest, len(data)]
+        self.bytes += len(data)
+        old = self.before.get(rel)
+        if self.previous is not None and old is not None and old[0] == digest:
+            self.reused += 1
+            _link_or_write(self.previous / rel, target, data)
+        else:
+            self.written += 1
+            _write(target, data)
+
+    def alias(self, rel: str, same_as: str) -> None:
+        """Make ``rel`` a hard link to the file written at ``same_as`` (same bytes, no new inode)."""
+        self._target(rel)
+        self.manifest[rel] = list(self.manifest[same_as])
+        self.bytes += self.manifest[same_as][1]
+        self.aliases.append((same_as, rel))
+
+    def link_file(self, rel: str, source: Path) -> str:
+        """Put the file ``source`` at ``rel`` (hard link, else copy); returns its SHA-256.
+
+        The digest comes from ``SHA256SUMS`` beside ``source`` when it lists the file (the dist
+        writer made it from the same bytes), else from reading the file."""
+        target = self._target(rel)
+        digest = _listed_digest(source) or _file_digest(source)
+        size = source.stat().st_size
+        self.manifest[rel] = [digest, size]
+        self.bytes += size
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.written += 1
+        return digest
+
+    def finish(self, pages: int) -> SiteSummary:
+        for source, rel in self.aliases:
+            try:
+                os.link(self.out / source, self.out / rel)
+            except OSError:
+                shutil.copyfile(self.out / source, self.out / rel)
+
+        text = json.dumps(dict(sorted(self.manifest.items())), separators=(",", ":")) + "\n"
+        (self.out / MANIFEST).write_text(text, encoding="utf-8")
+        return SiteSummary(pages, len(self.manifest), self.bytes, self.written, self.reused)
+
+
+def _write(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _link_or_write(source: Path, target: Path, data: bytes) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        _write(target, data)
+
+
+def _listed_digest(path: Path) -> str | None:
+    sums = path.with_name("SHA256SUMS")
+    if not sums.is_file() or path.name == "SHA256SUMS":
+        return None
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name == path.name and len(digest) == 64:
+            return digest
+    return None
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,46 @@
+"""Where each page lives and how pages link to each other (always relatively, so the same files
+work under ``https://w3id.org/coopkg/``, under ``coopkg serve`` on 127.0.0.1 and from a copy).
+
+A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<key>.html`` and its
+alternates ``<key>.ttl``, ``.jsonld``, ``.nt``; an IRI ending in ``/`` (and the home page, key
+``""``) uses ``<key>index.html``. Links use the key itself, the IRI's own path, which the
+conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
+
+>>> href("id/org/x", "id/region/110000")
+'../../id/region/110000'
+>>> href("id/org/x", "")
+'../../'
+>>> href("", "ontology", "Region"), href("concept/", "concept/area")
+('ontology#Region', '../concept/area')
+>>> file_stem("concept/"), file_stem(""), file_stem("id/org/x")
+('concept/index', 'index', 'id/org/x')
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+ALTERNATES = (
+    ("ttl", "text/turtle", "Turtle"),
+    ("jsonld", "application/ld+json", "JSON-LD"),
+    ("nt", "application/n-triples", "N-Triples"),
+)
+
+
+def file_stem(key: str) -> str:
+    """The page's file path without extension."""
+    return key + "index" if key == "" or key.endswith("/") else key
+
+
+def href(from_key: str, to_key: str, fragment: str = "") -> str:
+    """Relative link from the page ``from_key`` to the page ``to_key`` (``#fragment`` optional).
+
+    Up to the site root, then down: no common-prefix search, because this runs for every link of
+    every page (``posixpath.relpath`` was a fifth of the site's time)."""
+    link = "../" * from_key.count("/") + to_key
+    return (link or "./") + ("#" + fragment if fragment else "")
+
+
+def file_href(from_key: str, path: str) -> str:
+    """Relative link from a page to a plain file of the site (``style.css``, ``downloads/x``)."""
+    return posixpath.relpath(path, posixpath.dirname(from_key) or ".")

@@ -1,0 +1,159 @@
+"""The built dump, indexed for page rendering: what each document says, who links to it, labels.
+
+A *document* is an IRI without its fragment under the site's base (``<base>id/org/x``,
+``<base>id/source/<id>`` whose paragraphs ``#pN`` are hash IRIs of it) or under the published
+vocabulary root (``https://w3id.org/coopkg/ontology`` and its ``#Term`` IRIs, ``…/concept/…``).
+Each document gets one page at its *key*, the IRI's path below the root (``id/org/x``).
+
+Everything is read once from ``coopkg.nq`` (and ``void.ttl`` beside it, which describes the
+dataset, its graphs and distributions); all lists are sorted, so pages built from them are
+deterministic.
+
+>>> doc_of("https://w3id.org/coopkg/id/source/s1#p3")
+'https://w3id.org/coopkg/id/source/s1'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopkg.vocab import COOP, DCTERMS, DEFAULT_BASE, RDF, RDFS, SKOS
+
+LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title")
+TYPE = RDF + "type"
+STATED_IN = COOP + "statedIn"
+#: pages the site writes itself; no IRI may map onto them
+RESERVED_KEYS = frozenset({"", "queries", "search", "pictures"})
+RESERVED_ROOTS = frozenset({"browse", "downloads", "w3id", "static"})
+
+
+def doc_of(iri: str) -> str:
+    """The document IRI of ``iri`` (the IRI without its fragment)."""
+    return iri.partition("#")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One statement as stored: subject, predicate, object and the graph that holds it."""
+
+    s: str
+    p: str
+    o: ox.NamedNode | ox.Literal | ox.BlankNode
+    g: str
+
+
+@dataclass
+class SiteData:
+    """Indexes over the dump: facts by document, incoming links by document, labels, types."""
+
+    base: str
+    store: ox.Store
+    facts: dict[str, list[Fact]] = field(default_factory=lambda: defaultdict(list))
+    incoming: dict[str, list[Fact]] = field(default_factory=lambda: defaultdict(list))
+    labels: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    stated_in: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    graphs: list[str] = field(default_factory=list)
+    void: list[ox.Triple] = field(default_factory=list)
+
+    def key(self, iri: str) -> str | None:
+        """Site path of a document IRI, or None when it is outside the site."""
+        for root in (self.base, DEFAULT_BASE):
+            if iri.startswith(root):
+                return iri[len(root) :]
+        return None
+
+    def documents(self) -> list[str]:
+        """Every document IRI that gets a page, sorted (subjects, objects and graph names)."""
+        docs: set[str] = set()
+        for d in self.facts:
+            docs.add(d)
+        for d in self.incoming:
+            docs.add(d)
+        for g in self.graphs:
+            docs.add(doc_of(g))
+        return sorted(d for d in docs if self.key(d) not in (None, ""))
+
+    def label(self, iri: str, lang: str = "en") -> tuple[str, str]:
+        """(text, language) of the preferred label: rdfs:label/prefLabel in ``lang`` first."""
+        found = self.labels.get(iri)
+        if not found:
+            return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri, ""
+        return min(found, key=lambda x: (x[2] not in LABEL_PREDICATES[:2], x[1] != lang, x[1], x[2], x[0]))[:2]
+
+
+def load(nquads: Path, base: str) -> SiteData:
+    """Read ``nquads`` (and ``void.ttl`` beside it) into :class:`SiteData`.
+
+    :raises SyntaxError: the dump does not parse (pyoxigraph names the line).
+    """
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    data = SiteData(base=base, store=store)
+    graphs: set[str] = set()
+    labels = set(LABEL_PREDICATES)
+    strings: dict[str, str] = {}  # one str object per distinct IRI: millions of facts share few subjects
+    intern = strings.setdefault
+    for q in store.quads_for_pattern(None, None, None, None):
+        if isinstance(q.subject, ox.BlankNode):
+            continue
+        s = intern(q.subject.value, q.subject.value)
+        p = intern(q.predicate.value, q.predicate.value)
+        g = intern(q.graph_name.value, q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""
+        graphs.add(g)
+        fact = Fact(s, p, q.object, g)
+        data.facts[doc_of(s)].append(fact)
+        o = q.object
+        if isinstance(o, ox.NamedNode):
+            data.incoming[doc_of(o.value)].append(fact)
+            if p == TYPE:
+                data.types[s].append(o.value)
+            elif p == STATED_IN:
+                data.stated_in[(s, g)].append(o.value)
+        elif p in labels and isinstance(o, ox.Literal):
+            data.labels[s].append((o.value, o.language or "", p))
+    void = nquads.parent / "void.ttl"
+    if void.is_file():
+        data.void = sorted(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE), key=str)
+        for t in data.void:
+            if isinstance(t.subject, ox.NamedNode):
+                fact = Fact(t.subject.value, t.predicate.value, t.object, "")
+                data.facts[doc_of(fact.s)].append(fact)
+                if isinstance(t.object, ox.NamedNode) and t.predicate.value != TYPE:
+                    data.incoming[doc_of(t.object.value)].append(fact)
+                elif t.predicate.value in labels and isinstance(t.object, ox.Literal):
+                    data.labels[fact.s].append((t.object.value, t.object.language or "", t.predicate.value))
+    data.graphs = sorted(g for g in graphs if g)
+    for table in (data.facts, data.incoming):
+        for lst in table.values():
+            lst.sort(key=_fact_key)
+    for lst in data.labels.values():
+        lst.sort()
+    for k, v in data.types.items():
+        data.types[k] = sorted(set(v))
+    for k, v in data.stated_in.items():
+        data.stated_in[k] = sorted(set(v), key=_paragraph_order)
+    return data
+
+
+def _fact_key(f: Fact) -> tuple:
+    return (f.s, f.p, str(f.o), f.g)
+
+
+def _paragraph_order(iri: str) -> tuple:
+    frag = iri.rpartition("#")[2]
+    return (doc_of(iri), int(frag[1:]) if frag[:1] == "p" and frag[1:].isdigit() else 0, iri)
+
+
+def paragraph_number(iri: str) -> int | None:
+    """``N`` of a ``…#pN`` anchor, else None.
+
+    >>> paragraph_number("https://w3id.org/coopkg/id/source/s#p12"), paragraph_number("x#a")
+    (12, None)
+    """
+    frag = iri.rpartition("#")[2] if "#" in iri else ""
+    return int(frag[1:]) if frag[:1] == "p" and frag[1:].isdigit() else None

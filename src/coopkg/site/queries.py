@@ -1,0 +1,78 @@
+"""The query catalog page's content: every stored query, run on the built data.
+
+The one module of the site that uses :mod:`coopkg.catalog` and :mod:`coopkg.sparql`. Each query
+runs exactly as ``coopkg query <name>`` would with no ``-p``: on the loaded store, the union of
+the named graphs as default graph, every parameter bound (never pasted) to its ``#+ defaults``
+value. A query that fails shows its error instead of a table, so one broken query does not hide
+the catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopkg.errors import CoopkgError
+from coopkg.query.catalog import catalog
+from coopkg.query.sparql import run_query
+
+ROW_LIMIT = 200
+
+
+@dataclass
+class QueryResult:
+    name: str
+    summary: str
+    description: str
+    tags: list[str]
+    parameters: list[tuple[str, str, str, str]]  # name, type, required/optional, default
+    text: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[ox.NamedNode | ox.Literal | None]] = field(default_factory=list)
+    total: int = 0
+    error: str = ""
+    boolean: bool | None = None
+
+
+def run_catalog(store: ox.Store, queries_dir: Path) -> list[QueryResult]:
+    """Every ``queries_dir/*.rq`` with its result on ``store`` (first :data:`ROW_LIMIT` rows)."""
+    out = []
+    for name, q in sorted(catalog(queries_dir).items()):
+        res = QueryResult(
+            name=name,
+            summary=q.summary,
+            description=str(q.description or ""),
+            tags=[str(t) for t in q.tags],
+            parameters=[
+                (p.name, p.type, "required" if p.required else "optional", p.default or "") for p in q.parameters
+            ],
+            text=q.text,
+        )
+        try:
+            answer = run_query(q, {}, store=store)
+            if q.form == "ASK":
+                res.boolean = bool(answer.result)
+            elif q.form == "SELECT":
+                res.columns = answer.variables
+                for i, row in enumerate(answer.result):
+                    if i < ROW_LIMIT:
+                        res.rows.append([row[c] for c in res.columns])
+                    res.total = i + 1
+            else:
+                res.columns = ["subject", "predicate", "object"]
+                triples = sorted(answer.result, key=str)
+                res.total = len(triples)
+                res.rows = [[t.subject, t.predicate, t.object] for t in triples[:ROW_LIMIT]]
+        except CoopkgError as exc:
+            res.error = str(exc)
+        out.append(res)
+    return out
+
+
+def select_rows(store: ox.Store, text: str) -> list[list[ox.NamedNode | ox.Literal | None]]:
+    """Rows of a fixed SELECT (no parameters) on the union graph, for the home page's counts."""
+    result = store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [[sol[n] for n in names] for sol in result]

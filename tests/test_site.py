@@ -1,0 +1,332 @@
+"""The static site on the shipped data: every IRI has a page, every link resolves, conneg picks the
+right file, the alternates are RDF from the dumps, and the HTML is valid and well structured."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import html5lib
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from coopkg.cli import cli
+from coopkg.resources import resource_dir
+from coopkg.site import resolve, write_site
+from coopkg.site.links import file_stem
+from coopkg.site.rules import choose
+from coopkg.vocab import DEFAULT_BASE
+
+BASE = DEFAULT_BASE
+HTML_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def make_site(dist: Path, out: Path, previous: Path | None = None):
+    return write_site(
+        dist / "coopkg.nq",
+        out,
+        base=BASE,
+        ontology_dir=resource_dir("ontology"),
+        queries_dir=resource_dir("queries"),
+        downloads=dist,
+        previous=previous,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    make_site(built_dist, out)
+    return out
+
+
+def page_url(site: Path, page: Path) -> str:
+    """The URL path a page file answers (``id/org/x.html`` -> ``/id/org/x``)."""
+    rel = page.relative_to(site).as_posix().removesuffix(".html")
+    return "/" + (rel.removesuffix("index") if rel.endswith("index") else rel)
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "downloads" not in p.parts)
+
+
+def parse(path: Path):
+    return html5lib.parse(path.read_bytes(), transport_encoding="utf-8")
+
+
+def dump_iris(dist: Path) -> set[str]:
+    iris = set()
+    for q in ox.parse(path=str(dist / "coopkg.nq"), format=ox.RdfFormat.N_QUADS):
+        for term in (q.subject, q.object, q.graph_name):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
+                iris.add(term.value)
+    return iris
+
+
+def test_every_iri_in_the_dump_resolves_in_html_and_turtle(site: Path, built_dist: Path) -> None:
+    iris = dump_iris(built_dist)
+    assert len(iris) > 300
+    for iri in sorted(iris):
+        path = "/" + iri[len(BASE) :]
+        status, media, file = resolve(site, path, "text/html")
+        assert (status, media) == (200, "text/html"), iri
+        fragment = iri.partition("#")[2]
+        if fragment:
+            assert f'id="{fragment}"' in file.read_text(encoding="utf-8"), iri
+        assert resolve(site, path, "text/turtle")[:2] == (200, "text/turtle"), iri
+
+
+def test_link_crawl_every_internal_link_and_alternate_resolves(site: Path) -> None:
+    ids: dict[Path, set[str]] = {}
+    checked = 0
+    for page in pages(site):
+        doc = parse(page)
+        url = "http://site.test" + page_url(site, page)
+        for el in doc.iter():
+            for attr in ("href", "src"):
+                link = el.get(attr)
+                if link is None or el.tag == HTML_NS + "base":
+                    continue
+                target = urljoin(url, link)
+                parts = urlsplit(target)
+                if parts.netloc != "site.test":
+                    assert parts.scheme in ("http", "https"), (page, link)
+                    continue
+                accept = el.get("type") if el.tag in (HTML_NS + "link", HTML_NS + "a") and el.get("type") else None
+                status, media, file = resolve(site, parts.path, accept or "text/html")
+                assert status == 200, (page, link, status)
+                if accept:
+                    assert media == accept, (page, link)
+                if parts.fragment and media == "text/html":
+                    if file not in ids:
+                        ids[file] = {e.get("id") for e in parse(file).iter() if e.get("id")}
+                    assert parts.fragment in ids[file], (page, link)
+                checked += 1
+    assert checked > 5000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/region/110000",
+        "/id/org/beijing-ditan-hospital",
+        "/id/agreement/beijing-shenyang-health-framework-2018-2020",
+        "/id/source/000_ae355af3523134a3",
+        "/concept/area/telemedicine",
+        "/concept/area",
+        "/concept/",
+        "/ontology",
+        "/graph/reference",
+    ],
+)
+def test_conneg_picks_page_or_alternate(site: Path, path: str) -> None:
+    stem = site / file_stem(path.lstrip("/"))
+    cases = {
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": ("text/html", "html"),
+        None: ("text/html", "html"),
+        "text/turtle": ("text/turtle", "ttl"),
+        "application/ld+json": ("application/ld+json", "jsonld"),
+        "application/n-triples": ("application/n-triples", "nt"),
+        "text/turtle;q=1, text/html;q=0.5": ("text/turtle", "ttl"),
+        "*/*": ("text/html", "html"),
+    }
+    for accept, (media, ext) in cases.items():
+        status, got, file = resolve(site, path, accept)
+        assert (status, got, file) == (200, media, stem.with_name(f"{stem.name}.{ext}")), accept
+    assert resolve(site, path, "image/png") == (406, "text/plain", None)
+
+
+def test_conneg_hash_iri_lands_on_its_paragraph(site: Path) -> None:
+    status, media, file = resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/html")
+    assert (status, media) == (200, "text/html")
+    ids = {e.get("id") for e in parse(file).iter() if e.get("id")}
+    assert {"p1", "p2", "p3", "p4"} <= ids
+    assert resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/turtle")[1] == "text/turtle"
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/org/no-such-thing", "/.site-manifest.json", "/.htaccess", "/../etc/passwd", "/w3id/.htaccess"]
+)
+def test_conneg_refuses_unknown_and_hidden(site: Path, path: str) -> None:
+    assert resolve(site, path, "text/html") == (404, "text/plain", None)
+
+
+def test_accept_rule() -> None:
+    assert choose("application/rdf+xml") is None
+    assert choose("text/*") == "html"
+    assert choose("application/json") == "jsonld"
+    assert choose("text/turtle, application/n-triples;q=0.9, */*;q=0.1") == "ttl"
+
+
+def test_server_rules_use_the_resolver_patterns(site: Path) -> None:
+    from coopkg.site.rules import HTML_FIRST, RDF
+
+    for name in (".htaccess", "nginx.conf", "w3id/.htaccess"):
+        text = (site / name).read_text(encoding="utf-8")
+        assert HTML_FIRST in text, name
+        for _, _, pattern in RDF:
+            assert pattern in text, name
+
+
+def _dump_graph(dist: Path) -> set:
+    g = rdflib.Graph()
+    g.parse(dist / "coopkg.nt", format="nt")
+    g.parse(dist / "void.ttl", format="turtle")
+    return set(g)
+
+
+@pytest.mark.parametrize(("ext", "fmt"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: Path, ext: str, fmt: str) -> None:
+    dump = _dump_graph(built_dist)
+    files = sorted(p for p in site.rglob(f"*.{ext}") if "downloads" not in p.parts)
+    if ext == "jsonld":
+        files = files[::7]  # rdflib's JSON-LD parser is slow; every 7th file
+    assert len(files) > 40
+    for path in files:
+        g = rdflib.Graph()
+        g.parse(path, format=fmt)
+        extra = set(g) - dump
+        assert not extra, (path, sorted(extra)[:3])
+
+
+def test_page_embeds_its_json_ld(site: Path) -> None:
+    page = site / "id/agreement/beijing-shenyang-health-framework-2018-2020.html"
+    doc = parse(page)
+    scripts = [e for e in doc.iter(HTML_NS + "script") if e.get("type") == "application/ld+json"]
+    assert len(scripts) == 1
+    data = json.loads(scripts[0].text)
+    assert data == json.loads(page.with_suffix(".jsonld").read_text(encoding="utf-8"))
+
+
+def _headings(doc) -> list[int]:
+    return [int(e.tag[-1]) for e in doc.iter() if re.fullmatch(re.escape(HTML_NS) + "h[1-6]", str(e.tag))]
+
+
+def test_html_is_valid_with_one_h1_and_ordered_headings(site: Path) -> None:
+    for page in pages(site):
+        parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
+        doc = parser.parse(page.read_bytes(), transport_encoding="utf-8")
+        assert doc.get("lang") == "en", page
+        levels = _headings(doc)
+        assert levels.count(1) == 1 and levels[0] == 1, page
+        for a, b in itertools.pairwise(levels):
+            assert b <= a + 1, (page, levels)
+        ids = [e.get("id") for e in doc.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), page
+
+
+def test_labels_carry_their_language(site: Path) -> None:
+    doc = parse(site / "id/org/beijing-ditan-hospital.html")
+    h1 = next(doc.iter(HTML_NS + "h1"))
+    assert [s.get("lang") for s in h1.iter(HTML_NS + "span")] == ["en"]
+    names = {dd.text: dd.get("lang") for dd in doc.iter(HTML_NS + "dd")}
+    assert names["北京地坛医院"] == "zh"
+    assert names["Beijing Ditan Hospital"] == "en"
+
+
+def test_dates_show_their_stated_precision(site: Path) -> None:
+    text = (site / "id/event/shanghai-famous-doctors-lishui-tour.html").read_text(encoding="utf-8")
+    assert '<time datetime="12-09">9 December (year not stated)</time>' in text
+    text = (site / "id/agreement/beijing-shenyang-health-framework-2018-2020.html").read_text(encoding="utf-8")
+    assert "20 July 2018" in text and '<time datetime="2018">2018</time>' in text
+
+
+def test_facts_cite_their_report_paragraph(site: Path) -> None:
+    doc = parse(site / "id/agreement/ditan-shenyang-sixth-inter-hospital.html")
+    refs = [li for li in doc.iter(HTML_NS + "li") if (li.get("id") or "").startswith("ref-")]
+    links = [a.get("href") for li in refs for a in li.iter(HTML_NS + "a")]
+    assert "../../id/source/000_ae355af3523134a3#p3" in links
+    text = "".join(doc.itertext())
+    assert "Uncertain." in text and "paragraph 3" in text
+
+
+def test_incoming_links_are_grouped(site: Path) -> None:
+    text = (site / "id/org/beijing-ditan-hospital.html").read_text(encoding="utf-8")
+    assert "Agreements it is a party to" in text
+    region = (site / "id/region/210100.html").read_text(encoding="utf-8")
+    assert "Institutions located here" in region
+
+
+def test_source_page_lists_facts_per_paragraph(site: Path) -> None:
+    doc = parse(site / "id/source/000_ae355af3523134a3.html")
+    sections = {s.get("id"): s for s in doc.iter(HTML_NS + "section")}
+    p3 = "".join(sections["p3"].itertext())
+    assert "Shenyang Sixth Hospital" in p3
+
+
+def test_ontology_page_has_an_anchor_per_term_and_concept(site: Path) -> None:
+    g = rdflib.Graph()
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    ontology = (site / "ontology.html").read_text(encoding="utf-8")
+    ids = {e.get("id") for e in parse(site / "ontology.html").iter() if e.get("id")}
+    coop = "https://w3id.org/coopkg/ontology#"
+    terms = {str(s)[len(coop) :] for s in g.subjects() if str(s).startswith(coop)}
+    assert terms and terms <= ids
+    concepts = {str(s)[len(BASE) :] for s in g.subjects() if str(s).startswith(BASE + "concept/")}
+    concepts.discard("concept/")
+    assert concepts <= ids
+    for alignment in ("schema:AdministrativeArea", "org:Organization", "prov:Entity"):
+        assert alignment in ontology
+
+
+def test_catalog_runs_every_stored_query(site: Path) -> None:
+    text = (site / "queries.html").read_text(encoding="utf-8")
+    ids = {e.get("id") for e in parse(site / "queries.html").iter() if e.get("id")}
+    for rq in sorted(resource_dir("queries").glob("*.rq")):
+        assert rq.stem in ids
+    assert "Could not run" not in text
+
+
+def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:
+    doc = parse(site / "index.html")
+    scripts = [e for e in doc.iter(HTML_NS + "script") if e.get("type") == "application/ld+json"]
+    data = json.loads(scripts[0].text)
+    assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/licenses/by/4.0")
+    sums = dict(
+        reversed(line.split("  ")) for line in (built_dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
+    got = {d["name"]: d["sha256"] for d in data["distribution"]}
+    for name, digest in sums.items():
+        assert got[name] == digest
+        assert (site / "downloads" / name).read_bytes() == (built_dist / name).read_bytes()
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert "Agreements by kind" in text and "CC BY 4.0" in text
+
+
+def test_search_index_has_names_in_every_language(site: Path) -> None:
+    entries = json.loads((site / "names.json").read_text(encoding="utf-8"))["entries"]
+    langs = {lang for _, _, names in entries for _, lang in names}
+    assert {"en", "zh"} <= langs
+    for key, _, _ in entries:
+        assert resolve(site, "/" + key, "text/html")[0] == 200
+
+
+def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    make_site(built_dist, again)
+    assert _tree(again) == _tree(site)
+
+
+def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "site"
+    result = CliRunner().invoke(cli, ["site", "--dist", str(built_dist), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "pages" in result.output and (out / "index.html").is_file()
+    again = CliRunner().invoke(cli, ["site", "--dist", str(built_dist), "--out", str(out)])
+    assert again.exit_code == 0
+    unchanged = re.search(r"([\d,]+) unchanged\)", again.output)
+    assert unchanged and int(unchanged.group(1).replace(",", "")) > 1000, again.output
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]
+    missing = CliRunner().invoke(cli, ["site", "--dist", str(tmp_path / "nope"), "--out", str(out)])
+    assert missing.exit_code == 2
+    assert missing.output.strip().endswith("does not exist: run 'coopkg build' first (or give --dist)")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
