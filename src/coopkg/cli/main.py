@@ -67,6 +67,7 @@ def cli(traceback: bool) -> None:
     default=0,
     help="Worker processes for a full build (not an incremental one). 0: one per core, 1 for small data.",
 )
+@click.option("--no-site", is_flag=True, help="Do not write OUT/site, the static website (see coopkg site).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(
     data_dir: Path,
@@ -78,11 +79,13 @@ def build(
     cache: Path,
     no_cache: bool,
     jobs: int,
+    no_site: bool,
     quiet: bool,
 ) -> None:
     """Load, build, validate and write every dump to OUT.
 
-    Writes coopkg.ttl, .nt, .jsonld (+ context.jsonld), .trig, .nq, void.ttl and SHA256SUMS.
+    Writes coopkg.ttl, .nt, .jsonld (+ context.jsonld), .trig, .nq, void.ttl, SHA256SUMS and site/
+    (the static website; --no-site to skip it).
     Nothing is written when the data is invalid (exit 1) or malformed (exit 2).
 
     \b
@@ -102,6 +105,7 @@ def build(
             verify=verify,
             fail_on=fail_on,
             base=base,
+            site=not no_site,
             stages=Stages(enabled=False if quiet else None),
         )
     except ValueError as exc:
@@ -115,6 +119,9 @@ def build(
         click.echo(f"built {o.triples} triples in {o.graphs} graphs -> {out}/")
         for f in o.files:
             click.echo(f"  {f.size:>10,}  {f.name}")
+        if o.site is not None:
+            s = o.site
+            click.echo(f"  site/: {s.pages:,} pages, {s.files:,} files, {s.bytes:,} bytes ({s.written:,} written)")
 
 
 @cli.command(name="validate")

@@ -38,6 +38,7 @@ def build_dist(
     verify: bool = False,
     fail_on: str = "violation",
     base: str | None = None,
+    site: bool = True,
     stages: Stages | None = None,
 ) -> Outcome:
     """Load ``data``, build, validate and write every dump to ``out`` atomically.
@@ -46,6 +47,7 @@ def build_dist(
     :param jobs: worker processes for a full build; 0: one per core for large data, else 1.
     :param engine: ``fast`` or ``pyshacl`` (same results; pySHACL is the slow reference).
     :param verify: re-parse every dump and require exactly the built statements.
+    :param site: also write ``out/site``, the static website (:mod:`coopkg.site`).
     :param fail_on: refuse to publish (``Outcome.files`` None) with results at or above this severity.
 
     :raises RecordError: malformed or inconsistent data (nothing written).
@@ -60,6 +62,7 @@ def build_dist(
         engine=engine,
         verify=verify,
         fail_on=fail_on,
+        site=site,
         stages=stages if stages is not None else Stages(enabled=False),
     )
     for strategy in STRATEGIES:

@@ -19,18 +19,21 @@ from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline import parallel
 from coopkg.pipeline.cache import BuildCache, DiskStoreLoader, Entry, State, file_keys, origin_lines, part_key, stamp
-from coopkg.pipeline.job import Job, NotApplicable, Outcome
+from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, serialized_parts
 from coopkg.publish.parts import Chunk, chunk_meta, counts
 from coopkg.records.load import definitions, load_records, references
+from coopkg.site import SiteSummary
 
 
-def publish(job: Job, ds: Dataset, chunks: Any) -> list[DistFile]:
-    """Write ``job.out`` from the serialized parts, atomically."""
-    with job.stages.stage("export"), StagedDist(job.out) as staged:
-        files = staged.write(ds, chunks, verify=job.verify, on_step=job.stages.step)
+def publish(job: Job, ds: Dataset, chunks: Any) -> tuple[list[DistFile], SiteSummary | None]:
+    """Write ``job.out`` (the dumps from the serialized parts, then the site), atomically."""
+    with StagedDist(job.out) as staged:
+        with job.stages.stage("export"):
+            files = staged.write(ds, chunks, verify=job.verify, on_step=job.stages.step)
+        site = write_site_into(job, staged)
         staged.swap()
-    return files
+    return files, site
 
 
 class Serial:
@@ -65,8 +68,9 @@ class Serial:
         refused = bool(report.at_or_above(job.fail_on))
         everything = [n for n, _ in ds.parts]
         if bc is None:
-            files = None if refused else publish(job, ds, (c for _, c in serialized_parts(ds)))
-            return Outcome(report, files, ds.triple_count, len(ds.graphs), everything, False, strategy=self.name)
+            files, site = (None, None) if refused else publish(job, ds, (c for _, c in serialized_parts(ds)))
+            n = ds.triple_count
+            return Outcome(report, files, n, len(ds.graphs), everything, False, strategy=self.name, site=site)
 
         vocabulary_key = part_key(stamp_, "vocabulary", {})
         part_keys = {name: e.part_key for name, e in entries.items()} | {VOCABULARY_PART: vocabulary_key}
@@ -81,6 +85,7 @@ class Serial:
         loader = DiskStoreLoader(bc.store_dir, ds.quads)
         loader.start()
         files: list[DistFile] | None = None
+        site: SiteSummary | None = None
         try:
             if refused:
                 # nothing is published, but the cache is filled: the next build, after a fix, is incremental
@@ -88,7 +93,7 @@ class Serial:
                     for _ in cached_chunks():
                         pass
             else:
-                files = publish(job, ds, cached_chunks())
+                files, site = publish(job, ds, cached_chunks())
         finally:
             with st.stage("cache store"):
                 loader.join()
@@ -96,7 +101,8 @@ class Serial:
             e.chunk = metas[name]
         state = State(stamp_, entries, vocabulary_key, {}, vocabulary_chunk=metas[VOCABULARY_PART])
         commit_full(bc, loader, report, state)
-        return Outcome(report, files, ds.triple_count, len(ds.graphs), everything, False, strategy=self.name)
+        n = ds.triple_count
+        return Outcome(report, files, n, len(ds.graphs), everything, False, strategy=self.name, site=site)
 
 
 class Parallel:
@@ -135,8 +141,9 @@ class Parallel:
                 chunks = pb.chunks()
                 state = _cache_parts(bc, pb, ds, chunks) if bc is not None else None
                 files: list[DistFile] | None = None
+                site: SiteSummary | None = None
                 if not report.at_or_above(job.fail_on):
-                    files = publish(job, ds, chunks)
+                    files, site = publish(job, ds, chunks)
             finally:
                 if loader is not None:
                     with st.stage("cache store"):
@@ -145,7 +152,8 @@ class Parallel:
             commit_full(bc, loader, report, state)
         triples, graphs = counts(chunks)
         everything = [n for n, _ in ds.parts]
-        return Outcome(report, files, triples, graphs, everything, False, len(pb.workers), strategy=self.name)
+        workers = len(pb.workers)
+        return Outcome(report, files, triples, graphs, everything, False, workers, strategy=self.name, site=site)
 
 
 def _cache_parts(bc: BuildCache, pb: parallel.ParallelBuild, ds: Dataset, chunks: list[Chunk]) -> State:

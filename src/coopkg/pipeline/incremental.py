@@ -32,7 +32,7 @@ from coopkg.gcpause import paused
 from coopkg.graph.build import build_files
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline.cache import BuildCache, Entry, State, file_keys, origin_lines, part_key, stamp
-from coopkg.pipeline.job import Job, NotApplicable, Outcome
+from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
 from coopkg.publish.void import source_prefix
@@ -47,6 +47,7 @@ from coopkg.records.load import (
     references,
     resolve_all,
 )
+from coopkg.site import SiteSummary
 from coopkg.vocab import Namespaces
 
 
@@ -195,11 +196,14 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
 
     rebuilt = list(new_chunks)
     files: list[DistFile] | None = None
+    site: SiteSummary | None = None
     try:
-        with st.stage("export"), StagedDist(job.out) as staged:
-            written = staged.write(Dataset(ns, []), counting(chunks()), on_step=st.step)
+        with StagedDist(job.out) as staged:
+            with st.stage("export"):
+                written = staged.write(Dataset(ns, []), counting(chunks()), on_step=st.step)
             report = finish_validation()
             if not report.at_or_above(fail_on):
+                site = write_site_into(job, staged)
                 staged.swap()
                 files = written
     except StoredChunkError as exc:  # the cache lost a part: the dumps were not swapped in
@@ -208,7 +212,8 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
         worker.join()
         if "results" in checks:
             _commit(bc, new_state, store)  # the state matches the store, whatever happens to the dumps
-    return Outcome(report, files, counted["triples"], len(counted["graphs"]), rebuilt, True, strategy="incremental")
+    triples, graphs = counted["triples"], len(counted["graphs"])
+    return Outcome(report, files, triples, graphs, rebuilt, True, strategy="incremental", site=site)
 
 
 def _commit(bc: BuildCache, state: State, store: ox.Store) -> None:

@@ -10,7 +10,9 @@ from typing import Protocol
 from coopkg.check.report import Report
 from coopkg.pipeline.cache import BuildCache
 from coopkg.progress import Stages
-from coopkg.publish.dist import DistFile
+from coopkg.publish.dist import DistFile, StagedDist
+from coopkg.resources import resource_dir
+from coopkg.site import SiteSummary, write_site
 from coopkg.vocab import Namespaces
 
 
@@ -26,6 +28,7 @@ class Job:
     engine: str = "fast"
     verify: bool = False
     fail_on: str = "violation"
+    site: bool = True
     stages: Stages = field(default_factory=lambda: Stages(enabled=False))
 
 
@@ -41,6 +44,8 @@ class Outcome:
     incremental: bool
     workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel)
     strategy: str = ""
+    #: what the website step wrote (None: no site, or nothing published)
+    site: SiteSummary | None = None
 
 
 class NotApplicable(Exception):
@@ -58,3 +63,22 @@ class Strategy(Protocol):
     def run(self, job: Job) -> Outcome:
         """Do the build, or raise :class:`NotApplicable` before writing anything to ``job.out``."""
         ...
+
+
+def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
+    """``dist/site`` for the dumps just staged, before they are swapped in (so the site and the
+    dumps are published together). Pages whose bytes did not change are hard-linked from the
+    current ``dist/site`` instead of written."""
+    if not job.site:
+        return None
+    previous = job.out / "site"
+    with job.stages.stage("site"):
+        return write_site(
+            staged.path / "coopkg.nq",
+            staged.path / "site",
+            base=job.ns.base,
+            ontology_dir=resource_dir("ontology"),
+            queries_dir=resource_dir("queries"),
+            downloads=staged.path,
+            previous=previous if previous.is_dir() else None,
+        )
