@@ -20,7 +20,7 @@ TITLE = "Beijing and Shenyang Signed Cooperation Framework Agreement on Health a
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir())}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _clean(data: Path, out: Path) -> dict[str, bytes]:

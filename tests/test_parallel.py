@@ -29,7 +29,7 @@ def _build(data: Path, out: Path, jobs: int, *extra: str) -> Result:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir())}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("jobs", [2, 3])

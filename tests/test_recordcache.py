@@ -19,7 +19,7 @@ NEW_NAME = "Beijing-Shenyang Health Cooperation Framework"
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir())}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _entries(cache: Path) -> dict[str, int]:

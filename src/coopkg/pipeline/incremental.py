@@ -212,6 +212,9 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
         worker.join()
         if "results" in checks:
             _commit(bc, new_state, store)  # the state matches the store, whatever happens to the dumps
+        # the closures above form reference cycles; clearing the shared cell releases the store's
+        # lock now, not at the next garbage collection (a later build in this process reopens it)
+        store = None
     triples, graphs = counted["triples"], len(counted["graphs"])
     return Outcome(report, files, triples, graphs, rebuilt, True, strategy="incremental", site=site)
 
