@@ -345,11 +345,12 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
 
 
 def _register_more() -> None:
-    from . import cli_query, cli_remote, cli_synth
+    from . import cli_query, cli_release, cli_remote, cli_synth
 
     cli_query.register(cli)
     cli_remote.register(cli)
     cli_synth.register(cli)
+    cli_release.register(cli)
 
 
 _register_more()

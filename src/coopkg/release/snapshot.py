@@ -1,0 +1,215 @@
+"""One side of a diff, read as a set of N-Quads (or N-Triples) lines.
+
+A side may be
+
+* a ``dist/`` folder (its ``coopkg.nq``; ``coopkg.trig`` if there is no ``.nq``),
+* a dump file: ``.nq``, ``.nt`` (read line by line), ``.trig``, ``.ttl`` (parsed with pyoxigraph),
+* a release archive ``coopkg-VERSION.tar.gz`` (its ``coopkg.nq`` member, streamed),
+* a data folder (with ``sources/`` or ``reference/``), built first into a temporary dist.
+
+Line sets are what makes a diff of two million-triple dumps take seconds: coopkg's dumps are
+written by one serializer, so equal quads are equal lines and only the lines on one side only need
+parsing (:mod:`coopkg.release.diff`). A line that is on both sides is never parsed, so a side is
+reported unparsable only when a line of it differs from the other side.
+
+JSON-LD and RDF/XML sides are refused (JSON-LD contexts could name remote documents; RDF/XML is
+refused everywhere in coopkg).
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import InputError
+from ..vocab import VOID
+
+DUMP = "coopkg"
+_GRAPH_BASE = re.compile(r"<(https?://[^>\s]*?)graph/[^>\s]*>")
+_ID_BASE = re.compile(r"<(https?://[^>\s]*?)id/[^>\s]*>")
+_SAMPLE = 2000
+
+
+@dataclass
+class Snapshot:
+    """The statements of one side, as lines (newline stripped; blank lines dropped)."""
+
+    name: str
+    origin: str
+    lines: set[bytes]
+    #: lines are N-Quads with graph names; False for triples-only sides (.nt, .ttl)
+    graphs: bool
+    base: str | None
+    #: finds the 1-based line of a statement in the input, for error messages (None: unknown)
+    locate: Callable[[bytes], str] | None = None
+
+    def where(self, line: bytes) -> str:
+        """``file:line`` of ``line`` in this side's input, or just its origin."""
+        return self.locate(line) if self.locate else self.origin
+
+
+def read(
+    path: Path, *, name: str, build: Callable[[Path, Path], None] | None = None, workdir: Path | None = None
+) -> Snapshot:
+    """Read the side at ``path``; ``name`` (``OLD``/``NEW``) starts every error message.
+
+    :param build: ``build(data_dir, out)`` writes a dist from a data folder (needs ``workdir``).
+    :raises InputError: the path is missing, of an unknown kind, or does not parse.
+    """
+    if not path.exists():
+        raise InputError(f"{name}: {path}: no such file or folder")
+    if path.is_dir():
+        return _read_folder(path, name=name, build=build, workdir=workdir)
+    lower = path.name.lower()
+    if lower.endswith((".tar.gz", ".tgz")):
+        return _read_archive(path, name=name)
+    suffix = path.suffix.lower()
+    if suffix in (".nq", ".nt"):
+        with path.open("rb") as f:
+            lines = _lines(f.read())
+        return _snapshot(name, str(path), lines, suffix == ".nq", _locator(path))
+    if suffix in (".trig", ".ttl"):
+        fmt = ox.RdfFormat.TRIG if suffix == ".trig" else ox.RdfFormat.TURTLE
+        return _parsed(path, fmt, name=name)
+    raise InputError(
+        f"{name}: {path}: not a dist/ folder, data folder, release archive or dump (.nq, .nt, .trig, .ttl)"
+    )
+
+
+def _read_folder(
+    path: Path, *, name: str, build: Callable[[Path, Path], None] | None, workdir: Path | None
+) -> Snapshot:
+    nq, trig = path / f"{DUMP}.nq", path / f"{DUMP}.trig"
+    if nq.is_file():
+        snap = read(nq, name=name)
+    elif trig.is_file():
+        snap = read(trig, name=name)
+    elif (path / "sources").is_dir() or (path / "reference").is_dir():
+        if build is None or workdir is None:
+            raise InputError(f"{name}: {path} is a data folder; build it first (coopkg build --data {path})")
+        out = workdir / f"{name.lower()}-dist"
+        build(path, out)
+        snap = read(out / f"{DUMP}.nq", name=name)
+        snap.locate = None  # a temporary file: its lines mean nothing to the user
+    else:
+        raise InputError(f"{name}: {path} is neither a dist/ folder (no {DUMP}.nq) nor a data folder (no sources/)")
+    snap.origin = str(path)
+    void = path / "void.ttl"
+    if void.is_file():
+        snap.base = _void_base(void) or snap.base
+    return snap
+
+
+def _read_archive(path: Path, *, name: str) -> Snapshot:
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            for member in tar:
+                if member.isfile() and member.name.rsplit("/", 1)[-1] == f"{DUMP}.nq":
+                    f = tar.extractfile(member)
+                    assert f is not None
+                    lines = _lines(f.read())
+                    return _snapshot(name, str(path), lines, True, None)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise InputError(f"{name}: {path}: not a readable .tar.gz archive ({exc})") from None
+    raise InputError(f"{name}: {path}: the archive has no {DUMP}.nq")
+
+
+def _parsed(path: Path, fmt: ox.RdfFormat, *, name: str) -> Snapshot:
+    try:
+        with path.open("rb") as f:
+            statements = list(ox.parse(f, format=fmt))
+    except SyntaxError as exc:
+        raise InputError(f"{name}: {path}:{_syntax_line(exc)}: {_syntax_message(exc)}") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{name}: {path}: {exc}") from None
+    graphs = fmt == ox.RdfFormat.TRIG
+    out_fmt = ox.RdfFormat.N_QUADS if graphs else ox.RdfFormat.N_TRIPLES
+    data = ox.serialize(statements, format=out_fmt) or b""
+    return _snapshot(name, str(path), _lines(data), graphs, None)
+
+
+def _snapshot(
+    name: str, origin: str, lines: list[bytes], graphs: bool, locate: Callable[[bytes], str] | None
+) -> Snapshot:
+    base = _sample_base(lines[:_SAMPLE], graphs)
+    return Snapshot(name, origin, set(lines), graphs, base, locate)
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Lines without their newline; blank lines dropped (comment lines are dropped when parsed)."""
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    if b"" in lines or any(line.endswith(b"\r") for line in lines[:_SAMPLE]):
+        lines = [s for line in lines if (s := line.rstrip(b"\r"))]
+    return lines
+
+
+def parse_lines(lines: list[bytes], side: Snapshot) -> list[ox.Quad]:
+    """Parse N-Quads (or N-Triples) lines of ``side`` as quads.
+
+    :raises InputError: ``{side}: {file}:{line}: {problem}``.
+    """
+    if not lines:
+        return []
+    fmt = ox.RdfFormat.N_QUADS if side.graphs else ox.RdfFormat.N_TRIPLES
+    try:
+        parsed = list(ox.parse(input=b"\n".join(lines), format=fmt))
+    except SyntaxError as exc:
+        n = exc.lineno or 0
+        where = side.where(lines[n - 1]) if 0 < n <= len(lines) else side.origin
+        raise InputError(f"{side.name}: {where}: {_syntax_message(exc)}") from None
+    if side.graphs:
+        return parsed
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in parsed]
+
+
+def _locator(path: Path) -> Callable[[bytes], str]:
+    def locate(line: bytes) -> str:
+        with path.open("rb") as f:
+            for n, text in enumerate(f, start=1):
+                if text.rstrip(b"\r\n") == line:
+                    return f"{path}:{n}"
+        return str(path)
+
+    return locate
+
+
+def _sample_base(lines: Iterable[bytes], graphs: bool) -> str | None:
+    """The most common IRI base of the sample's graph names (or, for triples, its subjects)."""
+    pattern = _GRAPH_BASE if graphs else _ID_BASE
+    found: Counter[str] = Counter()
+    for raw in lines:
+        line = raw.decode("utf-8", "replace")
+        term = line.rstrip(" .\t").rsplit(" ", 1)[-1] if graphs else line.split(" ", 1)[0]
+        m = pattern.fullmatch(term)
+        if m:
+            found[m.group(1)] += 1
+    return found.most_common(1)[0][0] if found else None
+
+
+def _void_base(path: Path) -> str | None:
+    """The base from ``void:uriSpace`` (``<base>id/``) of a dist's ``void.ttl``."""
+    space = ox.NamedNode(VOID + "uriSpace")
+    try:
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if t.predicate == space and t.object.value.endswith("id/"):
+                return t.object.value.removesuffix("id/")
+    except (SyntaxError, OSError, ValueError):
+        return None
+    return None
+
+
+def _syntax_line(exc: SyntaxError) -> int:
+    return exc.lineno or 0
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    msg = exc.msg or str(exc)
+    return re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", msg)
