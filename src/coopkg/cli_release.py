@@ -15,6 +15,7 @@ import click
 def register(cli: click.Group) -> None:
     """Add ``diff`` and ``release`` to ``cli``."""
     cli.add_command(diff_cmd)
+    cli.add_command(release_cmd)
 
 
 @click.command(name="diff")
@@ -108,3 +109,64 @@ def diff_cmd(
 
             write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     sys.exit(0 if result.equal else 1)
+
+
+@click.command(name="release")
+@click.argument("version")
+@click.option("--date", metavar="YYYY-MM-DD", help="Release date [the day of SOURCE_DATE_EPOCH; never the clock].")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Folder with sources/ and reference/ YAML files.",
+)
+@click.option("--base", default=None, metavar="IRI", help="Instance IRI base [https://w3id.org/coopkg/].")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="The dist/ folder to write (replaced atomically).",
+)
+@click.option(
+    "--releases",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("releases"),
+    show_default=True,
+    help="Folder of the archives, catalog.ttl and CHANGELOG.md.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".coopkg-cache"),
+    show_default=True,
+    help="Build cache (as coopkg build).",
+)
+def release_cmd(
+    version: str, date: str | None, data_dir: Path, base: str | None, out: Path, releases: Path, cache: Path
+) -> None:
+    """Build the data as release VERSION: dist/ with version metadata, changelog, archive, catalog.
+
+    Writes OUT (void.ttl gains owl:versionIRI, dcat:version, dcterms:issued, prov:wasRevisionOf the
+    previous release, and the ontology's owl:versionIRI; CHANGELOG.md), and in RELEASES:
+    coopkg-VERSION.tar.gz (deterministic) with its .sha256, CHANGELOG.md with a new section from
+    the diff against the previous release, and catalog.ttl (DCAT) listing every release.
+    A VERSION that already exists is refused (exit 2) and nothing is written.
+
+    \b
+    Example:
+        coopkg release 1.0.0 --date 2026-12-03
+        SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) coopkg release 1.1.0
+    """
+    from .release.release import release
+
+    r = release(version, data_dir=data_dir, out=out, releases=releases, date=date, cache=cache, base=base)
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    since = f", changes since {r.previous}" if r.previous else ", the first"
+    click.echo(f"release {r.version} ({r.issued}{since}) -> {r.dist}/")
+    click.echo(f"  {r.sha256}  {r.archive}")
+    click.echo(f"  {r.catalog}, {r.changelog}")

@@ -15,5 +15,6 @@ The library never prints or exits; errors are :class:`~coopkg.errors.InputError`
 from __future__ import annotations
 
 from .diff import DatasetDiff, compare, diff_paths
+from .release import Release, release
 
-__all__ = ["DatasetDiff", "compare", "diff_paths"]
+__all__ = ["DatasetDiff", "Release", "compare", "diff_paths", "release"]

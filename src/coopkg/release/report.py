@@ -166,20 +166,25 @@ def text(diff: DatasetDiff, *, quads: bool = True) -> Iterator[str]:
 
 
 def markdown(diff: DatasetDiff, *, quads: bool = True, heading: str = "##") -> Iterator[str]:
-    """Markdown; ``heading`` is the level of the section titles (the changelog nests them)."""
-    n = _Names(diff)
+    """Markdown; ``heading`` is the level of the title (sections are one level below)."""
     yield f"{heading} Changes from {diff.old.name} to {diff.new.name}\n\n"
     yield f"- {diff.old.name}: `{diff.old.origin}`\n- {diff.new.name}: `{diff.new.origin}`\n\n"
+    yield from markdown_body(diff, quads=quads, heading=heading + "#")
+
+
+def markdown_body(diff: DatasetDiff, *, quads: bool = False, heading: str = "###") -> Iterator[str]:
+    """The summary and its sections (``heading`` level), without a title: a changelog entry."""
+    n = _Names(diff)
     for w in diff.warnings:
         yield f"> **Warning:** {w}\n\n"
     yield _summary(diff) + " " + diff.literal_rule + "\n"
     if diff.value_equal:
         yield f"{diff.value_equal} quad(s) differ only in the form of a literal and count as equal.\n"
     for title, lines in _sections(diff, n):
-        yield f"\n{heading}# {title}\n\n"
+        yield f"\n{heading} {title}\n\n"
         yield from (f"- {_md(line)}\n" for line in lines)
     if quads and not diff.equal:
-        yield f"\n{heading}# Quads\n"
+        yield f"\n{heading} Quads\n"
         for graph, rows in _by_graph(diff):
             yield f"\n`{graph or '(default graph)'}`\n\n```diff\n"
             yield from (f"{sign} {q.triple} .\n" for sign, q in rows)
