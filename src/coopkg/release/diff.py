@@ -164,18 +164,20 @@ def compare(old: Snapshot, new: Snapshot) -> DatasetDiff:
 
 
 def _graphs_present(side: Snapshot, graphs: set[str]) -> set[str]:
-    """Which of ``graphs`` have a statement on ``side`` (one pass over its lines)."""
+    """Which of ``graphs`` have a statement on ``side`` (one pass over its lines, until all are found)."""
     if not side.graphs or not graphs:
         return set()
-    suffixes = {f"<{g}> .".encode(): g for g in graphs}
-    ends = tuple(suffixes)
-    found: set[str] = set()
+    if side.graph_names is not None:
+        return graphs & side.graph_names
+    tails = {f"<{g}> .".encode(): g for g in graphs}
+    found: set[bytes] = set()
     for line in side.lines:
-        if line.endswith(ends):
-            found.update(g for suffix, g in suffixes.items() if line.endswith(suffix))
-            if len(found) == len(graphs):
+        tail = line[line.rfind(b"<") :]
+        if tail in tails:
+            found.add(tail)
+            if len(found) == len(tails):
                 break
-    return found
+    return {tails[t] for t in found}
 
 
 def _canonical_quads(lines: set[bytes], side: Snapshot) -> dict[ox.Quad, ox.Quad]:
@@ -197,7 +199,7 @@ def _as_triples(side: Snapshot) -> Snapshot:
         return side
     quads = snapshots.parse_lines(sorted(side.lines), side)
     lines = {f"{q.triple} .".encode() for q in quads}
-    return Snapshot(side.name, side.origin, lines, False, side.base, None)
+    return Snapshot(side.name, side.origin, lines, False, side.base)
 
 
 def _sorted(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

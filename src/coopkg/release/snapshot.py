@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import tarfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ class Snapshot:
     base: str | None
     #: finds the 1-based line of a statement in the input, for error messages (None: unknown)
     locate: Callable[[bytes], str] | None = None
+    #: every named graph of the side, when its ``void.ttl`` lists them (else found by a scan)
+    graph_names: frozenset[str] | None = None
 
     def where(self, line: bytes) -> str:
         """``file:line`` of ``line`` in this side's input, or just its origin."""
@@ -72,8 +75,7 @@ def read(
     suffix = path.suffix.lower()
     if suffix in (".nq", ".nt"):
         with path.open("rb") as f:
-            lines = _lines(f.read())
-        return _snapshot(name, str(path), lines, suffix == ".nq", _locator(path))
+            return _snapshot(name, str(path), f.read(), suffix == ".nq", _locator(path))
     if suffix in (".trig", ".ttl"):
         fmt = ox.RdfFormat.TRIG if suffix == ".trig" else ox.RdfFormat.TURTLE
         return _parsed(path, fmt, name=name)
@@ -101,23 +103,32 @@ def _read_folder(
         raise InputError(f"{name}: {path} is neither a dist/ folder (no {DUMP}.nq) nor a data folder (no sources/)")
     snap.origin = str(path)
     void = path / "void.ttl"
-    if void.is_file():
-        snap.base = _void_base(void) or snap.base
+    if void.is_file() and snap.graphs:
+        _use_void(snap, void.read_bytes())
     return snap
 
 
 def _read_archive(path: Path, *, name: str) -> Snapshot:
+    snap: Snapshot | None = None
+    void: bytes | None = None
     try:
         with tarfile.open(path, "r:gz") as tar:
             for member in tar:
-                if member.isfile() and member.name.rsplit("/", 1)[-1] == f"{DUMP}.nq":
+                base_name = member.name.rsplit("/", 1)[-1]
+                if member.isfile() and base_name in (f"{DUMP}.nq", "void.ttl"):
                     f = tar.extractfile(member)
                     assert f is not None
-                    lines = _lines(f.read())
-                    return _snapshot(name, str(path), lines, True, None)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+                    if base_name == "void.ttl":
+                        void = f.read()
+                    else:
+                        snap = _snapshot(name, str(path), f.read(), True, None)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{name}: {path}: not a readable .tar.gz archive ({exc})") from None
-    raise InputError(f"{name}: {path}: the archive has no {DUMP}.nq")
+    if snap is None:
+        raise InputError(f"{name}: {path}: the archive has no {DUMP}.nq")
+    if void is not None:
+        _use_void(snap, void)
+    return snap
 
 
 def _parsed(path: Path, fmt: ox.RdfFormat, *, name: str) -> Snapshot:
@@ -131,24 +142,25 @@ def _parsed(path: Path, fmt: ox.RdfFormat, *, name: str) -> Snapshot:
     graphs = fmt == ox.RdfFormat.TRIG
     out_fmt = ox.RdfFormat.N_QUADS if graphs else ox.RdfFormat.N_TRIPLES
     data = ox.serialize(statements, format=out_fmt) or b""
-    return _snapshot(name, str(path), _lines(data), graphs, None)
+    return _snapshot(name, str(path), data, graphs, None)
 
 
-def _snapshot(
-    name: str, origin: str, lines: list[bytes], graphs: bool, locate: Callable[[bytes], str] | None
-) -> Snapshot:
-    base = _sample_base(lines[:_SAMPLE], graphs)
-    return Snapshot(name, origin, set(lines), graphs, base, locate)
+def _snapshot(name: str, origin: str, data: bytes, graphs: bool, locate: Callable[[bytes], str] | None) -> Snapshot:
+    base = _sample_base(data[: _SAMPLE * 400].split(b"\n")[:_SAMPLE], graphs)
+    return Snapshot(name, origin, lines(data), graphs, base, locate)
 
 
-def _lines(data: bytes) -> list[bytes]:
-    """Lines without their newline; blank lines dropped (comment lines are dropped when parsed)."""
-    lines = data.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    if b"" in lines or any(line.endswith(b"\r") for line in lines[:_SAMPLE]):
-        lines = [s for line in lines if (s := line.rstrip(b"\r"))]
-    return lines
+def lines(data: bytes) -> set[bytes]:
+    """The distinct lines of ``data`` without line ends; blank lines dropped (comments are when parsed).
+
+    >>> sorted(lines(b"<a> <b> <c> .\\r\\n\\n<d> <e> <f> .\\n"))
+    [b'<a> <b> <c> .', b'<d> <e> <f> .']
+    """
+    out = set(data.split(b"\n"))
+    if b"\r" in data:
+        out = {line.rstrip(b"\r") for line in out}
+    out.discard(b"")
+    return out
 
 
 def parse_lines(lines: list[bytes], side: Snapshot) -> list[ox.Quad]:
@@ -194,16 +206,24 @@ def _sample_base(lines: Iterable[bytes], graphs: bool) -> str | None:
     return found.most_common(1)[0][0] if found else None
 
 
-def _void_base(path: Path) -> str | None:
-    """The base from ``void:uriSpace`` (``<base>id/``) of a dist's ``void.ttl``."""
-    space = ox.NamedNode(VOID + "uriSpace")
+def _use_void(snap: Snapshot, void: bytes) -> None:
+    """Take the base (``void:uriSpace`` ``<base>id/``) and the named graphs (``void:subset``) of
+    ``<base>dataset`` from a dist's ``void.ttl``; an unreadable one is ignored (the scan decides)."""
+    space, subset = ox.NamedNode(VOID + "uriSpace"), ox.NamedNode(VOID + "subset")
+    base: str | None = None
+    subsets: list[tuple[str, str]] = []
     try:
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        for t in ox.parse(input=void, format=ox.RdfFormat.TURTLE):
             if t.predicate == space and t.object.value.endswith("id/"):
-                return t.object.value.removesuffix("id/")
-    except (SyntaxError, OSError, ValueError):
-        return None
-    return None
+                base = t.object.value.removesuffix("id/")
+            elif t.predicate == subset:
+                subsets.append((t.subject.value, t.object.value))
+    except (SyntaxError, ValueError):
+        return
+    if base is None:
+        return
+    snap.base = base
+    snap.graph_names = frozenset(g for d, g in subsets if d == base + "dataset")
 
 
 def _syntax_line(exc: SyntaxError) -> int:
