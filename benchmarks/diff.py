@@ -29,8 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-LABEL = b"<http://www.w3.org/2000/01/rdf-schema#label> "
-STATED_IN = b"<https://w3id.org/coopkg/ontology#statedIn> "
+LABEL = b'> <http://www.w3.org/2000/01/rdf-schema#label> "'
+STATED_IN = b"> <https://w3id.org/coopkg/ontology#statedIn> <"
 INTEGER = b'"^^<http://www.w3.org/2001/XMLSchema#integer> '
 
 
@@ -66,7 +66,7 @@ def perturb(old_nq: Path, new_nq: Path) -> dict[str, int]:
             elif STATED_IN in line:
                 stated += 1
                 if stated % 2000 == 0:
-                    head, _, rest = line.partition(b"#p")
+                    head, _, rest = line.rpartition(b"#p")
                     num, _, tail = rest.partition(b">")
                     line = head + b"#p" + str(int(num) + 1).encode() + b">" + tail
                     counts["statedIn moved"] += 1
