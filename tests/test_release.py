@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib.namespace import DCTERMS, OWL, PROV, XSD
+from rdflib import namespace as rns
 
 from coopkg.cli import cli
 from datachanges import NEW_NAME, OLD_NAME, apply_changes
@@ -81,12 +81,12 @@ def test_catalog_parses_and_chains_the_releases(released: Path) -> None:
     g = rdflib.Graph().parse(released / "rel" / "catalog.ttl", format="turtle")
     assert set(g.objects(DATASET, DCAT.hasVersion)) == {V1, V2}
     assert list(g.objects(DATASET, DCAT.hasCurrentVersion)) == [V2]
-    assert list(g.objects(V2, PROV.wasRevisionOf)) == [V1]
+    assert list(g.objects(V2, rns.PROV.wasRevisionOf)) == [V1]
     assert list(g.objects(V2, DCAT.previousVersion)) == [V1]
-    assert list(g.objects(V1, PROV.wasRevisionOf)) == []
+    assert list(g.objects(V1, rns.PROV.wasRevisionOf)) == []
     assert list(g.objects(V1, DCAT.version)) == [rdflib.Literal("1.0.0")]
-    assert list(g.objects(V2, DCTERMS.issued)) == [rdflib.Literal("2026-02-10", datatype=XSD.date)]
-    assert list(g.objects(V2, DCTERMS.conformsTo)) == [rdflib.URIRef("https://w3id.org/coopkg/ontology/0.1.0")]
+    assert list(g.objects(V2, rns.DCTERMS.issued)) == [rdflib.Literal("2026-02-10", datatype=rns.XSD.date)]
+    assert list(g.objects(V2, rns.DCTERMS.conformsTo)) == [rdflib.URIRef("https://w3id.org/coopkg/ontology/0.1.0")]
     for version, rel in (("1.0.0", V1), ("1.1.0", V2)):
         archive = rdflib.URIRef(f"{rel}/archive")
         assert archive in set(g.objects(rel, DCAT.distribution))
@@ -94,18 +94,18 @@ def test_catalog_parses_and_chains_the_releases(released: Path) -> None:
         path = released / "rel" / f"coopkg-{version}.tar.gz"
         assert str(g.value(checksum, SPDX.checksumValue)) == sha256(path)
         assert g.value(archive, DCAT.byteSize).toPython() == path.stat().st_size
-    dumps = {str(g.value(d, DCTERMS.title)) for d in g.objects(V2, DCAT.distribution)}
+    dumps = {str(g.value(d, rns.DCTERMS.title)) for d in g.objects(V2, DCAT.distribution)}
     assert {"coopkg.nq", "coopkg.ttl", "void.ttl", "CHANGELOG.md", "coopkg-1.1.0.tar.gz"} <= dumps
 
 
 def test_dist_void_has_the_version_triples(released: Path) -> None:
     dist = released / "dist"
     g = rdflib.Graph().parse(dist / "void.ttl", format="turtle")
-    assert list(g.objects(DATASET, OWL.versionIRI)) == [V2]
+    assert list(g.objects(DATASET, rns.OWL.versionIRI)) == [V2]
     assert list(g.objects(DATASET, DCAT.version)) == [rdflib.Literal("1.1.0")]
-    assert list(g.objects(DATASET, DCTERMS.issued)) == [rdflib.Literal("2026-02-10", datatype=XSD.date)]
-    assert list(g.objects(DATASET, PROV.wasRevisionOf)) == [V1]
-    assert list(g.objects(ONTOLOGY, OWL.versionIRI)) == [rdflib.URIRef("https://w3id.org/coopkg/ontology/0.1.0")]
+    assert list(g.objects(DATASET, rns.DCTERMS.issued)) == [rdflib.Literal("2026-02-10", datatype=rns.XSD.date)]
+    assert list(g.objects(DATASET, rns.PROV.wasRevisionOf)) == [V1]
+    assert list(g.objects(ONTOLOGY, rns.OWL.versionIRI)) == [rdflib.URIRef("https://w3id.org/coopkg/ontology/0.1.0")]
     assert (DATASET, rdflib.URIRef("http://rdfs.org/ns/void#triples"), None) in g  # what write_dist wrote stays
     sums = dict(reversed(line.split("  ")) for line in (dist / "SHA256SUMS").read_text().splitlines())
     assert sums == {p.name: sha256(p) for p in dist.iterdir() if p.name != "SHA256SUMS"}
@@ -167,7 +167,7 @@ def test_source_date_epoch_sets_the_date(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "release 0.1.0 (2026-01-01, the first)" in result.output
     g = rdflib.Graph().parse(tmp_path / "dist" / "void.ttl", format="turtle")
-    assert list(g.objects(DATASET, DCTERMS.issued)) == [rdflib.Literal("2026-01-01", datatype=XSD.date)]
+    assert list(g.objects(DATASET, rns.DCTERMS.issued)) == [rdflib.Literal("2026-01-01", datatype=rns.XSD.date)]
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
@@ -179,3 +179,11 @@ def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
         f"Error: --out: {tmp_path / 'dist'} is not a dist/ folder coopkg wrote; refusing to replace it\n",
     )
     assert not (tmp_path / "rel").exists() and (tmp_path / "dist" / "notes.txt").read_text() == "mine"
+
+
+def test_diff_reads_release_archives(released: Path) -> None:
+    rel = released / "rel"
+    result = CliRunner().invoke(cli, ["diff", str(rel / "coopkg-1.0.0.tar.gz"), str(rel / "coopkg-1.1.0.tar.gz"), "-q"])
+    assert result.exit_code == 1
+    result = CliRunner().invoke(cli, ["diff", str(rel / "coopkg-1.1.0.tar.gz"), str(released / "dist"), "--no-quads"])
+    assert result.exit_code == 0 and "No differences." in result.output

@@ -7,6 +7,10 @@ A side may be
 * a release archive ``coopkg-VERSION.tar.gz`` (its ``coopkg.nq`` member, streamed),
 * a data folder (with ``sources/`` or ``reference/``), built first into a temporary dist.
 
+The ``void.ttl`` of a dist (or archive) gives the IRI base and the list of named graphs (written by
+the same build as the dump); other sides get the base from a sample of their lines and their
+graphs from a scan.
+
 Line sets are what makes a diff of two million-triple dumps take seconds: coopkg's dumps are
 written by one serializer, so equal quads are equal lines and only the lines on one side only need
 parsing (:mod:`coopkg.release.diff`). A line that is on both sides is never parsed, so a side is
@@ -88,6 +92,7 @@ def _read_folder(
     path: Path, *, name: str, build: Callable[[Path, Path], None] | None, workdir: Path | None
 ) -> Snapshot:
     nq, trig = path / f"{DUMP}.nq", path / f"{DUMP}.trig"
+    void = path / "void.ttl"
     if nq.is_file():
         snap = read(nq, name=name)
     elif trig.is_file():
@@ -99,10 +104,10 @@ def _read_folder(
         build(path, out)
         snap = read(out / f"{DUMP}.nq", name=name)
         snap.locate = None  # a temporary file: its lines mean nothing to the user
+        void = out / "void.ttl"
     else:
         raise InputError(f"{name}: {path} is neither a dist/ folder (no {DUMP}.nq) nor a data folder (no sources/)")
     snap.origin = str(path)
-    void = path / "void.ttl"
     if void.is_file() and snap.graphs:
         _use_void(snap, void.read_bytes())
     return snap
