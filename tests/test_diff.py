@@ -428,3 +428,42 @@ def test_rev_errors(repo: Path, tmp_path: Path) -> None:
     assert code == 2 and "is not inside a git work tree" in out
     code, out = run("--rev", "v1..v1", "--data", repo / "data", "-q")
     assert (code, out) == (0, "")
+
+
+def test_fact_moved_to_another_report_and_label_added(tmp_path: Path) -> None:
+    """An agreement now credited to another report: its triples move graph, wasDerivedFrom changes."""
+    coop, prov = "https://w3id.org/coopkg/ontology#", "http://www.w3.org/ns/prov#"
+    a, g1, g2 = f"<{ID}agreement/a>", f"<{GRAPH}r1>", f"<{GRAPH}r2>"
+    rtype = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+    def facts(graph: str, report: str, labels: list[str]) -> str:
+        rows = [f"{a} {rtype} <{coop}Agreement>", f"{a} <{prov}wasDerivedFrom> <{ID}source/{report}>"]
+        rows += [f"{a} <{RDFS_LABEL}> {label}" for label in labels]
+        return "".join(f"{row} {graph} .\n" for row in rows)
+
+    (tmp_path / "old.nq").write_text(facts(g1, "r1", ['"A"@en']), encoding="utf-8")
+    (tmp_path / "new.nq").write_text(facts(g2, "r2", ['"A"@en', '"甲"@zh']), encoding="utf-8")
+    code, out = run(tmp_path / "old.nq", tmp_path / "new.nq", "--format", "json")
+    doc = json.loads(out)
+    entity = {"iri": f"{ID}agreement/a", "kind": "agreement", "label": "A"}
+    assert code == 1
+    assert doc["entities"] == {"added": [], "removed": []}
+    assert doc["provenance"] == [
+        {
+            "entity": entity,
+            "property": prov + "wasDerivedFrom",
+            "property_label": None,
+            "old": [f"<{ID}source/r1>"],
+            "new": [f"<{ID}source/r2>"],
+        }
+    ]
+    assert doc["labels"] == [
+        {"entity": entity, "property": RDFS_LABEL, "property_label": None, "old": [], "new": ['"甲"@zh']}
+    ]
+    assert doc["moved"] == [
+        {"entity": entity, "old_graphs": [GRAPH + "r1"], "new_graphs": [GRAPH + "r2"], "triples": 2}
+    ]
+    assert [(g["graph"], g["status"]) for g in doc["graphs"]] == [(GRAPH + "r1", "removed"), (GRAPH + "r2", "added")]
+    _, text = run(tmp_path / "old.nq", tmp_path / "new.nq", "--no-quads")
+    assert 'agreement A (id:agreement/a): rdfs:label added: "甲"@zh' in text
+    assert "agreement A (id:agreement/a): 2 triple(s) from graph:source/r1 to graph:source/r2" in text
