@@ -101,18 +101,15 @@ class EntityDiff:
         return not (self.added or self.removed or self.values or self.labels or self.provenance or self.moved)
 
 
-Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.Literal | ox.BlankNode]
-
-
 def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: Snapshot) -> EntityDiff:
     """Sum the quad changes up per entity (see the module docstring)."""
     vocab = {f"{s.base}graph/vocabulary" for s in (old, new) if s.base}
     minus = _by_triple(removed, vocab)
     plus = _by_triple(added, vocab)
     moved = minus.keys() & plus.keys()
-    subjects = {t[0].value for t in (*minus, *plus)}
-    wanted = subjects | {t[1].value for t in (*minus, *plus)}
-    wanted |= {t[2].value for t in (*minus, *plus) if isinstance(t[2], ox.NamedNode)}
+    subjects = {t.subject.value for t in (*minus, *plus)}
+    wanted = subjects | {t.predicate.value for t in (*minus, *plus)}
+    wanted |= {t.object.value for t in (*minus, *plus) if isinstance(t.object, ox.NamedNode)}
     old_types, old_names = _describe(old, wanted)
     new_types, new_names = _describe(new, wanted)
     names = {**old_names, **new_names}
@@ -131,11 +128,11 @@ def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: 
 
     changes: dict[tuple[str, str], tuple[list, list]] = defaultdict(lambda: ([], []))
     for t in minus.keys() - moved:
-        if t[0].value not in whole:
-            changes[(t[0].value, t[1].value)][0].append(t[2])
+        if t.subject.value not in whole:
+            changes[(t.subject.value, t.predicate.value)][0].append(t.object)
     for t in plus.keys() - moved:
-        if t[0].value not in whole:
-            changes[(t[0].value, t[1].value)][1].append(t[2])
+        if t.subject.value not in whole:
+            changes[(t.subject.value, t.predicate.value)][1].append(t.object)
     for (s, p), (was_values, now_values) in changes.items():
         change = Change(entity[s], p, _terms(was_values), _terms(now_values))
         if p in LABEL_PROPERTIES:
@@ -147,7 +144,7 @@ def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: 
 
     graphs: dict[str, tuple[set[str], set[str], list[int]]] = defaultdict(lambda: (set(), set(), [0]))
     for t in moved:
-        g = graphs[t[0].value]
+        g = graphs[t.subject.value]
         g[0].update(minus[t])
         g[1].update(plus[t])
         g[2][0] += 1
@@ -170,14 +167,14 @@ def _terms(values: list) -> tuple:
     return tuple(sorted(values, key=str))
 
 
-def _by_triple(quads: list[ox.Quad], vocab: set[str]) -> dict[Triple, set[str]]:
+def _by_triple(quads: list[ox.Quad], vocab: set[str]) -> dict[ox.Triple, set[str]]:
     """Triple -> the graphs it is in, leaving out the vocabulary graph."""
-    out: dict[Triple, set[str]] = defaultdict(set)
+    out: dict[ox.Triple, set[str]] = defaultdict(set)
     for q in quads:
-        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if g in vocab:
-            continue
-        out[(q.subject, q.predicate, q.object)].add(g)
+        graph = q.graph_name
+        g = graph.value if isinstance(graph, ox.NamedNode) else ""
+        if g not in vocab:
+            out[q.triple].add(g)
     return out
 
 
