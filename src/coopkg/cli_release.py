@@ -6,7 +6,6 @@ Thin wrappers over :mod:`coopkg.release`; ``register`` adds the commands to the 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -73,30 +72,21 @@ def diff_cmd(
         coopkg diff --rev v1..HEAD --format markdown --no-quads
         coopkg diff dist-a/coopkg.nq dist-b/coopkg.nq --format json -o changes.json
     """
-    from .release.diff import diff_paths
     from .release.report import render
 
-    with tempfile.TemporaryDirectory(prefix="coopkg-diff-") as tmp:
-        cache = Path(tmp) / "cache"
+    if rev is not None:
+        if old is not None or new is not None:
+            raise click.UsageError("give OLD and NEW, or --rev OLD..NEW, not both")
+        from .release.revisions import diff_revisions
 
-        def build(data: Path, out: Path, name: str) -> None:
-            from .release.building import build_into
+        result = diff_revisions(rev, data_dir, base=base)
+    elif old is None or new is None:
+        raise click.UsageError("give OLD and NEW (dist/ folders, dumps or archives), or --rev OLD..NEW")
+    else:
+        from .release.building import side_builder
+        from .release.diff import diff_paths
 
-            build_into(data, out, cache=cache / name, base=base, what=name)
-
-        if rev is not None:
-            if old is not None or new is not None:
-                raise click.UsageError("give OLD and NEW, or --rev OLD..NEW, not both")
-            from .release.revisions import data_at, split_range
-
-            a, b = split_range(rev)
-            old = data_at(a, data_dir, Path(tmp) / "old")
-            new = data_at(b, data_dir, Path(tmp) / "new")
-            result = diff_paths(old, new, build=build, names=("OLD", "NEW"), origins=(f"rev {a}", f"rev {b}"))
-        elif old is None or new is None:
-            raise click.UsageError("give OLD and NEW (dist/ folders, dumps or archives), or --rev OLD..NEW")
-        else:
-            result = diff_paths(old, new, build=build)
+        result = diff_paths(old, new, build=side_builder(base))
     if not quiet:
         if fmt in ("trig", "patch") or output is not None:  # the other formats carry the warnings
             for w in result.warnings:

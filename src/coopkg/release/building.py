@@ -6,6 +6,7 @@ Diffs of data folders and git revisions, and releases, all need a built dist; th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InputError
@@ -32,3 +33,13 @@ def build_into(data_dir: Path, out: Path, *, cache: Path, base: str | None = Non
         raise InputError(
             f"{prefix}{data_dir} does not validate ({len(failing)} violation(s)); see coopkg validate --data {data_dir}"
         )
+
+
+def side_builder(base: str | None = None) -> Callable[[Path, Path, str], None]:
+    """``build(data_dir, out, name)`` for a data folder given as a side of a diff (its cache
+    beside ``out``, in the diff's temporary folder)."""
+
+    def build(data_dir: Path, out: Path, name: str) -> None:
+        build_into(data_dir, out, cache=out.with_name(out.name + "-cache"), base=base, what=name)
+
+    return build

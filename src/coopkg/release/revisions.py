@@ -16,9 +16,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from .building import side_builder
+from .diff import DatasetDiff, diff_paths
 
 
 def split_range(text: str) -> tuple[str, str]:
@@ -70,3 +73,16 @@ def data_at(rev: str, data_dir: Path, dest: Path) -> Path:
     if not out.is_dir():
         raise InputError(f"--rev: {data_dir} does not exist at {rev!r}")
     return out
+
+
+def diff_revisions(revisions: str, data_dir: Path, *, base: str | None = None) -> DatasetDiff:
+    """Diff the data folder ``data_dir`` at two revisions (``"OLD..NEW"``), each built with this code.
+
+    :raises InputError: a bad range, no git work tree, an unknown revision, data that does not
+        build at a revision.
+    """
+    old_rev, new_rev = split_range(revisions)
+    with tempfile.TemporaryDirectory(prefix="coopkg-rev-") as tmp:
+        old = data_at(old_rev, data_dir, Path(tmp) / "old")
+        new = data_at(new_rev, data_dir, Path(tmp) / "new")
+        return diff_paths(old, new, build=side_builder(base), origins=(f"rev {old_rev}", f"rev {new_rev}"))
