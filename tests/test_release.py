@@ -187,3 +187,16 @@ def test_diff_reads_release_archives(released: Path) -> None:
     assert result.exit_code == 1
     result = CliRunner().invoke(cli, ["diff", str(rel / "coopkg-1.1.0.tar.gz"), str(released / "dist"), "--no-quads"])
     assert result.exit_code == 0 and "No differences." in result.output
+
+
+def test_a_forked_catalog_is_refused(tmp_path: Path) -> None:
+    """Two releases that both claim to be the first: the chain is broken, nothing is built."""
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    rows = "".join(
+        f'<{DATASET}/{v}> <{DCAT.isVersionOf}> <{DATASET}> ; <{DCAT.version}> "{v}" .\n' for v in ("1.0.0", "1.0.1")
+    )
+    (rel / "catalog.ttl").write_text(rows, encoding="utf-8")
+    code, out = release(tmp_path, "2.0.0", ROOT / "data", "--date", "2026-03-01")
+    assert (code, out) == (2, f"Error: {rel / 'catalog.ttl'}: the releases do not form one prov:wasRevisionOf chain\n")
+    assert not (tmp_path / "dist").exists()
