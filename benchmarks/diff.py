@@ -126,10 +126,9 @@ def main() -> None:
         ("diff --format text -o FILE", ["--format", "text", "-o", str(work / "diff.txt")]),
     ):
         runs = [timed(coopkg("diff", str(old), str(new), *extra)) for _ in range(args.repeat)]
-        best = min(runs)
-        say(
-            f"{label}: {best[0]:.2f} s, peak RSS {max(r[1] for r in runs):.0f} MB (exit {best[2]}; best of {len(runs)})"
-        )
+        best, rss = min(runs), max(r[1] for r in runs)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        say(f"{label}: {best[0]:.2f} s, peak RSS {rss:.0f} MB (exit {best[2]}; best of {len(runs)}; load {load})")
     if args.txt:
         args.txt.parent.mkdir(parents=True, exist_ok=True)
         args.txt.write_text("\n".join(lines) + "\n", encoding="utf-8")
