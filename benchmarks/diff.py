@@ -39,13 +39,15 @@ def coopkg(*args: str) -> list[str]:
     return [str(exe), *args]
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB (wait4) and exit code of ``cmd``."""
+def timed(cmd: list[str]) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS in MB (wait4), exit code and CPU seconds (user + system) of ``cmd``.
+
+    On a shared machine the wall time depends on the load; the CPU time much less."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
 def perturb(old_nq: Path, new_nq: Path) -> dict[str, int]:
@@ -108,9 +110,9 @@ def main() -> None:
     if not (old / "coopkg.nq").exists() or not stamp.exists() or stamp.read_text() != args.scale:
         shutil.rmtree(work / "data", ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
-        s, rss, code = timed(coopkg("synth", "--scale", args.scale, "--out", str(work / "data")))
+        s, rss, code, _ = timed(coopkg("synth", "--scale", args.scale, "--out", str(work / "data")))
         say(f"synth: {s:.1f} s, {rss:.0f} MB (exit {code})")
-        s, rss, code = timed(coopkg("build", "--data", str(work / "data"), "--out", str(old), "--no-cache", "-q"))
+        s, rss, code, _ = timed(coopkg("build", "--data", str(work / "data"), "--out", str(old), "--no-cache", "-q"))
         say(f"build OLD: {s:.1f} s, {rss:.0f} MB largest process (exit {code})")
         stamp.write_text(args.scale)
     shutil.rmtree(new, ignore_errors=True)
@@ -126,9 +128,12 @@ def main() -> None:
         ("diff --format text -o FILE", ["--format", "text", "-o", str(work / "diff.txt")]),
     ):
         runs = [timed(coopkg("diff", str(old), str(new), *extra)) for _ in range(args.repeat)]
-        best, rss = min(runs), max(r[1] for r in runs)
+        best, rss, cpu = min(runs), max(r[1] for r in runs), min(r[3] for r in runs)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        say(f"{label}: {best[0]:.2f} s, peak RSS {rss:.0f} MB (exit {best[2]}; best of {len(runs)}; load {load})")
+        say(
+            f"{label}: {best[0]:.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss:.0f} MB "
+            f"(exit {best[2]}; best of {len(runs)}; load {load})"
+        )
     if args.txt:
         args.txt.parent.mkdir(parents=True, exist_ok=True)
         args.txt.write_text("\n".join(lines) + "\n", encoding="utf-8")
