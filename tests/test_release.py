@@ -200,3 +200,17 @@ def test_a_forked_catalog_is_refused(tmp_path: Path) -> None:
     code, out = release(tmp_path, "2.0.0", ROOT / "data", "--date", "2026-03-01")
     assert (code, out) == (2, f"Error: {rel / 'catalog.ttl'}: the releases do not form one prov:wasRevisionOf chain\n")
     assert not (tmp_path / "dist").exists()
+
+
+def test_archive_leaves_sub_folders_out(tmp_path: Path) -> None:
+    """A dist's site/ is for hosting, not part of the data release."""
+    from coopkg.release.archive import write_archive
+
+    dist = tmp_path / "dist"
+    (dist / "site").mkdir(parents=True)
+    (dist / "site" / "index.html").write_text("<p>site</p>")
+    (dist / "coopkg.nq").write_text("")
+    digest = write_archive(dist, tmp_path / "a.tar.gz", top="coopkg-x", mtime=0)
+    with tarfile.open(tmp_path / "a.tar.gz") as tar:
+        assert tar.getnames() == ["coopkg-x", "coopkg-x/coopkg.nq"]
+    assert digest == sha256(tmp_path / "a.tar.gz")

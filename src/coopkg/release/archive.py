@@ -28,13 +28,12 @@ def _info(name: str, mtime: int, *, size: int = 0, folder: bool = False) -> tarf
 
 
 def write_archive(folder: Path, dest: Path, *, top: str, mtime: int) -> str:
-    """Write the files of ``folder`` (not recursive) as ``top/<name>`` to ``dest``; returns its SHA-256.
+    """Write the files of ``folder`` as ``top/<name>`` to ``dest``; returns its SHA-256.
 
-    :raises ValueError: ``folder`` has a sub-folder (a dist is flat).
+    Sub-folders are left out: a data release is the dumps and their metadata (a dist's ``site/``
+    is for hosting, not part of it).
     """
-    files = sorted(folder.iterdir(), key=lambda p: p.name)
-    if any(p.is_dir() for p in files):
-        raise ValueError(f"{folder} has sub-folders; a dist is flat")
+    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
     with (
         dest.open("wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz,

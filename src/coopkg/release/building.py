@@ -23,7 +23,7 @@ def build_into(data_dir: Path, out: Path, *, cache: Path, base: str | None = Non
 
     prefix = f"{what}: " if what else ""
     try:
-        outcome = build_dist(data_dir, out, cache, base=base, fail_on="violation", jobs=0)
+        outcome = build_dist(data_dir, out, cache=cache, base=base, fail_on="violation", jobs=0)
     except ValueError as exc:
         raise InputError(f"{prefix}--base: {exc}") from None
     except InputError as exc:

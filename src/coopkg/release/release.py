@@ -240,11 +240,12 @@ def _changelog(
 
 
 def _write_sums(dist: Path) -> list[cat.FileInfo]:
-    """Rewrite ``SHA256SUMS`` for every file of ``dist``; returns every file (with the sums file)."""
+    """Rewrite ``SHA256SUMS`` for every file of ``dist`` (not its sub-folders, as ``coopkg build``);
+    returns every file (with the sums file)."""
     files = [
         cat.FileInfo(p.name, p.stat().st_size, sha256_of(p))
         for p in sorted(dist.iterdir(), key=lambda p: p.name)
-        if p.name != "SHA256SUMS"
+        if p.is_file() and p.name != "SHA256SUMS"
     ]
     sums = dist / "SHA256SUMS"
     sums.write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
