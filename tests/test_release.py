@@ -73,7 +73,7 @@ def test_archive_is_normalized_and_its_sha256_is_written(released: Path) -> None
     assert {m.uid for m in members} == {0} and {m.uname for m in members} == {""}
     assert {m.mtime for m in members} == {1770681600}  # 2026-02-10T00:00:00Z
     files = {n.split("/", 1)[1] for n in names[1:]}
-    assert files == {p.name for p in (released / "dist").iterdir()}
+    assert files == {p.name for p in (released / "dist").iterdir() if p.is_file()}
     assert "CHANGELOG.md" in files and "coopkg.nq" in files
 
 
@@ -108,7 +108,7 @@ def test_dist_void_has_the_version_triples(released: Path) -> None:
     assert list(g.objects(ONTOLOGY, rns.OWL.versionIRI)) == [rdflib.URIRef("https://w3id.org/coopkg/ontology/0.1.0")]
     assert (DATASET, rdflib.URIRef("http://rdfs.org/ns/void#triples"), None) in g  # what write_dist wrote stays
     sums = dict(reversed(line.split("  ")) for line in (dist / "SHA256SUMS").read_text().splitlines())
-    assert sums == {p.name: sha256(p) for p in dist.iterdir() if p.name != "SHA256SUMS"}
+    assert sums == {p.name: sha256(p) for p in dist.iterdir() if p.is_file() and p.name != "SHA256SUMS"}
 
 
 def test_changelog_is_newest_first_with_the_changes(released: Path) -> None:
@@ -127,10 +127,10 @@ def test_changelog_is_newest_first_with_the_changes(released: Path) -> None:
 
 
 def test_an_existing_version_is_refused_and_nothing_changes(released: Path) -> None:
-    before = {p: p.read_bytes() for folder in ("rel", "dist") for p in (released / folder).iterdir()}
+    before = {p: p.read_bytes() for folder in ("rel", "dist") for p in (released / folder).iterdir() if p.is_file()}
     code, out = release(released, "1.1.0", ROOT / "data", "--date", "2026-03-01")
     assert (code, out) == (2, f"Error: release 1.1.0 already exists in {released / 'rel'}/; nothing written\n")
-    after = {p: p.read_bytes() for folder in ("rel", "dist") for p in (released / folder).iterdir()}
+    after = {p: p.read_bytes() for folder in ("rel", "dist") for p in (released / folder).iterdir() if p.is_file()}
     assert after == before
 
 
