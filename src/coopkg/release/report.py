@@ -20,7 +20,8 @@ JSON schema (``coopkg-diff/1``)::
      "entities": {"added": [ENTITY], "removed": [ENTITY]},
      "values": [CHANGE], "labels": [CHANGE], "provenance": [CHANGE],
      "moved": [{"entity": ENTITY, "old_graphs": [iri], "new_graphs": [iri], "triples": int}],
-     "quads": {"added": [[s, p, o, g]], "removed": [[s, p, o, g]]}}   # g "" = default graph
+     "quads": {"added": [[s, p, o, g]], "removed": [[s, p, o, g]]}}   # g "" = default graph;
+                                                                      # no "quads" with --no-quads
     ENTITY = {"iri", "kind", "label"}
     CHANGE = {"entity": ENTITY, "property": iri, "property_label", "old": [term], "new": [term]}
 """
