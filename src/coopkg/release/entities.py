@@ -96,10 +96,6 @@ class EntityDiff:
     #: IRI -> label (new side first) of every entity, property and IRI value named above
     names: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.values or self.labels or self.provenance or self.moved)
-
 
 def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: Snapshot) -> EntityDiff:
     """Sum the quad changes up per entity (see the module docstring)."""

@@ -141,7 +141,7 @@ def _parsed(path: Path, fmt: ox.RdfFormat, *, name: str) -> Snapshot:
         with path.open("rb") as f:
             statements = list(ox.parse(f, format=fmt))
     except SyntaxError as exc:
-        raise InputError(f"{name}: {path}:{_syntax_line(exc)}: {_syntax_message(exc)}") from None
+        raise InputError(f"{name}: {path}:{exc.lineno or 0}: {_syntax_message(exc)}") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{name}: {path}: {exc}") from None
     graphs = fmt == ox.RdfFormat.TRIG
@@ -229,10 +229,6 @@ def _use_void(snap: Snapshot, void: bytes) -> None:
         return
     snap.base = base
     snap.graph_names = frozenset(g for d, g in subsets if d == base + "dataset")
-
-
-def _syntax_line(exc: SyntaxError) -> int:
-    return exc.lineno or 0
 
 
 def _syntax_message(exc: SyntaxError) -> str:
