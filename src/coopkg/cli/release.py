@@ -1,0 +1,162 @@
+"""``coopkg diff`` and ``coopkg release``: what changed between two versions, and versioned dists.
+
+Thin wrappers over :mod:`coopkg.release`; ``register`` adds the commands to the group.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def register(cli: click.Group) -> None:
+    """Add ``diff`` and ``release`` to ``cli``."""
+    cli.add_command(diff_cmd)
+    cli.add_command(release_cmd)
+
+
+@click.command(name="diff")
+@click.argument("old", required=False, type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--rev",
+    metavar="OLD..NEW",
+    help="Compare the data folder (--data) at two git revisions, each built with the current code.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="The data folder whose revisions --rev compares.",
+)
+@click.option(
+    "--base", default=None, metavar="IRI", help="Instance IRI base for what is built [https://w3id.org/coopkg/]."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "trig", "patch"]),
+    default="text",
+    show_default=True,
+    help="text, markdown, json; trig (added and removed as two named graphs) or patch (RDF Patch).",
+)
+@click.option("--no-quads", is_flag=True, help="Only the summary: leave the list of quads out (text, markdown, json).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code says equal (0) or different (1).")
+def diff_cmd(
+    old: Path | None,
+    new: Path | None,
+    rev: str | None,
+    data_dir: Path,
+    base: str | None,
+    fmt: str,
+    no_quads: bool,
+    output: Path | None,
+    quiet: bool,
+) -> None:
+    """Compare two versions of the graph: quads per named graph and a summary per entity.
+
+    OLD and NEW are each a dist/ folder, a dump (.nq .nt .trig .ttl), a release archive
+    (coopkg-VERSION.tar.gz) or a data folder (built first). Literals are compared by value where
+    the datatype defines one ("1.50"^^xsd:decimal = "1.5"^^xsd:decimal).
+
+    Exit 0 when equal, 1 when different (like diff), 2 when a side is missing or unparsable.
+
+    \b
+    Example:
+        coopkg diff old-dist/ dist/
+        coopkg diff --rev v1..HEAD --format markdown --no-quads
+        coopkg diff dist-a/coopkg.nq dist-b/coopkg.nq --format json -o changes.json
+    """
+    from coopkg.release.report import render
+
+    if rev is not None:
+        if old is not None or new is not None:
+            raise click.UsageError("give OLD and NEW, or --rev OLD..NEW, not both")
+        from coopkg.release.revisions import diff_revisions
+
+        result = diff_revisions(rev, data_dir, base=base)
+    elif old is None or new is None:
+        raise click.UsageError("give OLD and NEW (dist/ folders, dumps or archives), or --rev OLD..NEW")
+    else:
+        from coopkg.release.building import side_builder
+        from coopkg.release.diff import diff_paths
+
+        result = diff_paths(old, new, build=side_builder(base))
+    if not quiet:
+        if fmt in ("trig", "patch") or output is not None:  # the other formats carry the warnings
+            for w in result.warnings:
+                click.echo(f"warning: {w}", err=True)
+        text = render(result, fmt, quads=not no_quads)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            from coopkg.publish.dist import write_atomically
+
+            write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    sys.exit(0 if result.equal else 1)
+
+
+@click.command(name="release")
+@click.argument("version")
+@click.option("--date", metavar="YYYY-MM-DD", help="Release date [the day of SOURCE_DATE_EPOCH; never the clock].")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Folder with sources/ and reference/ YAML files.",
+)
+@click.option("--base", default=None, metavar="IRI", help="Instance IRI base [https://w3id.org/coopkg/].")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="The dist/ folder to write (replaced atomically).",
+)
+@click.option(
+    "--releases",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("releases"),
+    show_default=True,
+    help="Folder of the archives, catalog.ttl and CHANGELOG.md.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".coopkg-cache"),
+    show_default=True,
+    help="Build cache (as coopkg build).",
+)
+def release_cmd(
+    version: str, date: str | None, data_dir: Path, base: str | None, out: Path, releases: Path, cache: Path
+) -> None:
+    """Build the data as release VERSION: dist/ with version metadata, changelog, archive, catalog.
+
+    Writes OUT (void.ttl gains owl:versionIRI, dcat:version, dcterms:issued, prov:wasRevisionOf the
+    previous release, and the ontology's owl:versionIRI; CHANGELOG.md), and in RELEASES:
+    coopkg-VERSION.tar.gz (deterministic) with its .sha256, CHANGELOG.md with a new section from
+    the diff against the previous release, and catalog.ttl (DCAT) listing every release.
+    A VERSION that already exists is refused (exit 2) and nothing is written.
+
+    \b
+    Example:
+        coopkg release 1.0.0 --date 2026-12-03
+        SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) coopkg release 1.1.0
+    """
+    from coopkg.release.release import release
+
+    r = release(version, data_dir=data_dir, out=out, releases=releases, date=date, cache=cache, base=base)
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    since = f", changes since {r.previous}" if r.previous else ", the first"
+    click.echo(f"release {r.version} ({r.issued}{since}) -> {r.dist}/")
+    click.echo(f"  {r.sha256}  {r.archive}")
+    click.echo(f"  {r.catalog}, {r.changelog}")
