@@ -214,3 +214,15 @@ def test_archive_leaves_sub_folders_out(tmp_path: Path) -> None:
     with tarfile.open(tmp_path / "a.tar.gz") as tar:
         assert tar.getnames() == ["coopkg-x", "coopkg-x/coopkg.nq"]
     assert digest == sha256(tmp_path / "a.tar.gz")
+
+
+def test_the_site_home_page_lists_the_releases_and_links_the_changelog(released: Path) -> None:
+    site = released / "dist" / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert home.index("1.1.0") < home.index("1.0.0")  # newest first
+    assert "2026-02-10" in home and "2026-01-10" in home
+    assert 'href="downloads/CHANGELOG.md"' in home
+    changelog = (site / "downloads" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog == (released / "rel" / "CHANGELOG.md").read_text(encoding="utf-8")
+    sums = (released / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert (site / "downloads" / "SHA256SUMS").read_text(encoding="utf-8") == sums

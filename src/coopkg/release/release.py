@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopkg.errors import InputError
+from coopkg.resources import resource_dir
+from coopkg.site import Release as SiteRelease
+from coopkg.site import write_site
 from coopkg.vocab import OWL, Namespaces
 
 from . import catalog as cat
@@ -137,7 +140,7 @@ def release(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         dist = staging / "dist"
-        build_into(data_dir, dist, cache=cache, base=base, what=f"release {version}", site=True)
+        build_into(data_dir, dist, cache=cache, base=base, what=f"release {version}", site=False)
         new = snapshots.read(dist / "coopkg.nq", name="NEW")
         new.origin = f"release {version}"
         result: DatasetDiff | None = None
@@ -171,6 +174,19 @@ def release(
             triples=_triple_count(new),
         )
         (work / "catalog.ttl").write_bytes(cat.turtle(triples))
+        # the site last: its home page lists every release and links the changelog, and its
+        # downloads carry the final void.ttl and SHA256SUMS (the archive holds the dumps, not the site)
+        listed = [*((e.version, e.issued) for e in entries), (version, issued)]
+        write_site(
+            dist / "coopkg.nq",
+            dist / "site",
+            base=ns.base,
+            ontology_dir=resource_dir("ontology"),
+            queries_dir=resource_dir("queries"),
+            downloads=dist,
+            previous=out / "site" if (out / "site").is_dir() else None,
+            releases=[SiteRelease(v, d, href="downloads/CHANGELOG.md") for v, d in reversed(listed)],
+        )
         os.replace(staged_archive, archive_path)
         os.replace(work / "archive.sha256", releases / f"{archive_path.name}.sha256")
         os.replace(work / "CHANGELOG.md", changelog_path)

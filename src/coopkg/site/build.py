@@ -233,6 +233,8 @@ def _downloads(folder: Path, writer: SiteWriter) -> list[Download]:
             fmt, media = "JSON-LD context", "application/ld+json"
         elif name == "SHA256SUMS":
             fmt, media = "checksums", "text/plain"
+        elif name == "CHANGELOG.md":
+            fmt, media = "changelog of the releases", "text/markdown"
         else:
             continue
         digest = writer.link_file(f"downloads/{name}", path)
