@@ -2,7 +2,8 @@
 
 ``/sparql`` answers GET ``?query=`` and POST (form or ``application/sparql-query``) with every W3C
 result format by content negotiation (JSON default; XML, CSV, TSV; Turtle, N-Triples, JSON-LD for
-graphs). Updates are refused (403), and so are queries using ``SERVICE`` (no remote fetches) —
+graphs). Updates are refused (403), and so are queries using ``SERVICE`` (no remote fetches; decided
+from the parsed algebra, and the evaluating process may open no IP socket: see ``serve_guard``) —
 ``LOAD`` is an update anyway. Each query runs in a forked child process that is killed when the
 timeout passes (503), so a runaway query cannot hang the server.
 
@@ -13,7 +14,6 @@ N-Triples or JSON-LD by ``Accept`` header (404 if nothing). Binds 127.0.0.1 unle
 from __future__ import annotations
 
 import multiprocessing
-import re
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,9 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from . import jsonld
-from .catalog import _strip_comments, query_form
+from .catalog import query_form
 from .dataset import Dataset
 from .errors import InputError
+from .serve_guard import deny_network, refuse_reason
 
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -67,13 +68,6 @@ def negotiate(accept: str | None, offered: list[str]) -> str | None:
     return best[2] if best else None
 
 
-def refuse_reason(query: str) -> str | None:
-    """Why a query is refused, or None. SERVICE would fetch remote data."""
-    if re.search(r"\bSERVICE\b", _strip_comments(query), re.IGNORECASE):
-        return "SERVICE is disabled on this endpoint"
-    return None
-
-
 @dataclass
 class _Outcome:
     status: int
@@ -82,7 +76,8 @@ class _Outcome:
 
 
 def _execute(store: ox.Store, query: str, accept: str | None, conn: Any) -> None:
-    """Child process: run the query and send (status, content type, body)."""
+    """Child process: run the query and send (status, content type, body). It may open no IP socket."""
+    deny_network()
     try:
         result = store.query(query, use_default_graph_as_union=True)
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
