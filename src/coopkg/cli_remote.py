@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -106,22 +107,76 @@ def register(cli: click.Group) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
     @click.option("--port", type=int, default=8000, show_default=True, help="Port (0 = any free port).")
     @click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
-    def serve_cmd(data_dir: Path, base: str | None, host: str, port: int, timeout: float) -> None:
+    @click.option(
+        "--store",
+        type=click.Path(exists=True, path_type=Path),
+        help="Serve this N-Quads file or on-disk pyoxigraph store instead of building the data folder.",
+    )
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=min(os.cpu_count() or 1, 4),
+        show_default=True,
+        help="Query worker processes (queries evaluated at once).",
+    )
+    @click.option(
+        "--queue", type=click.IntRange(min=0), default=64, show_default=True, help="Queries that may wait (then 503)."
+    )
+    @click.option(
+        "--memory",
+        type=click.IntRange(min=0),
+        default=1024,
+        show_default=True,
+        metavar="MIB",
+        help="Address space a query may add to its worker (0 = no limit).",
+    )
+    @click.option("--max-body", type=click.IntRange(min=1), default=1 << 20, show_default=True, help="Bytes (413).")
+    @click.option(
+        "--client-timeout",
+        type=float,
+        default=10.0,
+        show_default=True,
+        help="Seconds a client has to send a whole request (408).",
+    )
+    @click.option(
+        "--max-connections", type=click.IntRange(min=1), default=1024, show_default=True, help="Open connections."
+    )
+    def serve_cmd(
+        data_dir: Path,
+        base: str | None,
+        host: str,
+        port: int,
+        timeout: float,
+        store: Path | None,
+        workers: int,
+        queue: int,
+        memory: int,
+        max_body: int,
+        client_timeout: float,
+        max_connections: int,
+    ) -> None:
         """Serve a read-only SPARQL endpoint at /sparql and entity IRIs at /id/... .
+
+        Queries run in worker processes, each limited in time (--timeout) and memory (--memory),
+        killed and replaced when over; SERVICE is refused and workers can open no network socket.
 
         \b
         Example:
             coopkg serve --port 8000
             curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/region/110000
         """
-        from .serve import make_server
+        from .serve import Limits, make_server
+        from .serve_http import HttpLimits
+        from .serve_pool import PoolLimits
 
-        server = make_server(_dataset(data_dir, base), host, port, timeout)
+        limits = Limits(
+            HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
+            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20),
+        )
+        server = make_server(_dataset(data_dir, base), host, port, timeout, limits=limits, store=store)
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
         finally:
             server.server_close()
