@@ -4,24 +4,29 @@ Bounded on every side: ``size`` workers evaluate at once; at most ``queue`` more
 worker (beyond that: 503 at once); a job gets ``timeout`` seconds, after which its worker is killed
 (SIGKILL) and replaced while the other workers keep serving. A worker that dies (memory limit,
 crash) is replaced too, and its death is one log line with the last line it wrote to stderr.
-Workers are fresh interpreters started with ``exec`` (asyncio subprocesses): nothing is forked
-from a process that has threads.
+Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
+the child before exec), and the server process has no threads: each worker's exit is watched with a
+pidfd on the event loop instead of asyncio's child-watcher threads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import pickle
+import signal
+import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .serve_worker import HEADER, Reply
 
-Log = Any  # Callable[[str], None]
+Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -37,27 +42,69 @@ class WorkerDied(Exception):
     pass
 
 
-class Worker:
-    def __init__(self, proc: asyncio.subprocess.Process, log: Log) -> None:
-        self.proc = proc
-        self.log = log
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=3)
-        self.drain_task = asyncio.get_running_loop().create_task(self._drain_stderr())
-        self.sandboxed = False
+class _Tail(asyncio.Protocol):
+    """Keeps the last lines a worker wrote to stderr (for the one log line about its death)."""
 
-    async def _drain_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        while line := await self.proc.stderr.readline():
-            text = line.decode("utf-8", "replace").strip()
-            if text:
-                self.stderr_tail.append(text)
+    def __init__(self) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=4)
+        self.partial = b""
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        *done, self.partial = (self.partial + data).split(b"\n")
+        self.partial = self.partial[-4096:]
+        self.lines.extend(t for line in done if (t := line.decode("utf-8", "replace").strip()))
+
+
+class Worker:
+    """One worker process. Its exit is watched with a pidfd and reaped here, by this object only:
+    no child-watcher threads, and no other code that could reap it first."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+        self.sandboxed = False
+        self.loop = asyncio.get_running_loop()
+        self.exited: asyncio.Future[int] = self.loop.create_future()
+        self.pidfd = -1
+        try:
+            self.pidfd = os.pidfd_open(popen.pid)
+            self.loop.add_reader(self.pidfd, self._reap)
+        except (AttributeError, OSError):  # no pidfd (old kernel or not Linux): poll
+            self.loop.call_later(0.05, self._poll)
+
+    async def connect(self) -> None:
+        assert self.popen.stdin and self.popen.stdout and self.popen.stderr
+        self.reader = asyncio.StreamReader(limit=1 << 20)
+        await self.loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), self.popen.stdout)
+        self.tail = _Tail()
+        await self.loop.connect_read_pipe(lambda: self.tail, self.popen.stderr)
+        transport, protocol = await self.loop.connect_write_pipe(asyncio.streams.FlowControlMixin, self.popen.stdin)
+        self.writer = asyncio.StreamWriter(transport, protocol, None, self.loop)
+
+    def _reap(self) -> None:
+        self.loop.remove_reader(self.pidfd)
+        os.close(self.pidfd)
+        self.pidfd = -1
+        code = self.popen.wait()
+        if not self.exited.done():
+            self.exited.set_result(code)
+
+    def _poll(self) -> None:
+        code = self.popen.poll()
+        if code is None:
+            self.loop.call_later(0.05, self._poll)
+        elif not self.exited.done():
+            self.exited.set_result(code)
 
     async def _read(self) -> Any:
-        assert self.proc.stdout is not None
         try:
-            head = await self.proc.stdout.readexactly(HEADER.size)
+            head = await self.reader.readexactly(HEADER.size)
             (size,) = HEADER.unpack(head)
-            return pickle.loads(await self.proc.stdout.readexactly(size))
+            return pickle.loads(await self.reader.readexactly(size))
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             raise WorkerDied from exc
 
@@ -68,26 +115,30 @@ class Worker:
         self.sandboxed = bool(message[1])
 
     async def call(self, job: tuple[Any, ...]) -> Reply:
-        assert self.proc.stdin is not None
         data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.proc.stdin.write(HEADER.pack(len(data)) + data)
-            await self.proc.stdin.drain()
+            self.writer.write(HEADER.pack(len(data)) + data)
+            await self.writer.drain()
         except (ConnectionError, BrokenPipeError) as exc:
             raise WorkerDied from exc
         return await self._read()
 
     async def kill(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-        await self.proc.wait()
-        await asyncio.wait_for(self.drain_task, 5)
+        if not self.exited.done():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.popen.pid, signal.SIGKILL)  # not yet reaped (only _reap does), so the pid is ours
+            await asyncio.wait_for(asyncio.shield(self.exited), 10)
+        with contextlib.suppress(TimeoutError):  # its last words, for why_dead()
+            await asyncio.wait_for(asyncio.shield(self.tail.closed), 1)
+        with contextlib.suppress(Exception):
+            self.writer.close()
 
     def why_dead(self) -> str:
-        code = self.proc.returncode
+        code = self.popen.returncode
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        last = self.stderr_tail[-1] if self.stderr_tail else "no message"
-        return f"{how}; last words: {last}"
+        noise = ("stack backtrace", "skipping backtrace", "note: run with", "fatal runtime error")
+        said = [line for line in self.tail.lines if not line.startswith(noise)] or list(self.tail.lines)
+        return f"{how}; it said: {said[0] if said else 'nothing'}"
 
 
 class WorkerPool:
@@ -102,20 +153,19 @@ class WorkerPool:
         self.sandboxed = True
 
     async def _spawn(self) -> Worker:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "coopkg.serve_worker",
-            str(self.source),
-            str(self.limits.memory),
-            str(self.limits.max_response),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        argv = [sys.executable, "-m", "coopkg.serve_worker", str(self.source)]
+        argv += [str(self.limits.memory), str(self.limits.max_response)]
+        popen = subprocess.Popen(  # fork+exec in C (no Python runs in the child before exec)
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # Ctrl-C in a terminal goes to the server, which stops its workers
         )
-        worker = Worker(proc, self.log)
+        worker = Worker(popen)
         try:
+            await worker.connect()
             await worker.ready()
         except (WorkerDied, RuntimeError) as exc:
             await worker.kill()
@@ -163,7 +213,7 @@ class WorkerPool:
             self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
             return 503, "text/plain", b"the query stopped its worker (over the memory limit?)"
-        if worker.proc.returncode is None and reply[0] != 503:
+        if not worker.exited.done() and reply[0] != 503:
             self.idle.put_nowait(worker)
         else:  # the worker said it must go (out of memory) or has gone
             asyncio.get_running_loop().create_task(self._replace(worker))
@@ -171,9 +221,6 @@ class WorkerPool:
 
     async def close(self) -> None:
         self.closing = True
-        for worker in list(self.all):
-            if worker.proc.stdin:
-                worker.proc.stdin.close()
         await asyncio.gather(*(w.kill() for w in self.all), return_exceptions=True)
 
 
