@@ -8,6 +8,7 @@ everything the server wrote to stderr: one line per event, never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -23,7 +24,6 @@ import pytest
 
 from conftest import DATA, free_port, stop, wait_until_up
 
-ASK = "ASK { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_HOG = "SELECT ?a ?b ?c ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 CLIENT_TIMEOUT = 1.0
@@ -79,7 +79,16 @@ def status(reply: bytes) -> int:
     return int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0
 
 
-def query(served: Served, q: str = ASK, timeout: float = 30) -> httpx.Response:
+_fresh = itertools.count()
+
+
+def fresh() -> str:
+    """A query never asked before, so that the answer cache cannot answer it: it goes to a worker."""
+    return f'ASK {{ ?s ?p ?o FILTER(?o != "{next(_fresh)}") }}'
+
+
+def query(served: Served, q: str | None = None, timeout: float = 30) -> httpx.Response:
+    q = q or fresh()
     return httpx.get(
         served.url + "/sparql",
         params={"query": q},
@@ -151,7 +160,8 @@ def test_a_huge_head_is_refused(served: Served) -> None:
     "request_bytes",
     [
         b"GET /sparql?query=ASK%7B%FF%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/sparql-query\r\nContent-Length: 7\r\n\r\n"
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/sparql-query\r\nContent-Length: 7\r\n\r\n"
         b"ASK {\xff}",
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         b"Content-Length: 16\r\n\r\nquery=ASK%7B%FF}",
@@ -170,7 +180,7 @@ def test_200_idle_connections_do_not_stop_queries(served: Served) -> None:
     try:
         with httpx.Client(timeout=10) as client:
             for _ in range(10):
-                r = client.get(served.url + "/sparql", params={"query": ASK})
+                r = client.get(served.url + "/sparql", params={"query": fresh()})
                 assert r.status_code == 200 and r.json()["boolean"] is True
         for s in idle[:20]:  # and the idle ones are still served when they speak
             s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -195,7 +205,7 @@ def test_a_runaway_query_is_killed_while_others_are_served(served: Served) -> No
     with httpx.Client(timeout=10) as client:
         while thread.is_alive() and served_meanwhile < 200:
             start = time.monotonic()
-            r = client.get(served.url + "/sparql", params={"query": ASK})
+            r = client.get(served.url + "/sparql", params={"query": fresh()})
             assert r.status_code == 200 and time.monotonic() - start < 1.5
             served_meanwhile += 1
     thread.join(30)
@@ -259,6 +269,24 @@ def test_too_many_connections_get_503(served: Served) -> None:
             s.close()
     time.sleep(0.3)
     assert query(served).status_code == 200
+
+
+def test_a_repeated_query_is_answered_from_the_cache_even_when_workers_are_busy(served: Served) -> None:
+    """The data cannot change while the server runs, so a repeated answer needs no worker."""
+    time.sleep(1.5)
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    first = query(served, q)
+    assert first.status_code == 200
+    blockers = [threading.Thread(target=query, args=(served, RUNAWAY)) for _ in range(2)]
+    for t in blockers:
+        t.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    again = query(served, q)
+    assert again.status_code == 200 and again.content == first.content
+    assert time.monotonic() - start < 0.5  # both workers are busy with runaways: only the cache can answer this fast
+    for t in blockers:
+        t.join(30)
 
 
 def test_no_traceback_on_stderr(served: Served) -> None:

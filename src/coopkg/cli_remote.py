@@ -141,6 +141,14 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--max-connections", type=click.IntRange(min=1), default=1024, show_default=True, help="Open connections."
     )
+    @click.option(
+        "--cache",
+        type=click.IntRange(min=0),
+        default=64,
+        show_default=True,
+        metavar="MIB",
+        help="Answers kept for repeated queries (the data cannot change while serving; 0 = none).",
+    )
     def serve_cmd(
         data_dir: Path,
         base: str | None,
@@ -154,6 +162,7 @@ def register(cli: click.Group) -> None:
         max_body: int,
         client_timeout: float,
         max_connections: int,
+        cache: int,
     ) -> None:
         """Serve a read-only SPARQL endpoint at /sparql and entity IRIs at /id/... .
 
@@ -172,8 +181,15 @@ def register(cli: click.Group) -> None:
         limits = Limits(
             HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
             PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20),
+            cache << 20,
         )
-        server = make_server(_dataset(data_dir, base), host, port, timeout, limits=limits, store=store)
+        from .errors import InputError
+
+        ds = _dataset(data_dir, base)
+        try:
+            server = make_server(ds, host, port, timeout, limits=limits, store=store)
+        except OSError as exc:
+            raise InputError(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:

@@ -28,11 +28,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
 from .dataset import Dataset
+from .serve_cache import AnswerCache
 from .serve_formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from .serve_http import HttpLimits, Request, Response, start
 from .serve_pool import PoolLimits, WorkerPool
@@ -78,7 +80,18 @@ class Endpoint:
     pool: WorkerPool
     id_base: str
     static: Callable[[str, str | None], Response | None] | None = None
+    cache: AnswerCache | None = None
     vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
+
+    async def _run(self, job: tuple[Any, ...]) -> Response:
+        """A job's answer: from the cache when the same job was answered before, else from a worker."""
+        found = self.cache.get(job) if self.cache else None
+        if found is None:
+            found = await self.pool.run(job)
+            if self.cache:
+                self.cache.put(job, found)
+        status, media, body = found
+        return Response(status, media, body, self.vary)
 
     async def handle(self, req: Request) -> Response:
         url = urlsplit(req.target)
@@ -99,8 +112,7 @@ class Endpoint:
             if found is not None:
                 return found
         if path.startswith("/id/"):
-            status, media, body = await self.pool.run(("describe", self.id_base + path[len("/id/") :], accept))
-            return Response(status, media, body, self.vary)
+            return await self._run(("describe", self.id_base + path[len("/id/") :], accept))
         if path == "/":
             return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
         return _text(404, "not found")
@@ -127,9 +139,8 @@ class Endpoint:
                 ox.NamedNode(iri)
             except ValueError as exc:
                 raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
-        job = ("query", queries[0], accept, defaults, named)
-        status, media, body = await self.pool.run(job)
-        return Response(status, media, body, self.vary)
+        dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
+        return await self._run(("query", queries[0], accept, *dataset))
 
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
@@ -185,6 +196,7 @@ class Limits:
 
     http: HttpLimits = field(default_factory=HttpLimits)
     pool: PoolLimits = field(default_factory=PoolLimits)
+    cache_bytes: int = 64 << 20  # answers kept for repeated queries; 0 = no cache
 
 
 def _log(message: str) -> None:
@@ -221,7 +233,8 @@ class Server:
             await pool.start()
             if not pool.sandboxed:
                 _log("warning: no seccomp filter in the query workers; SERVICE is still refused by the parser")
-            endpoint = Endpoint(pool, self.id_base, self.static)
+            cache = AnswerCache(self.limits.cache_bytes) if self.limits.cache_bytes > 0 else None
+            endpoint = Endpoint(pool, self.id_base, self.static, cache)
             server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
@@ -266,7 +279,7 @@ def make_server(
     """
     limits = limits or Limits()
     pool = PoolLimits(**{**limits.pool.__dict__, "timeout": timeout})
-    limits = Limits(limits.http, pool)
+    limits = Limits(limits.http, pool, limits.cache_bytes)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

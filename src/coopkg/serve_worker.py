@@ -21,6 +21,7 @@ import resource
 import signal
 import struct
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -75,8 +76,8 @@ def run_query(
     store: ox.Store,
     query: str,
     accept: str | None,
-    default_graphs: list[str] | None,
-    named_graphs: list[str] | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
     max_response: int,
 ) -> Reply:
     """The protocol's dataset wins over FROM/FROM NAMED; with neither, the default graph is the union."""
