@@ -239,11 +239,10 @@ def test_503_when_every_worker_is_busy_and_the_queue_is_full(served: Served) -> 
     assert time.monotonic() - start < 1.0
     for t in threads:
         t.join(30)
-    assert sorted(results)[:2] == [200, 200] or results.count(503) >= 2
+    assert len(results) == 4 and results.count(503) >= 2  # every request got an answer; the runaways 503
 
 
 def test_a_client_that_leaves_is_one_log_line(served: Served) -> None:
-    time.sleep(1.5)  # workers replaced after the test before
     with socket.create_connection(("127.0.0.1", served.port), timeout=5) as s:
         s.sendall(f"GET /sparql?query={RUNAWAY.replace(' ', '%20')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         time.sleep(0.2)
@@ -273,7 +272,6 @@ def test_too_many_connections_get_503(served: Served) -> None:
 
 def test_a_repeated_query_is_answered_from_the_cache_even_when_workers_are_busy(served: Served) -> None:
     """The data cannot change while the server runs, so a repeated answer needs no worker."""
-    time.sleep(1.5)
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     first = query(served, q)
     assert first.status_code == 200
