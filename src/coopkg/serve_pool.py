@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import serve_worker
 from .serve_worker import HEADER, Reply
+
+WORKER_MODULE = serve_worker.__name__  # follows the module if the package is reorganised
 
 Log = Callable[[str], None]
 
@@ -153,7 +156,7 @@ class WorkerPool:
         self.sandboxed = True
 
     async def _spawn(self) -> Worker:
-        argv = [sys.executable, "-m", "coopkg.serve_worker", str(self.source)]
+        argv = [sys.executable, "-m", WORKER_MODULE, str(self.source)]
         argv += [str(self.limits.memory), str(self.limits.max_response)]
         popen = subprocess.Popen(  # fork+exec in C (no Python runs in the child before exec)
             argv,
