@@ -185,7 +185,16 @@ def register(cli: click.Group) -> None:
         )
         from .errors import InputError
 
-        ds = _dataset(data_dir, base)
+        if store is None:
+            ds = _dataset(data_dir, base)
+        else:  # the store is the data: the folder is not read, only the IRI base is needed
+            from .dataset import Dataset
+            from .vocab import Namespaces
+
+            try:
+                ds = Dataset(Namespaces(base) if base else Namespaces(), [])
+            except ValueError as exc:
+                raise InputError(f"--base: {exc}") from exc
         try:
             server = make_server(ds, host, port, timeout, limits=limits, store=store)
         except OSError as exc:
