@@ -172,10 +172,10 @@ class Endpoint:
         try:
             me: ox.NamedNode | ox.BlankNode = ox.NamedNode(f"http://{host}/sparql")
         except ValueError:
-            me = ox.BlankNode()
+            me = ox.BlankNode("endpoint")
         sd = ox.NamedNode(SD + "Service")
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        node = ox.BlankNode()
+        node = ox.BlankNode("service")  # a fixed label: the same bytes for GET and HEAD
         triples = [
             ox.Triple(node, rdf_type, sd),
             ox.Triple(node, ox.NamedNode(SD + "endpoint"), me),
