@@ -121,7 +121,9 @@ def main() -> None:
             ]
         )
         say(f"synth: {s:.1f} s, {rss:.0f} MB (exit {code})")
-        s, rss, code, _ = timed(coopkg("build", "--data", str(work / "data"), "--out", str(old), "--no-cache", "-q", "--no-site"))
+        s, rss, code, _ = timed(
+            coopkg("build", "--data", str(work / "data"), "--out", str(old), "--no-cache", "-q", "--no-site")
+        )
         say(f"build OLD: {s:.1f} s, {rss:.0f} MB largest process (exit {code})")
         stamp.write_text(args.scale)
     shutil.rmtree(new, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -115,22 +116,121 @@ def register(cli: click.Group) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
     @click.option("--port", type=int, default=8000, show_default=True, help="Port (0 = any free port).")
     @click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
-    def serve_cmd(data_dir: Path, base: str | None, host: str, port: int, timeout: float, cache: Path) -> None:
-        """Serve a read-only SPARQL endpoint at /sparql and entity IRIs at /id/... .
+    @click.option(
+        "--store",
+        type=click.Path(exists=True, path_type=Path),
+        help="Serve this N-Quads file or on-disk pyoxigraph store instead of the data folder's build.",
+    )
+    @click.option(
+        "--site",
+        "site_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("dist/site"),
+        show_default=True,
+        help="Static website to serve for every other path, by content negotiation (skipped if missing).",
+    )
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=min(os.cpu_count() or 1, 4),
+        show_default=True,
+        help="Query worker processes (queries evaluated at once).",
+    )
+    @click.option(
+        "--queue", type=click.IntRange(min=0), default=64, show_default=True, help="Queries that may wait (then 503)."
+    )
+    @click.option(
+        "--memory",
+        type=click.IntRange(min=0),
+        default=1024,
+        show_default=True,
+        metavar="MIB",
+        help="Address space a query may add to its worker (0 = no limit).",
+    )
+    @click.option("--max-body", type=click.IntRange(min=1), default=1 << 20, show_default=True, help="Bytes (413).")
+    @click.option(
+        "--client-timeout",
+        type=float,
+        default=10.0,
+        show_default=True,
+        help="Seconds a client has to send a whole request (408).",
+    )
+    @click.option(
+        "--max-connections", type=click.IntRange(min=1), default=1024, show_default=True, help="Open connections."
+    )
+    @click.option(
+        "--answer-cache",
+        type=click.IntRange(min=0),
+        default=64,
+        show_default=True,
+        metavar="MIB",
+        help="Answers kept for repeated queries (the data cannot change while serving; 0 = none).",
+    )
+    def serve_cmd(
+        data_dir: Path,
+        base: str | None,
+        cache: Path,
+        host: str,
+        port: int,
+        timeout: float,
+        store: Path | None,
+        site_dir: Path,
+        workers: int,
+        queue: int,
+        memory: int,
+        max_body: int,
+        client_timeout: float,
+        max_connections: int,
+        answer_cache: int,
+    ) -> None:
+        """Serve a read-only SPARQL endpoint at /sparql, and the website with every IRI by
+        content negotiation (HTML, Turtle, JSON-LD, N-Triples).
+
+        Queries run in worker processes, each limited in time (--timeout) and memory (--memory),
+        killed and replaced when over; SERVICE is refused and workers can open no network socket.
+        The data is the last build's on-disk store when it is current (see coopkg build), else
+        the data folder built in memory now.
 
         \b
         Example:
-            coopkg serve --port 8000
+            coopkg build && coopkg serve --port 8000
             curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/region/110000
         """
-        from coopkg.serve.server import make_server
+        from coopkg.errors import InputError
+        from coopkg.graph.dataset import Dataset
+        from coopkg.pipeline.built import Built
+        from coopkg.serve.http import HttpLimits
+        from coopkg.serve.pool import PoolLimits
+        from coopkg.serve.server import Limits, make_server
+        from coopkg.serve.static import site_resolver
+        from coopkg.vocab import Namespaces
 
-        server = make_server(open_reader(data_dir, base, cache).dataset(), host, port, timeout)
+        limits = Limits(
+            HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
+            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20),
+            answer_cache << 20,
+        )
+        try:
+            ns = Namespaces(base) if base else Namespaces()
+        except ValueError as exc:
+            raise InputError(f"--base: {exc}") from exc
+        if store is None:
+            source = open_reader(data_dir, base, cache)
+            if isinstance(source, Built):  # workers open the build's on-disk store read-only
+                ds, store = Dataset(ns, []), source.cache.store_dir
+            else:
+                ds = source.dataset()
+        else:  # the store is the data: the folder is not read, only the IRI base is needed
+            ds = Dataset(ns, [])
+        try:
+            server = make_server(ds, host, port, timeout, limits=limits, store=store)
+        except OSError as exc:
+            raise InputError(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        if site_dir.is_dir():
+            server.static = site_resolver(site_dir)
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
         finally:
             server.server_close()

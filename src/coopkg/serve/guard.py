@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +47,37 @@ def _nodes(value: Any, depth: int = 0) -> Iterator[CompValue]:
             yield from _nodes(v, depth + 1)
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What the endpoint needs to know about a query before it runs it."""
+
+    refused: str | None  # why it may not run, or None
+    has_dataset: bool  # it says FROM or FROM NAMED (then the store's union default graph is not used)
+
+
 @lru_cache(maxsize=4096)
+def inspect_query(query: str) -> Inspection:
+    """Parse once (cached: dashboards repeat their queries) and say whether and how the query may run.
+
+    >>> inspect_query("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }")
+    Inspection(refused=None, has_dataset=True)
+    """
+    try:
+        tree = parseQuery(query)
+        algebra = translateQuery(tree).algebra
+        found = any(n.name == "ServiceGraphPattern" for n in _nodes(tree)) or any(
+            n.name == "ServiceGraphPattern" for n in _nodes(algebra)
+        )
+        clauses = [dict.get(part, "datasetClause") for part in tree if isinstance(part, CompValue)]
+    except ParseException as exc:
+        return Inspection(f"query does not parse (line {exc.lineno}, column {exc.col}): {exc.msg}", False)
+    except RecursionError:
+        return Inspection("query nests too deeply to be checked", False)
+    except Exception as exc:  # rdflib raises plain Exceptions for e.g. an unknown prefix
+        return Inspection(f"query cannot be checked: {type(exc).__name__}: {exc}", False)
+    return Inspection(SERVICE_REFUSED if found else None, any(clauses))
+
+
 def refuse_reason(query: str) -> str | None:
     """Why this query is refused (None: it may run).
 
@@ -55,19 +86,7 @@ def refuse_reason(query: str) -> str | None:
     >>> refuse_reason("SELECT * { FILTER(1<2)SERVICE<http://127.0.0.1:9/>{ ?s ?p ?o } }") == SERVICE_REFUSED
     True
     """
-    try:
-        tree = parseQuery(query)
-        algebra = translateQuery(tree).algebra
-        found = any(n.name == "ServiceGraphPattern" for n in _nodes(tree)) or any(
-            n.name == "ServiceGraphPattern" for n in _nodes(algebra)
-        )
-    except ParseException as exc:
-        return f"query does not parse (line {exc.lineno}, column {exc.col}): {exc.msg}"
-    except RecursionError:
-        return "query nests too deeply to be checked"
-    except Exception as exc:  # rdflib raises plain Exceptions for e.g. an unknown prefix
-        return f"query cannot be checked: {type(exc).__name__}: {exc}"
-    return SERVICE_REFUSED if found else None
+    return inspect_query(query).refused
 
 
 def deny_network() -> bool:

@@ -1,230 +1,293 @@
 """A local, read-only SPARQL 1.1 Protocol endpoint with linked-data resolution of entity IRIs.
 
-``/sparql`` answers GET ``?query=`` and POST (form or ``application/sparql-query``) with every W3C
-result format by content negotiation (JSON default; XML, CSV, TSV; Turtle, N-Triples, JSON-LD for
-graphs). Updates are refused (403), and so are queries using ``SERVICE`` (no remote fetches; decided
-from the parsed algebra, and the evaluating process may open no IP socket: see ``guard``) —
-``LOAD`` is an update anyway. Each query runs in a forked child process that is killed when the
-timeout passes (503), so a runaway query cannot hang the server.
+``/sparql`` answers GET ``?query=`` and POST (form or ``application/sparql-query``), with HEAD, by
+content negotiation in every format pyoxigraph writes (``serve_formats``). The dataset follows the
+protocol: ``default-graph-uri``/``named-graph-uri`` win over the query's ``FROM``/``FROM NAMED``,
+which are honoured too; with neither, the default graph is the union of all graphs. A bare ``GET
+/sparql`` is a SPARQL 1.1 Service Description. Updates are refused (403), and so is ``SERVICE``
+(from the parsed query; and query workers may open no IP socket: see ``serve_guard``).
 
-``/id/<kind>/<slug>`` returns what the dataset says about ``<base>id/<kind>/<slug>`` as Turtle,
-N-Triples or JSON-LD by ``Accept`` header (404 if nothing). Binds 127.0.0.1 unless told otherwise.
+Every other GET/HEAD path goes through :meth:`Endpoint.resolve` (entity IRIs ``/id/<kind>/<slug>``
+as Turtle, N-Triples, JSON-LD, ... by ``Accept``; 404 otherwise): the one place to plug in a site.
+
+Design (see ``serve_http`` and ``serve_pool``): one asyncio process speaks HTTP with hard limits and
+hands each query to a small pool of worker processes that hold the store, each limited in time and
+address space and killed and replaced when over. Binds 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from coopkg.errors import InputError
-from coopkg.graph import jsonld
 from coopkg.graph.dataset import Dataset
-from coopkg.query.catalog import query_form
-from coopkg.serve.guard import deny_network, refuse_reason
+from coopkg.serve.cache import AnswerCache
+from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
+from coopkg.serve.http import HttpLimits, Request, Response, start
+from coopkg.serve.pool import PoolLimits, WorkerPool
 
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SD_GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+FORMAT_IRIS = {
+    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
+    "application/trig": "http://www.w3.org/ns/formats/TriG",
+    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+    "text/n3": "http://www.w3.org/ns/formats/N3",
 }
-GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json")
 
 
-def negotiate(accept: str | None, offered: list[str]) -> str | None:
-    """The offered media type the ``Accept`` header prefers (first offered on ties or ``*/*``).
+def _text(status: int, message: str) -> Response:
+    return Response(status, "text/plain", message.encode() + b"\n")
 
-    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", ["application/sparql-results+json",
-    ...           "application/sparql-results+xml", "text/csv"])
-    'application/sparql-results+xml'
-    >>> negotiate("image/png", ["text/turtle"]) is None
-    True
-    """
-    if not accept:
-        return offered[0]
-    best: tuple[float, int, str] | None = None
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        for i, o in enumerate(offered):
-            if q > 0 and (media == o or media == "*/*" or (media.endswith("/*") and o.startswith(media[:-1]))):
-                key = (q, -i, o)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _params(text: str, where: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the {where} is not valid UTF-8 (byte {exc.start})") from exc
 
 
 @dataclass
-class _Outcome:
-    status: int
-    content_type: str
-    body: bytes
-
-
-def _execute(store: ox.Store, query: str, accept: str | None, conn: Any) -> None:
-    """Child process: run the query and send (status, content type, body). It may open no IP socket."""
-    deny_network()
-    try:
-        result = store.query(query, use_default_graph_as_union=True)
-        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-            media = negotiate(accept, list(RESULT_TYPES))
-            if media is None:
-                conn.send((406, "text/plain", b"no acceptable result format"))
-                return
-            conn.send((200, media, result.serialize(format=RESULT_TYPES[media])))
-        else:
-            media = negotiate(accept, list(GRAPH_TYPES))
-            if media is None:
-                conn.send((406, "text/plain", b"no acceptable RDF format"))
-                return
-            conn.send((200, media, _graph_bytes(list(result), media)))
-    except SyntaxError as exc:
-        conn.send((400, "text/plain", f"query does not parse: {exc}".encode()))
-    except Exception as exc:  # the child must always answer
-        conn.send((500, "text/plain", f"{type(exc).__name__}: {exc}".encode()))
-
-
-def _graph_bytes(triples: list[ox.Triple], media: str) -> bytes:
-    from coopkg.vocab import PREFIXES
-
-    if media == "application/ld+json":
-        return jsonld.dumps(triples, dict(PREFIXES)).encode()
-    fmt = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
-    return ox.serialize(triples, format=fmt, prefixes=dict(PREFIXES) if fmt == ox.RdfFormat.TURTLE else None)
-
-
 class Endpoint:
-    """The server's state: the store, the IRI base it resolves, and the query timeout."""
+    """HTTP semantics of the endpoint; evaluation is the pool's job."""
 
-    def __init__(self, ds: Dataset, timeout: float) -> None:
-        self.store = ds.store
-        self.id_base = ds.namespaces.id
-        self.timeout = timeout
-        self.ctx = multiprocessing.get_context("fork")
+    pool: WorkerPool
+    id_base: str
+    static: Callable[[str, str | None], Response | None] | None = None
+    cache: AnswerCache | None = None
+    vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
 
-    def run_query(self, query: str, accept: str | None) -> _Outcome:
-        reason = refuse_reason(query)
-        if reason:
-            return _Outcome(400, "text/plain", reason.encode())
-        try:
-            query_form(query)
-        except InputError as exc:
-            return _Outcome(400, "text/plain", str(exc).encode())
-        receiver, sender = self.ctx.Pipe(duplex=False)
-        child = self.ctx.Process(target=_execute, args=(self.store, query, accept, sender), daemon=True)
-        child.start()
-        sender.close()
-        try:
-            if receiver.poll(self.timeout):
-                try:
-                    status, media, body = receiver.recv()
-                except EOFError:
-                    return _Outcome(500, "text/plain", b"query process died")
-                return _Outcome(status, media, body)
-            return _Outcome(503, "text/plain", f"query timed out after {self.timeout:g} s".encode())
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join(5)
-            receiver.close()
+    async def _run(self, job: tuple[Any, ...]) -> Response:
+        """A job's answer: from the cache when the same job was answered before, else from a worker."""
+        found = self.cache.get(job) if self.cache else None
+        if found is None:
+            found = await self.pool.run(job)
+            if self.cache:
+                self.cache.put(job, found)
+        status, media, body = found
+        return Response(status, media, body, self.vary)
 
-    def describe(self, iri: str, accept: str | None) -> _Outcome:
-        node = ox.NamedNode(iri)
-        triples = list(dict.fromkeys(q.triple for q in self.store.quads_for_pattern(node, None, None, None)))
-        if not triples:
-            return _Outcome(404, "text/plain", f"nothing is known about <{iri}>".encode())
-        media = negotiate(accept, list(GRAPH_TYPES))
+    async def handle(self, req: Request) -> Response:
+        url = urlsplit(req.target)
+        accept = req.headers.get("accept")
+        if url.path == "/sparql":
+            try:
+                return await self.sparql(req, url.query, accept)
+            except ProtocolError as exc:
+                return _text(exc.status, str(exc))
+        if req.method in ("GET", "HEAD"):
+            return await self.resolve(url.path, accept)
+        return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD")])
+
+    async def resolve(self, path: str, accept: str | None) -> Response:
+        """Every GET/HEAD that is not /sparql: the hook where a static site resolver plugs in."""
+        if self.static is not None:
+            found = self.static(path, accept)
+            if found is not None:
+                return found
+        if path.startswith("/id/"):
+            return await self._run(("describe", self.id_base + path[len("/id/") :], accept))
+        if path == "/":
+            return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
+        return _text(404, "not found")
+
+    async def sparql(self, req: Request, query_string: str, accept: str | None) -> Response:
+        if req.method in ("GET", "HEAD"):
+            params = _params(query_string, "query string")
+            if not params:
+                return self.service_description(req, accept)
+        elif req.method == "POST":
+            params = self._post_params(req, query_string)
+        else:
+            return Response(405, "text/plain", b"GET, HEAD or POST\n", [("Allow", "GET, HEAD, POST")])
+        if "update" in params:
+            raise ProtocolError(403, "this endpoint is read-only: updates are refused")
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            got = f" (got {len(queries)})" if queries else ""
+            raise ProtocolError(400, f"give exactly one 'query' parameter{got}")
+        defaults = params.get("default-graph-uri")
+        named = params.get("named-graph-uri")
+        for iri in [*(defaults or []), *(named or [])]:
+            try:
+                ox.NamedNode(iri)
+            except ValueError as exc:
+                raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
+        dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
+        return await self._run(("query", queries[0], accept, *dataset))
+
+    @staticmethod
+    def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
+        ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/x-www-form-urlencoded":
+            try:
+                text = req.body.decode("ascii")
+            except UnicodeDecodeError as exc:
+                raise ProtocolError(400, "a form body must be percent-encoded ASCII") from exc
+            return _params(text, "form body")
+        if ctype == "application/sparql-query":
+            params = _params(query_string, "query string")
+            if "query" in params:
+                raise ProtocolError(400, "the query is the body: do not also give 'query' in the URL")
+            try:
+                params["query"] = [req.body.decode("utf-8")]
+            except UnicodeDecodeError as exc:
+                raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {exc.start})") from exc
+            return params
+        if ctype == "application/sparql-update":
+            raise ProtocolError(403, "this endpoint is read-only: updates are refused")
+        raise ProtocolError(415, "send application/sparql-query or application/x-www-form-urlencoded")
+
+    def service_description(self, req: Request, accept: str | None) -> Response:
+        media = negotiate(accept, SD_GRAPH_TYPES)
         if media is None:
-            return _Outcome(406, "text/plain", ("offered: " + ", ".join(GRAPH_TYPES)).encode())
-        return _Outcome(200, media, _graph_bytes(triples, media))
+            return _text(406, "offered: " + ", ".join(SD_GRAPH_TYPES))
+        host = req.headers.get("host", "")
+        try:
+            me: ox.NamedNode | ox.BlankNode = ox.NamedNode(f"http://{host}/sparql")
+        except ValueError:
+            me = ox.BlankNode("endpoint")
+        sd = ox.NamedNode(SD + "Service")
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        node = ox.BlankNode("service")  # a fixed label: the same bytes for GET and HEAD
+        triples = [
+            ox.Triple(node, rdf_type, sd),
+            ox.Triple(node, ox.NamedNode(SD + "endpoint"), me),
+            ox.Triple(node, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + "SPARQL11Query")),
+            ox.Triple(node, ox.NamedNode(SD + "feature"), ox.NamedNode(SD + "UnionDefaultGraph")),
+        ]
+        for m in dict.fromkeys([*RESULT_TYPES, *GRAPH_TYPES]):
+            if m in FORMAT_IRIS:
+                triples.append(ox.Triple(node, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(FORMAT_IRIS[m])))
+        fmt = GRAPH_TYPES[media]
+        body = ox.serialize(triples, format=fmt, prefixes={"sd": SD} if fmt == ox.RdfFormat.TURTLE else None)
+        return Response(200, media, body, self.vary)
 
 
-def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "coopkg"
+@dataclass(frozen=True)
+class Limits:
+    """Every limit of ``coopkg serve``; the defaults suit a public endpoint on a small machine."""
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def _send(self, out: _Outcome) -> None:
-            self.send_response(out.status)
-            self.send_header(
-                "Content-Type", out.content_type + ("; charset=utf-8" if out.content_type.startswith("text/") else "")
-            )
-            self.send_header("Content-Length", str(len(out.body)))
-            self.send_header("Vary", "Accept")
-            self.end_headers()
-            self.wfile.write(out.body)
-
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            accept = self.headers.get("Accept")
-            if url.path == "/sparql":
-                params = parse_qs(url.query)
-                if "update" in params:
-                    self._send(_Outcome(403, "text/plain", b"this endpoint is read-only"))
-                elif "query" not in params:
-                    self._send(_Outcome(400, "text/plain", b"missing 'query' parameter"))
-                else:
-                    self._send(endpoint.run_query(params["query"][0], accept))
-            elif url.path.startswith("/id/"):
-                self._send(endpoint.describe(endpoint.id_base + url.path[len("/id/") :], accept))
-            elif url.path == "/":
-                self._send(_Outcome(200, "text/plain", b"coopkg: SPARQL endpoint at /sparql, entities at /id/...\n"))
-            else:
-                self._send(_Outcome(404, "text/plain", b"not found"))
-
-        def do_POST(self) -> None:
-            url = urlsplit(self.path)
-            if url.path != "/sparql":
-                self._send(_Outcome(405, "text/plain", b"read-only"))
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if ctype == "application/sparql-update":
-                self._send(_Outcome(403, "text/plain", b"this endpoint is read-only"))
-                return
-            if ctype == "application/sparql-query":
-                query = body
-            elif ctype == "application/x-www-form-urlencoded":
-                form = parse_qs(body)
-                if "update" in form:
-                    self._send(_Outcome(403, "text/plain", b"this endpoint is read-only"))
-                    return
-                query = form.get("query", [""])[0]
-            else:
-                self._send(_Outcome(415, "text/plain", b"send application/sparql-query or a form"))
-                return
-            self._send(endpoint.run_query(query, self.headers.get("Accept")))
-
-        def do_PUT(self) -> None:
-            self._send(_Outcome(405, "text/plain", b"read-only"))
-
-        do_DELETE = do_PUT
-        do_PATCH = do_PUT
-
-    return Handler
+    http: HttpLimits = field(default_factory=HttpLimits)
+    pool: PoolLimits = field(default_factory=PoolLimits)
+    cache_bytes: int = 64 << 20  # answers kept for repeated queries; 0 = no cache
 
 
-def make_server(ds: Dataset, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0) -> ThreadingHTTPServer:
-    """A server ready for ``serve_forever()`` (port 0 picks a free port: see ``server_address``)."""
-    endpoint = Endpoint(ds, timeout)
-    _ = endpoint.store  # build the store before any request forks
-    server = ThreadingHTTPServer((host, port), make_handler(endpoint))
-    server.daemon_threads = True
-    return server
+def _log(message: str) -> None:
+    sys.stderr.write(f"coopkg serve: {message}\n")
+    sys.stderr.flush()
+
+
+class Server:
+    """``serve_forever()`` / ``shutdown()`` / ``server_close()`` like ``socketserver``, on asyncio."""
+
+    def __init__(self, ds: Dataset, sock: socket.socket, limits: Limits, store: Path | None) -> None:
+        self.sock = sock
+        self.server_address = sock.getsockname()
+        self.limits = limits
+        self.id_base = ds.namespaces.id
+        self._tmp: Path | None = None
+        if store is None:  # the workers load this dataset from an N-Quads file
+            fd, name = tempfile.mkstemp(prefix="coopkg-serve-", suffix=".nq")
+            os.close(fd)
+            self._tmp = Path(name)
+            ds.store.dump(name, format=ox.RdfFormat.N_QUADS)
+            store = self._tmp
+        self.source = store
+        self.static: Callable[[str, str | None], Response | None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self.started = threading.Event()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        pool = WorkerPool(self.source, self.limits.pool, _log)
+        try:
+            await pool.start()
+            if not pool.sandboxed:
+                _log("warning: no seccomp filter in the query workers; SERVICE is still refused by the parser")
+            cache = AnswerCache(self.limits.cache_bytes) if self.limits.cache_bytes > 0 else None
+            endpoint = Endpoint(pool, self.id_base, self.static, cache)
+            server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
+            self.started.set()
+            async with server:
+                await self._stop.wait()
+                server.close()
+                for conn in list(conns):
+                    if conn.transport:
+                        conn.transport.abort()
+        finally:
+            await pool.close()
+
+    def serve_forever(self) -> None:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(self._main())
+
+    def shutdown(self) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def server_close(self) -> None:
+        self.sock.close()
+        if self._tmp:
+            self._tmp.unlink(missing_ok=True)
+
+
+def make_server(
+    ds: Dataset,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    timeout: float = 30.0,
+    *,
+    limits: Limits | None = None,
+    store: Path | None = None,
+) -> Server:
+    """A server ready for ``serve_forever()`` (port 0 picks a free port: see ``server_address``).
+
+    ``timeout`` is the per-query limit (it overrides ``limits.pool.timeout``). ``store`` is an
+    N-Quads file or an on-disk pyoxigraph store directory to serve instead of ``ds``'s own store
+    (``ds`` then only gives the IRI base).
+    """
+    limits = limits or Limits()
+    pool = PoolLimits(**{**limits.pool.__dict__, "timeout": timeout})
+    limits = Limits(limits.http, pool, limits.cache_bytes)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(limits.http.backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return Server(ds, sock, limits, store)

@@ -1,0 +1,226 @@
+"""Throughput and latency of ``coopkg serve`` against ``oxigraph serve-read-only`` on the same data.
+
+Both servers run on 127.0.0.1 over the same N-Quads (the shipped data/ unless --nq is given), with
+the union of all graphs as default graph. For each concurrency C a bounded client sends N GETs of
+one small SELECT over C keep-alive connections (C threads spread over up to 4 client processes, so
+the client's GIL is not the bottleneck) and measures each request. The servers take turns, ROUNDS
+times per C; the round with the median req/s is reported. coopkg runs twice: with ``--cache 0``
+(every request evaluated by a worker: the engine comparison the targets apply to) and with its
+default answer cache (what a repeated query costs in production). Targets (issue 14): coopkg >= 50% of
+Oxigraph's req/s at C=8, and coopkg's p99 at C=32 <= 3x Oxigraph's.
+
+    python benchmarks/serve.py [--requests 2000] [--rounds 3] [--workers 2] [--out benchmarks/results/serve-X.txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+QUERY = "SELECT ?code WHERE { ?r <https://w3id.org/coopkg/ontology#adminCode> ?code } ORDER BY ?code"
+ACCEPT = "application/sparql-results+json"
+UNION = ["--union-default-graph"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port: int, path: str, proc: subprocess.Popen) -> None:
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.args}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on {port} did not come up")
+
+
+def _client(port: int, path: str, conns: int, per_conn: int, out: multiprocessing.Queue) -> None:
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def one() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        bad = 0
+        for _ in range(per_conn):
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": ACCEPT})
+                r = conn.getresponse()
+                r.read()
+                if r.status != 200:
+                    bad += 1
+            except OSError:
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append(time.perf_counter() - t)
+        conn.close()
+        with lock:
+            lat.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=one) for _ in range(conns)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    out.put((lat, errors[0]))
+
+
+def load(port: int, path: str, concurrency: int, requests: int) -> dict[str, float]:
+    """N requests over C connections; returns req/s, p50 and p99 in ms, and the error count."""
+    procs = min(concurrency, 4)
+    per_conn = max(1, requests // concurrency)
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    split = [concurrency // procs + (1 if i < concurrency % procs else 0) for i in range(procs)]
+    workers = [multiprocessing.Process(target=_client, args=(port, path, n, per_conn, out)) for n in split]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    lat: list[float] = []
+    errors = 0
+    for _ in workers:
+        got, bad = out.get()
+        lat.extend(got)
+        errors += bad
+    wall = time.perf_counter() - start
+    for w in workers:
+        w.join()
+    lat.sort()
+    return {
+        "rps": len(lat) / wall,
+        "p50": lat[len(lat) // 2] * 1000,
+        "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2, help="coopkg serve --workers")
+    ap.add_argument("--concurrency", default="1,8,32")
+    ap.add_argument("--nq", type=Path, help="N-Quads to serve (default: the shipped data, built)")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="coopkg-bench-serve-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        nq = args.nq
+        if nq is None:
+            nq = tmp / "data.nq"
+            subprocess.run([BIN / "coopkg", "export", "--data", ROOT / "data", "--format", "nq", "-o", nq], check=True)
+        subprocess.run(
+            [BIN / "oxigraph", "load", "--location", tmp / "ox", "--file", nq],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        ox_port, co_port, cc_port = free_port(), free_port(), free_port()
+        ox = subprocess.Popen(
+            [BIN / "oxigraph", "serve-read-only", "--location", tmp / "ox", "--bind", f"127.0.0.1:{ox_port}", *UNION],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(ox)
+        workers = ["--workers", str(args.workers)]
+        no_cache = [*workers, "--cache", "0"]
+        co = subprocess.Popen(
+            [BIN / "coopkg", "serve", "--data", ROOT / "data", "--store", nq, "--port", str(co_port), *no_cache],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(co)
+        cc = subprocess.Popen(
+            [BIN / "coopkg", "serve", "--data", ROOT / "data", "--store", nq, "--port", str(cc_port), *workers],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(cc)
+        q = urllib.parse.quote(QUERY)
+        servers = {
+            "oxigraph": (ox_port, f"/query?query={q}", ox),
+            "coopkg": (co_port, f"/sparql?query={q}", co),
+            "cached": (cc_port, f"/sparql?query={q}", cc),
+        }
+        for port, path, proc in servers.values():
+            wait_up(port, path, proc)
+            load(port, path, 4, 200)  # warm up
+
+        lines = [
+            f"# benchmarks/serve.py  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+            f"# {platform.platform()}, {multiprocessing.cpu_count()} CPUs, python {platform.python_version()}",
+            f"# requests={args.requests} rounds={args.rounds} (median round) coopkg --workers {args.workers}",
+            f"# load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+            "# coopkg = coopkg serve --cache 0 (every query goes to a worker); cached = coopkg serve (answer cache on)",
+            f"# data: {nq.name}; query: {QUERY}",
+            f"{'server':<10}{'c':>4}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}",
+        ]
+        print("\n".join(lines), flush=True)
+        results: dict[tuple[str, int], dict[str, float]] = {}
+        for c in [int(x) for x in args.concurrency.split(",")]:
+            rounds: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+            for _ in range(args.rounds):
+                for name, (port, path, _proc) in servers.items():
+                    rounds[name].append(load(port, path, c, args.requests))
+            for name in servers:
+                by_rps = sorted(rounds[name], key=lambda r: r["rps"])
+                r = by_rps[len(by_rps) // 2]
+                results[name, c] = r
+                line = f"{name:<10}{c:>4}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>8.0f}"
+                lines.append(line)
+                print(line, flush=True)
+        for c in sorted({c for _, c in results}):
+            o, k, h = results["oxigraph", c], results["coopkg", c], results["cached", c]
+            line = f"c={c}: coopkg/oxigraph req/s {k['rps'] / o['rps']:.2f}, p99 ratio {k['p99'] / o['p99']:.2f}"
+            line += f"; cached/oxigraph req/s {h['rps'] / o['rps']:.2f}, p99 ratio {h['p99'] / o['p99']:.2f}"
+            lines.append(line)
+            print(line)
+        if ("coopkg", 8) in results and ("coopkg", 32) in results:
+            ok8 = results["coopkg", 8]["rps"] >= 0.5 * results["oxigraph", 8]["rps"]
+            ok32 = results["coopkg", 32]["p99"] <= 3 * results["oxigraph", 32]["p99"]
+            verdict = f"targets (coopkg without cache): req/s at c=8 >= 50%: {'met' if ok8 else 'NOT met'}; "
+            verdict += f"p99 at c=32 <= 3x: {'met' if ok32 else 'NOT met'}"
+            lines.append(verdict)
+            print(verdict)
+        if args.out:
+            args.out.write_text("\n".join(lines) + "\n")
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

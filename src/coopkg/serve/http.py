@@ -1,0 +1,297 @@
+"""A small asyncio HTTP/1.1 server with hard limits, for ``coopkg serve``.
+
+Why not ``http.server``: a thread per connection, a listen backlog of 5, no header or body limits
+and no read timeouts. Why not an ASGI server: none bounds the time a client may take to send its
+request head, so one stalled client holds a connection forever. This one parses with ``httptools``
+(llhttp, the parser of Node.js: strict about ``Content-Length``, chunking and request smuggling) and
+enforces, per connection:
+
+- the request line plus headers at most ``max_head`` bytes (431), the body at most ``max_body`` (413);
+- the whole request received within ``request_timeout`` of its first byte (else 408 and close), an
+  idle keep-alive connection closed after ``idle_timeout``, a client that stops reading its response
+  dropped after ``write_timeout``;
+- at most ``max_connections`` open connections (503 and close beyond).
+
+Every problem a client causes (bad request, disconnect before the answer, stall) is one log line;
+nothing here prints a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import email.utils
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import httptools
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    max_head: int = 16 * 1024
+    max_body: int = 1 << 20
+    request_timeout: float = 10.0
+    idle_timeout: float = 30.0
+    write_timeout: float = 30.0
+    max_connections: int = 1024
+    backlog: int = 1024
+
+
+@dataclass
+class Request:
+    method: str
+    target: str
+    headers: dict[str, str]  # lower-case names; a repeated header keeps every value, joined by ", "
+    body: bytes
+    peer: str
+    repeated: set[str] = field(default_factory=set)  # header names sent more than once
+
+
+@dataclass
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+Log = Callable[[str], None]
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, email.utils.formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
+    ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
+    lines = [
+        f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}",
+        "Server: coopkg",
+        f"Date: {_http_date()}",
+        f"Content-Type: {ctype}",
+        f"Content-Length: {len(resp.body)}",
+    ]
+    lines += [f"{k}: {v}" for k, v in resp.headers]
+    if not keep_alive:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if head_only else head + resp.body
+
+
+class HttpProtocol(asyncio.Protocol):
+    """One client connection: parse requests in order, answer each through the handler."""
+
+    def __init__(self, handler: Handler, limits: HttpLimits, log: Log, open_conns: set[HttpProtocol]) -> None:
+        self.handler = handler
+        self.limits = limits
+        self.log = log
+        self.open_conns = open_conns
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.pending: collections.deque[tuple[Request, bool]] = collections.deque()
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.write_timer: asyncio.TimerHandle | None = None
+        self.closed = False
+        self._reset()
+
+    # ----------------------------------------------------------------------------- connection
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's transports are not asyncio.Transport
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        if len(self.open_conns) >= self.limits.max_connections:
+            self.log(f"{self.peer}: refused, {len(self.open_conns)} connections already open")
+            transport.write(encode(Response(503, "text/plain", b"too many connections\n"), False, False))
+            transport.close()
+            self.closed = True
+            return
+        self.open_conns.add(self)
+        self._arm(self.limits.idle_timeout, self._idle_expired)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.open_conns.discard(self)
+        self._disarm()
+        if self.write_timer:
+            self.write_timer.cancel()
+        if self.in_request and not self.task:
+            self.log(f"{self.peer}: disconnected in the middle of sending a request")
+
+    def pause_writing(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.write_timer = loop.call_later(self.limits.write_timeout, self._write_expired)
+
+    def resume_writing(self) -> None:
+        if self.write_timer:
+            self.write_timer.cancel()
+            self.write_timer = None
+
+    def _write_expired(self) -> None:
+        self.log(f"{self.peer}: stopped reading its response for {self.limits.write_timeout:g} s; dropped")
+        if self.transport:
+            self.transport.abort()
+
+    # ----------------------------------------------------------------------------- timers
+    def _arm(self, seconds: float, callback: Callable[[], None]) -> None:
+        self._disarm()
+        self.timer = asyncio.get_running_loop().call_later(seconds, callback)
+
+    def _disarm(self) -> None:
+        if self.timer:
+            self.timer.cancel()
+            self.timer = None
+
+    def _idle_expired(self) -> None:
+        if self.transport and not self.task:
+            self.transport.close()
+
+    def _request_expired(self) -> None:
+        self.log(f"{self.peer}: request not complete after {self.limits.request_timeout:g} s; closed (408)")
+        self._fail(408, "the request was not received in time")
+
+    def _fail(self, status: int, message: str) -> None:
+        """Answer a request that cannot be parsed or is over a limit, then close: the stream is unusable."""
+        self._disarm()
+        if self.transport and not self.closed:
+            if not self.task:  # an earlier pipelined answer may still be in progress: then just close
+                self.transport.write(encode(Response(status, "text/plain", message.encode() + b"\n"), False, False))
+            self.transport.close()
+        self.closed = True
+
+    # ----------------------------------------------------------------------------- parsing
+    def _reset(self) -> None:
+        self.in_request = False
+        self.url = b""
+        self.head_size = 0
+        self.headers: dict[str, str] = {}
+        self.repeated: set[str] = set()
+        self.body = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            cause = exc.__context__
+            if isinstance(cause, _Reject):
+                self.log(f"{self.peer}: {cause} ({cause.status})")
+                self._fail(cause.status, str(cause))
+            else:
+                self.log(f"{self.peer}: bad request: {cause or exc}")
+                self._fail(400, "bad request")
+        except httptools.HttpParserUpgrade:
+            self._fail(400, "protocol upgrades are not supported")
+        except httptools.HttpParserError as exc:
+            reason = str(exc) or type(exc).__name__
+            self.log(f"{self.peer}: bad request: {reason}")
+            self._fail(400, f"bad request: {reason}")
+
+    def on_message_begin(self) -> None:
+        self._reset()
+        self.in_request = True
+        self._arm(self.limits.request_timeout, self._request_expired)
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        self.head_size += len(url)
+        if self.head_size > self.limits.max_head:
+            raise _Reject(414, f"the request line is longer than {self.limits.max_head} bytes")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_size += len(name) + len(value) + 4
+        if self.head_size > self.limits.max_head:
+            raise _Reject(431, f"the request head is longer than {self.limits.max_head} bytes")
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        if key in self.headers:
+            self.repeated.add(key)
+            self.headers[key] += ", " + text
+        else:
+            self.headers[key] = text
+
+    def on_headers_complete(self) -> None:
+        length = self.headers.get("content-length")
+        if length is not None and ("content-length" in self.repeated or int(length) > self.limits.max_body):
+            if "content-length" in self.repeated:
+                raise _Reject(400, "Content-Length is given more than once")
+            raise _Reject(413, f"the body is larger than {self.limits.max_body} bytes")
+        if self.headers.get("expect", "").lower() == "100-continue" and self.transport:
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+        if len(self.body) > self.limits.max_body:
+            raise _Reject(413, f"the body is larger than {self.limits.max_body} bytes")
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        request = Request(
+            method=self.parser.get_method().decode("latin-1"),
+            target=self.url.decode("latin-1"),
+            headers=self.headers,
+            body=bytes(self.body),
+            peer=self.peer,
+            repeated=self.repeated,
+        )
+        self.pending.append((request, self.parser.should_keep_alive()))
+        self._reset()
+        if len(self.pending) > 8 and self.transport:
+            self.transport.pause_reading()  # a client pipelining far ahead waits for its answers
+        if not self.task:
+            self.task = asyncio.get_running_loop().create_task(self._answer())
+
+    # ----------------------------------------------------------------------------- answering
+    async def _answer(self) -> None:
+        try:
+            while self.pending and not self.closed:
+                request, keep_alive = self.pending.popleft()
+                try:
+                    response = await self.handler(request)
+                except Exception as exc:  # the server answers even when the handler breaks
+                    self.log(f"{self.peer}: {request.method} {request.target[:80]}: {type(exc).__name__}: {exc}")
+                    response = Response(500, "text/plain", b"internal error\n")
+                if self.closed or not self.transport or self.transport.is_closing():
+                    self.log(f"{self.peer}: disconnected before the answer to {request.method} {request.target[:80]}")
+                    return
+                self.transport.write(encode(response, request.method == "HEAD", keep_alive))
+                if not keep_alive:
+                    self.transport.close()
+                    return
+                if self.transport and len(self.pending) <= 8:
+                    self.transport.resume_reading()
+        finally:
+            self.task = None
+        if not self.closed and not self.in_request:
+            self._arm(self.limits.idle_timeout, self._idle_expired)
+
+
+async def start(
+    handler: Handler, sock: object, limits: HttpLimits, log: Log
+) -> tuple[asyncio.AbstractServer, set[HttpProtocol]]:
+    """Serve on an already bound and listening socket; returns the server and its open connections."""
+    loop = asyncio.get_running_loop()
+    conns: set[HttpProtocol] = set()
+    server = await loop.create_server(
+        lambda: HttpProtocol(handler, limits, log, conns), sock=sock, backlog=limits.backlog
+    )
+    return server, conns

@@ -1,0 +1,232 @@
+"""A pool of query worker processes (``serve_worker``), driven from the server's event loop.
+
+Bounded on every side: ``size`` workers evaluate at once; at most ``queue`` more jobs wait for a
+worker (beyond that: 503 at once); a job gets ``timeout`` seconds, after which its worker is killed
+(SIGKILL) and replaced while the other workers keep serving. A worker that dies (memory limit,
+crash) is replaced too, and its death is one log line with the last line it wrote to stderr.
+Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
+the child before exec), and the server process has no threads: each worker's exit is watched with a
+pidfd on the event loop instead of asyncio's child-watcher threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coopkg.serve import worker as serve_worker
+from coopkg.serve.worker import HEADER, Reply
+
+WORKER_MODULE = serve_worker.__name__  # follows the module if the package is reorganised
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    size: int = 2
+    queue: int = 64
+    timeout: float = 30.0
+    memory: int = 1 << 30  # bytes of address space a worker may add while answering
+    max_response: int = 256 << 20
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class _Tail(asyncio.Protocol):
+    """Keeps the last lines a worker wrote to stderr (for the one log line about its death)."""
+
+    def __init__(self) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=4)
+        self.partial = b""
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        *done, self.partial = (self.partial + data).split(b"\n")
+        self.partial = self.partial[-4096:]
+        self.lines.extend(t for line in done if (t := line.decode("utf-8", "replace").strip()))
+
+
+class Worker:
+    """One worker process. Its exit is watched with a pidfd and reaped here, by this object only:
+    no child-watcher threads, and no other code that could reap it first."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+        self.sandboxed = False
+        self.loop = asyncio.get_running_loop()
+        self.exited: asyncio.Future[int] = self.loop.create_future()
+        self.pidfd = -1
+        try:
+            self.pidfd = os.pidfd_open(popen.pid)
+            self.loop.add_reader(self.pidfd, self._reap)
+        except (AttributeError, OSError):  # no pidfd (old kernel or not Linux): poll
+            self.loop.call_later(0.05, self._poll)
+
+    async def connect(self) -> None:
+        assert self.popen.stdin and self.popen.stdout and self.popen.stderr
+        self.reader = asyncio.StreamReader(limit=1 << 20)
+        await self.loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), self.popen.stdout)
+        self.tail = _Tail()
+        await self.loop.connect_read_pipe(lambda: self.tail, self.popen.stderr)
+        transport, protocol = await self.loop.connect_write_pipe(asyncio.streams.FlowControlMixin, self.popen.stdin)
+        self.writer = asyncio.StreamWriter(transport, protocol, None, self.loop)
+
+    def _reap(self) -> None:
+        self.loop.remove_reader(self.pidfd)
+        os.close(self.pidfd)
+        self.pidfd = -1
+        code = self.popen.wait()
+        if not self.exited.done():
+            self.exited.set_result(code)
+
+    def _poll(self) -> None:
+        code = self.popen.poll()
+        if code is None:
+            self.loop.call_later(0.05, self._poll)
+        elif not self.exited.done():
+            self.exited.set_result(code)
+
+    async def _read(self) -> Any:
+        try:
+            head = await self.reader.readexactly(HEADER.size)
+            (size,) = HEADER.unpack(head)
+            return pickle.loads(await self.reader.readexactly(size))
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            raise WorkerDied from exc
+
+    async def ready(self) -> None:
+        message = await self._read()
+        if message[0] != "ready":
+            raise RuntimeError(message[1])
+        self.sandboxed = bool(message[1])
+
+    async def call(self, job: tuple[Any, ...]) -> Reply:
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.writer.write(HEADER.pack(len(data)) + data)
+            await self.writer.drain()
+        except (ConnectionError, BrokenPipeError) as exc:
+            raise WorkerDied from exc
+        return await self._read()
+
+    async def kill(self) -> None:
+        if not self.exited.done():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.popen.pid, signal.SIGKILL)  # not yet reaped (only _reap does), so the pid is ours
+            await asyncio.wait_for(asyncio.shield(self.exited), 10)
+        with contextlib.suppress(TimeoutError):  # its last words, for why_dead()
+            await asyncio.wait_for(asyncio.shield(self.tail.closed), 1)
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+    def why_dead(self) -> str:
+        code = self.popen.returncode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        noise = ("stack backtrace", "skipping backtrace", "note: run with", "fatal runtime error")
+        said = [line for line in self.tail.lines if not line.startswith(noise)] or list(self.tail.lines)
+        return f"{how}; it said: {said[0] if said else 'nothing'}"
+
+
+class WorkerPool:
+    def __init__(self, source: Path, limits: PoolLimits, log: Log) -> None:
+        self.source = source
+        self.limits = limits
+        self.log = log
+        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self.all: set[Worker] = set()
+        self.waiting = 0
+        self.closing = False
+        self.sandboxed = True
+
+    async def _spawn(self) -> Worker:
+        argv = [sys.executable, "-m", WORKER_MODULE, str(self.source)]
+        argv += [str(self.limits.memory), str(self.limits.max_response)]
+        popen = subprocess.Popen(  # fork+exec in C (no Python runs in the child before exec)
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # Ctrl-C in a terminal goes to the server, which stops its workers
+        )
+        worker = Worker(popen)
+        try:
+            await worker.connect()
+            await worker.ready()
+        except (WorkerDied, RuntimeError) as exc:
+            await worker.kill()
+            raise RuntimeError(f"a query worker did not start ({exc or worker.why_dead()})") from exc
+        self.sandboxed = self.sandboxed and worker.sandboxed
+        self.all.add(worker)
+        return worker
+
+    async def start(self) -> None:
+        for worker in await asyncio.gather(*(self._spawn() for _ in range(self.limits.size))):
+            self.idle.put_nowait(worker)
+
+    async def _replace(self, worker: Worker) -> None:
+        self.all.discard(worker)
+        await worker.kill()
+        for attempt in range(5):
+            if self.closing:
+                return
+            try:
+                self.idle.put_nowait(await self._spawn())
+                return
+            except RuntimeError as exc:
+                self.log(f"replacing a query worker failed (attempt {attempt + 1}): {exc}")
+                await asyncio.sleep(1 + attempt)
+
+    async def run(self, job: tuple[Any, ...]) -> Reply:
+        """Run a job on a worker within the limits; always returns a reply."""
+        if self.idle.empty() and self.waiting >= self.limits.queue:
+            return 503, "text/plain", b"the server is busy: too many queries are waiting, try again later"
+        self.waiting += 1
+        try:
+            worker = await asyncio.wait_for(self.idle.get(), self.limits.timeout)
+        except TimeoutError:
+            return 503, "text/plain", b"the server is busy: no query worker became free in time"
+        finally:
+            self.waiting -= 1
+        try:
+            reply = await asyncio.wait_for(worker.call(job), self.limits.timeout)
+        except TimeoutError:
+            self.log(f"query timed out after {self.limits.timeout:g} s; its worker was killed: {_brief(job)}")
+            asyncio.get_running_loop().create_task(self._replace(worker))
+            return 503, "text/plain", f"query timed out after {self.limits.timeout:g} s".encode()
+        except WorkerDied:
+            await worker.kill()
+            self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
+            asyncio.get_running_loop().create_task(self._replace(worker))
+            return 503, "text/plain", b"the query stopped its worker (over the memory limit?)"
+        if not worker.exited.done() and reply[0] != 503:
+            self.idle.put_nowait(worker)
+        else:  # the worker said it must go (out of memory) or has gone
+            asyncio.get_running_loop().create_task(self._replace(worker))
+        return reply
+
+    async def close(self) -> None:
+        self.closing = True
+        await asyncio.gather(*(w.kill() for w in self.all), return_exceptions=True)
+
+
+def _brief(job: tuple[Any, ...]) -> str:
+    text = " ".join(str(job[1]).split()) if len(job) > 1 else str(job[0])
+    return text[:120] + ("…" if len(text) > 120 else "")

@@ -1,0 +1,166 @@
+"""A query worker process for ``coopkg serve``: holds the store, answers one job at a time over a pipe.
+
+The HTTP server never evaluates SPARQL itself. It starts a few of these (``python -m
+coopkg.serve_worker SOURCE MEMORY``, a fresh interpreter: no fork of a process with threads) and
+sends them length-prefixed pickled jobs on stdin; each answers ``(status, media type, body)`` on
+stdout. A worker is the unit the server kills: a query past its time limit, or one that blows the
+memory limit (``RLIMIT_AS``), takes down only its worker, which the server replaces.
+
+Before reading any job the worker, in this order: opens the store (an N-Quads file loaded into
+memory, or a store directory opened read-only), forbids itself IP sockets (seccomp, see
+``serve_guard``), caps its address space at what it uses now plus MEMORY bytes, and asks the
+kernel to kill it when its parent dies (so a runaway query cannot outlive the server).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import resource
+import signal
+import struct
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
+from coopkg.serve.guard import deny_network, inspect_query
+
+HEADER = struct.Struct(">I")
+Reply = tuple[int, str, bytes]
+
+
+def read_frame(stream: BinaryIO) -> Any:
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(head)
+    return pickle.loads(stream.read(size))
+
+
+def write_frame(stream: BinaryIO, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def open_store(source: Path) -> ox.Store:
+    """An N-Quads file is bulk-loaded into memory; a directory is an on-disk store, opened read-only."""
+    if source.is_dir():
+        return ox.Store.read_only(str(source))
+    store = ox.Store()
+    store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _address_space() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run_query(
+    store: ox.Store,
+    query: str,
+    accept: str | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+    max_response: int,
+) -> Reply:
+    """The protocol's dataset wins over FROM/FROM NAMED; with neither, the default graph is the union."""
+    found = inspect_query(query)
+    if found.refused:
+        return 400, "text/plain", found.refused.encode()
+    kwargs: dict[str, Any] = {}
+    if default_graphs is not None or named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+    elif not found.has_dataset:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        result = store.query(query, **kwargs)
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            media = negotiate(accept, list(RESULT_TYPES))
+            if media is None:
+                return 406, "text/plain", ("offered: " + ", ".join(RESULT_TYPES)).encode()
+            body = result.serialize(format=RESULT_TYPES[media])
+        else:
+            media = negotiate(accept, list(GRAPH_TYPES))
+            if media is None:
+                return 406, "text/plain", ("offered: " + ", ".join(GRAPH_TYPES)).encode()
+            body = graph_bytes(result, media, compact=False)
+    except SyntaxError as exc:
+        return 400, "text/plain", f"query does not parse: {exc}".encode()
+    except PermissionError:
+        return 403, "text/plain", b"this endpoint makes no outbound connections"
+    if len(body) > max_response:
+        return 500, "text/plain", f"the result is larger than {max_response >> 20} MiB: add a LIMIT".encode()
+    return 200, media, body
+
+
+def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
+    node = ox.NamedNode(iri)
+    triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
+    if not triples:
+        return 404, "text/plain", f"nothing is known about <{iri}>".encode()
+    media = negotiate(accept, list(GRAPH_TYPES))
+    if media is None:
+        return 406, "text/plain", ("offered: " + ", ".join(GRAPH_TYPES)).encode()
+    return 200, media, graph_bytes(triples, media, compact=True)
+
+
+def handle(store: ox.Store, job: tuple[Any, ...], max_response: int) -> Reply:
+    kind, *args = job
+    if kind == "query":
+        return run_query(store, *args, max_response=max_response)
+    if kind == "describe":
+        return describe(store, *args)
+    return 500, "text/plain", f"unknown job {kind!r}".encode()
+
+
+def main(argv: list[str]) -> int:
+    source, memory, max_response = Path(argv[0]), int(argv[1]), int(argv[2])
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    try:
+        store = open_store(source)
+    except (OSError, ValueError, SyntaxError) as exc:
+        write_frame(stdout, ("failed", f"cannot open the store {source}: {exc}"))
+        return 2
+    inspect_query("ASK {}")  # warm rdflib's parser before the first real job
+    sandboxed = deny_network()
+    if memory > 0:
+        limit = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    write_frame(stdout, ("ready", sandboxed, os.getpid()))
+    while True:
+        job = read_frame(stdin)
+        if job is None:
+            return 0
+        try:
+            reply = handle(store, job, max_response)
+        except MemoryError:
+            write_frame(stdout, (503, "text/plain", b"the query went over the memory limit"))
+            return 3  # the heap may be in a bad state: let the server start a fresh worker
+        except Exception as exc:  # every job gets an answer
+            reply = (500, "text/plain", f"{type(exc).__name__}: {exc}".encode())
+        write_frame(stdout, reply)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
