@@ -9,21 +9,19 @@ changes (today a hand-made stand-in with the real site's structure, see its docs
 
 from __future__ import annotations
 
-import html
 import os
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, stop, wait_until_up
 from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,98 +82,32 @@ def expected_pages(dist: Path) -> dict[str, Page]:
 
 @contextmanager
 def serve_site(dist: Path, work: Path) -> Iterator[str]:
-    """Serve the website for the data built into ``dist`` on 127.0.0.1 and yield its base URL.
-
-    Today: :func:`write_stand_in_site` writes a small hand-made site with the real one's structure
-    (home, ``id/<kind>/<slug>``, ``id/source/<id>`` with ``id="pN"`` paragraphs, ``ontology``,
-    ``queries``) and the real pictures, served by the standard library's file server.
-
-    Once ``coopkg build`` writes ``dist/site``, replace this body with the real thing, e.g.::
-
-        subprocess.run([coopkg, "build", "--data", DATA, "--out", work / "dist"], check=True)
-        port = free_port()
-        proc = subprocess.Popen([coopkg, "serve", "--port", str(port), ...], stderr=subprocess.PIPE, text=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(url + "/", proc)
-            yield url
-        finally:
-            stop(proc)
-    """
-    site = write_stand_in_site(dist, work / "site")
-    handler = partial(QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def write_stand_in_site(dist: Path, out: Path) -> Path:
-    """A minimal site for the browser test until the real generator lands (test scaffolding only)."""
-    from coopkg.site.pictures import render_all
-
-    pages = expected_pages(dist)
-    store = ox.Store()
-    store.bulk_load(path=str(dist / "coopkg.nq"), format=ox.RdfFormat.N_QUADS)
-    e = html.escape
-
-    def write(path: str, heading: str, body: str) -> None:
-        target = out / path.strip("/") / "index.html" if path != "/" else out / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<link rel="icon" href="data:,"><title>{e(heading)} · coopkg</title>'
-            "<style>body{font-family:'Liberation Sans','Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif;"
-            "max-width:60rem;margin:auto;padding:1rem} p{margin:1.5rem 0}</style></head>"
-            f"<body><h1>{e(heading)}</h1>{body}</body></html>",
-            encoding="utf-8",
-        )
-
-    pictures = []
-    for i, pic in enumerate(render_all(store)):
-        if i == 0:  # one as a file in <img>, the others inline: the real site may do either
-            (out / "pictures").mkdir(parents=True, exist_ok=True)
-            (out / "pictures" / f"{pic.id}.svg").write_text(pic.svg, encoding="utf-8")
-            figure = f'<img src="/pictures/{pic.id}.svg" alt="{e(pic.title)}">'
-        else:
-            figure = pic.svg
-        head = "".join(f"<th>{e(c)}</th>" for c in pic.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in pic.rows)
-        pictures.append(f"<figure>{figure}<figcaption>{e(pic.title)}</figcaption></figure><table>{head}{rows}</table>")
-    write("/", pages["home"].heading, "<h2>Pictures</h2>" + "".join(pictures))
-    write(pages["agreement"].path, pages["agreement"].heading, "<p>An agreement.</p>")
-    source = BASE + pages["source"].path.lstrip("/")
-    count_query = f"SELECT ?n WHERE {{ <{source}> <{COOP}paragraphCount> ?n }}"
-    count = next(iter(store.query(count_query, use_default_graph_as_union=True)))["n"].value
-    facts = [
-        "<p id='p{n}'>Paragraph {n}: {items}</p>".format(
-            n=n,
-            items=", ".join(
-                e(s["x"].value)
-                for s in store.query(
-                    f"SELECT ?x WHERE {{ ?x <{COOP}statedIn> <{source}#p{n}> }} ORDER BY ?x",
-                    use_default_graph_as_union=True,
-                )
-            )
-            or "no fact recorded",
-        )
-        for n in range(1, int(count) + 1)
+    """``coopkg build`` the shipped data (dumps + site) and ``coopkg serve`` it on 127.0.0.1; yields
+    the base URL. The server reads the build's store and serves ``dist/site`` by content negotiation."""
+    exe = Path(sys.executable).with_name("coopkg")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+    out, cache = work / "dist", work / "cache"
+    subprocess.run([*cmd, "build", "--data", str(ROOT / "data"), "--out", str(out), "--cache", str(cache), "-q"],
+                   check=True, timeout=300)  # fmt: skip
+    port = free_port()
+    args = [
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(ROOT / "data"),
+        "--cache",
+        str(cache),
+        "--site",
+        str(out / "site"),
     ]
-    write(pages["source"].path, pages["source"].heading, "".join(facts))
-    write(pages["ontology"].path, pages["ontology"].heading, f"<p>Classes of <code>{e(COOP)}</code>.</p>")
-    write(pages["catalog"].path, pages["catalog"].heading, "<p>Stored queries.</p>")
-    return out
+    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/", proc)
+        yield url
+    finally:
+        stop(proc)
 
 
 # ---------------------------------------------------------------------------------------- fixtures

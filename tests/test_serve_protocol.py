@@ -18,13 +18,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from coopkg.graph.dataset import Dataset
 from rdflib.plugins.sparql.results.csvresults import CSVResultParser
 from rdflib.plugins.sparql.results.jsonresults import JSONResultParser
 from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 
 from conftest import CoopkgServer, free_port, oxigraph_exe, stop, wait_until_up
+from coopkg.graph.dataset import Dataset
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 UNION = ["--union-default-graph"]

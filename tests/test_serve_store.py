@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-from coopkg.graph.dataset import Dataset
 
 from conftest import DATA, free_port, stop, wait_until_up
+from coopkg.graph.dataset import Dataset
 from coopkg.serve.server import make_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

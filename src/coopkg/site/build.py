@@ -139,7 +139,7 @@ def write_site(
     writer.write("queries.html", _render(env, "queries.html", "queries", queries=_catalog(data, queries_dir)))
     writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
     writer.write("names.json", _names(data, docs))
-    for name in ("style.css", "search.js"):
+    for name in ("style.css", "search.js", "favicon.svg"):
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
         writer.write(path, text.encode("utf-8"))
