@@ -168,8 +168,18 @@ class _Builder:
         self.by_file: dict[int, list[Defined]] = {}
         for defined in records.entities():
             self.by_file.setdefault(id(defined.file), []).append(defined)
-        #: per section: (field name, generic emitter or None for a special field), in table order
-        self.emitters = _emitters()
+        #: per section, in table order: (field name, generic emitter, or the special field's method)
+        self.emitters: dict[str, list[tuple[str, Emit | None, Special | None]]] = {
+            section: [(name, emit, None if emit else self.special(section, name)) for name, emit in entries]
+            for section, entries in _emitters().items()
+        }
+
+    def special(self, section: str, name: str) -> Special:
+        """The method making a special field's triples: ``<section>_<field>``."""
+        method = getattr(self, f"{section}_{name}", None)
+        if method is None:
+            raise NotImplementedError(f"the special field {section}.{name} needs a builder method {section}_{name}")
+        return method
 
     def iri(self, ref: str) -> ox.NamedNode:
         kind = self.records.kind_of(ref)
@@ -255,10 +265,10 @@ class _Builder:
     def field_triples(self, section: str, s: ox.NamedNode, rec: Any, at: Defined | RecordFile) -> Iterator[Triple]:
         """The triples of ``rec``'s fields, in the field table's order: generic ones from the table,
         special ones from the method ``<section>_<field>`` (its shaped triples)."""
-        for name, emit in self.emitters[section]:
-            if emit is None:
-                yield from getattr(self, f"{section}_{name}")(s, rec, at)
-            else:
+        for name, emit, special in self.emitters[section]:
+            if special is not None:
+                yield from special(s, rec, at)
+            elif emit is not None:
                 value = getattr(rec, name)
                 if value is not None:
                     yield from emit(self, s, value)
@@ -300,7 +310,9 @@ class _Builder:
 
 # ---------------------------------------------------------------------------------- generic fields
 # One emitter per field kind: (builder, subject, the field's non-None value) -> triples, one per value.
-Emit = Callable[[_Builder, ox.NamedNode, Any], Iterator[Triple]]
+Emit = Callable[["_Builder", ox.NamedNode, Any], Iterator[Triple]]
+#: a special field's builder method: (subject, record, its Defined or, for the source, its file) -> triples
+Special = Callable[[ox.NamedNode, Any, Any], Iterator[Triple]]
 
 
 def _emitter(f: fields.Field) -> Emit | None:

@@ -9,8 +9,7 @@ the per-section tables in ``docs/records.md`` all derive from :data:`FIELDS`. Ad
 The order of a section's fields is the order the builder emits their triples, so it is part of
 the dumps' byte identity: move a row and every dump changes.
 
-``python -m coopkg.records.fields --markdown`` prints the docs tables and ``--update docs/records.md``
-rewrites them in place (a test checks the committed ``docs/records.md`` holds exactly them).
+:mod:`coopkg.records.fielddocs` renders the docs tables from it.
 
 >>> [f.name for f in section_fields("regions")]
 ['id', 'level', 'within', 'includes']
@@ -20,10 +19,8 @@ rewrites them in place (a test checks the committed ``docs/records.md`` holds ex
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 
 from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA
 
@@ -111,16 +108,16 @@ FIELDS: tuple[Field, ...] = (
           doc="number of paragraphs (anchors p1..pN are valid)"),
 
     Field("regions", "id", S, COOP + "adminCode", always=True, doc_type="code or slug",
-          doc="six-digit GB/T 2260 code for administrative regions (also its `coop:adminCode`); slug for others"),
+          doc="six-digit GB/T 2260 code for administrative regions; slug for others"),
     Field("regions", "level", C, COOP + "regionLevel", scheme="region-level", always=True,
-          doc_type="(region-level)", doc="`country`, `province`, `prefecture`, `county`, `zone`, `economic-area`"),
+          doc_type="slug", doc="`country`, `province`, `prefecture`, `county`, `zone`, `economic-area`"),
     Field("regions", "within", R, COOP + "withinRegion", targets=("region",), doc_type="id?",
           doc="parent region (province for a city, city for a district)"),
     Field("regions", "includes", R, COOP + "includesRegion", targets=("region",), doc_type="[id]?",
           doc="for economic areas: member regions"),
 
     Field("institutions", "kind", C, COOP + "institutionKind", scheme="institution-kind", always=True,
-          doc_type="(institution-kind)",
+          doc_type="slug",
           doc="`hospital`, `health-authority`, `government`, `university`, `medical-college`, "
               "`research-institute`, `association`, `foundation`, `company`, `school`, `care-centre`, "
               "`media`, `legislature`"),
@@ -132,13 +129,13 @@ FIELDS: tuple[Field, ...] = (
           doc="organizational parent (org:subOrganizationOf)"),
     Field("institutions", "branch_of", R, COOP + "branchOf", targets=("org",), doc_type="id?",
           doc="this is a branch/campus of that institution"),
-    Field("institutions", "grade", C, COOP + "grade", scheme="grade", doc_type="(grade)?",
+    Field("institutions", "grade", C, COOP + "grade", scheme="grade", doc_type="slug?",
           doc="`tertiary`, `tertiary-a`, `secondary` — only where stated"),
     Field("institutions", "beds", N, COOP + "beds", doc_type="int?", doc="where stated"),
     Field("institutions", "site_area", S, COOP + "siteArea", doc_type="`{value: num, unit: str}`?",
           doc="as stated (`unit: acre`); `coop:siteArea` and `coop:siteAreaUnit`"),
     Field("institutions", "founded", D, COOP + "founded", doc_type="Date?", doc="where stated"),
-    Field("institutions", "status", C, COOP + "status", scheme="status", doc_type="(status)?",
+    Field("institutions", "status", C, COOP + "status", scheme="status", doc_type="slug?",
           doc="`under-construction`, `planned`, `in-operation`"),
 
     Field("people", "posts", S, ORG + "holds",
@@ -146,7 +143,7 @@ FIELDS: tuple[Field, ...] = (
           doc="short role label as stated: `deputy mayor`"),
 
     Field("agreements", "kind", C, COOP + "agreementKind", scheme="agreement-kind", always=True,
-          doc_type="(agreement-kind)",
+          doc_type="slug",
           doc="`framework`, `strategic`, `inter-hospital`, `intention`, `medical-insurance-service`, "
               "`cooperation`, `tripartite`"),
     Field("agreements", "parties", R, COOP + "party", targets=("region", "org"), always=True,
@@ -154,16 +151,16 @@ FIELDS: tuple[Field, ...] = (
     Field("agreements", "signed_on", D, COOP + "signedOn", doc_type="Date?"),
     Field("agreements", "valid_from", D, COOP + "validFrom", doc_type="Date?", doc="start of its term"),
     Field("agreements", "valid_until", D, COOP + "validUntil", doc_type="Date?", doc="end of its term"),
-    Field("agreements", "areas", C, COOP + "coversArea", scheme="area", doc_type="[(area)]"),
+    Field("agreements", "areas", C, COOP + "coversArea", scheme="area", doc_type="[slug]"),
     Field("agreements", "aspects", N, COOP + "numberOfAspects", doc_type="int?", doc="number of aspects stated"),
     Field("agreements", "projects", N, COOP + "numberOfProjects", doc_type="int?",
           doc="number of specific projects stated"),
-    Field("agreements", "status", C, COOP + "status", scheme="status", always=True, doc_type="(status)",
+    Field("agreements", "status", C, COOP + "status", scheme="status", always=True, doc_type="slug",
           doc="default `signed`; `drafted`, `intended`"),
     Field("agreements", "programmes", R, COOP + "establishes", targets=("programme",), doc_type="[id]?",
           doc="programmes set up under it"),
 
-    Field("events", "kind", C, COOP + "eventKind", scheme="event-kind", always=True, doc_type="(event-kind)",
+    Field("events", "kind", C, COOP + "eventKind", scheme="event-kind", always=True, doc_type="slug",
           doc="`signing`, `visit`, `expert-tour`, `conference`, `inspection`, `clinic`, `meeting`, `media-trip`"),
     Field("events", "date", D, COOP + "date", doc_type="Date?", doc="single-day event"),
     Field("events", "start", D, COOP + "startDate", doc_type="Date?", doc="first day of a multi-day event"),
@@ -179,7 +176,7 @@ FIELDS: tuple[Field, ...] = (
           doc="agreements or programmes that came out of it"),
 
     Field("programmes", "kind", C, COOP + "programmeKind", scheme="programme-kind", always=True,
-          doc_type="(programme-kind)",
+          doc_type="slug",
           doc="`medical-consortium`, `specialist-alliance`, `test-result-recognition`, `direct-settlement`, "
               "`screening`, `hosting`, `corridor`, `referral`, `joint-mechanism`, `construction`, `platform`, "
               "`specialist-cooperation`, `assistance`, `expert-appointment`"),
@@ -187,25 +184,25 @@ FIELDS: tuple[Field, ...] = (
           doc="institutions/regions taking part (for `hosting`: host first)"),
     Field("programmes", "regions", R, COOP + "spansRegion", targets=("region",), doc_type="[id]?",
           doc="regions it spans"),
-    Field("programmes", "areas", C, COOP + "coversArea", scheme="area", doc_type="[(area)]?"),
+    Field("programmes", "areas", C, COOP + "coversArea", scheme="area", doc_type="[slug]?"),
     Field("programmes", "started", D, COOP + "started", doc_type="Date?"),
-    Field("programmes", "status", C, COOP + "status", scheme="status", doc_type="(status)?"),
+    Field("programmes", "status", C, COOP + "status", scheme="status", doc_type="slug?"),
     Field("programmes", "agreement", R, COOP + "underAgreement", targets=("agreement",), doc_type="id?",
           doc="agreement it belongs to"),
 
     Field("figures", "label", L, RDFS + "label", language="en", always=True, doc_type="str",
           doc="short English description of what is counted (≤ 12 words, not copied prose)"),
-    Field("figures", "measure", C, COOP + "measure", scheme="measure", always=True, doc_type="(measure)",
+    Field("figures", "measure", C, COOP + "measure", scheme="measure", always=True, doc_type="slug",
           doc="what is counted: `hospitals`, `medical-institutions`, `cooperation-relations`, `experts`, "
               "`projects`, `agreements`, `aspects`, `diseases`, `regions`, `people`, `money`, `beds`, "
               "`site-area`, `schools`, `kinds-of-project`"),
     Field("figures", "value", S, COOP + "value", always=True, doc_type="int or decimal"),
     Field("figures", "comparator", C, COOP + "comparator", scheme="comparator", always=True,
-          doc_type="(comparator)",
+          doc_type="slug",
           doc="default `exact`; `more-than` (over/more than), `nearly`, `about`, `hundreds`"),
     Field("figures", "unit", L, COOP + "unit", doc_type="str?", doc="for money/area: `CNY`, `USD`, `acre`"),
     Field("figures", "about", R, COOP + "about", targets=(*_ENTITY_KINDS, "figure"), always=True,
-          doc_type="[id]", doc="what the count is of/for (region, institution, agreement, programme)"),
+          doc_type="[id]", doc="what the count is of or for"),
     Field("figures", "counterpart", R, COOP + "counterpart", targets=_ENTITY_KINDS, doc_type="[id]?",
           doc="the other side (e.g. the regions the hospitals cooperate with)"),
     Field("figures", "qualifier", S, COOP + "qualifier", doc_type="(area or programme-kind)?",
@@ -256,6 +253,21 @@ REFS: dict[tuple[str, str], tuple[str, ...]] = refs()
 #: for each (section, field): the SKOS scheme its slug(s) come from
 CONCEPTS: dict[tuple[str, str], str] = concepts()
 
+_checks: tuple[tuple[Field, ...], dict[tuple[str, str], tuple[str, ...]], dict[tuple[str, str], str]] = (
+    FIELDS,
+    REFS,
+    CONCEPTS,
+)
+
+
+def checks() -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[tuple[str, str], str]]:
+    """:data:`REFS` and :data:`CONCEPTS` of the table as it is now (why not the constants: a test
+    extends :data:`FIELDS` and the loader must check the new field without another edit)."""
+    global _checks
+    if _checks[0] is not FIELDS:
+        _checks = (FIELDS, refs(), concepts())
+    return _checks[1], _checks[2]
+
 
 def _check_table() -> None:
     seen: set[tuple[str, str]] = set()
@@ -271,68 +283,3 @@ def _check_table() -> None:
 
 
 _check_table()
-
-
-# ------------------------------------------------------------------------------------------ docs
-
-
-def markdown_table(section: str) -> str:
-    """The docs table of ``section``: one row per field, in table order."""
-    rows = ["| field | type | meaning |", "|---|---|---|"]
-    for f in section_fields(section):
-        rows.append(f"| `{f.name}` | {f.doc_type} | {f.doc} |")
-    return "\n".join(rows) + "\n"
-
-
-_MARK = "<!-- fields: {} -->"
-
-
-def markdown() -> str:
-    """Every section's docs table, each under its ``<!-- fields: section -->`` marker line."""
-    return "\n".join(f"{_MARK.format(s)}\n{markdown_table(s)}" for s in SECTIONS)
-
-
-def docs_tables(text: str) -> dict[str, str]:
-    """The table under each ``<!-- fields: section -->`` marker of a docs text (up to a blank line)."""
-    out: dict[str, str] = {}
-    lines = text.splitlines(keepends=True)
-    for n, line in enumerate(lines):
-        for s in SECTIONS:
-            if line.rstrip("\n") == _MARK.format(s):
-                table = []
-                for row in lines[n + 1 :]:
-                    if not row.strip():
-                        break
-                    table.append(row)
-                out[s] = "".join(table)
-    return out
-
-
-def update_docs(text: str) -> str:
-    """``text`` with the table under each marker replaced by :func:`markdown_table` (why: adding a
-    field updates the docs with one command)."""
-    for s, old in docs_tables(text).items():
-        marker = _MARK.format(s) + "\n"
-        text = text.replace(marker + old, marker + markdown_table(s), 1)
-    return text
-
-
-def main(argv: list[str]) -> int:
-    if argv == ["--markdown"]:
-        sys.stdout.write(markdown())
-        return 0
-    if len(argv) == 2 and argv[0] == "--update":
-        path = Path(argv[1])
-        text = path.read_text(encoding="utf-8")
-        new = update_docs(text)
-        if new != text:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(new, encoding="utf-8")
-            tmp.replace(path)
-        return 0
-    print("usage: python -m coopkg.records.fields --markdown | --update docs/records.md", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

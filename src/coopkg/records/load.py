@@ -115,15 +115,16 @@ def definitions(f: RecordFile) -> list[tuple[str, str, str | None]]:
 def references(f: RecordFile) -> list[tuple[str, tuple[str, ...]]]:
     """``(id, allowed kinds)`` of every reference ``f`` makes to an entity (what must resolve)."""
     out: list[tuple[str, tuple[str, ...]]] = []
+    refs, _ = fields.checks()
     for section in SECTIONS:
         for record in getattr(f.data, section):
-            for (sec, attr), kinds in fields.REFS.items():
+            for (sec, attr), kinds in refs.items():
                 if sec == section:
                     out.extend((ref, kinds) for ref in _as_list(getattr(record, attr)))
             if section == "people":
                 out.extend((post.organization, ("org",)) for post in record.posts if post.organization)
     if f.source is not None:
-        for (sec, attr), kinds in fields.REFS.items():
+        for (sec, attr), kinds in refs.items():
             if sec == "source":
                 out.extend((ref, kinds) for ref in _as_list(getattr(f.source, attr)))
     return list(dict.fromkeys(out))
@@ -290,12 +291,13 @@ def _check(records: Records) -> None:
                     raise RecordError(f.location((section, i, "id")), f"duplicate id {record.id!r}")
                 index[record.id] = here
     schemes = concept_slugs()
+    refs, concepts = fields.checks()
     for f in records.files:
         for section in SECTIONS:
             for i, record in enumerate(getattr(f.data, section)):
-                _check_record(records, f, section, i, record, schemes)
+                _check_record(records, f, section, i, record, schemes, refs, concepts)
         if f.source is not None:
-            for (sec, attr), kinds in fields.REFS.items():
+            for (sec, attr), kinds in refs.items():
                 if sec != "source":
                     continue
                 value = getattr(f.source, attr)
@@ -305,9 +307,16 @@ def _check(records: Records) -> None:
 
 
 def _check_record(
-    records: Records, f: RecordFile, section: str, i: int, record: Any, schemes: dict[str, frozenset[str]]
+    records: Records,
+    f: RecordFile,
+    section: str,
+    i: int,
+    record: Any,
+    schemes: dict[str, frozenset[str]],
+    refs: dict[tuple[str, str], tuple[str, ...]],
+    concepts: dict[tuple[str, str], str],
 ) -> None:
-    for (sec, attr), kinds in fields.REFS.items():
+    for (sec, attr), kinds in refs.items():
         if sec != section:
             continue
         value = getattr(record, attr)
@@ -316,7 +325,7 @@ def _check_record(
             _check_ref(records, f, path, ref, kinds)
             if ref == record.id:
                 raise RecordError(f.location(path), f"{record.id!r} cannot refer to itself")
-    for (sec, attr), scheme in fields.CONCEPTS.items():
+    for (sec, attr), scheme in concepts.items():
         if sec != section:
             continue
         value = getattr(record, attr)
