@@ -161,3 +161,18 @@ def test_a_special_field_without_its_builder_method_is_refused(monkeypatch: pyte
     monkeypatch.setattr(load, "DataFile", _DataFileWithSisters)
     with pytest.raises(NotImplementedError, match="institutions_sister_of"):
         build(load.load_records(_data(tmp_path, "first-hospital")), vocabulary=False)
+
+
+def test_json_schema_of_the_models_carries_the_table() -> None:
+    defs = models.DataFile.model_json_schema()["$defs"]
+    branch_of = defs["Institution"]["properties"]["branch_of"]
+    assert branch_of["x-refers-to"] == ["org"]
+    assert branch_of["x-rdf-property"] == COOP + "branchOf"
+    assert branch_of["description"] == "this is a branch/campus of that institution"
+    assert defs["Agreement"]["properties"]["areas"]["x-concept-scheme"] == "area"
+    assert defs["Source"]["properties"]["authors"]["x-refers-to"] == ["person"]
+    for f in FIELDS:
+        model = "Source" if f.section == "source" else _model(f.section).__name__
+        prop = defs[model]["properties"][f.name]
+        assert prop.get("x-refers-to", []) == list(f.targets), f
+        assert prop.get("x-concept-scheme") == f.scheme, f
