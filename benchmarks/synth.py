@@ -48,6 +48,7 @@ from typing import Any
 import click
 
 from coopkg.errors import InputError
+from coopkg.graph.build import CONSORTIUM_KINDS
 from coopkg.records.fields import FIELDS, Field, Kind
 from coopkg.vocab import DEFAULT_BASE, concept_slugs
 
@@ -398,7 +399,7 @@ def _types(section: str, rec: Record) -> int:
     """rdf:type triples: the section's class, an institution's kind class, a programme's Consortium."""
     if section == "institutions":
         return 2
-    return 1 + (section == "programmes" and rec["kind"] in ("medical-consortium", "specialist-alliance"))
+    return 1 + (section == "programmes" and rec["kind"] in CONSORTIUM_KINDS)
 
 
 def _count_entity(section: str, rec: Record, in_source: bool) -> int:

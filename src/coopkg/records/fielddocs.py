@@ -90,7 +90,7 @@ def main(argv: list[str]) -> int:
             tmp.write_text(new, encoding="utf-8")
             tmp.replace(path)
         return 0
-    print("usage: python -m coopkg.records.fields --markdown | --update docs/records.md", file=sys.stderr)
+    print("usage: python -m coopkg.records.fielddocs --markdown | --update docs/records.md", file=sys.stderr)
     return 2
 
 
