@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,8 @@ from typing import Any
 import click
 
 from coopkg.errors import InputError
+from coopkg.graph.build import CONSORTIUM_KINDS
+from coopkg.records.fields import FIELDS, Field, Kind
 from coopkg.vocab import DEFAULT_BASE, concept_slugs
 
 Record = dict[str, Any]
@@ -334,23 +337,32 @@ def _render(header: str, source: Record | None, sections: dict[str, list[Record]
 # ------------------------------------------------------------------------------------------ counting
 # Exactly the triples coopkg.build emits for each record (see build.py); the tests compare with a build.
 
-#: triples every record of a section has (rdf:type, kind, status…), besides those counted per field
-_FIXED = {"regions": 2, "institutions": 3, "people": 1, "agreements": 3, "events": 2, "programmes": 2,
-          "figures": 5}  # fmt: skip
-#: fields that give one triple per value
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "regions": ("within", "includes"),
-    "institutions": ("region", "affiliated_with", "part_of", "branch_of", "grade", "beds", "founded",
-                     "status"),
-    "people": (),
-    "agreements": ("parties", "signed_on", "valid_from", "valid_until", "areas", "aspects", "projects",
-                   "programmes"),
-    "events": ("date", "start", "end", "place", "venues", "participants", "organizers", "part_of",
-               "resulted_in"),
-    "programmes": ("participants", "regions", "areas", "started", "status", "agreement"),
-    "figures": ("note", "unit", "about", "counterpart", "qualifier", "as_of", "period", "part_of"),
-}  # fmt: skip
-_SOURCE_FIELDS = ("outlet", "publisher", "published", "authors", "url", "note")
+# The per-field counts come from the field table (coopkg.records.fields): a generic field gives one
+# triple per value (one for a defaulted field left out), a special field its own count below.
+
+
+def _posts(rec: Record, in_source: bool) -> int:
+    n = 0
+    for post in rec.get("posts", []):
+        n += 5 + _n(post, "organization")
+        if in_source:
+            n += 1 + len(post.get("stated_in") or rec.get("stated_in", []))
+    return n
+
+
+#: (section, field) -> triples the builder's dedicated code makes for a special field
+_SPECIAL: dict[tuple[str, str], Callable[[Record, bool], int]] = {
+    ("source", "title"): lambda rec, _: 2,  # dcterms:title + rdfs:label
+    ("source", "paragraphs"): lambda rec, _: 1 + 4 * rec["paragraphs"],  # count + 4 per paragraph
+    ("regions", "id"): lambda rec, _: rec["id"].isdigit(),  # coop:adminCode
+    ("institutions", "site_area"): lambda rec, _: 2 * _n(rec, "site_area"),  # siteArea + siteAreaUnit
+    ("people", "posts"): _posts,
+    ("figures", "value"): lambda rec, _: 1,
+    ("figures", "qualifier"): lambda rec, _: _n(rec, "qualifier"),
+}
+_missing = [(f.section, f.name) for f in FIELDS if f.kind is Kind.SPECIAL and (f.section, f.name) not in _SPECIAL]
+if _missing:
+    raise AssertionError(f"special fields with no triple count here: {_missing}")
 
 
 def _n(rec: Record, key: str) -> int:
@@ -360,33 +372,51 @@ def _n(rec: Record, key: str) -> int:
     return len(value) if isinstance(value, list) else 1
 
 
+def _section_fields() -> dict[str, list[Field]]:
+    out: dict[str, list[Field]] = {}
+    for f in FIELDS:
+        if f.kind is not Kind.IDENTIFIER:
+            out.setdefault(f.section, []).append(f)
+    return out
+
+
+_SECTION_FIELDS = _section_fields()
+
+
+def _count_fields(section: str, rec: Record, in_source: bool) -> int:
+    n = 0
+    for f in _SECTION_FIELDS[section]:
+        if f.kind is Kind.SPECIAL:
+            n += _SPECIAL[(f.section, f.name)](rec, in_source)
+        elif f.name in rec:
+            n += _n(rec, f.name)
+        else:
+            n += f.always  # a defaulted field (agreement status, figure comparator) still makes its triple
+    return n
+
+
+def _types(section: str, rec: Record) -> int:
+    """rdf:type triples: the section's class, an institution's kind class, a programme's Consortium."""
+    if section == "institutions":
+        return 2
+    return 1 + (section == "programmes" and rec["kind"] in CONSORTIUM_KINDS)
+
+
 def _count_entity(section: str, rec: Record, in_source: bool) -> int:
-    n = _FIXED[section] + sum(_n(rec, k) for k in _FIELDS[section])
+    n = _types(section, rec) + _count_fields(section, rec, in_source)
     n += rec.get("certainty", "stated") != "stated"
     if in_source:
         n += 1 + len(rec.get("stated_in", []))  # prov:wasDerivedFrom + coop:statedIn
     if section == "figures":
         return n
-    n += 2 * len(rec["name"]) + sum(len(v) for v in rec.get("alt_names", {}).values()) + _n(rec, "note")
-    if section == "regions":
-        n += rec["id"].isdigit()  # coop:adminCode
-    elif section == "institutions":
-        n += 2 * _n(rec, "site_area")
-    elif section == "programmes":
-        n += rec["kind"] in ("medical-consortium", "specialist-alliance")  # a coop:Consortium
-    elif section == "people":
-        for post in rec.get("posts", []):
-            n += 5 + _n(post, "organization")
-            if in_source:
-                n += 1 + len(post.get("stated_in") or rec.get("stated_in", []))
-    return n
+    return n + 2 * len(rec["name"]) + sum(len(v) for v in rec.get("alt_names", {}).values()) + _n(rec, "note")
 
 
 def count_triples(source: Record | None, sections: dict[str, list[Record]]) -> int:
     """Triples :func:`coopkg.build` makes of one file's records (raw dicts as in the YAML)."""
     n = 0
     if source is not None:
-        n = 5 + 4 * source["paragraphs"] + sum(_n(source, k) for k in _SOURCE_FIELDS)
+        n = 1 + _count_fields("source", source, True)  # a coop:SourceDocument
     for section, records in sections.items():
         for rec in records:
             n += _count_entity(section, rec, source is not None)

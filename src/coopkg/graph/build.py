@@ -17,14 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 
 from coopkg.errors import Location
 from coopkg.gcpause import paused
 from coopkg.graph.dataset import Dataset
+from coopkg.records import fields
 from coopkg.records.load import Defined, RecordFile, Records
-from coopkg.records.models import Agreement, Entity, Event, Figure, Institution, Person, Programme, Region, Source
+from coopkg.records.models import Entity, Figure, Institution, Person, Region, Source
 from coopkg.resources import resource_dir
 from coopkg.vocab import (
     DCTERMS,
@@ -166,6 +168,18 @@ class _Builder:
         self.by_file: dict[int, list[Defined]] = {}
         for defined in records.entities():
             self.by_file.setdefault(id(defined.file), []).append(defined)
+        #: per section, in table order: (field name, generic emitter, or the special field's method)
+        self.emitters: dict[str, list[tuple[str, Emit | None, Special | None]]] = {
+            section: [(name, emit, None if emit else self.special(section, name)) for name, emit in entries]
+            for section, entries in _emitters().items()
+        }
+
+    def special(self, section: str, name: str) -> Special:
+        """The method making a special field's triples: ``<section>_<field>``."""
+        method = getattr(self, f"{section}_{name}", None)
+        if method is None:
+            raise NotImplementedError(f"the special field {section}.{name} needs a builder method {section}_{name}")
+        return method
 
     def iri(self, ref: str) -> ox.NamedNode:
         kind = self.records.kind_of(ref)
@@ -190,23 +204,15 @@ class _Builder:
     def source_triples(self, f: RecordFile, src: Source) -> Iterator[Triple]:
         s = self.ns.entity("source", src.id)
         self.origins[s.value] = f.location(("source",))
-        yield s, _TYPE, coop("SourceDocument")
+        yield s, _TYPE, coop(fields.CLASSES["source"])
+        yield from self.field_triples("source", s, src, f)
+
+    def source_title(self, s: ox.NamedNode, src: Source, f: RecordFile) -> Iterator[Triple]:
         title = ox.Literal(src.title, language=src.language)
         yield s, ox.NamedNode(DCTERMS + "title"), title
         yield s, _LABEL, title
-        yield s, ox.NamedNode(DCTERMS + "language"), ox.Literal(src.language)
-        if src.outlet:
-            yield s, coop("outlet"), ox.Literal(src.outlet)
-        if src.publisher:
-            yield s, ox.NamedNode(DCTERMS + "publisher"), self.iri(src.publisher)
-        if src.published:
-            yield s, ox.NamedNode(DCTERMS + "issued"), typed_date(src.published)
-        for author in src.authors:
-            yield s, ox.NamedNode(DCTERMS + "creator"), self.iri(author)
-        if src.url:
-            yield s, ox.NamedNode(SCHEMA + "url"), ox.NamedNode(src.url)
-        if src.note:
-            yield s, coop("note"), ox.Literal(src.note, language="en")
+
+    def source_paragraphs(self, s: ox.NamedNode, src: Source, f: RecordFile) -> Iterator[Triple]:
         yield s, coop("paragraphCount"), integer(src.paragraphs)
         for n in range(1, src.paragraphs + 1):
             p = ox.NamedNode(f"{s.value}#p{n}")
@@ -228,13 +234,10 @@ class _Builder:
         rec = d.record
         s = self.ns.entity(d.kind, rec.id)
         self.origins[s.value] = d.location
-        if isinstance(rec, Figure):
-            yield from self.figure(s, rec)
-            if rec.note:
-                yield s, coop("note"), ox.Literal(rec.note, language="en")
-        else:
+        if not isinstance(rec, Figure):
             yield from self.common(s, rec)
-            yield from getattr(self, type(rec).__name__.lower())(s, rec, d)
+        yield from self.types(s, d.section, rec)
+        yield from self.field_triples(d.section, s, rec, d)
         if rec.certainty != "stated":
             yield s, coop("certainty"), ox.Literal(rec.certainty)
         yield from self.provenance(d.file, s, rec.stated_in)
@@ -252,50 +255,35 @@ class _Builder:
         for iri in rec.same_as:
             yield s, ox.NamedNode(SCHEMA + "sameAs"), ox.NamedNode(iri)
 
-    def refs(self, s: ox.NamedNode, prop: ox.NamedNode, refs: list[str] | str | None) -> Iterator[Triple]:
-        if refs is None:
-            return
-        for ref in [refs] if isinstance(refs, str) else refs:
-            yield s, prop, self.iri(ref)
+    def types(self, s: ox.NamedNode, section: str, rec: Any) -> Iterator[Triple]:
+        yield s, _TYPE, coop(fields.CLASSES[section])
+        if section == "institutions":
+            yield s, _TYPE, coop(INSTITUTION_CLASSES[rec.kind])
+        elif section == "programmes" and rec.kind in CONSORTIUM_KINDS:
+            yield s, _TYPE, coop("Consortium")
 
-    def concepts(self, s: ox.NamedNode, prop: str, scheme: str, slugs: list[str] | str | None) -> Iterator[Triple]:
-        if slugs is None:
-            return
-        for slug in [slugs] if isinstance(slugs, str) else slugs:
-            yield s, coop(prop), concept(scheme, slug)
+    def field_triples(self, section: str, s: ox.NamedNode, rec: Any, at: Defined | RecordFile) -> Iterator[Triple]:
+        """The triples of ``rec``'s fields, in the field table's order: generic ones from the table,
+        special ones from the method ``<section>_<field>`` (its shaped triples)."""
+        for name, emit, special in self.emitters[section]:
+            if special is not None:
+                yield from special(s, rec, at)
+            elif emit is not None:
+                value = getattr(rec, name)
+                if value is not None:
+                    yield from emit(self, s, value)
 
-    def dates(self, s: ox.NamedNode, **values: str | None) -> Iterator[Triple]:
-        for prop, value in values.items():
-            if value:
-                yield s, coop(prop), typed_date(value)
-
-    def region(self, s: ox.NamedNode, r: Region, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Region")
+    # ------------------------------------------------------------------ special fields
+    def regions_id(self, s: ox.NamedNode, r: Region, d: Defined) -> Iterator[Triple]:
         if r.id.isdigit():
             yield s, coop("adminCode"), ox.Literal(r.id)
-        yield from self.concepts(s, "regionLevel", "region-level", r.level)
-        yield from self.refs(s, coop("withinRegion"), r.within)
-        yield from self.refs(s, coop("includesRegion"), r.includes)
 
-    def institution(self, s: ox.NamedNode, i: Institution, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Institution")
-        yield s, _TYPE, coop(INSTITUTION_CLASSES[i.kind])
-        yield from self.concepts(s, "institutionKind", "institution-kind", i.kind)
-        yield from self.refs(s, coop("locatedIn"), i.region)
-        yield from self.refs(s, coop("affiliatedWith"), i.affiliated_with)
-        yield from self.refs(s, ox.NamedNode(ORG + "subOrganizationOf"), i.part_of)
-        yield from self.refs(s, coop("branchOf"), i.branch_of)
-        yield from self.concepts(s, "grade", "grade", i.grade)
-        if i.beds is not None:
-            yield s, coop("beds"), integer(i.beds)
+    def institutions_site_area(self, s: ox.NamedNode, i: Institution, d: Defined) -> Iterator[Triple]:
         if i.site_area is not None:
             yield s, coop("siteArea"), number(i.site_area.value)
             yield s, coop("siteAreaUnit"), ox.Literal(i.site_area.unit)
-        yield from self.dates(s, founded=i.founded)
-        yield from self.concepts(s, "status", "status", i.status)
 
-    def person(self, s: ox.NamedNode, p: Person, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Person")
+    def people_posts(self, s: ox.NamedNode, p: Person, d: Defined) -> Iterator[Triple]:
         for n, post in enumerate(p.posts, start=1):
             post_iri = self.ns.entity("post", f"{p.id}-{n}")
             self.origins[post_iri.value] = d.file.location((d.section, d.index, "posts", n - 1))
@@ -311,56 +299,72 @@ class _Builder:
             yield post_iri, _LABEL, ox.Literal(f"{p.name['en']}: {label}", language="en")
             yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)
 
-    def agreement(self, s: ox.NamedNode, a: Agreement, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Agreement")
-        yield from self.concepts(s, "agreementKind", "agreement-kind", a.kind)
-        yield from self.refs(s, coop("party"), a.parties)
-        yield from self.dates(s, signedOn=a.signed_on, validFrom=a.valid_from, validUntil=a.valid_until)
-        yield from self.concepts(s, "coversArea", "area", a.areas)
-        if a.aspects is not None:
-            yield s, coop("numberOfAspects"), integer(a.aspects)
-        if a.projects is not None:
-            yield s, coop("numberOfProjects"), integer(a.projects)
-        yield from self.concepts(s, "status", "status", a.status)
-        yield from self.refs(s, coop("establishes"), a.programmes)
-
-    def event(self, s: ox.NamedNode, e: Event, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Event")
-        yield from self.concepts(s, "eventKind", "event-kind", e.kind)
-        yield from self.dates(s, date=e.date, startDate=e.start, endDate=e.end)
-        yield from self.refs(s, coop("place"), e.place)
-        yield from self.refs(s, coop("venue"), e.venues)
-        yield from self.refs(s, coop("participant"), e.participants)
-        yield from self.refs(s, coop("organizer"), e.organizers)
-        yield from self.refs(s, coop("subEventOf"), e.part_of)
-        yield from self.refs(s, coop("resultedIn"), e.resulted_in)
-
-    def programme(self, s: ox.NamedNode, p: Programme, d: Defined) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Programme")
-        if p.kind in CONSORTIUM_KINDS:
-            yield s, _TYPE, coop("Consortium")
-        yield from self.concepts(s, "programmeKind", "programme-kind", p.kind)
-        yield from self.refs(s, coop("participant"), p.participants)
-        yield from self.refs(s, coop("spansRegion"), p.regions)
-        yield from self.concepts(s, "coversArea", "area", p.areas)
-        yield from self.dates(s, started=p.started)
-        yield from self.concepts(s, "status", "status", p.status)
-        yield from self.refs(s, coop("underAgreement"), p.agreement)
-
-    def figure(self, s: ox.NamedNode, f: Figure) -> Iterator[Triple]:
-        yield s, _TYPE, coop("Figure")
-        yield s, _LABEL, ox.Literal(f.label, language="en")
-        yield from self.concepts(s, "measure", "measure", f.measure)
+    def figures_value(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
         yield s, coop("value"), number(f.value)
-        yield from self.concepts(s, "comparator", "comparator", f.comparator)
-        if f.unit:
-            yield s, coop("unit"), ox.Literal(f.unit)
-        yield from self.refs(s, coop("about"), f.about)
-        yield from self.refs(s, coop("counterpart"), f.counterpart)
+
+    def figures_qualifier(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
         if f.qualifier:
             scheme, _, slug = f.qualifier.partition("/")
             yield s, coop("qualifier"), concept(scheme, slug)
-        yield from self.dates(s, asOf=f.as_of)
-        if f.period:
-            yield s, coop("period"), ox.Literal(f.period)
-        yield from self.refs(s, coop("partOf"), f.part_of)
+
+
+# ---------------------------------------------------------------------------------- generic fields
+# One emitter per field kind: (builder, subject, the field's non-None value) -> triples, one per value.
+Emit = Callable[["_Builder", ox.NamedNode, Any], Iterator[Triple]]
+#: a special field's builder method: (subject, record, its Defined or, for the source, its file) -> triples
+Special = Callable[[ox.NamedNode, Any, Any], Iterator[Triple]]
+
+
+def _emitter(f: fields.Field) -> Emit | None:
+    """How the builder turns field ``f``'s value into triples; None for a special field (dedicated
+    method) or one naming the subject (no triple)."""
+    prop = ox.NamedNode(f.prop) if f.prop else None
+    if f.kind is fields.Kind.REFERENCE:
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            for ref in [value] if isinstance(value, str) else value:
+                yield s, prop, b.iri(ref)
+
+    elif f.kind is fields.Kind.CONCEPT:
+        scheme = f.scheme or ""
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            for slug in [value] if isinstance(value, str) else value:
+                yield s, prop, concept(scheme, slug)
+
+    elif f.kind is fields.Kind.DATE:
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            if value:
+                yield s, prop, typed_date(value)
+
+    elif f.kind is fields.Kind.INTEGER:
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            yield s, prop, integer(value)
+
+    elif f.kind is fields.Kind.LITERAL:
+        language = f.language
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            if value:
+                yield s, prop, ox.Literal(value, language=language) if language else ox.Literal(value)
+
+    elif f.kind is fields.Kind.IRI:
+
+        def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
+            if value:
+                yield s, prop, ox.NamedNode(value)
+
+    else:
+        return None
+    return emit
+
+
+def _emitters() -> dict[str, list[tuple[str, Emit | None]]]:
+    """Per section, each field's name and emitter, in table order (identifier fields left out)."""
+    out: dict[str, list[tuple[str, Emit | None]]] = {}
+    for f in fields.FIELDS:
+        if f.kind is not fields.Kind.IDENTIFIER:
+            out.setdefault(f.section, []).append((f.name, _emitter(f)))
+    return out

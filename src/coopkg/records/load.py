@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from coopkg.errors import InputError, Location, RecordError
 from coopkg.gcpause import paused
-from coopkg.records import yamlsafe
+from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
 from coopkg.records.models import SECTIONS, DataFile, Figure, Source
 from coopkg.vocab import concept_slugs
@@ -115,16 +115,18 @@ def definitions(f: RecordFile) -> list[tuple[str, str, str | None]]:
 def references(f: RecordFile) -> list[tuple[str, tuple[str, ...]]]:
     """``(id, allowed kinds)`` of every reference ``f`` makes to an entity (what must resolve)."""
     out: list[tuple[str, tuple[str, ...]]] = []
+    refs, _ = fields.checks()
     for section in SECTIONS:
         for record in getattr(f.data, section):
-            for (sec, attr), kinds in _REFS.items():
+            for (sec, attr), kinds in refs.items():
                 if sec == section:
                     out.extend((ref, kinds) for ref in _as_list(getattr(record, attr)))
             if section == "people":
                 out.extend((post.organization, ("org",)) for post in record.posts if post.organization)
     if f.source is not None:
-        out.extend((ref, ("org",)) for ref in _as_list(f.source.publisher))
-        out.extend((ref, ("person",)) for ref in _as_list(f.source.authors))
+        for (sec, attr), kinds in refs.items():
+            if sec == "source":
+                out.extend((ref, kinds) for ref in _as_list(getattr(f.source, attr)))
     return list(dict.fromkeys(out))
 
 
@@ -254,46 +256,8 @@ def resolve_all(paths: list[Path]) -> list[Path]:
 
 # ------------------------------------------------------------------------------------------ checks
 
-#: for each (section, field): the entity kinds a reference may point to
-_REFS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("regions", "within"): ("region",),
-    ("regions", "includes"): ("region",),
-    ("institutions", "region"): ("region",),
-    ("institutions", "affiliated_with"): ("org",),
-    ("institutions", "part_of"): ("org",),
-    ("institutions", "branch_of"): ("org",),
-    ("agreements", "parties"): ("region", "org"),
-    ("agreements", "programmes"): ("programme",),
-    ("events", "place"): ("region",),
-    ("events", "venues"): ("org",),
-    ("events", "participants"): ("person", "org", "region"),
-    ("events", "organizers"): ("person", "org", "region"),
-    ("events", "part_of"): ("event",),
-    ("events", "resulted_in"): ("agreement", "programme"),
-    ("programmes", "participants"): ("person", "org", "region"),
-    ("programmes", "regions"): ("region",),
-    ("programmes", "agreement"): ("agreement",),
-    ("figures", "about"): ("region", "org", "person", "agreement", "event", "programme", "figure"),
-    ("figures", "counterpart"): ("region", "org", "person", "agreement", "event", "programme"),
-    ("figures", "part_of"): ("figure",),
-}
-
-#: for each (section, field): the SKOS scheme its slug(s) come from
-_CONCEPTS: dict[tuple[str, str], str] = {
-    ("regions", "level"): "region-level",
-    ("institutions", "kind"): "institution-kind",
-    ("institutions", "grade"): "grade",
-    ("institutions", "status"): "status",
-    ("agreements", "kind"): "agreement-kind",
-    ("agreements", "areas"): "area",
-    ("agreements", "status"): "status",
-    ("events", "kind"): "event-kind",
-    ("programmes", "kind"): "programme-kind",
-    ("programmes", "areas"): "area",
-    ("programmes", "status"): "status",
-    ("figures", "measure"): "measure",
-    ("figures", "comparator"): "comparator",
-}
+# The reference and concept checks come from the field table (coopkg.records.fields), read at
+# call time so a field added there is checked without another edit here.
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -327,21 +291,32 @@ def _check(records: Records) -> None:
                     raise RecordError(f.location((section, i, "id")), f"duplicate id {record.id!r}")
                 index[record.id] = here
     schemes = concept_slugs()
+    refs, concepts = fields.checks()
     for f in records.files:
         for section in SECTIONS:
             for i, record in enumerate(getattr(f.data, section)):
-                _check_record(records, f, section, i, record, schemes)
+                _check_record(records, f, section, i, record, schemes, refs, concepts)
         if f.source is not None:
-            for attr, kinds in (("publisher", ("org",)), ("authors", ("person",))):
-                for j, ref in enumerate(_as_list(getattr(f.source, attr))):
-                    path = ("source", attr, j) if attr == "authors" else ("source", attr)
+            for (sec, attr), kinds in refs.items():
+                if sec != "source":
+                    continue
+                value = getattr(f.source, attr)
+                for j, ref in enumerate(_as_list(value)):
+                    path = ("source", attr, j) if isinstance(value, list) else ("source", attr)
                     _check_ref(records, f, path, ref, kinds)
 
 
 def _check_record(
-    records: Records, f: RecordFile, section: str, i: int, record: Any, schemes: dict[str, frozenset[str]]
+    records: Records,
+    f: RecordFile,
+    section: str,
+    i: int,
+    record: Any,
+    schemes: dict[str, frozenset[str]],
+    refs: dict[tuple[str, str], tuple[str, ...]],
+    concepts: dict[tuple[str, str], str],
 ) -> None:
-    for (sec, attr), kinds in _REFS.items():
+    for (sec, attr), kinds in refs.items():
         if sec != section:
             continue
         value = getattr(record, attr)
@@ -350,7 +325,7 @@ def _check_record(
             _check_ref(records, f, path, ref, kinds)
             if ref == record.id:
                 raise RecordError(f.location(path), f"{record.id!r} cannot refer to itself")
-    for (sec, attr), scheme in _CONCEPTS.items():
+    for (sec, attr), scheme in concepts.items():
         if sec != section:
             continue
         value = getattr(record, attr)

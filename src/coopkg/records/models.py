@@ -14,7 +14,7 @@ slugs exist) happen in :mod:`coopkg.load`, which knows all files.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from coopkg.records.fields import FIELDS
 from coopkg.vocab import date_datatype
 
 _BAD_CHARS = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,8 +86,40 @@ def _alt_names(value: dict[str, list[str]]) -> dict[str, list[str]]:
     return value
 
 
+#: model class name -> its section in the field table
+_SECTION_OF = {
+    "Source": "source",
+    "Region": "regions",
+    "Institution": "institutions",
+    "Person": "people",
+    "Agreement": "agreements",
+    "Event": "events",
+    "Programme": "programmes",
+    "Figure": "figures",
+}
+
+
+def _field_schema(schema: dict[str, Any], cls: type) -> None:
+    """Annotate a model's JSON Schema properties from the field table (why: the schema users
+    validate against says what each field means and refers to, from the same one definition)."""
+    section = _SECTION_OF.get(cls.__name__)
+    properties = schema.get("properties", {})
+    for f in FIELDS:
+        prop = properties.get(f.name)
+        if f.section != section or prop is None:
+            continue
+        if f.doc:
+            prop.setdefault("description", f.doc)
+        if f.prop:
+            prop["x-rdf-property"] = f.prop
+        if f.targets:
+            prop["x-refers-to"] = list(f.targets)
+        if f.scheme:
+            prop["x-concept-scheme"] = f.scheme
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=_field_schema)
 
 
 class Entity(_Model):
