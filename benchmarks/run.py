@@ -77,7 +77,7 @@ CLI_QUERIES = {"query.cli.point": "agreement-details", "query.cli.aggregate": "c
 def prime_query_cache(work: Path) -> float:
     """The cached build that ``query.cli.*`` read (untimed in the stages); its wall seconds."""
     exe = Path(sys.executable).with_name("coopkg")
-    cmd = [str(exe), "build", "--data", str(work / "data"), "--out", str(work / "qdist"), "-q"]
+    cmd = [str(exe), "build", "--data", str(work / "data"), "--out", str(work / "qdist"), "-q", "--no-site"]
     seconds, _ = _run_cli([*cmd, "--cache", str(work / "qcache")])
     return seconds
 
@@ -102,6 +102,10 @@ RATIO_DEFINITIONS = {
     "seconds of the whole command; target <= 1 at 1M",
     "query_cli_aggregate_vs_floor": "coopkg query cross-province-cooperation on a built cache / (a fresh "
     "process bulk-loading the built N-Quads in memory + the same query); target <= 1.5",
+    "site_vs_dumps": "coopkg site on the built dist / write_dist (the five dumps, VoID, checksums); target <= 2 "
+    "at 1M (issue 18)",
+    "diff_seconds": "coopkg diff --quiet of the built N-Quads and a perturbed copy, wall seconds; target <= 10 "
+    "and <= 1.5 GB at 1M (issue 16)",
     "validate_seconds": "coopkg.validate, seconds; target <= 10 at 1M",
     "max_growth": "with --compare: the largest this/other ratio of stage seconds (stages over 0.05 s); "
     "target <= 12 from 100k to 1M",
@@ -374,7 +378,7 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
     elif stage == "full_build":
         exe = Path(sys.executable).with_name("coopkg")
         out = work / f"full-build-{os.getpid()}"
-        cmd = [str(exe), "build", "--data", str(work / "data"), "--out", str(out), "-q", "--no-cache"]
+        cmd = [str(exe), "build", "--data", str(work / "data"), "--out", str(out), "-q", "--no-cache", "--no-site"]
         tree: dict[str, float] = {}
         seconds, rss = _run_cli(cmd, tree)
         shutil.rmtree(out, ignore_errors=True)
@@ -383,7 +387,7 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         exe = Path(sys.executable).with_name("coopkg")
         data, cache, out = (work / f"{name}-{os.getpid()}" for name in ("data", "cache", "dist"))
         shutil.copytree(work / "data", data)
-        cmd = [str(exe), "build", "--data", str(data), "--out", str(out), "-q", "--cache", str(cache)]
+        cmd = [str(exe), "build", "--data", str(data), "--out", str(out), "-q", "--cache", str(cache), "--no-site"]
         prime_seconds, prime_rss = _run_cli(cmd)  # a full build that also fills the cache
         changed = sorted((data / "sources").glob("*.yaml"))[0]
         text = changed.read_text(encoding="utf-8")
@@ -399,6 +403,31 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         cmd = [str(exe), "query", name, *params, "--data", str(work / "data"), "--cache", str(work / "qcache")]
         seconds, rss = _run_cli([*cmd, "--format", "csv"])
         return {"seconds": seconds, "rss_mb": rss}
+    elif stage == "site":
+        # the website of the built dist (what `coopkg build` adds unless --no-site), into a new folder
+        exe = Path(sys.executable).with_name("coopkg")
+        out = work / f"site-{os.getpid()}"
+        seconds, rss = _run_cli([str(exe), "site", "--dist", str(work / "qdist"), "--out", str(out)])
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        files = sum(1 for p in out.rglob("*") if p.is_file())
+        shutil.rmtree(out, ignore_errors=True)
+        return {"seconds": seconds, "rss_mb": rss, "mb": round(size / 1e6, 1), "files": files}
+    elif stage == "diff":
+        # coopkg diff of the built N-Quads against a perturbed copy (benchmarks/diff.py's perturbation)
+        from diff import perturb
+
+        exe = Path(sys.executable).with_name("coopkg")
+        new = work / "diff-new.nq"
+        if not new.exists():
+            perturb(work / "qdist" / "coopkg.nq", new)
+        cmd = [str(exe), "diff", str(work / "qdist" / "coopkg.nq"), str(new), "--quiet"]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 1:  # 1 = different, as diff(1)
+            raise RuntimeError(f"coopkg diff exited {code}")
+        return {"seconds": time.perf_counter() - start, "rss_mb": usage.ru_maxrss / MB}
     elif stage == "floor.query.aggregate":
         # what the aggregate costs without coopkg: a fresh process bulk-loads the built N-Quads
         # into an in-memory store and runs the same query text on the union graph
@@ -624,6 +653,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"  query cache primed in {prime_query_cache(work):.1f} s")
         for name in CLI_QUERIES:
             stages[name] = runner.best(name)
+        stages["site"] = runner.best("site", repeat=1)
+        stages["diff"] = runner.best("diff")
         exe = _oxigraph_exe()
         push_repeat = args.push_repeat or args.repeat
         for name, (batch, before) in PUSH_STAGES.items():
@@ -681,6 +712,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "validate_vs_naive_shacl": _ratio(sec(stages, "validate"), sec(baselines, "naive.shacl")),
         "validate_seconds": sec(stages, "validate"),
+        "site_vs_dumps": _ratio(sec(stages, "site"), sec(stages, "write_dist")),
+        "diff_seconds": sec(stages, "diff"),
         "query_cli_point_seconds": sec(stages, "query.cli.point"),
         "query_cli_aggregate_vs_floor": _ratio(
             sec(stages, "query.cli.aggregate"), sec(baselines, "floor.query.aggregate")
@@ -744,7 +777,7 @@ def run_only(args: argparse.Namespace) -> dict[str, Any]:
         (work / "params.json").write_text(json.dumps(query_params(summary.samples)), encoding="utf-8")
         runner = Runner(work, args.repeat, args.stage_timeout, log)
         stages = {}
-        if any(n in CLI_QUERIES or n == "floor.query.aggregate" for n in args.only.split(",")):
+        if any(n in CLI_QUERIES or n in ("floor.query.aggregate", "site", "diff") for n in args.only.split(",")):
             log(f"query cache primed in {prime_query_cache(work):.1f} s")
         for name in args.only.split(","):
             if name in PUSH_STAGES:
