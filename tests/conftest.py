@@ -61,6 +61,7 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
@@ -246,3 +247,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
+
+
+@contextmanager
+def built_and_served(work: Path) -> Iterator[tuple[str, Path]]:
+    """``coopkg build`` the shipped data into ``work/dist`` (dumps + site) and ``coopkg serve`` it
+    on 127.0.0.1 from the build's store and site; yields (base URL, dist folder)."""
+    exe = Path(sys.executable).with_name("coopkg")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+    out, cache = work / "dist", work / "cache"
+    subprocess.run([*cmd, "build", "--data", str(DATA), "--out", str(out), "--cache", str(cache), "-q"], check=True)
+    port = free_port()
+    args = ["serve", "--port", str(port), "--data", str(DATA), "--cache", str(cache), "--site", str(out / "site")]
+    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/sparql", proc)
+        yield url, out
+    finally:
+        stop(proc)

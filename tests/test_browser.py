@@ -10,8 +10,6 @@ changes (today a hand-made stand-in with the real site's structure, see its docs
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, free_port, stop, wait_until_up
+from conftest import ROOT, built_and_served
 from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,32 +80,9 @@ def expected_pages(dist: Path) -> dict[str, Page]:
 
 @contextmanager
 def serve_site(dist: Path, work: Path) -> Iterator[str]:
-    """``coopkg build`` the shipped data (dumps + site) and ``coopkg serve`` it on 127.0.0.1; yields
-    the base URL. The server reads the build's store and serves ``dist/site`` by content negotiation."""
-    exe = Path(sys.executable).with_name("coopkg")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    out, cache = work / "dist", work / "cache"
-    subprocess.run([*cmd, "build", "--data", str(ROOT / "data"), "--out", str(out), "--cache", str(cache), "-q"],
-                   check=True, timeout=300)  # fmt: skip
-    port = free_port()
-    args = [
-        "serve",
-        "--port",
-        str(port),
-        "--data",
-        str(ROOT / "data"),
-        "--cache",
-        str(cache),
-        "--site",
-        str(out / "site"),
-    ]
-    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/", proc)
+    """The real site: ``coopkg build`` + ``coopkg serve`` (see conftest.built_and_served)."""
+    with built_and_served(work) as (url, _):
         yield url
-    finally:
-        stop(proc)
 
 
 # ---------------------------------------------------------------------------------------- fixtures

@@ -4,8 +4,6 @@ Turtle / JSON-LD / N-Triples alternates by ``Accept``, hash IRIs through their d
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, free_port, stop, wait_until_up
+from conftest import built_and_served
 
 BASE = "https://w3id.org/coopkg/"
 pytestmark = pytest.mark.slow  # a build and a real server
@@ -21,31 +19,8 @@ pytestmark = pytest.mark.slow  # a build and a real server
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    work = tmp_path_factory.mktemp("serve-site")
-    exe = Path(sys.executable).with_name("coopkg")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    out, cache = work / "dist", work / "cache"
-    build = [*cmd, "build", "--data", str(ROOT / "data"), "--out", str(out), "--cache", str(cache), "-q"]
-    subprocess.run(build, check=True, timeout=300)
-    port = free_port()
-    args = [
-        "serve",
-        "--port",
-        str(port),
-        "--data",
-        str(ROOT / "data"),
-        "--cache",
-        str(cache),
-        "--site",
-        str(out / "site"),
-    ]
-    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/sparql", proc)
-        yield url, out
-    finally:
-        stop(proc)
+    with built_and_served(tmp_path_factory.mktemp("serve-site")) as served:
+        yield served
 
 
 def _iris(dist: Path) -> list[str]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from coopkg.cli.options import data_options
+
 
 def register(cli: click.Group) -> None:
     """Add ``diff`` and ``release`` to ``cli``."""
@@ -104,15 +106,7 @@ def diff_cmd(
 @click.command(name="release")
 @click.argument("version")
 @click.option("--date", metavar="YYYY-MM-DD", help="Release date [the day of SOURCE_DATE_EPOCH; never the clock].")
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-    help="Folder with sources/ and reference/ YAML files.",
-)
-@click.option("--base", default=None, metavar="IRI", help="Instance IRI base [https://w3id.org/coopkg/].")
+@data_options
 @click.option(
     "-o",
     "--out",

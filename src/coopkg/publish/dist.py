@@ -208,22 +208,12 @@ class StagedDist:
         return sorted(files, key=lambda f: f.name)
 
     def swap(self) -> None:
-        """Rename the staged folder over ``out`` (two renames); the old one is deleted in a thread
-        (unlinking large dumps takes noticeable time) that :meth:`close` joins."""
-        new, out = self.path, self.out
-        if not out.exists():
-            os.replace(new, out)
-            return
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-        os.rmdir(old)
-        os.replace(out, old)
-        try:
-            os.replace(new, out)
-        except OSError:
-            os.replace(old, out)
-            raise
-        self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
-        self._cleaner.start()
+        """Rename the staged folder over ``out``; the old one is deleted in a thread (unlinking
+        large dumps takes noticeable time) that :meth:`close` joins."""
+        old = swap_in(self.path, self.out)
+        if old is not None:
+            self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+            self._cleaner.start()
 
     def close(self) -> None:
         if self.path.exists():
@@ -231,6 +221,23 @@ class StagedDist:
         if self._cleaner is not None:
             self._cleaner.join()
             self._cleaner = None
+
+
+def swap_in(new: Path, out: Path) -> Path | None:
+    """Rename the folder ``new`` over ``out`` with two renames (``out`` is renamed aside first and
+    put back if the second rename fails); returns the old folder, for the caller to delete."""
+    if not out.exists():
+        os.replace(new, out)
+        return None
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    return old
 
 
 def serialized_parts(ds: Dataset) -> Iterator[tuple[str, Chunk]]:
@@ -272,11 +279,12 @@ def write_dist(
 def _checksums(paths: list[Path]) -> list[DistFile]:
     """SHA-256 of each file, two at a time (hashlib releases the GIL on large buffers)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        sums = list(pool.map(_sha256, paths))
+        sums = list(pool.map(sha256_file, paths))
     return [DistFile(p.name, p.stat().st_size, h) for p, h in zip(paths, sums, strict=True)]
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

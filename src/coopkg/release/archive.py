@@ -8,9 +8,10 @@ name and mtime 0. Only the zlib version could change the compressed bytes.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import tarfile
 from pathlib import Path
+
+from coopkg.publish.dist import sha256_file
 
 
 def _info(name: str, mtime: int, *, size: int = 0, folder: bool = False) -> tarfile.TarInfo:
@@ -46,9 +47,4 @@ def write_archive(folder: Path, dest: Path, *, top: str, mtime: int) -> str:
     return sha256_of(dest)
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+sha256_of = sha256_file  # the archive's digest, as dist/SHA256SUMS computes them

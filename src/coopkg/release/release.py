@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopkg.errors import InputError
+from coopkg.publish.dist import swap_in
 from coopkg.resources import resource_dir
 from coopkg.site import Release as SiteRelease
 from coopkg.site import write_site
@@ -191,7 +192,9 @@ def release(
         os.replace(work / "archive.sha256", releases / f"{archive_path.name}.sha256")
         os.replace(work / "CHANGELOG.md", changelog_path)
         os.replace(work / "catalog.ttl", catalog_path)
-        _swap(dist, out)
+        old_dist = swap_in(dist, out)
+        if old_dist is not None:
+            shutil.rmtree(old_dist, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -268,19 +271,3 @@ def _write_sums(dist: Path) -> list[cat.FileInfo]:
     sums.write_text("".join(f"{f.sha256}  {f.name}\n" for f in files), encoding="utf-8")
     files.append(cat.FileInfo(sums.name, sums.stat().st_size, sha256_of(sums)))
     return sorted(files, key=lambda f: f.name)
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Rename ``new`` over ``out`` (an old ``out`` is renamed aside first, then deleted)."""
-    if not out.exists():
-        os.replace(new, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -16,6 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from coopkg.publish.dist import sha256_file
+
 
 @dataclass(frozen=True)
 class SiteSummary:
@@ -93,7 +95,7 @@ class SiteWriter:
         The digest comes from ``SHA256SUMS`` beside ``source`` when it lists the file (the dist
         writer made it from the same bytes), else from reading the file."""
         target = self._target(rel)
-        digest = _listed_digest(source) or _file_digest(source)
+        digest = _listed_digest(source) or sha256_file(source)
         size = source.stat().st_size
         self.manifest[rel] = [digest, size]
         self.bytes += size
@@ -142,11 +144,3 @@ def _listed_digest(path: Path) -> str | None:
         if name == path.name and len(digest) == 64:
             return digest
     return None
-
-
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
