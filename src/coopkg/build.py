@@ -26,6 +26,7 @@ from .gcpause import paused
 from .load import Defined, RecordFile, Records
 from .records import Agreement, Entity, Event, Figure, Institution, Person, Programme, Region, Source
 from .resources import resource_dir
+from .text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
 from .vocab import (
     DCTERMS,
     ORG,
@@ -68,6 +69,26 @@ INSTITUTION_CLASSES = {
     "legislature": "Legislature",
 }
 CONSORTIUM_KINDS = {"medical-consortium", "specialist-alliance"}
+
+
+def file_language(f: RecordFile) -> str:
+    """The language of a file's plain-text notes, roles and figure labels: the report's language,
+    ``en`` in reference files."""
+    return f.source.language if f.source is not None else "en"
+
+
+def lang_texts(value: str | dict[str, str] | None, default: str) -> list[ox.Literal]:
+    """A note (plain text in ``default``, or ``{tag: text}``) as language-tagged literals."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [ox.Literal(value, language=default)]
+    return [ox.Literal(text, language=tag) for tag, text in sorted(value.items())]
+
+
+def display_name(name: dict[str, str]) -> str:
+    """English name where given, else the first name (a record has at least one)."""
+    return name.get("en") or next(iter(name.values()))
 
 
 def integer(value: int) -> ox.Literal:
@@ -194,6 +215,10 @@ class _Builder:
         title = ox.Literal(src.title, language=src.language)
         yield s, ox.NamedNode(DCTERMS + "title"), title
         yield s, _LABEL, title
+        for lang, text in sorted(src.translated_title.items()):
+            translated = ox.Literal(text, language=lang)
+            yield s, ox.NamedNode(DCTERMS + "alternative"), translated
+            yield s, _LABEL, translated
         yield s, ox.NamedNode(DCTERMS + "language"), ox.Literal(src.language)
         if src.outlet:
             yield s, coop("outlet"), ox.Literal(src.outlet)
@@ -205,8 +230,8 @@ class _Builder:
             yield s, ox.NamedNode(DCTERMS + "creator"), self.iri(author)
         if src.url:
             yield s, ox.NamedNode(SCHEMA + "url"), ox.NamedNode(src.url)
-        if src.note:
-            yield s, coop("note"), ox.Literal(src.note, language="en")
+        for note in lang_texts(src.note, src.language):
+            yield s, coop("note"), note
         yield s, coop("paragraphCount"), integer(src.paragraphs)
         for n in range(1, src.paragraphs + 1):
             p = ox.NamedNode(f"{s.value}#p{n}")
@@ -229,28 +254,49 @@ class _Builder:
         s = self.ns.entity(d.kind, rec.id)
         self.origins[s.value] = d.location
         if isinstance(rec, Figure):
-            yield from self.figure(s, rec)
-            if rec.note:
-                yield s, coop("note"), ox.Literal(rec.note, language="en")
+            yield from self.figure(s, rec, file_language(d.file))
+            for note in lang_texts(rec.note, file_language(d.file)):
+                yield s, coop("note"), note
         else:
-            yield from self.common(s, rec)
+            yield from self.common(s, rec, file_language(d.file))
             yield from getattr(self, type(rec).__name__.lower())(s, rec, d)
         if rec.certainty != "stated":
             yield s, coop("certainty"), ox.Literal(rec.certainty)
         yield from self.provenance(d.file, s, rec.stated_in)
 
-    def common(self, s: ox.NamedNode, rec: Entity) -> Iterator[Triple]:
+    def common(self, s: ox.NamedNode, rec: Entity, default_lang: str) -> Iterator[Triple]:
+        """Labels (and a pinyin label for a Chinese name), other names, note, sameAs.
+
+        An other name that matches the name or an earlier other name of its language once
+        full-width/half-width forms, case and spaces are ignored is one name, not a second label.
+        """
+        seen: dict[str, set[str]] = {}
         for lang, text in sorted(rec.name.items()):
             label = ox.Literal(text, language=lang)
             yield s, _LABEL, label
             yield s, _PREF, label
+            seen.setdefault(lang, set()).add(match_key(text))
+        chinese = next((text for lang, text in sorted(rec.name.items()) if is_chinese_tag(lang)), None)
+        if chinese is not None and PINYIN_TAG not in rec.name:
+            romanised = pinyin(chinese)
+            yield s, _LABEL, ox.Literal(romanised, language=PINYIN_TAG)
+            seen.setdefault(PINYIN_TAG, set()).add(match_key(romanised))
         for lang, texts in sorted(rec.alt_names.items()):
             for text in texts:
-                yield s, _ALT, ox.Literal(text, language=lang)
-        if rec.note:
-            yield s, coop("note"), ox.Literal(rec.note, language="en")
+                yield from self.alt_label(s, text, lang, seen)
+                if is_chinese_tag(lang):
+                    yield from self.alt_label(s, pinyin(text), PINYIN_TAG, seen)
+        for note in lang_texts(rec.note, default_lang):
+            yield s, coop("note"), note
         for iri in rec.same_as:
             yield s, ox.NamedNode(SCHEMA + "sameAs"), ox.NamedNode(iri)
+
+    def alt_label(self, s: ox.NamedNode, text: str, lang: str, seen: dict[str, set[str]]) -> Iterator[Triple]:
+        key = match_key(text)
+        keys = seen.setdefault(lang, set())
+        if key not in keys:
+            keys.add(key)
+            yield s, _ALT, ox.Literal(text, language=lang)
 
     def refs(self, s: ox.NamedNode, prop: ox.NamedNode, refs: list[str] | str | None) -> Iterator[Triple]:
         if refs is None:
@@ -302,13 +348,14 @@ class _Builder:
             yield s, ox.NamedNode(ORG + "holds"), post_iri
             yield post_iri, _TYPE, ox.NamedNode(ORG + "Post")
             yield post_iri, ox.NamedNode(ORG + "heldBy"), s
-            yield post_iri, coop("role"), ox.Literal(post.role, language="en")
+            lang = file_language(d.file)
+            yield post_iri, coop("role"), ox.Literal(post.role, language=lang)
             label = post.role
             if post.organization:
                 yield post_iri, ox.NamedNode(ORG + "postIn"), self.iri(post.organization)
                 org_name = self.records.english_name(post.organization)
                 label = f"{post.role}, {org_name}"
-            yield post_iri, _LABEL, ox.Literal(f"{p.name['en']}: {label}", language="en")
+            yield post_iri, _LABEL, ox.Literal(f"{display_name(p.name)}: {label}", language=lang)
             yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)
 
     def agreement(self, s: ox.NamedNode, a: Agreement, d: Defined) -> Iterator[Triple]:
@@ -347,9 +394,9 @@ class _Builder:
         yield from self.concepts(s, "status", "status", p.status)
         yield from self.refs(s, coop("underAgreement"), p.agreement)
 
-    def figure(self, s: ox.NamedNode, f: Figure) -> Iterator[Triple]:
+    def figure(self, s: ox.NamedNode, f: Figure, lang: str) -> Iterator[Triple]:
         yield s, _TYPE, coop("Figure")
-        yield s, _LABEL, ox.Literal(f.label, language="en")
+        yield s, _LABEL, ox.Literal(f.label, language=lang)
         yield from self.concepts(s, "measure", "measure", f.measure)
         yield s, coop("value"), number(f.value)
         yield from self.concepts(s, "comparator", "comparator", f.comparator)

@@ -99,8 +99,11 @@ class Records:
 
 
 def english_name(record: Any) -> str | None:
+    """The English name, else the first name given (what labels that mention the entity show)."""
     name = getattr(record, "name", None)
-    return name.get("en") if isinstance(name, dict) else None
+    if not isinstance(name, dict):
+        return None
+    return name.get("en") or next(iter(name.values()), None)
 
 
 def definitions(f: RecordFile) -> list[tuple[str, str, str | None]]:

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from .text import canonical_name, nfc
 from .vocab import date_datatype
 
 _BAD_CHARS = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -38,7 +39,7 @@ def _clean_text(value: str) -> str:
         raise ValueError(f"contains a forbidden character U+{ord(bad.group()):04X}")
     if not value.strip():
         raise ValueError("must not be empty")
-    return value
+    return nfc(value)
 
 
 def _lang(value: str) -> str:
@@ -69,11 +70,12 @@ Certainty = Literal["stated", "approximate", "uncertain"]
 
 
 def _names(value: dict[str, str]) -> dict[str, str]:
+    """At least one name, in any language (a missing English name is a SHACL warning, not an error)."""
     for tag in value:
         _lang(tag)
-    if "en" not in value:
-        raise ValueError("needs an English name (key 'en')")
-    return value
+    if not value:
+        raise ValueError("needs at least one name, e.g. {zh: 北京市} or {en: Beijing}")
+    return {tag: canonical_name(text, tag) for tag, text in value.items()}
 
 
 Names = Annotated[dict[str, Text], AfterValidator(_names)]
@@ -82,7 +84,22 @@ Names = Annotated[dict[str, Text], AfterValidator(_names)]
 def _alt_names(value: dict[str, list[str]]) -> dict[str, list[str]]:
     for tag in value:
         _lang(tag)
+    return {tag: [canonical_name(text, tag) for text in texts] for tag, texts in value.items()}
+
+
+def _texts(value: dict[str, str]) -> dict[str, str]:
+    for tag in value:
+        _lang(tag)
+    if not value:
+        raise ValueError("needs at least one language, e.g. {zh: …}")
     return value
+
+
+#: text in one or more languages: ``{zh: …, en: …}``
+LangTexts = Annotated[dict[str, Text], AfterValidator(_texts)]
+#: a note: plain text in the file's language (the report's ``language``; ``en`` in reference
+#: files), or ``{tag: text}`` to say which language it is in
+Note = Text | LangTexts
 
 
 class _Model(BaseModel):
@@ -96,7 +113,7 @@ class Entity(_Model):
     name: Names
     alt_names: Annotated[dict[str, list[Text]], AfterValidator(_alt_names)] = {}
     stated_in: list[Anchor] = []
-    note: Text | None = None
+    note: Note | None = None
     certainty: Certainty = "stated"
     same_as: list[Iri] = []
 
@@ -197,7 +214,7 @@ class Figure(_Model):
     period: Text | None = None
     part_of: Slug | None = None
     stated_in: list[Anchor] = []
-    note: Text | None = None
+    note: Note | None = None
     certainty: Certainty = "stated"
 
     @model_validator(mode="after")
@@ -210,6 +227,7 @@ class Figure(_Model):
 class Source(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     title: Text
+    translated_title: LangTexts = {}
     outlet: Text | None = None
     publisher: Slug | None = None
     published: DateStr | None = None
@@ -217,7 +235,13 @@ class Source(_Model):
     paragraphs: Annotated[int, Field(ge=1)]
     authors: list[Slug] = []
     url: Iri | None = None
-    note: Text | None = None
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _translation_is_another_language(self) -> Source:
+        if self.language in self.translated_title:
+            raise ValueError(f"'title' is already in {self.language!r}; translated_title is for other languages")
+        return self
 
 
 class DataFile(_Model):
