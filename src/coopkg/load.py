@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from . import yamlsafe
 from .errors import InputError, Location, RecordError
+from .explain import field_path, problem
 from .gcpause import paused
 from .recordcache import RecordCache
 from .records import SECTIONS, DataFile, Figure, Source
@@ -167,12 +168,8 @@ def load_file(path: Path, display: str) -> RecordFile:
         data = DataFile.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = f"unknown field {loc[-1]!r}"
-        elif err["type"] == "missing":
-            message = "required field is missing"
+        loc = field_path(tuple(err["loc"]))
+        message = problem(err)
         return_loc = Location(display, yamlsafe.line_of(lines, loc), _field_name(loc))
         raise RecordError(return_loc, message) from None
     return RecordFile(path, display, data, lines)
