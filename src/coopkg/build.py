@@ -51,6 +51,9 @@ _ALT = ox.NamedNode(SKOS + "altLabel")
 _DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
 _INT = ox.NamedNode(XSD + "integer")
 _DEC = ox.NamedNode(XSD + "decimal")
+#: a retired region code: owl:deprecated true (OWL's mark for a term kept only to resolve old uses)
+_DEPRECATED = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
 
 #: institution kind slug -> ontology class local name
 INSTITUTION_CLASSES = {
@@ -322,6 +325,8 @@ class _Builder:
         yield from self.concepts(s, "regionLevel", "region-level", r.level)
         yield from self.refs(s, coop("withinRegion"), r.within)
         yield from self.refs(s, coop("includesRegion"), r.includes)
+        if r.retired:
+            yield s, _DEPRECATED, _TRUE
 
     def institution(self, s: ox.NamedNode, i: Institution, d: Defined) -> Iterator[Triple]:
         yield s, _TYPE, coop("Institution")

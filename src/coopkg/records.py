@@ -128,6 +128,8 @@ class Region(Entity):
     level: Slug
     within: Slug | None = None
     includes: list[Slug] = []
+    #: a GB/T 2260 code no longer in the current table (merged or renamed); kept so old reports resolve
+    retired: bool = False
 
 
 class SiteArea(_Model):

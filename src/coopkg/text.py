@@ -69,15 +69,58 @@ def pinyin(text: str) -> str:
     Why not words: pypinyin's phrase dictionary only covers phrases whose reading differs, so it
     cannot split names into words reliably; syllables are predictable. Toneless because that is
     how people type names; :func:`match_key` ignores spaces, so ``hebei`` finds ``He Bei Sheng``.
-    pypinyin still reads the whole name, so heteronyms follow their phrase (``重庆`` -> ``Chong
-    Qing``). Non-Han characters are kept (full-width punctuation becomes half-width). Cached:
-    names repeat across files and pypinyin costs tens of microseconds per name.
+    Readings come from pypinyin's dictionaries: the longest phrase starting at a character wins
+    (``重庆`` -> ``Chong Qing``), else the character's first reading. Non-Han characters are kept
+    (full-width punctuation becomes half-width). Looked up directly rather than through
+    ``lazy_pinyin`` (7x slower per name): a national-scale build romanises tens of thousands.
     """
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(text.translate(_TO_HALF), style=Style.NORMAL, v_to_u=True)
-    spaced = " ".join(" ".join(s[:1].upper() + s[1:] for s in syllables).split())
+    phrases, chars = _pinyin_dicts()
+    text = text.translate(_TO_HALF)
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if not _HAN.match(c):
+            j = i + 1
+            while j < n and not _HAN.match(text[j]):
+                j += 1
+            out.append(text[i:j].strip())
+            i = j
+            continue
+        for size in range(min(_LONGEST_PHRASE, n - i), 1, -1):
+            found = phrases.get(text[i : i + size])
+            if found is not None:
+                out.extend(_toneless(r[0]) for r in found)
+                i += size
+                break
+        else:
+            reading = chars.get(ord(c))
+            out.append(_toneless(reading.split(",")[0]) if reading else c)
+            i += 1
+    spaced = " ".join(" ".join(s[:1].upper() + s[1:] for s in out if s).split())
     return _CLOSE.sub(r"\1", _OPEN.sub(r"\1", spaced))
+
+
+_LONGEST_PHRASE = 6
+
+
+@lru_cache(maxsize=1)
+def _pinyin_dicts() -> tuple[dict[str, list[list[str]]], dict[int, str]]:
+    """pypinyin's phrase and character dictionaries, imported on the first Chinese name only."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return phrases_dict, pinyin_dict
+
+
+_TONE_MARKS = {0x0300, 0x0301, 0x0304, 0x030C}
+
+
+@lru_cache(maxsize=4096)
+def _toneless(syllable: str) -> str:
+    """``zhòng`` -> ``zhong``, ``lǜ`` -> ``lü``: tone marks dropped, the diaeresis kept."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", syllable) if ord(ch) not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", bare)
 
 
 _OPEN = re.compile(r"([(\[])\s+")
