@@ -80,6 +80,7 @@ COUNTY_SUFFIXES = [
     ("旗", "Banner"),
     ("市", "City"),
 ]
+_ZONE = re.compile(r"(新区|园区|开发区|新城|试验区|示范区)$")
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位"}
 
 
@@ -223,6 +224,7 @@ def table() -> list[dict]:
                 and name not in _PLACEHOLDERS
                 and not _placeholder_prefecture(code)
                 and code[0] != "9"
+                and not _ZONE.search(name)  # development zones some revisions list: not places
             ):
                 retired[code] = (name, rev)
     former: dict[str, list[str]] = {}

@@ -176,3 +176,16 @@ def test_translation_of_a_title_must_be_another_language(data_copy: Path) -> Non
     ds = build(load_records(data_copy))
     labels = _labels(ds, f"https://w3id.org/coopkg/id/source/{ZH_SOURCE}")
     assert ("A translated headline", "en") in labels
+
+
+@pytest.mark.parametrize("text", ["测试市人民医院", "测试市", "ce shi shi ren min", "Ceshishirenminyiyuan"])
+def test_lookup_finds_chinese_names_in_chinese_and_pinyin(zh_data: Path, text: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from coopkg.cli import cli
+
+    result = CliRunner().invoke(cli, ["lookup", text, "--data", str(zh_data), "--format", "json", "--kind", "org"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["id"] == "ceshi-peoples-hospital"
