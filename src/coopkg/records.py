@@ -238,11 +238,15 @@ class Source(_Model):
     authors: list[Slug] = []
     url: Iri | None = None
     note: Note | None = None
+    #: one short hash per paragraph (see coopkg.report), so a copy of the report can be checked
+    fingerprints: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")]] = []
 
     @model_validator(mode="after")
     def _translation_is_another_language(self) -> Source:
         if self.language in self.translated_title:
             raise ValueError(f"'title' is already in {self.language!r}; translated_title is for other languages")
+        if self.fingerprints and len(self.fingerprints) != self.paragraphs:
+            raise ValueError(f"{len(self.fingerprints)} fingerprints for {self.paragraphs} paragraphs; give one each")
         return self
 
 
