@@ -345,9 +345,10 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str) -> None:
 
 
 def _register_more() -> None:
-    from . import cli_lookup, cli_query, cli_remote, cli_source, cli_synth
+    from . import cli_lookup, cli_query, cli_remote, cli_schema, cli_source, cli_synth
 
     cli_lookup.register(cli)
+    cli_schema.register(cli)
     cli_source.register(cli)
     cli_query.register(cli)
     cli_remote.register(cli)
