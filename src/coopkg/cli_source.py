@@ -76,7 +76,13 @@ def write_new(path: Path, text: str, force: bool) -> None:
 def register(cli: click.Group) -> None:
     @cli.group(name="source")
     def source_group() -> None:
-        """Scaffold a report's record, and check a copy of a report against it."""
+        """Scaffold a report's record, and check a copy of a report against it.
+
+        \b
+        Example:
+            coopkg source add report.txt --outlet "China Daily"
+            coopkg source check report.txt
+        """
 
     @source_group.command(name="add")
     @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
