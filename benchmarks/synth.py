@@ -353,6 +353,11 @@ def _posts(rec: Record, in_source: bool) -> int:
 #: (section, field) -> triples the builder's dedicated code makes for a special field
 _SPECIAL: dict[tuple[str, str], Callable[[Record, bool], int]] = {
     ("source", "title"): lambda rec, _: 2,  # dcterms:title + rdfs:label
+    ("source", "translated_title"): lambda rec, _: 2 * len(rec.get("translated_title") or {}),
+    ("source", "note"): lambda rec, _: _n_texts(rec, "note"),
+    ("regions", "retired"): lambda rec, _: int(bool(rec.get("retired"))),
+    ("figures", "label"): lambda rec, _: 1,
+    ("figures", "note"): lambda rec, _: _n_texts(rec, "note"),
     ("source", "paragraphs"): lambda rec, _: 1 + 4 * rec["paragraphs"],  # count + 4 per paragraph
     ("regions", "id"): lambda rec, _: rec["id"].isdigit(),  # coop:adminCode
     ("institutions", "site_area"): lambda rec, _: 2 * _n(rec, "site_area"),  # siteArea + siteAreaUnit
@@ -365,6 +370,14 @@ if _missing:
     raise AssertionError(f"special fields with no triple count here: {_missing}")
 
 
+def _n_texts(rec: Record, key: str) -> int:
+    """Literals a note makes: one for plain text, one per language for ``{tag: text}``."""
+    value = rec.get(key)
+    if value is None:
+        return 0
+    return len(value) if isinstance(value, dict) else 1
+
+
 def _n(rec: Record, key: str) -> int:
     value = rec.get(key)
     if value is None:
@@ -375,7 +388,7 @@ def _n(rec: Record, key: str) -> int:
 def _section_fields() -> dict[str, list[Field]]:
     out: dict[str, list[Field]] = {}
     for f in FIELDS:
-        if f.kind is not Kind.IDENTIFIER:
+        if f.kind not in (Kind.IDENTIFIER, Kind.METADATA):
             out.setdefault(f.section, []).append(f)
     return out
 
@@ -409,7 +422,29 @@ def _count_entity(section: str, rec: Record, in_source: bool) -> int:
         n += 1 + len(rec.get("stated_in", []))  # prov:wasDerivedFrom + coop:statedIn
     if section == "figures":
         return n
-    return n + 2 * len(rec["name"]) + sum(len(v) for v in rec.get("alt_names", {}).values()) + _n(rec, "note")
+    return n + _name_triples(rec) + _n_texts(rec, "note")
+
+
+def _name_triples(rec: Record) -> int:
+    """Labels as the builder makes them: rdfs:label + skos:prefLabel per name, a pinyin label for
+    a Chinese name, one altLabel per other name (and its pinyin) not already a label of its language."""
+    from coopkg.records.text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
+
+    names: dict[str, str] = rec["name"]
+    seen = {tag: {match_key(text)} for tag, text in names.items()}
+    n = 2 * len(names)
+    chinese = next((text for tag, text in sorted(names.items()) if is_chinese_tag(tag)), None)
+    if chinese is not None and PINYIN_TAG not in names:
+        n += 1
+        seen.setdefault(PINYIN_TAG, set()).add(match_key(pinyin(chinese)))
+    for tag, texts in sorted(rec.get("alt_names", {}).items()):
+        for text in texts:
+            for lang, value in [(tag, text), *([(PINYIN_TAG, pinyin(text))] if is_chinese_tag(tag) else [])]:
+                key = match_key(value)
+                if key not in seen.setdefault(lang, set()):
+                    seen[lang].add(key)
+                    n += 1
+    return n
 
 
 def count_triples(source: Record | None, sections: dict[str, list[Record]]) -> int:

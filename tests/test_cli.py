@@ -84,7 +84,12 @@ def test_real_subprocess_build(tmp_path: Path) -> None:
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     proc = subprocess.run(
-        [*cmd, "build", "--out", str(tmp_path / "dist")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [*cmd, "build", "--no-site", "--out", str(tmp_path / "dist")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "dist" / "coopkg.ttl").stat().st_size > 1000
@@ -104,7 +109,7 @@ def test_real_subprocess_build(tmp_path: Path) -> None:
 def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
     from coopkg.progress import Stages
 
-    quiet = CliRunner().invoke(cli, ["build", "--out", str(tmp_path / "d")])
+    quiet = CliRunner().invoke(cli, ["build", "--no-site", "--out", str(tmp_path / "d")])
     assert quiet.exit_code == 0
     assert "✓" not in quiet.output  # CliRunner's stderr is not a terminal
     shown = Stages(enabled=True)

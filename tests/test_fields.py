@@ -55,12 +55,17 @@ def test_special_fields_are_few_and_named() -> None:
     special = {(f.section, f.name) for f in FIELDS if f.kind is Kind.SPECIAL}
     assert special == {
         ("source", "title"),
+        ("source", "translated_title"),
+        ("source", "note"),
         ("source", "paragraphs"),
+        ("regions", "retired"),
         ("regions", "id"),
         ("institutions", "site_area"),
         ("people", "posts"),
+        ("figures", "label"),
         ("figures", "value"),
         ("figures", "qualifier"),
+        ("figures", "note"),
     }
 
 

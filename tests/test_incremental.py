@@ -24,7 +24,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _clean(data: Path, out: Path) -> dict[str, bytes]:
-    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "-q", "--no-cache"])
+    result = CliRunner().invoke(cli, ["build", "--no-site", "--data", str(data), "--out", str(out), "-q", "--no-cache"])
     assert result.exit_code == 0, result.output
     return _files(out)
 
@@ -38,7 +38,7 @@ def _report(data: Path) -> list[dict]:
 def primed(data_copy: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
     """(data, out, cache) after one cached build."""
     out, cache = tmp_path / "dist", tmp_path / "cache"
-    first = build_dist(data_copy, out, cache=cache)
+    first = build_dist(data_copy, out, cache=cache, site=False)
     assert first.files is not None and not first.incremental
     return data_copy, out, cache
 
@@ -59,7 +59,7 @@ def test_one_changed_source_rebuilds_one_part_and_equals_a_clean_build(
 ) -> None:
     data, out, cache = primed
     _edit(data / SOURCE, TITLE, TITLE + " (revised)")
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.incremental
     assert [Path(p).name for p in outcome.rebuilt] == [Path(SOURCE).name]
     assert _files(out) == _clean(data, tmp_path / "clean")
@@ -84,7 +84,7 @@ def test_a_renamed_entity_rebuilds_the_files_whose_triples_use_its_name(
     defined = records.index[org]
     name = defined.record.name["en"]
     _edit(defined.file.path, f"en: {name}", f"en: {name} (renamed)")
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.incremental
     referring = {f.path.name for f in records.files if org in {ref for ref, _ in coopkg.records.load.references(f)}}
     assert Path(user).name in referring
@@ -99,7 +99,7 @@ def test_moving_records_down_relocates_their_results(primed: tuple[Path, Path, P
     for name in ("reference/institutions.yaml", SOURCE):
         path = data / name
         path.write_text("# a comment\n# and another\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.incremental
     assert json.loads(outcome.report.to_json())["results"] == _report(data)
 
@@ -112,14 +112,14 @@ def test_a_malformed_change_fails_like_a_clean_build_and_the_next_build_recovers
     text = (data / SOURCE).read_text(encoding="utf-8")
     _edit(data / SOURCE, "parties: [", "parties: [no-such-party, ")
     with pytest.raises(coopkg.RecordError) as cached_error:
-        build_dist(data, out, cache=cache)
+        build_dist(data, out, cache=cache, site=False)
     with pytest.raises(coopkg.RecordError) as clean_error:
         coopkg.load_records(data)
     assert str(cached_error.value) == str(clean_error.value)
     assert "unknown id 'no-such-party'" in str(cached_error.value)
     assert _files(out) == before
     (data / SOURCE).write_text(text.replace(TITLE, TITLE + " (v2)"), encoding="utf-8")
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.incremental
     assert _files(out) == _clean(data, tmp_path / "clean")
 
@@ -130,13 +130,13 @@ def test_an_invalid_change_is_refused_and_reported_like_a_clean_build(
     data, out, cache = primed
     before = _files(out)
     _edit(data / SOURCE, 'valid_until: "2020"', 'valid_until: "2017"')
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.incremental and outcome.files is None
     assert any("validUntil 2017" in r.message for r in outcome.report.at_or_above("violation"))
     assert json.loads(outcome.report.to_json())["results"] == _report(data)
     assert _files(out) == before
     _edit(data / SOURCE, 'valid_until: "2017"', 'valid_until: "2020"')
-    again = build_dist(data, out, cache=cache)
+    again = build_dist(data, out, cache=cache, site=False)
     assert again.incremental and again.files is not None
     assert _files(out) == _clean(data, tmp_path / "clean") == before
 
@@ -147,12 +147,12 @@ def test_added_and_removed_files(primed: tuple[Path, Path, Path], tmp_path: Path
     extra.write_text(
         "regions:\n  - id: test-region\n    name: {en: Test Region}\n    level: province\n", encoding="utf-8"
     )
-    added = build_dist(data, out, cache=cache)
+    added = build_dist(data, out, cache=cache, site=False)
     assert added.incremental and added.files is not None
     assert [Path(p).name for p in added.rebuilt] == ["extra.yaml"]
     assert _files(out) == _clean(data, tmp_path / "clean-1")
     extra.unlink()
-    removed = build_dist(data, out, cache=cache)
+    removed = build_dist(data, out, cache=cache, site=False)
     assert removed.incremental and removed.rebuilt == []
     assert _files(out) == _clean(data, tmp_path / "clean-2")
 
@@ -177,7 +177,7 @@ def test_a_damaged_cache_falls_back_to_a_full_build(
         chunk = bc.parts / f"{unchanged.part_key}.chunk"
         chunk.write_bytes(chunk.read_bytes()[:-10])
     _edit(data / SOURCE, TITLE, TITLE + " (after damage)")
-    outcome = build_dist(data, out, cache=cache)
+    outcome = build_dist(data, out, cache=cache, site=False)
     assert outcome.files is not None
     assert not outcome.incremental
     assert _files(out) == _clean(data, tmp_path / "clean")
@@ -191,13 +191,13 @@ def test_on_synthetic_data_with_faults_every_rebuild_equals_a_clean_build(tmp_pa
 
     data = synthesize("10k", 5, tmp_path / "data", faults=4).out
     out, cache = tmp_path / "dist", tmp_path / "cache"
-    first = build_dist(data, out, cache=cache, fail_on="info")
+    first = build_dist(data, out, cache=cache, fail_on="info", site=False)
     assert first.files is None and len(first.report.at_or_above("violation")) >= 4
     assert json.loads(first.report.to_json())["results"] == _report(data)
     source = sorted((data / "sources").glob("*.yaml"))[3]
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("title: ", "title: Revised ", 1), encoding="utf-8")
-    second = build_dist(data, out, cache=cache, fail_on="info")
+    second = build_dist(data, out, cache=cache, fail_on="info", site=False)
     assert second.incremental and second.rebuilt == [coopkg.records.load._display(source)]
     assert json.loads(second.report.to_json())["results"] == _report(data)
 
@@ -206,11 +206,11 @@ def test_new_code_or_another_base_never_reuses_the_cache(
     primed: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, out, cache = primed
-    other_base = build_dist(data, tmp_path / "other", cache=cache, base="https://example.org/kg/")
+    other_base = build_dist(data, tmp_path / "other", cache=cache, base="https://example.org/kg/", site=False)
     assert not other_base.incremental
     assert b"https://example.org/kg/" in (tmp_path / "other" / "coopkg.nt").read_bytes()
     monkeypatch.setattr("coopkg.pipeline.cache._code_and_resources", lambda: "a new coopkg version")
-    after_upgrade = build_dist(data, out, cache=cache)
+    after_upgrade = build_dist(data, out, cache=cache, site=False)
     assert not after_upgrade.incremental
     assert _files(out) == _clean(data, tmp_path / "clean")
 

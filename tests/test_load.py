@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 import coopkg
 from coopkg.cli import cli
+from coopkg.errors import RecordError
+from coopkg.records.load import load_records
 
 SRC = "sources/000_ae355af3523134a3.yaml"
 
@@ -141,7 +143,7 @@ def test_bad_record_is_exit_2_with_file_and_line(
             "institutions:\n  - id: beijing-ditan-hospital\n    name: {en: D}\n    kind: hospital\n", encoding="utf-8"
         )
     out = tmp_path / "dist"
-    result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["build", "--no-site", "--data", str(data_copy), "--out", str(out)])
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
@@ -176,3 +178,48 @@ def test_billion_laughs_is_refused_without_expanding(tmp_path: Path) -> None:
 
     with pytest.raises(coopkg.RecordError, match="aliases"):
         yamlsafe.loads(lol, "lol.yaml")
+
+
+# ------------------------------------------------------------------------- YAML pitfalls, fixes
+@pytest.mark.parametrize(
+    ("snippet", "where", "message"),
+    [
+        (
+            "    name: {en: Metro Hotel, Hohhot}\n",
+            "institutions[0].name.Hohhot",
+            "a comma inside {…} ends a value, so 'Hohhot' became a field of its own; "
+            'quote the whole value: en: "Metro Hotel, Hohhot"',
+        ),
+        (
+            "    name: {en: 2046}\n",
+            "institutions[0].name.en",
+            'expected text, got 2046; quote the value as written: "2046"',
+        ),
+        ("    name: {en: X}\n    region: 130000\n", "institutions[0].region", 'quote the value as written: "130000"'),
+        (
+            "    name: {en: X}\n    note: 5\n",
+            "institutions[0].note:",
+            'expected text, got 5; quote the value as written: "5"',
+        ),
+        ("    name: Metro Hotel\n", "institutions[0].name", "expected a mapping such as {en: …, zh: …}"),
+        ("    name: {en: X}\n    beds: many\n", "institutions[0].beds", "expected a number, got the text 'many'"),
+    ],
+)
+def test_yaml_pitfalls_say_the_fix(data_copy: Path, snippet: str, where: str, message: str) -> None:
+    path = data_copy / "reference" / "zz.yaml"
+    path.write_text("institutions:\n  - id: metro-hotel\n" + snippet + "    kind: hospital\n", encoding="utf-8")
+    with pytest.raises(RecordError) as info:
+        load_records(data_copy)
+    text = str(info.value)
+    assert where in text and message in text, text
+    assert ".int" not in text and "function-after" not in text and "Input should be" not in text
+
+
+def test_a_figure_value_in_words_names_the_field_not_pydantic_internals(data_copy: Path) -> None:
+    path = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(r"(\n    value: )[0-9.]+", r"\1two", text, count=1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(RecordError, match=r"figures\[0\]\.value: expected a number, got the text 'two'"):
+        load_records(data_copy)

@@ -24,7 +24,7 @@ def synth_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _build(data: Path, out: Path, jobs: int, *extra: str) -> Result:
-    args = ["build", "--data", str(data), "--out", str(out), "--no-cache", "-q", "-j", str(jobs), *extra]
+    args = ["build", "--no-site", "--data", str(data), "--out", str(out), "--no-cache", "-q", "-j", str(jobs), *extra]
     return CliRunner().invoke(cli, args)
 
 
@@ -40,7 +40,18 @@ def test_parallel_build_writes_the_serial_bytes(synth_10k: Path, tmp_path: Path,
     # the summary's counts come from the chunks, not from the dataset
     ds = coopkg.build(coopkg.load_records(synth_10k))
     loud = CliRunner().invoke(
-        cli, ["build", "--data", str(synth_10k), "--out", str(tmp_path / "loud"), "--no-cache", "-j", str(jobs)]
+        cli,
+        [
+            "build",
+            "--no-site",
+            "--data",
+            str(synth_10k),
+            "--out",
+            str(tmp_path / "loud"),
+            "--no-cache",
+            "-j",
+            str(jobs),
+        ],
     )
     assert loud.output.startswith(f"built {ds.triple_count} triples in {len(ds.graphs)} graphs")
     assert not [p for p in tmp_path.iterdir() if ".parts." in p.name]  # scratch folder removed
@@ -142,7 +153,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
     data = _copy(synth_10k, tmp_path / "data")
     out, cache = tmp_path / "dist", tmp_path / "cache"
-    first = build_dist(data, out, cache=cache, jobs=2)
+    first = build_dist(data, out, cache=cache, jobs=2, site=False)
     assert not first.incremental and first.files is not None and first.workers == 2
     ds = coopkg.build(coopkg.load_records(data))
     assert (first.triples, first.graphs) == (ds.triple_count, len(ds.graphs))
@@ -154,7 +165,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
     changed = _last_source(data)
     _break(changed, 'title: "', 'title: "Revised: ')
-    second = build_dist(data, out, cache=cache, jobs=2)
+    second = build_dist(data, out, cache=cache, jobs=2, site=False)
     assert second.incremental  # the workers' chunks and store served as the cache
     assert [Path(name).name for name in second.rebuilt] == [changed.name]
     assert _build(data, tmp_path / "clean2", 1).exit_code == 0
@@ -166,8 +177,8 @@ def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> No
     from coopkg.pipeline.cache import BuildCache
 
     data = synthesize("10k", 4, tmp_path / "data", faults=3).out  # refused builds fill the cache too
-    one = build_dist(data, tmp_path / "d1", cache=tmp_path / "c1", jobs=1)
-    many = build_dist(data, tmp_path / "d2", cache=tmp_path / "c2", jobs=2)
+    one = build_dist(data, tmp_path / "d1", cache=tmp_path / "c1", jobs=1, site=False)
+    many = build_dist(data, tmp_path / "d2", cache=tmp_path / "c2", jobs=2, site=False)
     assert (one.workers, many.workers) == (1, 2)
     assert one.files is None and many.files is None and one.report == many.report
     a, b = BuildCache(tmp_path / "c1").load_state(), BuildCache(tmp_path / "c2").load_state()

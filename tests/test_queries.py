@@ -64,10 +64,10 @@ def test_listing_shows_parameters_with_types_and_defaults() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"region": "not-absolute"}, "parameter 'region': 'not-absolute' is not an absolute IRI"),
-        ({"region": "http://x/> } ; DROP ALL ; {"}, "is not an absolute IRI"),
-        ({"region": "http://x/a>b"}, "is not an absolute IRI"),
-        ({"region": "http://x/a\nb"}, "is not an absolute IRI"),
+        ({"region": "not-absolute"}, "parameter 'region': no entity is named 'not-absolute'"),
+        ({"region": "http://x/> } ; DROP ALL ; {"}, "parameter 'region': no entity is named"),
+        ({"region": "http://x/a>b"}, "parameter 'region': no entity is named"),
+        ({"region": "http://x/a\nb"}, "parameter 'region': no entity is named"),
         ({"nonsense": "1"}, "unknown parameter 'nonsense' for query 'institutions-in-region'; known: region"),
     ],
 )

@@ -27,7 +27,7 @@ def _entries(cache: Path) -> dict[str, int]:
 
 
 def _build(data: Path, out: Path, *cache_args: str) -> None:
-    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "-q", *cache_args])
+    result = CliRunner().invoke(cli, ["build", "--no-site", "--data", str(data), "--out", str(out), "-q", *cache_args])
     assert result.exit_code == 0, result.output
 
 

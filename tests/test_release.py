@@ -123,7 +123,12 @@ def test_changelog_is_newest_first_with_the_changes(released: Path) -> None:
     assert "### Removed entities\n\n- agreement Beijing Jishuitan Hospital cooperation intention" in section
     assert f'"{OLD_NAME}"@en → "{NEW_NAME}"@en' in section
     assert "### Provenance" in section
-    assert "First release: 3,920 quads." in text[older:]
+    archive = released / "rel" / "coopkg-1.0.0.tar.gz"
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("coopkg-1.0.0/coopkg.nq")
+        assert member is not None
+        quads = sum(1 for _ in member)
+    assert f"First release: {quads:,} quads." in text[older:]
 
 
 def test_an_existing_version_is_refused_and_nothing_changes(released: Path) -> None:

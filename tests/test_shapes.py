@@ -40,7 +40,7 @@ def _set(s: str, p: str, o: str) -> str:
 # shape local name -> (update, focus, path, severity)
 CASES: dict[str, tuple[str, str, str, str]] = {
     "Labelled-label": (_add(":org\\/h", "rdfs:label", '"H2"@en'), "org/h", "rdfs:label", "violation"),
-    "Labelled-english": (_set(":org\\/u", "rdfs:label", '"U"@zh'), "org/u", "rdfs:label", "violation"),
+    "Labelled-english": (_set(":org\\/u", "rdfs:label", '"U"@zh'), "org/u", "rdfs:label", "warning"),
     "Region-code": (
         _set(":region\\/110000", "coop:adminCode", '"11000"'),
         "region/110000",

@@ -225,14 +225,20 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str, cache: Path) -> None:
 
 
 def _register_more() -> None:
+    from coopkg.cli import lookup as cli_lookup
     from coopkg.cli import query as cli_query
     from coopkg.cli import release as cli_release
     from coopkg.cli import remote as cli_remote
+    from coopkg.cli import schema as cli_schema
     from coopkg.cli import site as cli_site
+    from coopkg.cli import source as cli_source
 
     cli_query.register(cli)
     cli_remote.register(cli)
     cli_site.register(cli)
+    cli_lookup.register(cli)
+    cli_schema.register(cli)
+    cli_source.register(cli)
     cli_release.register(cli)
 
 

@@ -70,7 +70,7 @@ def _compact(term: object) -> str:
 _NAMESPACES = sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
 
 
-def render(answer: Answer, fmt: str) -> None:
+def render(answer: Answer, fmt: str, width: int | None = None) -> None:
     """Print ``answer``: a rich table, a W3C result format, or an RDF syntax for graphs."""
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         sys.stdout.buffer.write(answer.serialize("ttl" if fmt == "table" else fmt))
@@ -83,15 +83,15 @@ def render(answer: Answer, fmt: str) -> None:
     if answer.form == "ASK":
         click.echo("true" if bool(answer.result) else "false")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from coopkg.cli.tables import console as table_console
+    from coopkg.cli.tables import make_table
 
     names = answer.variables
     rows = answer.rows()
-    table = Table(*names, show_lines=False)
+    table = make_table(*names)
     for row in rows:
         table.add_row(*(_compact(row[n]) for n in names))
-    console = Console(soft_wrap=False)
+    console = table_console(width)
     console.print(table)
     console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 
@@ -139,17 +139,16 @@ def register(cli: click.Group) -> None:
                 )
             )
             return
-        from rich.console import Console
-        from rich.table import Table
+        from coopkg.cli.tables import console, make_table
 
-        table = Table("name", "summary", "parameters")
+        table = make_table("name", "summary", "parameters")
         for q in found.values():
             params = ", ".join(
                 f"{p.name}:{p.type}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "")
                 for p in q.parameters
             )
             table.add_row(q.name, q.summary, params)
-        Console(soft_wrap=False).print(table)
+        console().print(table)
 
     @cli.command(name="query")
     @click.argument("name")
@@ -176,17 +175,31 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Run a stored query (by name, or a .rq file) with typed parameters.
 
+        An entity parameter takes a full IRI, a CURIE as tables print it (region:150000), a
+        region code (150000) or an exact name in any language (河北省, Hebei); a value that names
+        nothing in the data, or a name shared by several entities, is refused (exit 2).
+
         \b
         Example:
-            coopkg query agreements-by-region -p region=https://w3id.org/coopkg/id/region/510000
+            coopkg query agreements-by-region -p region=510000
+            coopkg query institutions-in-region -p region=河北省
             coopkg query figures --format csv > figures.csv
-            coopkg query partners --endpoint http://127.0.0.1:7878/query --format json
+            coopkg query institution-partners -p org=inst:beijing-ditan-hospital
+            coopkg query institution-partners --endpoint http://127.0.0.1:7878/query --format json
         """
+        from coopkg.query.resolve import resolve_params
+
         raw = _params(params)
         # a query that starts from one given node is answered at once by the on-disk store
         q = find_query(name)
         wide = not any(p.required and p.type == "iri" for p in q.parameters)
         store = None if endpoint else _store(data_dir, base, dump, cache, wide=wide)
+
+        def select(sq, values):  # type: ignore[no-untyped-def]
+            answer = run_query(sq, values, store=store, endpoint=endpoint, timeout=timeout)
+            return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in answer.rows()]
+
+        raw = resolve_params(q, raw, select, base)
         render(run_query(q, raw, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
 
     @cli.command(name="sparql")

@@ -27,6 +27,7 @@ from coopkg.graph.dataset import Dataset
 from coopkg.records import fields
 from coopkg.records.load import Defined, RecordFile, Records
 from coopkg.records.models import Entity, Figure, Institution, Person, Region, Source
+from coopkg.records.text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
 from coopkg.resources import resource_dir
 from coopkg.vocab import (
     DCTERMS,
@@ -52,6 +53,9 @@ _ALT = ox.NamedNode(SKOS + "altLabel")
 _DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
 _INT = ox.NamedNode(XSD + "integer")
 _DEC = ox.NamedNode(XSD + "decimal")
+#: a retired region code: owl:deprecated true (OWL's mark for a term kept only to resolve old uses)
+_DEPRECATED = ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
 
 #: institution kind slug -> ontology class local name
 INSTITUTION_CLASSES = {
@@ -70,6 +74,26 @@ INSTITUTION_CLASSES = {
     "legislature": "Legislature",
 }
 CONSORTIUM_KINDS = {"medical-consortium", "specialist-alliance"}
+
+
+def file_language(f: RecordFile) -> str:
+    """The language of a file's plain-text notes, roles and figure labels: the report's language,
+    ``en`` in reference files."""
+    return f.source.language if f.source is not None else "en"
+
+
+def lang_texts(value: str | dict[str, str] | None, default: str) -> list[ox.Literal]:
+    """A note (plain text in ``default``, or ``{tag: text}``) as language-tagged literals."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [ox.Literal(value, language=default)]
+    return [ox.Literal(text, language=tag) for tag, text in sorted(value.items())]
+
+
+def display_name(name: dict[str, str]) -> str:
+    """English name where given, else the first name (a record has at least one)."""
+    return name.get("en") or next(iter(name.values()))
 
 
 def integer(value: int) -> ox.Literal:
@@ -212,6 +236,16 @@ class _Builder:
         yield s, ox.NamedNode(DCTERMS + "title"), title
         yield s, _LABEL, title
 
+    def source_translated_title(self, s: ox.NamedNode, src: Source, f: RecordFile) -> Iterator[Triple]:
+        for lang, text in sorted(src.translated_title.items()):
+            translated = ox.Literal(text, language=lang)
+            yield s, ox.NamedNode(DCTERMS + "alternative"), translated
+            yield s, _LABEL, translated
+
+    def source_note(self, s: ox.NamedNode, src: Source, f: RecordFile) -> Iterator[Triple]:
+        for note in lang_texts(src.note, src.language):
+            yield s, coop("note"), note
+
     def source_paragraphs(self, s: ox.NamedNode, src: Source, f: RecordFile) -> Iterator[Triple]:
         yield s, coop("paragraphCount"), integer(src.paragraphs)
         for n in range(1, src.paragraphs + 1):
@@ -235,25 +269,46 @@ class _Builder:
         s = self.ns.entity(d.kind, rec.id)
         self.origins[s.value] = d.location
         if not isinstance(rec, Figure):
-            yield from self.common(s, rec)
+            yield from self.common(s, rec, file_language(d.file))
         yield from self.types(s, d.section, rec)
         yield from self.field_triples(d.section, s, rec, d)
         if rec.certainty != "stated":
             yield s, coop("certainty"), ox.Literal(rec.certainty)
         yield from self.provenance(d.file, s, rec.stated_in)
 
-    def common(self, s: ox.NamedNode, rec: Entity) -> Iterator[Triple]:
+    def common(self, s: ox.NamedNode, rec: Entity, default_lang: str) -> Iterator[Triple]:
+        """Labels (and a pinyin label for a Chinese name), other names, note, sameAs.
+
+        An other name that matches the name or an earlier other name of its language once
+        full-width/half-width forms, case and spaces are ignored is one name, not a second label.
+        """
+        seen: dict[str, set[str]] = {}
         for lang, text in sorted(rec.name.items()):
             label = ox.Literal(text, language=lang)
             yield s, _LABEL, label
             yield s, _PREF, label
+            seen.setdefault(lang, set()).add(match_key(text))
+        chinese = next((text for lang, text in sorted(rec.name.items()) if is_chinese_tag(lang)), None)
+        if chinese is not None and PINYIN_TAG not in rec.name:
+            romanised = pinyin(chinese)
+            yield s, _LABEL, ox.Literal(romanised, language=PINYIN_TAG)
+            seen.setdefault(PINYIN_TAG, set()).add(match_key(romanised))
         for lang, texts in sorted(rec.alt_names.items()):
             for text in texts:
-                yield s, _ALT, ox.Literal(text, language=lang)
-        if rec.note:
-            yield s, coop("note"), ox.Literal(rec.note, language="en")
+                yield from self.alt_label(s, text, lang, seen)
+                if is_chinese_tag(lang):
+                    yield from self.alt_label(s, pinyin(text), PINYIN_TAG, seen)
+        for note in lang_texts(rec.note, default_lang):
+            yield s, coop("note"), note
         for iri in rec.same_as:
             yield s, ox.NamedNode(SCHEMA + "sameAs"), ox.NamedNode(iri)
+
+    def alt_label(self, s: ox.NamedNode, text: str, lang: str, seen: dict[str, set[str]]) -> Iterator[Triple]:
+        key = match_key(text)
+        keys = seen.setdefault(lang, set())
+        if key not in keys:
+            keys.add(key)
+            yield s, _ALT, ox.Literal(text, language=lang)
 
     def types(self, s: ox.NamedNode, section: str, rec: Any) -> Iterator[Triple]:
         yield s, _TYPE, coop(fields.CLASSES[section])
@@ -278,6 +333,10 @@ class _Builder:
         if r.id.isdigit():
             yield s, coop("adminCode"), ox.Literal(r.id)
 
+    def regions_retired(self, s: ox.NamedNode, r: Region, d: Defined) -> Iterator[Triple]:
+        if r.retired:
+            yield s, _DEPRECATED, _TRUE
+
     def institutions_site_area(self, s: ox.NamedNode, i: Institution, d: Defined) -> Iterator[Triple]:
         if i.site_area is not None:
             yield s, coop("siteArea"), number(i.site_area.value)
@@ -290,14 +349,22 @@ class _Builder:
             yield s, ox.NamedNode(ORG + "holds"), post_iri
             yield post_iri, _TYPE, ox.NamedNode(ORG + "Post")
             yield post_iri, ox.NamedNode(ORG + "heldBy"), s
-            yield post_iri, coop("role"), ox.Literal(post.role, language="en")
+            lang = file_language(d.file)
+            yield post_iri, coop("role"), ox.Literal(post.role, language=lang)
             label = post.role
             if post.organization:
                 yield post_iri, ox.NamedNode(ORG + "postIn"), self.iri(post.organization)
                 org_name = self.records.english_name(post.organization)
                 label = f"{post.role}, {org_name}"
-            yield post_iri, _LABEL, ox.Literal(f"{p.name['en']}: {label}", language="en")
+            yield post_iri, _LABEL, ox.Literal(f"{display_name(p.name)}: {label}", language=lang)
             yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)
+
+    def figures_label(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
+        yield s, _LABEL, ox.Literal(f.label, language=file_language(d.file))
+
+    def figures_note(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
+        for note in lang_texts(f.note, file_language(d.file)):
+            yield s, coop("note"), note
 
     def figures_value(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
         yield s, coop("value"), number(f.value)
@@ -365,6 +432,6 @@ def _emitters() -> dict[str, list[tuple[str, Emit | None]]]:
     """Per section, each field's name and emitter, in table order (identifier fields left out)."""
     out: dict[str, list[tuple[str, Emit | None]]] = {}
     for f in fields.FIELDS:
-        if f.kind is not fields.Kind.IDENTIFIER:
+        if f.kind not in (fields.Kind.IDENTIFIER, fields.Kind.METADATA):
             out.setdefault(f.section, []).append((f.name, _emitter(f)))
     return out

@@ -12,7 +12,7 @@ the dumps' byte identity: move a row and every dump changes.
 :mod:`coopkg.records.fielddocs` renders the docs tables from it.
 
 >>> [f.name for f in section_fields("regions")]
-['id', 'level', 'within', 'includes']
+['id', 'level', 'within', 'includes', 'retired']
 >>> REFS[("institutions", "branch_of")]
 ('org',)
 """
@@ -42,6 +42,8 @@ class Kind(Enum):
     IRI = "iri"
     #: names the subject itself; no triple of its own
     IDENTIFIER = "identifier"
+    #: kept in the record for tools (e.g. paragraph fingerprints); no triple
+    METADATA = "metadata"
     #: shaped triples the builder makes with dedicated code (at this field's place in the order)
     SPECIAL = "special"
 
@@ -77,7 +79,7 @@ _ENTITY_KINDS = ("region", "org", "person", "agreement", "event", "programme")
 
 _PERSON_ORG_REGION = ("person", "org", "region")
 
-R, C, D, N, L, U, ID, S = (
+R, C, D, N, L, U, ID, S, M = (
     Kind.REFERENCE,
     Kind.CONCEPT,
     Kind.DATE,
@@ -86,6 +88,7 @@ R, C, D, N, L, U, ID, S = (
     Kind.IRI,
     Kind.IDENTIFIER,
     Kind.SPECIAL,
+    Kind.METADATA,
 )
 
 # fmt: off
@@ -93,7 +96,9 @@ R, C, D, N, L, U, ID, S = (
 FIELDS: tuple[Field, ...] = (
     Field("source", "id", ID, doc_type="str", doc="= file stem"),
     Field("source", "title", S, DCTERMS + "title", always=True, doc_type="str",
-          doc="the report's headline as printed"),
+          doc="the report's headline as printed, in the report's language"),
+    Field("source", "translated_title", S, DCTERMS + "alternative", doc_type="{tag: str}?",
+          doc="the title in other languages, e.g. `{en: …}` for a Chinese report (also an rdfs:label)"),
     Field("source", "language", L, DCTERMS + "language", always=True, doc_type="str", doc="BCP 47, `en`"),
     Field("source", "outlet", L, COOP + "outlet", doc_type="str?",
           doc="site or newspaper that carries it (`iChongqing`, `China Daily`)"),
@@ -103,9 +108,12 @@ FIELDS: tuple[Field, ...] = (
     Field("source", "authors", R, DCTERMS + "creator", targets=("person",), doc_type="[id]?",
           doc="people (reporters)"),
     Field("source", "url", U, SCHEMA + "url", doc_type="IRI?", doc="where the report is published"),
-    Field("source", "note", L, COOP + "note", language="en", doc_type="str?"),
+    Field("source", "note", S, COOP + "note", doc_type="str or {tag: str}?",
+          doc="plain text is in the report's language; `{tag: text}` says which"),
     Field("source", "paragraphs", S, COOP + "paragraphCount", always=True, doc_type="int",
           doc="number of paragraphs (anchors p1..pN are valid)"),
+    Field("source", "fingerprints", M, doc_type="[hex8]?",
+          doc="one short hash per paragraph (`coopkg source add`), so `coopkg source check` can verify a copy"),
 
     Field("regions", "id", S, COOP + "adminCode", always=True, doc_type="code or slug",
           doc="six-digit GB/T 2260 code for administrative regions; slug for others"),
@@ -115,6 +123,8 @@ FIELDS: tuple[Field, ...] = (
           doc="parent region (province for a city, city for a district)"),
     Field("regions", "includes", R, COOP + "includesRegion", targets=("region",), doc_type="[id]?",
           doc="for economic areas: member regions"),
+    Field("regions", "retired", S, "http://www.w3.org/2002/07/owl#deprecated", doc_type="bool?",
+          doc="a GB/T 2260 code no longer current (merged or renamed), kept so old reports resolve"),
 
     Field("institutions", "kind", C, COOP + "institutionKind", scheme="institution-kind", always=True,
           doc_type="slug",
@@ -190,8 +200,8 @@ FIELDS: tuple[Field, ...] = (
     Field("programmes", "agreement", R, COOP + "underAgreement", targets=("agreement",), doc_type="id?",
           doc="agreement it belongs to"),
 
-    Field("figures", "label", L, RDFS + "label", language="en", always=True, doc_type="str",
-          doc="short English description of what is counted (≤ 12 words, not copied prose)"),
+    Field("figures", "label", S, RDFS + "label", always=True, doc_type="str",
+          doc="short description of what is counted, in the report's language (≤ 12 words, not copied prose)"),
     Field("figures", "measure", C, COOP + "measure", scheme="measure", always=True, doc_type="slug",
           doc="what is counted: `hospitals`, `medical-institutions`, `cooperation-relations`, `experts`, "
               "`projects`, `agreements`, `aspects`, `diseases`, `regions`, `people`, `money`, `beds`, "
@@ -212,8 +222,8 @@ FIELDS: tuple[Field, ...] = (
     Field("figures", "period", L, COOP + "period", doc_type="str?", doc="e.g. `12th Five-Year Plan`"),
     Field("figures", "part_of", R, COOP + "partOf", targets=("figure",), doc_type="id?",
           doc="this figure is a part of that total (checked: parts sum to ≤ total)"),
-    Field("figures", "note", L, COOP + "note", language="en", doc_type="str?",
-          doc="short note, esp. on uncertainty"),
+    Field("figures", "note", S, COOP + "note", doc_type="str or {tag: str}?",
+          doc="short note, esp. on uncertainty (plain text is in the report's language)"),
 )
 # fmt: on
 
@@ -278,7 +288,7 @@ def _check_table() -> None:
         seen.add(key)
         if (f.kind is R) != bool(f.targets) or (f.kind is C) != bool(f.scheme):
             raise AssertionError(f"field {key}: references need targets, concepts a scheme, nothing else has them")
-        if f.kind is not ID and not f.prop:
+        if f.kind not in (ID, M) and not f.prop:
             raise AssertionError(f"field {key} needs its RDF property")
 
 

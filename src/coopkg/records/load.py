@@ -24,6 +24,7 @@ from coopkg.errors import InputError, Location, RecordError
 from coopkg.gcpause import paused
 from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
+from coopkg.records.explain import field_path, problem
 from coopkg.records.models import SECTIONS, DataFile, Figure, Source
 from coopkg.vocab import concept_slugs
 
@@ -99,8 +100,11 @@ class Records:
 
 
 def english_name(record: Any) -> str | None:
+    """The English name, else the first name given (what labels that mention the entity show)."""
     name = getattr(record, "name", None)
-    return name.get("en") if isinstance(name, dict) else None
+    if not isinstance(name, dict):
+        return None
+    return name.get("en") or next(iter(name.values()), None)
 
 
 def definitions(f: RecordFile) -> list[tuple[str, str, str | None]]:
@@ -166,12 +170,8 @@ def load_file(path: Path, display: str) -> RecordFile:
         data = DataFile.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = f"unknown field {loc[-1]!r}"
-        elif err["type"] == "missing":
-            message = "required field is missing"
+        loc = field_path(tuple(err["loc"]))
+        message = problem(err)
         return_loc = Location(display, yamlsafe.line_of(lines, loc), _field_name(loc))
         raise RecordError(return_loc, message) from None
     return RecordFile(path, display, data, lines)

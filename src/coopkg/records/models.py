@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from coopkg.records.fields import FIELDS
+from coopkg.records.text import canonical_name, nfc
 from coopkg.vocab import date_datatype
 
 _BAD_CHARS = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -39,7 +40,7 @@ def _clean_text(value: str) -> str:
         raise ValueError(f"contains a forbidden character U+{ord(bad.group()):04X}")
     if not value.strip():
         raise ValueError("must not be empty")
-    return value
+    return nfc(value)
 
 
 def _lang(value: str) -> str:
@@ -70,11 +71,12 @@ Certainty = Literal["stated", "approximate", "uncertain"]
 
 
 def _names(value: dict[str, str]) -> dict[str, str]:
+    """At least one name, in any language (a missing English name is a SHACL warning, not an error)."""
     for tag in value:
         _lang(tag)
-    if "en" not in value:
-        raise ValueError("needs an English name (key 'en')")
-    return value
+    if not value:
+        raise ValueError("needs at least one name, e.g. {zh: 北京市} or {en: Beijing}")
+    return {tag: canonical_name(text, tag) for tag, text in value.items()}
 
 
 Names = Annotated[dict[str, Text], AfterValidator(_names)]
@@ -83,6 +85,14 @@ Names = Annotated[dict[str, Text], AfterValidator(_names)]
 def _alt_names(value: dict[str, list[str]]) -> dict[str, list[str]]:
     for tag in value:
         _lang(tag)
+    return {tag: [canonical_name(text, tag) for text in texts] for tag, texts in value.items()}
+
+
+def _texts(value: dict[str, str]) -> dict[str, str]:
+    for tag in value:
+        _lang(tag)
+    if not value:
+        raise ValueError("needs at least one language, e.g. {zh: …}")
     return value
 
 
@@ -118,6 +128,13 @@ def _field_schema(schema: dict[str, Any], cls: type) -> None:
             prop["x-concept-scheme"] = f.scheme
 
 
+#: text in one or more languages: ``{zh: …, en: …}``
+LangTexts = Annotated[dict[str, Text], AfterValidator(_texts)]
+#: a note: plain text in the file's language (the report's ``language``; ``en`` in reference
+#: files), or ``{tag: text}`` to say which language it is in
+Note = Text | LangTexts
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=_field_schema)
 
@@ -129,7 +146,7 @@ class Entity(_Model):
     name: Names
     alt_names: Annotated[dict[str, list[Text]], AfterValidator(_alt_names)] = {}
     stated_in: list[Anchor] = []
-    note: Text | None = None
+    note: Note | None = None
     certainty: Certainty = "stated"
     same_as: list[Iri] = []
 
@@ -144,6 +161,8 @@ class Region(Entity):
     level: Slug
     within: Slug | None = None
     includes: list[Slug] = []
+    #: a GB/T 2260 code no longer in the current table (merged or renamed); kept so old reports resolve
+    retired: bool = False
 
 
 class SiteArea(_Model):
@@ -230,7 +249,7 @@ class Figure(_Model):
     period: Text | None = None
     part_of: Slug | None = None
     stated_in: list[Anchor] = []
-    note: Text | None = None
+    note: Note | None = None
     certainty: Certainty = "stated"
 
     @model_validator(mode="after")
@@ -243,6 +262,7 @@ class Figure(_Model):
 class Source(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     title: Text
+    translated_title: LangTexts = {}
     outlet: Text | None = None
     publisher: Slug | None = None
     published: DateStr | None = None
@@ -250,7 +270,17 @@ class Source(_Model):
     paragraphs: Annotated[int, Field(ge=1)]
     authors: list[Slug] = []
     url: Iri | None = None
-    note: Text | None = None
+    note: Note | None = None
+    #: one short hash per paragraph (see coopkg.report), so a copy of the report can be checked
+    fingerprints: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")]] = []
+
+    @model_validator(mode="after")
+    def _translation_is_another_language(self) -> Source:
+        if self.language in self.translated_title:
+            raise ValueError(f"'title' is already in {self.language!r}; translated_title is for other languages")
+        if self.fingerprints and len(self.fingerprints) != self.paragraphs:
+            raise ValueError(f"{len(self.fingerprints)} fingerprints for {self.paragraphs} paragraphs; give one each")
+        return self
 
 
 class DataFile(_Model):

@@ -194,7 +194,10 @@ class _Walker:
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, int] = {}
+        previous: tuple[str, yaml.Node] | None = None
         for key_node, value_node in node.value:
+            if node.flow_style and _split_by_comma(key_node, value_node):
+                raise self.fail(key_node, (*path, key_node.value), _comma_fix(key_node.value, previous))
             if key_node.tag == _T + "merge":
                 raise self.fail(key_node, path, "YAML merge keys (<<) are not allowed")
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _T + "str":
@@ -206,6 +209,7 @@ class _Walker:
             first[key] = line
             self.lines[(*path, key)] = line
             out[key] = self.value(value_node, (*path, key))
+            previous = (key, value_node)
         return out
 
     def scalar(self, node: yaml.Node, path: Path_) -> Any:
@@ -236,6 +240,27 @@ def _field(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _split_by_comma(key: yaml.Node, value: yaml.Node) -> bool:
+    """A bare word with no ``:`` after it inside ``{…}``: what a comma in an unquoted value makes."""
+    return (
+        isinstance(key, yaml.ScalarNode)
+        and not key.style  # plain: '' from the C parser, None from the Python one
+        and isinstance(value, yaml.ScalarNode)
+        and value.tag == _T + "null"
+        and value.value == ""
+    )
+
+
+def _comma_fix(word: str, previous: tuple[str, yaml.Node] | None) -> str:
+    if previous is not None and isinstance(previous[1], yaml.ScalarNode):
+        key, value = previous[0], previous[1].value
+        return (
+            f"a comma inside {{…}} ends a value, so {word!r} became a field of its own; "
+            f'quote the whole value: {key}: "{value}, {word}"'
+        )
+    return f"a comma inside {{…}} separates fields, so {word!r} has no value; quote a value that contains a comma"
 
 
 def line_of(lines: LineMap, path: Path_) -> int:

@@ -1,0 +1,60 @@
+"""CLI command ``lookup``: find the id of a region or institution before writing a record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from coopkg.errors import InputError
+
+KINDS = ("region", "org", "person", "agreement", "event", "programme", "figure")
+
+
+def register(cli: click.Group) -> None:
+    from coopkg.cli.options import data_options
+
+    @cli.command(name="lookup")
+    @click.argument("text")
+    @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only entities of this kind.")
+    @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most N.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @data_options
+    def lookup_cmd(text: str, kinds: tuple[str, ...], limit: int, fmt: str, data_dir: Path, base: str | None) -> None:
+        """Find entities by code, id, any name (Chinese, English, pinyin, other names) or prefix.
+
+        Prints the id to write in a record, the IRI, the type, the parent (region within, or
+        institution's parent/region) and the file:line that defines it. Exact id or name
+        first, then names that start with TEXT. Exit 2 when nothing matches.
+
+        \b
+        Example:
+            coopkg lookup 130600
+            coopkg lookup 保定
+            coopkg lookup baoding --kind region
+            coopkg lookup "Peking University Third Hospital" --format json
+        """
+        from coopkg.records.load import load_records
+        from coopkg.records.lookup import lookup
+
+        records = load_records(data_dir)
+        try:
+            hits = lookup(records, text, kinds=kinds, base=base)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base") from None
+        if not hits:
+            raise InputError(f"nothing in {data_dir} has the id, code or a name starting with {text!r}")
+        shown = hits[:limit]
+        if fmt == "json":
+            click.echo(json.dumps([h.as_dict() for h in shown], ensure_ascii=False, indent=2))
+            return
+        from coopkg.cli.tables import console, make_table
+
+        table = make_table("id", "name", "type", "parent", "IRI", "defined in")
+        for h in shown:
+            table.add_row(h.id, h.name, h.type, h.parent or "", h.iri, h.defined_in)
+        out = console()
+        out.print(table)
+        more = f" (showing {limit}; --limit to see more)" if len(hits) > limit else ""
+        out.print(f"{len(hits)} match{'es' if len(hits) != 1 else ''}{more}")

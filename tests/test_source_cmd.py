@@ -1,0 +1,100 @@
+"""``coopkg source add`` / ``source check``: scaffold a record from a report, then verify copies.
+
+The report texts are written for this test (fictional); no real report is copied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from coopkg.cli import cli
+from coopkg.records.load import load_records
+from coopkg.records.reports import paragraphs
+
+EN_REPORT = """Testville and Sampleton sign a hospital partnership
+
+From: Testville Health Office
+
+Two hospitals in Testville and Sampleton agreed on 3 May to share specialists
+and to train nurses together.
+
+The partnership runs for three years.
+"""
+
+ZH_REPORT = "测试市与示例县签署医疗合作协议\n测试市人民医院将向示例县派驻专家。\n双方将共建远程会诊中心。\n"
+
+
+def _add(data: Path, report: Path, *extra: str) -> tuple[Path, str]:
+    result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data), *extra])
+    assert result.exit_code == 0, result.output
+    path = Path(result.output.split("wrote ", 1)[1].split(":", 1)[0])
+    return path, result.output
+
+
+def test_scaffold_then_check_round_trip(data_copy: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text(EN_REPORT, encoding="utf-8")
+    path, output = _add(data_copy, report, "--outlet", "Test Daily")
+    assert "4 paragraphs" in output
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../docs/records.schema.json\n")
+    record = yaml.safe_load(text)["source"]  # an independent YAML parser reads it back
+    paras = paragraphs(EN_REPORT)
+    joined = "\n\n".join(p.text for p in paras)
+    assert record["id"] == path.stem == f"005_{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
+    assert record["paragraphs"] == 4 and record["language"] == "en" and record["outlet"] == "Test Daily"
+    assert record["title"] == "Testville and Sampleton sign a hospital partnership"
+    assert record["fingerprints"] == [hashlib.sha256(p.text.encode()).hexdigest()[:8] for p in paras]
+    assert "#   p3   lines 5-6" in text  # the numbered paragraph index
+    load_records(data_copy)  # the scaffold is a valid record as written
+
+    ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
+    assert ok.exit_code == 0, ok.output
+    assert f"matches {path}" in ok.output
+
+    changed = tmp_path / "copy.txt"
+    changed.write_text(EN_REPORT.replace("three years", "three yeers"), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["source", "check", str(changed), "--data", str(data_copy)])
+    assert bad.exit_code == 1
+    assert "p4 (line 8): differs" in bad.output
+    assert "p1" not in bad.output.replace("paragraph(s)", "")
+    again = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data_copy)])
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_a_text_without_blank_lines_has_one_paragraph_per_line(data_copy: Path, tmp_path: Path) -> None:
+    report = tmp_path / "报道.txt"
+    report.write_text(ZH_REPORT, encoding="utf-8")
+    path, output = _add(data_copy, report)
+    assert "3 paragraphs" in output
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))["source"]
+    assert record["language"] == "zh" and record["title"] == "测试市与示例县签署医疗合作协议"
+    changed = tmp_path / "copy.txt"
+    changed.write_text(ZH_REPORT.replace("专家", "专架"), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["source", "check", str(changed), "--data", str(data_copy), "--id", path.stem])
+    assert bad.exit_code == 1 and "p2 (line 2): differs" in bad.output
+
+
+def test_same_text_with_other_line_endings_and_unicode_form_has_the_same_id(tmp_path: Path) -> None:
+    import unicodedata
+
+    from coopkg.records.reports import content_hash, read_text
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Café report\n\nSecond paragraph\n", encoding="utf-8")
+    b.write_bytes(unicodedata.normalize("NFD", "Café report  \r\n\r\nSecond paragraph\r\n").encode("utf-8"))
+    assert content_hash(paragraphs(read_text(a))) == content_hash(paragraphs(read_text(b)))
+
+
+@pytest.mark.parametrize(("content", "message"), [(b"\xff\xfe\x00", "not UTF-8"), (b"  \n\n", "empty")])
+def test_bad_reports_are_exit_2(tmp_path: Path, data_copy: Path, content: bytes, message: str) -> None:
+    report = tmp_path / "r.txt"
+    report.write_bytes(content)
+    result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data_copy)])
+    assert result.exit_code == 2 and message in result.output
+    assert not list((data_copy / "sources").glob("005_*"))
