@@ -365,7 +365,7 @@ def _count_entity(section: str, rec: Record, in_source: bool) -> int:
         n += 1 + len(rec.get("stated_in", []))  # prov:wasDerivedFrom + coop:statedIn
     if section == "figures":
         return n
-    n += 2 * len(rec["name"]) + sum(len(v) for v in rec.get("alt_names", {}).values()) + _n(rec, "note")
+    n += _label_triples(rec["name"], rec.get("alt_names", {})) + _n(rec, "note")
     if section == "regions":
         n += rec["id"].isdigit()  # coop:adminCode
     elif section == "institutions":
@@ -377,6 +377,27 @@ def _count_entity(section: str, rec: Record, in_source: bool) -> int:
             n += 5 + _n(post, "organization")
             if in_source:
                 n += 1 + len(post.get("stated_in") or rec.get("stated_in", []))
+    return n
+
+
+def _label_triples(name: dict[str, str], alt_names: dict[str, list[str]]) -> int:
+    """Label triples of an entity as build.common makes them: rdfs:label + skos:prefLabel per name,
+    a pinyin label for a Chinese name, other names (and their pinyin) unless they repeat a name."""
+    from .text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
+
+    n = 2 * len(name)
+    seen: dict[str, set[str]] = {tag: {match_key(text)} for tag, text in name.items()}
+    chinese = next((text for tag, text in sorted(name.items()) if is_chinese_tag(tag)), None)
+    if chinese is not None and PINYIN_TAG not in name:
+        n += 1
+        seen.setdefault(PINYIN_TAG, set()).add(match_key(pinyin(chinese)))
+    for tag, texts in sorted(alt_names.items()):
+        for text in texts:
+            for lang, label in [(tag, text)] + ([(PINYIN_TAG, pinyin(text))] if is_chinese_tag(tag) else []):
+                key = match_key(label)
+                if key not in seen.setdefault(lang, set()):
+                    seen[lang].add(key)
+                    n += 1
     return n
 
 
