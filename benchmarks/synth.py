@@ -447,6 +447,27 @@ def _name_triples(rec: Record) -> int:
     return n
 
 
+def _label_triples(name: dict[str, str], alt_names: dict[str, list[str]]) -> int:
+    """Label triples of an entity as build.common makes them: rdfs:label + skos:prefLabel per name,
+    a pinyin label for a Chinese name, other names (and their pinyin) unless they repeat a name."""
+    from .text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
+
+    n = 2 * len(name)
+    seen: dict[str, set[str]] = {tag: {match_key(text)} for tag, text in name.items()}
+    chinese = next((text for tag, text in sorted(name.items()) if is_chinese_tag(tag)), None)
+    if chinese is not None and PINYIN_TAG not in name:
+        n += 1
+        seen.setdefault(PINYIN_TAG, set()).add(match_key(pinyin(chinese)))
+    for tag, texts in sorted(alt_names.items()):
+        for text in texts:
+            for lang, label in [(tag, text)] + ([(PINYIN_TAG, pinyin(text))] if is_chinese_tag(tag) else []):
+                key = match_key(label)
+                if key not in seen.setdefault(lang, set()):
+                    seen[lang].add(key)
+                    n += 1
+    return n
+
+
 def count_triples(source: Record | None, sections: dict[str, list[Record]]) -> int:
     """Triples :func:`coopkg.build` makes of one file's records (raw dicts as in the YAML)."""
     n = 0

@@ -22,7 +22,9 @@ def _ruff() -> list[str]:
     return [found]
 
 
-@pytest.mark.parametrize("args", [["check", "src", "tests", "benchmarks"], ["format", "--check", "src", "tests"]])
+@pytest.mark.parametrize(
+    "args", [["check", "src", "tests", "benchmarks", "scripts"], ["format", "--check", "src", "tests", "scripts"]]
+)
 def test_ruff(args: list[str]) -> None:
     proc = subprocess.run([*_ruff(), *args], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
