@@ -207,7 +207,7 @@ def parse_ntriples(body: bytes, what: str, status: int = 200) -> list[ox.Triple]
     try:
         return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError) as exc:
-        raise RemoteError(f"{what} answered {status} with unreadable N-Triples: {exc}") from None
+        raise RemoteError(f"{what} answered {status} with an unreadable N-Triples body: {exc}") from None
 
 
 def _check_row_cap(response: httpx.Response, rows: int, what: str) -> None:
