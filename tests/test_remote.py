@@ -114,3 +114,18 @@ def test_bad_auth_settings_are_usage_errors(env: dict[str, str], message: str) -
     result = CliRunner().invoke(cli, ["query", "sources", "--endpoint", "http://127.0.0.1:9/query"], env=env)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_ask_on_virtuoso_is_a_boolean(virtuoso_server: VirtuosoServer) -> None:
+    virtuoso_server.clear()
+    virtuoso_server.update(
+        'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> "c" } }'
+    )
+    url = virtuoso_server.url + "/sparql"
+    for text, answer in (
+        ("ASK { <http://example.org/a> ?p ?o }", "true"),
+        ("ASK { <http://example.org/z> ?p ?o }", "false"),
+    ):
+        result = CliRunner().invoke(cli, ["sparql", text, "--endpoint", url])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == answer

@@ -186,9 +186,16 @@ class RemoteClient:
             parsed = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise RemoteError(f"{what} answered {r.status_code} with an unreadable result: {exc}") from None
-        if not isinstance(parsed, ox.QueryBoolean):
-            raise RemoteError(f"{what} answered an ASK query with solutions instead of a boolean")
-        return bool(parsed)
+        if isinstance(parsed, ox.QueryBoolean):
+            return bool(parsed)
+        # Virtuoso 7.2 answers ASK with solutions of ?__ASK_RETVAL: one row bound to 1, or no row
+        if [v.value for v in parsed.variables] == ["__ASK_RETVAL"]:
+            rows = [sol["__ASK_RETVAL"] for sol in parsed]
+            if not rows:
+                return False
+            if len(rows) == 1 and isinstance(rows[0], ox.Literal) and rows[0].value in ("0", "1"):
+                return rows[0].value == "1"
+        raise RemoteError(f"{what} answered an ASK query with solutions instead of a boolean")
 
     def triples(self, url: str, query: str, *, what: str | None = None) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE, read now as N-Triples."""
