@@ -15,7 +15,7 @@ import coopkg
 from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.dataset import Dataset
-from stores import Store, canon, sparql_text
+from stores import Store, VirtuosoServer, canon, sparql_text, virtuoso_store
 
 SOURCE_000 = "https://w3id.org/coopkg/graph/source/000_ae355af3523134a3"
 FOREIGN = "http://example.org/someone-elses-graph"
@@ -451,3 +451,16 @@ def test_dry_run_asks_read_only_and_says_so(store: Store, data_copy: Path) -> No
     assert f"left {len(coopkg.build(coopkg.load_records(data_copy)).graphs) - 1} graphs alone" in result.output
     assert proxy.seen and store_writes(store, proxy) == []
     assert store.quads() == before
+
+
+def test_virtuoso_uploads_are_sent_again_after_the_digest_challenge(
+    virtuoso_server: VirtuosoServer, dataset: Dataset
+) -> None:
+    store = virtuoso_store(virtuoso_server)
+    with FaultProxy(store.url, lambda *a: False) as proxy:
+        result = push_to(store, "--quiet", url=proxy.url)
+    assert result.exit_code == 0, result.output
+    puts = [(p, status) for m, p, status in proxy.answered if m == "PUT"]
+    assert puts[0][1] == 401 and puts[1] == (puts[0][0], 201)  # the same body, sent again with Digest
+    assert {status for _, status in puts[2:]} <= {200, 201, 204}  # later requests authenticate at once
+    assert store.quads() == canon(dataset.quads)
