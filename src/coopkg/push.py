@@ -217,7 +217,8 @@ def push(
     client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, headers or {})
     try:  # a dry run asks the same read-only questions, then stops before the first write
         ours = {p.target for p in plans}
-        result.dropped = [g for g in client.graph_names(prefix) if g != prefix and g not in ours]
+        names = client.graph_names(prefix)  # filtered by the server; checked again here, as drops depend on it
+        result.dropped = [g for g in names if g.startswith(prefix) and g != prefix and g not in ours]
         remote = client.counts([p.target for p in plans])
         result.unchanged = _unchanged(client, ds, [p for p in plans if remote.get(p.target) == p.triples])
         todo = [p for p in plans if p.target not in result.unchanged]
