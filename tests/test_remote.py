@@ -129,3 +129,17 @@ def test_ask_on_virtuoso_is_a_boolean(virtuoso_server: VirtuosoServer) -> None:
         result = CliRunner().invoke(cli, ["sparql", text, "--endpoint", url])
         assert result.exit_code == 0, result.output
         assert result.output.strip() == answer
+
+
+@pytest.mark.parametrize("value", ['" } ; DROP ALL ; { "', "x' } DROP ALL { '", 'a"\nDELETE WHERE { ?s ?p ?o }\n#'])
+def test_a_hostile_parameter_is_bound_as_a_plain_value_on_the_store(
+    store: Store, dataset: Dataset, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    pushed(store, dataset, monkeypatch)
+    before = store.quads()
+    result = CliRunner().invoke(
+        cli, ["query", "search-by-name", "-p", f"text={value}", "--endpoint", store.query_url, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert values(json.loads(result.output)) == []
+    assert store.quads() == before
