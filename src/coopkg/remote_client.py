@@ -180,21 +180,22 @@ class RemoteClient:
         return Solutions(names, rows, r.content)
 
     def ask(self, url: str, query: str, *, what: str | None = None) -> bool:
+        """The answer of an ASK, read now; Virtuoso 7.2's way of answering (a solution of
+        ``?__ASK_RETVAL`` bound to 1, or no solution) is read as the boolean it means."""
         what = what or f"POST {url}"
         r = self._sparql(url, "query", query, "application/sparql-results+json", what)
         try:
             parsed = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
-        except (SyntaxError, ValueError) as exc:
+            if isinstance(parsed, ox.QueryBoolean):
+                return bool(parsed)
+            names = [v.value for v in parsed.variables]
+            rows = [sol[names[0]] for sol in parsed] if names == ["__ASK_RETVAL"] else None
+        except (SyntaxError, ValueError, TypeError, KeyError) as exc:
             raise RemoteError(f"{what} answered {r.status_code} with an unreadable result: {exc}") from None
-        if isinstance(parsed, ox.QueryBoolean):
-            return bool(parsed)
-        # Virtuoso 7.2 answers ASK with solutions of ?__ASK_RETVAL: one row bound to 1, or no row
-        if [v.value for v in parsed.variables] == ["__ASK_RETVAL"]:
-            rows = [sol["__ASK_RETVAL"] for sol in parsed]
-            if not rows:
-                return False
-            if len(rows) == 1 and isinstance(rows[0], ox.Literal) and rows[0].value in ("0", "1"):
-                return rows[0].value == "1"
+        if rows == []:
+            return False
+        if rows and len(rows) == 1 and isinstance(rows[0], ox.Literal) and rows[0].value in ("0", "1"):
+            return rows[0].value == "1"
         raise RemoteError(f"{what} answered an ASK query with solutions instead of a boolean")
 
     def triples(self, url: str, query: str, *, what: str | None = None) -> list[ox.Triple]:
