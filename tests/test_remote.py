@@ -96,8 +96,9 @@ def test_a_200_with_a_broken_body_is_exit_3_not_a_traceback(oxigraph_server: Oxi
         construct = CliRunner().invoke(
             cli, ["sparql", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--endpoint", proxy.url + "/query"]
         )
+        ask = CliRunner().invoke(cli, ["sparql", "ASK { ?s ?p ?o }", "--endpoint", proxy.url + "/query"])
         push = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url, "--quiet"])
-    for result in (select, construct, push):
+    for result in (select, construct, ask, push):
         assert result.exit_code == 3, result.output
         assert "answered 200 with an unreadable" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
