@@ -153,7 +153,8 @@ class FaultProxy:
     """An HTTP proxy on 127.0.0.1 that forwards to ``upstream`` and fails requests on demand.
 
     ``fail_when(method, path, body) -> bool`` chooses which requests get a 500; every forwarded
-    request is recorded as ``(method, path, headers)``. ``rewrite(method, path, body) -> body``
+    request is recorded as ``(method, path, headers)`` in ``seen`` and, with the status it got, as
+    ``(method, path, status)`` in ``answered``. ``rewrite(method, path, body) -> body``
     changes what the upstream server receives (to make the real server fail mid-request), and
     ``respond(method, path, body) -> body`` what the client gets back.
     """
@@ -170,6 +171,7 @@ class FaultProxy:
         self.rewrite = rewrite or (lambda method, path, body: body)
         self.respond = respond or (lambda method, path, body: body)
         self.seen: list[tuple[str, str, dict[str, str]]] = []
+        self.answered: list[tuple[str, str, int]] = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -181,6 +183,7 @@ class FaultProxy:
                 proxy.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
                 if proxy.fail_when(self.command, self.path, body):
                     msg = b"injected failure"
+                    proxy.answered.append((self.command, self.path, 500))
                     self.send_response(500)
                     self.send_header("Content-Length", str(len(msg)))
                     self.end_headers()
@@ -189,6 +192,7 @@ class FaultProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 body = proxy.rewrite(self.command, self.path, body)
                 r = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=30)
+                proxy.answered.append((self.command, self.path, r.status_code))
                 self.send_response(r.status_code)
                 for k, v in r.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
@@ -266,3 +270,7 @@ def built_and_served(work: Path) -> Iterator[tuple[str, Path]]:
         yield url, out
     finally:
         stop(proc)
+
+
+# the private Virtuoso and the `store` fixture (each real store in turn), from tests/stores.py
+from stores import store, virtuoso_server  # noqa: E402, F401

@@ -1,4 +1,7 @@
-"""`coopkg push` against a real Oxigraph server: isomorphic graphs, idempotence, atomic failure."""
+"""`coopkg push` against real stores: isomorphic graphs, idempotence, atomic failure.
+
+The tests taking ``store`` run on Oxigraph and on a private Virtuoso (tests/stores.py); the others
+exercise Oxigraph-only paths (its N-Quads POST, --switch-batch)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import coopkg
 from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.graph.dataset import Dataset
+from stores import Store, VirtuosoServer, canon, sparql_text, virtuoso_store
 
 pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
 
@@ -37,55 +41,17 @@ def push_cli(url: str, *extra: str, data: Path | None = None, env: dict | None =
     return CliRunner().invoke(cli, args, env=env)
 
 
-def test_push_then_every_graph_is_isomorphic(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    result = push_cli(oxigraph_server.url)
-    assert result.exit_code == 0, result.output
-    assert oxigraph_server.quads() == set(dataset.quads)
+def push_to(store: Store, *extra: str, url: str | None = None, data: Path | None = None):  # type: ignore[no-untyped-def]
+    """`coopkg push` into ``store`` (or a proxy in front of it at ``url``), with its preset and credentials."""
+    args = ["push", "--endpoint", url or store.url, "--preset", store.preset, *extra]
+    if data:
+        args += ["--data", str(data)]
+    return CliRunner().invoke(cli, args, env=store.env)
 
 
-def test_push_twice_is_idempotent_and_leaves_no_staging(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    assert push_cli(oxigraph_server.url).exit_code == 0
-    first = oxigraph_server.quads()
-    assert push_cli(oxigraph_server.url).exit_code == 0
-    assert oxigraph_server.quads() == first == set(dataset.quads)
-    assert not any("/staging/" in g for g in oxigraph_server.graphs())
-
-
-def test_push_after_a_change_replaces_that_graph_only(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
-    oxigraph_server.update(
-        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
-    )
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
-    before = oxigraph_server.quads()
-    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
-    src.write_text(
-        src.read_text(encoding="utf-8").replace(
-            "Beijing-Shenyang Health Care Cooperation Framework", "Beijing-Shenyang Health Cooperation Framework"
-        ),
-        encoding="utf-8",
-    )
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
-    after = oxigraph_server.quads()
-    changed = {q.graph_name.value for q in before ^ after}
-    assert changed == {SOURCE_000}
-    new = coopkg.build(coopkg.load_records(data_copy))
-    assert {q for q in after if q.graph_name.value == SOURCE_000} == {
-        q for q in new.quads if q.graph_name.value == SOURCE_000
-    }
-    assert any(q.graph_name.value == FOREIGN for q in after)
-
-
-def test_failure_at_move_leaves_previous_graphs_intact(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
-    before = oxigraph_server.quads()
-    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
-    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
-    with FaultProxy(oxigraph_server.url, lambda m, p, body: b"MOVE" in body) as proxy:
-        result = push_cli(proxy.url, data=data_copy)
-    assert result.exit_code == 3, result.output
-    assert result.output.startswith("Error: POST ")
-    assert "answered 500: injected failure" in result.output
-    assert oxigraph_server.quads() == before  # targets untouched, staging dropped
+def store_writes(store: Store, proxy: FaultProxy) -> list[tuple[str, str]]:
+    """The requests that could change ``store`` (not queries, not GETs, not Digest's first round)."""
+    return [(m, p) for m, p, status in proxy.answered if m != "GET" and not store.is_query(m, p) and status != 401]
 
 
 def test_failure_midway_through_uploads_leaves_previous_graphs_intact(
@@ -126,14 +92,6 @@ def test_invalid_data_is_refused_before_anything_is_sent(oxigraph_server: Oxigra
         result = push_cli(proxy.url, data=data_copy)
     assert result.exit_code == 1
     assert "refusing to push" in result.output
-    assert proxy.seen == []
-
-
-def test_dry_run_sends_nothing(oxigraph_server: OxigraphServer) -> None:
-    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
-        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url, "--dry-run"])
-    assert result.exit_code == 0
-    assert "would MOVE" in result.output
     assert proxy.seen == []
 
 
@@ -185,18 +143,6 @@ def test_every_request_names_only_owned_graphs(oxigraph_server: OxigraphServer, 
     assert {m for m, _, _ in proxy.seen} == {"POST", "PUT", "GET"}  # no DELETE, no whole-store request
 
 
-def test_pushing_the_same_data_again_writes_nothing(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    assert push_cli(oxigraph_server.url).exit_code == 0
-    before = oxigraph_server.quads()
-    with FaultProxy(oxigraph_server.url, lambda *a: False) as proxy:
-        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url])
-    assert result.exit_code == 0, result.output
-    assert writes(proxy) == []
-    assert len([m for m, _, _ in proxy.seen if m == "GET"]) == len(dataset.graphs)
-    assert f"left {len(dataset.graphs)} graphs alone" in result.output
-    assert oxigraph_server.quads() == before
-
-
 def test_a_server_that_writes_terms_differently_still_counts_as_unchanged(
     oxigraph_server: OxigraphServer, dataset: Dataset
 ) -> None:
@@ -209,38 +155,6 @@ def test_a_server_that_writes_terms_differently_still_counts_as_unchanged(
         result = push_cli(proxy.url)
     assert result.exit_code == 0, result.output
     assert writes(proxy) == []
-
-
-def test_repush_after_a_change_sends_only_that_graph(oxigraph_server: OxigraphServer, data_copy: Path) -> None:
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
-    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
-    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
-    moves: list[bytes] = []
-
-    def keep_moves(method: str, path: str, body: bytes) -> bool:
-        if b"MOVE" in body:
-            moves.append(body)
-        return False
-
-    with FaultProxy(oxigraph_server.url, keep_moves) as proxy:
-        assert push_cli(proxy.url, data=data_copy).exit_code == 0
-    puts = [p for m, p in writes(proxy) if m == "PUT"]
-    assert len(puts) == 1 and puts[0].endswith("%2F000_ae355af3523134a3")
-    assert len(moves) == 1 and moves[0].count(b"MOVE") == 1 and f"TO GRAPH <{SOURCE_000}>".encode() in moves[0]
-    new = coopkg.build(coopkg.load_records(data_copy))
-    assert oxigraph_server.quads() == set(new.quads)
-
-
-def test_same_count_different_triples_is_replaced(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    assert push_cli(oxigraph_server.url).exit_code == 0
-    victim = dataset.graph(ox.NamedNode(SOURCE_000))[0]
-    oxigraph_server.update(  # same number of triples in the graph, one of them different
-        f"DELETE DATA {{ GRAPH <{SOURCE_000}> {{ {victim} }} }} ; "
-        f'INSERT DATA {{ GRAPH <{SOURCE_000}> {{ {victim.subject} {victim.predicate} "tampered" }} }}'
-    )
-    assert oxigraph_server.quads() != set(dataset.quads)
-    assert push_cli(oxigraph_server.url).exit_code == 0
-    assert oxigraph_server.quads() == set(dataset.quads)
 
 
 def test_first_push_posts_all_graphs_at_once_without_staging(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
@@ -385,47 +299,170 @@ def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: Oxigrap
     assert not any("/staging/" in g for g in oxigraph_server.graphs())
 
 
-def test_a_graph_no_longer_in_the_dataset_is_dropped_in_the_switch(
-    oxigraph_server: OxigraphServer, data_copy: Path
-) -> None:
-    oxigraph_server.update(
-        f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}'
+# ------------------------------------------------------------------ on every store (Oxigraph, Virtuoso)
+def test_push_then_every_graph_is_isomorphic(store: Store, dataset: Dataset) -> None:
+    result = push_to(store)
+    assert result.exit_code == 0, result.output
+    assert store.quads() == canon(dataset.quads)
+
+
+def test_push_twice_is_idempotent_and_leaves_no_staging(store: Store, dataset: Dataset) -> None:
+    assert push_to(store, "--quiet").exit_code == 0
+    first = store.quads()
+    assert push_to(store, "--quiet").exit_code == 0
+    assert store.quads() == first == canon(dataset.quads)
+    assert not any("/staging/" in g for g in store.graphs())
+
+
+def test_pushing_the_same_data_again_writes_nothing(store: Store, dataset: Dataset) -> None:
+    assert push_to(store, "--quiet").exit_code == 0
+    before = store.quads()
+    with FaultProxy(store.url, lambda *a: False) as proxy:
+        result = push_to(store, url=proxy.url)
+    assert result.exit_code == 0, result.output
+    assert store_writes(store, proxy) == []
+    assert f"left {len(dataset.graphs)} graphs alone" in result.output
+    assert store.quads() == before
+
+
+def test_push_after_a_change_replaces_that_graph_only(store: Store, data_copy: Path) -> None:
+    store.update(f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}')
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
+    before = store.quads()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    moves: list[bytes] = []
+
+    def keep_moves(method: str, path: str, body: bytes) -> bool:
+        if b"MOVE" in sparql_text(body):
+            moves.append(sparql_text(body))
+        return False
+
+    with FaultProxy(store.url, keep_moves) as proxy:
+        result = push_to(store, "--quiet", url=proxy.url, data=data_copy)
+    assert result.exit_code == 0, result.output
+    puts = [p for m, p in store_writes(store, proxy) if m == "PUT"]
+    assert len(puts) == 1 and puts[0].endswith("%2F000_ae355af3523134a3")
+    assert len(moves) == 1 and moves[0].count(b"MOVE") == 1 and f"TO GRAPH <{SOURCE_000}>".encode() in moves[0]
+    after = store.quads()
+    assert {q[3].value for q in before ^ after} == {SOURCE_000}
+    new = coopkg.build(coopkg.load_records(data_copy))
+    assert {q for q in after if q[3].value != FOREIGN} == canon(new.quads)
+    assert any(q[3].value == FOREIGN for q in after)
+
+
+def test_same_count_different_triples_is_replaced(store: Store, dataset: Dataset) -> None:
+    assert push_to(store, "--quiet").exit_code == 0
+    victim = dataset.graph(ox.NamedNode(SOURCE_000))[0]
+    store.update(  # same number of triples in the graph, one of them different
+        f"DELETE DATA {{ GRAPH <{SOURCE_000}> {{ {victim} }} }} ; "
+        f'INSERT DATA {{ GRAPH <{SOURCE_000}> {{ {victim.subject} {victim.predicate} "tampered" }} }}'
     )
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
+    assert store.quads() != canon(dataset.quads)
+    assert push_to(store, "--quiet").exit_code == 0
+    assert store.quads() == canon(dataset.quads)
+
+
+def test_a_graph_no_longer_in_the_dataset_is_dropped_in_the_switch(store: Store, data_copy: Path) -> None:
+    store.update(f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <http://example.org/a> <http://example.org/b> "mine" }} }}')
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
     leftover = f"{GRAPHS}staging/0123456789ab/reference"  # what a push killed mid-way leaves behind
-    oxigraph_server.update(f"INSERT DATA {{ GRAPH <{leftover}> {{ <http://example.org/a> <http://x/b> 1 }} }}")
+    store.update(f"INSERT DATA {{ GRAPH <{leftover}> {{ <http://example.org/a> <http://x/b> 1 }} }}")
     (data_copy / "sources" / "004_80c489a9e9273fb5.yaml").unlink()
     src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
     src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
     updates: list[bytes] = []
 
     def keep_updates(method: str, path: str, body: bytes) -> bool:
-        if path == "/update":
-            updates.append(body)
+        if path == store.update_path and body:
+            updates.append(sparql_text(body))
         return False
 
-    with FaultProxy(oxigraph_server.url, keep_updates) as proxy:
-        result = CliRunner().invoke(cli, ["push", "--endpoint", proxy.url, "--data", str(data_copy)])
+    with FaultProxy(store.url, keep_updates) as proxy:
+        result = push_to(store, url=proxy.url, data=data_copy)
     assert result.exit_code == 0, result.output
     gone = f"{GRAPHS}source/004_80c489a9e9273fb5"
     assert f"did DROP <{gone}>: not in the dataset" in result.output
-    assert len(updates) == 1  # the removals switch together with the replacement
+    assert len(set(updates)) == 1  # the removals switch together with the replacement (Digest may send it twice)
     assert f"DROP SILENT GRAPH <{gone}>".encode() in updates[0]
     assert f"DROP SILENT GRAPH <{leftover}>".encode() in updates[0]
     assert f"TO GRAPH <{SOURCE_000}>".encode() in updates[0]
     new = coopkg.build(coopkg.load_records(data_copy))
-    after = oxigraph_server.quads()
-    assert {q for q in after if q.graph_name.value != FOREIGN} == set(new.quads)
-    assert any(q.graph_name.value == FOREIGN for q in after)
+    after = store.quads()
+    assert {q for q in after if q[3].value != FOREIGN} == canon(new.quads)
+    assert any(q[3].value == FOREIGN for q in after)
+    assert store.graphs() == {g.value for g in new.graphs} | {FOREIGN}
 
 
-def test_a_failed_switch_keeps_the_graphs_it_would_have_dropped(
-    oxigraph_server: OxigraphServer, data_copy: Path
-) -> None:
-    assert push_cli(oxigraph_server.url, data=data_copy).exit_code == 0
-    before = oxigraph_server.quads()
-    (data_copy / "sources" / "004_80c489a9e9273fb5.yaml").unlink()
-    with FaultProxy(oxigraph_server.url, lambda m, p, body: p == "/update" and b"DROP" in body) as proxy:
-        result = push_cli(proxy.url, data=data_copy)
+def test_failure_at_move_is_exit_3_and_leaves_previous_graphs_intact(store: Store, data_copy: Path) -> None:
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
+    before = store.quads()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    with FaultProxy(store.url, lambda m, p, body: b"MOVE" in sparql_text(body)) as proxy:
+        result = push_to(store, url=proxy.url, data=data_copy)
     assert result.exit_code == 3, result.output
-    assert oxigraph_server.quads() == before
+    error = f"Error: POST {proxy.url}{store.update_path} answered 500: injected failure"
+    assert result.output.strip().startswith(error)
+    assert store.quads() == before  # targets untouched
+    assert not any("/staging/" in g for g in store.graphs())  # staging dropped
+
+
+def test_an_upload_the_store_rejects_is_exit_3_with_its_message(store: Store, data_copy: Path) -> None:
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
+    before = store.quads()
+    change_every_source(data_copy)
+
+    def break_the_upload(method: str, path: str, body: bytes) -> bytes:
+        return body + b'<http://example.org/a> <http://example.org/b> "unterminated .\n' if method == "PUT" else body
+
+    with FaultProxy(store.url, lambda *a: False, rewrite=break_the_upload) as proxy:
+        result = push_to(store, url=proxy.url, data=data_copy)
+    assert result.exit_code == 3, result.output
+    first = result.output.strip().splitlines()[0]
+    assert first.startswith(f"Error: PUT {proxy.url}{store.store_path}?"), first
+    assert " answered 4" in first or " answered 5" in first
+    assert len(first) > len(first.split(" answered ")[0]) + len(" answered 400: "), "the server's message is shown"
+    assert "Traceback" not in result.output
+    assert store.quads() == before
+    assert not any("/staging/" in g for g in store.graphs())
+
+
+def test_a_failed_switch_keeps_the_graphs_it_would_have_dropped(store: Store, data_copy: Path) -> None:
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
+    before = store.quads()
+    (data_copy / "sources" / "004_80c489a9e9273fb5.yaml").unlink()
+    fail = lambda m, p, body: p == store.update_path and b"DROP" in sparql_text(body)  # noqa: E731
+    with FaultProxy(store.url, fail) as proxy:
+        result = push_to(store, "--quiet", url=proxy.url, data=data_copy)
+    assert result.exit_code == 3, result.output
+    assert "answered 500: injected failure" in result.output
+    assert store.quads() == before
+
+
+def test_dry_run_asks_read_only_and_says_so(store: Store, data_copy: Path) -> None:
+    assert push_to(store, "--quiet", data=data_copy).exit_code == 0
+    before = store.quads()
+    src = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    src.write_text(src.read_text(encoding="utf-8").replace("Lei Haichao", "Lei H."), encoding="utf-8")
+    with FaultProxy(store.url, lambda *a: False) as proxy:
+        result = push_to(store, "--dry-run", url=proxy.url, data=data_copy)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"dry run: asked {proxy.url} what it holds (read-only requests); wrote nothing")
+    assert f"would MOVE <{GRAPHS}staging/" in result.output and f"TO <{SOURCE_000}>" in result.output
+    assert f"left {len(coopkg.build(coopkg.load_records(data_copy)).graphs) - 1} graphs alone" in result.output
+    assert proxy.seen and store_writes(store, proxy) == []
+    assert store.quads() == before
+
+
+def test_virtuoso_uploads_are_sent_again_after_the_digest_challenge(
+    virtuoso_server: VirtuosoServer, dataset: Dataset
+) -> None:
+    store = virtuoso_store(virtuoso_server)
+    with FaultProxy(store.url, lambda *a: False) as proxy:
+        result = push_to(store, "--quiet", url=proxy.url)
+    assert result.exit_code == 0, result.output
+    puts = [(p, status) for m, p, status in proxy.answered if m == "PUT"]
+    assert puts[0][1] == 401 and puts[1] == (puts[0][0], 201)  # the same body, sent again with Digest
+    assert {status for _, status in puts[2:]} <= {200, 201, 204}  # later requests authenticate at once
+    assert store.quads() == canon(dataset.quads)

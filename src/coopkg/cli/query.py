@@ -28,7 +28,11 @@ def source_options(f):  # type: ignore[no-untyped-def]
     f = click.option(
         "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a remote endpoint."
     )(f)
-    f = click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint instead of locally.")(f)
+    f = click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Run on this SPARQL endpoint instead of locally (credentials from COOPKG_ENDPOINT_*; see docs/stores.md).",
+    )(f)
     f = click.option(
         "--dump",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),

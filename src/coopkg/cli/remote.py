@@ -24,7 +24,11 @@ def register(cli: click.Group) -> None:
         help="URL layout of the store's query, update and graph-store endpoints.",
     )
     @click.option("--graph-prefix", metavar="IRI", help="Graphs coopkg owns [<base>graph/].")
-    @click.option("--dry-run", is_flag=True, help="Say what would be sent, send nothing.")
+    @click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Ask the store read-only what it holds and say what would be sent; write nothing.",
+    )
     @click.option(
         "--timeout",
         type=float,
@@ -62,7 +66,9 @@ def register(cli: click.Group) -> None:
         none of them exists in the store yet (a first push; Oxigraph preset) they are POSTed as
         N-Quads in one transaction instead. Graphs under the prefix that the dataset no longer
         has are dropped with the switch. Credentials come only from the environment:
-        COOPKG_ENDPOINT_TOKEN (bearer) or COOPKG_ENDPOINT_USER / COOPKG_ENDPOINT_PASSWORD.
+        COOPKG_ENDPOINT_TOKEN (bearer) or COOPKG_ENDPOINT_USER / COOPKG_ENDPOINT_PASSWORD
+        (Basic; Digest with COOPKG_ENDPOINT_AUTH=digest or --preset virtuoso). On Virtuoso the
+        switch is not atomic. Stores, URLs and limits: docs/stores.md.
 
         \b
         Example:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from coopkg.errors import InputError, RemoteError
+from coopkg.errors import InputError
 from coopkg.query import isolate
 from coopkg.query.catalog import Parameter, StoredQuery
 from coopkg.records.models import _IRI
@@ -232,14 +232,6 @@ def _strip_comments_keep_length(text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group()), text)
 
 
-_ACCEPT = {
-    "SELECT": "application/sparql-results+json",
-    "ASK": "application/sparql-results+json",
-    "CONSTRUCT": "application/n-triples",
-    "DESCRIBE": "application/n-triples",
-}
-
-
 def run_remote(
     endpoint: str,
     query: StoredQuery,
@@ -248,32 +240,26 @@ def run_remote(
     timeout: float = 60.0,
     headers: Mapping[str, str] | None = None,
 ) -> Answer:
-    """POST the query (parameters in a VALUES block) to a SPARQL 1.1 Protocol endpoint.
+    """Send the query (parameters in a VALUES block) to a SPARQL 1.1 Protocol endpoint.
 
-    :raises RemoteError: connection failure, timeout or an HTTP error (the server's message included).
+    Goes through :mod:`coopkg.query.client`, the client ``push`` uses: credentials from the
+    environment, a form-encoded POST, the whole answer read and checked before it is returned.
+
+    :raises RemoteError: connection failure, timeout, an HTTP error, an unreadable answer or one the
+        server cut at its row limit (the server's message included).
     """
-    import httpx
+    from coopkg.query.client import RemoteClient, auth_from_env
 
     text = with_values_block(query.text, terms)
-    try:
-        response = httpx.post(
-            endpoint,
-            content=text.encode("utf-8"),
-            timeout=timeout,
-            headers={
-                "Content-Type": "application/sparql-query; charset=utf-8",
-                "Accept": _ACCEPT[query.form],
-                **(headers or {}),
-            },
-        )
-    except httpx.HTTPError as exc:
-        raise RemoteError(f"{endpoint}: {type(exc).__name__}: {exc}") from None
-    if response.status_code >= 400:
-        raise RemoteError(f"{endpoint} answered {response.status_code}: {response.text.strip()[:500]}")
-    if query.form in ("SELECT", "ASK"):
-        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        return Answer(query.form, result)
-    return Answer(query.form, [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)])
+    with RemoteClient(timeout=timeout, auth=auth_from_env(), headers=headers) as client:
+        if query.form == "SELECT":
+            solutions = client.select(endpoint, text, what=endpoint)
+            # read and checked above; parsed again into the object pyoxigraph's writers take
+            return Answer(query.form, ox.parse_query_results(solutions.raw, format=ox.QueryResultsFormat.JSON))
+        if query.form == "ASK":
+            body = b'{"head": {}, "boolean": %s}' % (b"true" if client.ask(endpoint, text, what=endpoint) else b"false")
+            return Answer(query.form, ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+        return Answer(query.form, client.triples(endpoint, text, what=endpoint))
 
 
 def run_query(

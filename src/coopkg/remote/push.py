@@ -39,16 +39,24 @@ staging graph) is dropped in the same request as the MOVEs. Graphs outside ``gra
 never named in any request, and nothing ever addresses the default graph or the whole store.
 
 Authentication comes from the environment, never the command line: ``COOPKG_ENDPOINT_TOKEN``
-(bearer) or ``COOPKG_ENDPOINT_USER`` + ``COOPKG_ENDPOINT_PASSWORD`` (basic).
+(bearer) or ``COOPKG_ENDPOINT_USER`` + ``COOPKG_ENDPOINT_PASSWORD`` (basic; digest with
+``COOPKG_ENDPOINT_AUTH=digest`` or the virtuoso preset). All HTTP goes through
+:mod:`coopkg.query.client`, the client ``query --endpoint`` uses too.
+
+A dry run asks the server the same read-only questions (graph names, counts, graph GETs) and
+says what a push would send; it writes nothing.
+
+On Virtuoso the MOVE request is not one transaction: readers can see some graphs switched and
+others not while it runs, and a failure part-way leaves the switched ones switched.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -56,6 +64,8 @@ import pyoxigraph as ox
 
 from coopkg.errors import InputError, InvalidData, RemoteError
 from coopkg.graph.dataset import Dataset
+from coopkg.query.client import RemoteClient, Upload, auth_from_env
+from coopkg.vocab import XSD
 
 T = TypeVar("T")
 
@@ -71,6 +81,15 @@ class Preset:
     #: path that takes a POST of N-Quads for several graphs and adds them in one transaction;
     #: None where we have not verified such an endpoint (then every push stages and MOVEs)
     quads: str | None = None
+    #: queries and updates as an HTML form (Virtuoso never answers a direct sparql-query POST)
+    form: bool = False
+    #: how a user and password are sent when COOPKG_ENDPOINT_AUTH is unset
+    auth: str = "basic"
+    #: the query that lists graph names: ``GRAPH ?g {}`` lists empty graphs too where the store
+    #: keeps them, but Virtuoso answers it with one unbound row, so it matches a triple there
+    graphs_pattern: str = "GRAPH ?g { }"
+    #: the update of one MOVE switch is one transaction (all graphs switch at once)
+    atomic_switch: bool = True
 
 
 PRESETS: dict[str, Preset] = {
@@ -80,8 +99,18 @@ PRESETS: dict[str, Preset] = {
     "fuseki": Preset(query="/query", update="/update", store="/data"),
     # GraphDB repository URL: http://host:7200/repositories/repo
     "graphdb": Preset(query="", update="/statements", store="/rdf-graphs/service"),
-    # Virtuoso: http://host:8890 (authenticated Graph CRUD endpoint)
-    "virtuoso": Preset(query="/sparql", update="/sparql", store="/sparql-graph-crud-auth", graph_param="graph-uri"),
+    # Virtuoso: http://host:8890. Updates through /sparql-auth and the Graph Store endpoint
+    # /sparql-graph-crud-auth, both Digest; a user with the SPARQL_UPDATE role (e.g. dba).
+    "virtuoso": Preset(
+        query="/sparql",
+        update="/sparql-auth",
+        store="/sparql-graph-crud-auth",
+        graph_param="graph-uri",
+        form=True,
+        auth="digest",
+        graphs_pattern="GRAPH ?g { ?s ?p ?o }",
+        atomic_switch=False,
+    ),
 }
 
 
@@ -104,6 +133,8 @@ class PushResult:
     unchanged: set[str] = field(default_factory=set)
     #: graphs under the prefix on the server that the dataset does not have (dropped)
     dropped: list[str] = field(default_factory=list)
+    #: False where the store does not run the MOVE request as one transaction (Virtuoso)
+    atomic_switch: bool = True
 
     @property
     def sent(self) -> list[GraphPlan]:
@@ -113,30 +144,22 @@ class PushResult:
     def describe(self) -> list[str]:
         verb = "would" if self.dry_run else "did"
         sent = self.sent
+        lines = []
+        if self.dry_run:
+            lines.append(f"dry run: asked {self.endpoint} what it holds (read-only requests); wrote nothing")
         if self.mode == "direct":
             total = sum(g.triples for g in sent)
-            lines = [f"{verb} POST {total} triples as N-Quads into {len(sent)} new graphs"]
+            lines.append(f"{verb} POST {total} triples as N-Quads into {len(sent)} new graphs")
             lines += [f"{verb} create <{g.target}> ({g.triples} triples)" for g in sent]
-        else:
-            lines = [f"{verb} PUT {g.triples} triples into staging <{g.staging}>" for g in sent]
+        elif self.mode == "staged":
+            lines += [f"{verb} PUT {g.triples} triples into staging <{g.staging}>" for g in sent]
             lines += [f"{verb} MOVE <{g.staging}> TO <{g.target}>" for g in sent]
+            if not self.atomic_switch:
+                lines.append("note: this store does not run the MOVE request as one transaction (not atomic)")
         lines += [f"{verb} DROP <{g}>: not in the dataset" for g in self.dropped]
         if self.unchanged:
             lines.append(f"left {len(self.unchanged)} graphs alone: the server holds them exactly")
         return lines
-
-
-def auth_from_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """HTTP headers for the endpoint credentials found in the environment."""
-    import base64
-
-    env = os.environ if env is None else env
-    if env.get("COOPKG_ENDPOINT_TOKEN"):
-        return {"Authorization": f"Bearer {env['COOPKG_ENDPOINT_TOKEN']}"}
-    if env.get("COOPKG_ENDPOINT_USER"):
-        pair = f"{env['COOPKG_ENDPOINT_USER']}:{env.get('COOPKG_ENDPOINT_PASSWORD', '')}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-    return {}
 
 
 def plan(ds: Dataset, graph_prefix: str, token: str) -> list[GraphPlan]:
@@ -190,13 +213,12 @@ def push(
         if failing:
             raise InvalidData(f"refusing to push: {len(failing)} validation violation(s); run 'coopkg validate'")
     plans = plan(ds, prefix, secrets.token_hex(6))
-    result = PushResult(endpoint, plans, dry_run)
-    if dry_run:
-        return result
-    client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, {**auth_from_env(), **(headers or {})})
-    try:
+    result = PushResult(endpoint, plans, dry_run, atomic_switch=PRESETS[preset].atomic_switch)
+    client = _Client(endpoint.rstrip("/"), PRESETS[preset], timeout, headers or {})
+    try:  # a dry run asks the same read-only questions, then stops before the first write
         ours = {p.target for p in plans}
-        result.dropped = [g for g in client.graph_names() if g.startswith(prefix) and g != prefix and g not in ours]
+        names = client.graph_names(prefix)  # filtered by the server; checked again here, as drops depend on it
+        result.dropped = [g for g in names if g.startswith(prefix) and g != prefix and g not in ours]
         remote = client.counts([p.target for p in plans])
         result.unchanged = _unchanged(client, ds, [p for p in plans if remote.get(p.target) == p.triples])
         todo = [p for p in plans if p.target not in result.unchanged]
@@ -204,8 +226,9 @@ def push(
             result.mode = "unchanged"
         elif client.preset.quads is not None and not result.dropped and not any(p.target in remote for p in todo):
             result.mode = "direct"
-            _push_direct(client, ds, todo, switch_batch, on_progress)
-        else:
+            if not dry_run:
+                _push_direct(client, ds, todo, switch_batch, on_progress)
+        elif not dry_run:
             _push_staged(client, ds, todo, switch_batch, on_progress, result.dropped)
     finally:
         client.close()
@@ -217,7 +240,10 @@ def _unchanged(client: _Client, ds: Dataset, candidates: list[GraphPlan]) -> set
 
     Each graph is fetched with a Graph Store Protocol GET, four at a time, and compared as sorted
     N-Triples lines; when the lines differ (another store may write terms differently) the triple
-    sets are compared, so a formatting difference costs a re-send, never a stale graph."""
+    sets are compared with numbers compared by value (Virtuoso gives back an integer above
+    2^31-1 as xsd:decimal), so a formatting difference costs a re-send, never a stale graph. A
+    store that cuts the GET at a row limit (Virtuoso, silently) makes that graph count as changed:
+    it is re-sent, never left stale."""
     from concurrent.futures import ThreadPoolExecutor
 
     def same(p: GraphPlan) -> bool:
@@ -227,12 +253,52 @@ def _unchanged(client: _Client, ds: Dataset, candidates: list[GraphPlan]) -> set
         if sorted(theirs.splitlines()) == sorted(ours.splitlines()):
             return True
         try:
-            return {q.triple for q in ox.parse(theirs, format=ox.RdfFormat.N_TRIPLES)} == set(triples)
+            parsed = [q.triple for q in ox.parse(theirs, format=ox.RdfFormat.N_TRIPLES)]
         except (SyntaxError, ValueError):
             return False
+        return {_by_value(t) for t in parsed} == {_by_value(t) for t in triples}
 
     with ThreadPoolExecutor(4) as pool:
         return {p.target for p, ok in zip(candidates, pool.map(same, candidates), strict=True) if ok}
+
+
+_INTEGERS = {
+    XSD + name
+    for name in [
+        "integer",
+        "decimal",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "positiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+}
+
+
+_BOOLEAN = XSD + "boolean"
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _by_value(t: ox.Triple) -> object:
+    """The triple with an integer, decimal or boolean object replaced by its value (for comparing:
+    Virtuoso writes a big integer back as a decimal and ``true`` as ``1``)."""
+    o = t.object
+    if isinstance(o, ox.Literal) and o.datatype.value in _INTEGERS:
+        try:
+            return (t.subject, t.predicate, Decimal(o.value))
+        except InvalidOperation:
+            return t
+    if isinstance(o, ox.Literal) and o.datatype.value == _BOOLEAN and o.value in _BOOLEANS:
+        return (t.subject, t.predicate, _BOOLEANS[o.value])
+    return t
 
 
 def _push_staged(
@@ -326,27 +392,16 @@ def _batches(plans: list[GraphPlan], max_triples: int) -> list[list[GraphPlan]]:
 
 
 class _Client:
-    """The few HTTP calls push needs; every failure becomes :class:`RemoteError`."""
+    """The store operations push needs, on :class:`RemoteClient` (every failure a RemoteError)."""
 
     def __init__(self, base: str, preset: Preset, timeout: float, headers: Mapping[str, str]) -> None:
-        import httpx
-
-        self.httpx = httpx
         self.base = base
         self.preset = preset
-        self.http = httpx.Client(timeout=timeout, headers=dict(headers))
+        auth = auth_from_env(default=preset.auth)
+        self.remote = RemoteClient(timeout=timeout, auth=auth, headers=headers, form=preset.form)
 
     def close(self) -> None:
-        self.http.close()
-
-    def _call(self, method: str, url: str, **kwargs: object):  # -> httpx.Response
-        try:
-            response = self.http.request(method, url, **kwargs)  # type: ignore[arg-type]
-        except self.httpx.HTTPError as exc:
-            raise RemoteError(f"{method} {url}: {type(exc).__name__}: {exc or 'no response'}") from None
-        if response.status_code >= 400:
-            raise RemoteError(f"{method} {url} answered {response.status_code}: {response.text.strip()[:500]}")
-        return response
+        self.remote.close()
 
     def put_graph(
         self, graph: str, triples: list[ox.Triple], on_progress: Callable[[str, int, int], None] | None
@@ -359,27 +414,31 @@ class _Client:
         """The Graph Store Protocol URL of ``graph``."""
         return f"{self.base}{self.preset.store}?{self.preset.graph_param}={quote(graph, safe='')}"
 
-    def graph_names(self) -> list[str]:
-        """Every named graph in the store (one fixed query: ``GRAPH ?g {}`` lists graph names)."""
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "graph names", lambda row: row["g"])
+    def graph_names(self, prefix: str) -> list[str]:
+        """The named graphs in the store whose IRI starts with ``prefix`` (the preset's listing query).
+
+        The prefix is written by pyoxigraph's literal serializer, never pasted; unbound rows are
+        skipped."""
+        q = (
+            f"SELECT DISTINCT ?g WHERE {{ {self.preset.graphs_pattern} "
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+        )
+        rows = self._select(q, "graph names", lambda row: row["g"])
         return [g.value for g in rows if isinstance(g, ox.NamedNode)]
 
-    def _select(self, query: str, what: str, read: Callable[[ox.QuerySolution], T]) -> list[T]:
-        """``read`` applied to each solution of ``query``; an unreadable answer is a RemoteError."""
-        r = self._call(
-            "POST",
-            self.base + self.preset.query,
-            content=query.encode(),
-            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-        )
+    def _select(self, query: str, what: str, read: Callable[[dict], T]) -> list[T]:
+        """``read`` applied to each row of ``query``; an unreadable answer is a RemoteError."""
+        url = self.base + self.preset.query
+        rows = self.remote.select(url, query, what=f"POST {url} ({what})").rows
         try:
-            return [read(row) for row in ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)]
-        except (SyntaxError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            return [read(row) for row in rows]
+        except (ValueError, TypeError, AttributeError, KeyError, ArithmeticError) as exc:
             raise RemoteError(f"cannot read the {what} from {self.base}: {exc}") from None
 
     def get_graph(self, graph: str) -> bytes:
         """The triples of ``graph`` on the server, as N-Triples (Graph Store Protocol GET)."""
-        return self._call("GET", self._graph_url(graph), headers={"Accept": "application/n-triples"}).content
+        url = self._graph_url(graph)
+        return self.remote.request("GET", url, headers={"Accept": "application/n-triples"}).content
 
     def post_quads(self, body: bytes, label: str, on_progress: Callable[[str, int, int], None] | None) -> None:
         """Add the N-Quads ``body`` to the store in one request (the preset's quads endpoint)."""
@@ -394,39 +453,36 @@ class _Client:
         label: str,
         on_progress: Callable[[str, int, int], None] | None,
     ) -> None:
-        total = len(body)
-
-        def chunks() -> Iterator[bytes]:
-            step = 1 << 20
-            for start in range(0, total, step):
-                yield body[start : start + step]
-                if on_progress:
-                    on_progress(label, min(start + step, total), total)
-
-        self._call(method, url, content=chunks(), headers={"Content-Type": content_type, "Content-Length": str(total)})
+        """Send ``body`` in 1 MiB chunks with progress; re-sendable, so Digest's second round works."""
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+        self.remote.request(method, url, content=Upload(body, label, on_progress), headers=headers)
 
     def counts(self, graphs: list[str], per_query: int = 500) -> dict[str, int]:
         """Triples per graph, one grouped query per ``per_query`` graphs (graphs without triples are absent).
 
         The IRIs are ours (minted by coopkg or checked as IRIs by pyoxigraph), written with
-        pyoxigraph's own term syntax, so nothing from outside is pasted into the query."""
+        pyoxigraph's own term syntax, so nothing from outside is pasted into the query. Counts are
+        read by value: Virtuoso may write a count as a decimal."""
         out: dict[str, int] = {}
         for start in range(0, len(graphs), per_query):
             values = " ".join(str(ox.NamedNode(g)) for g in graphs[start : start + per_query])
             q = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
-            out.update(self._select(q, "triple counts", lambda row: (row["g"].value, int(row["n"].value))))
+            out.update(self._select(q, "triple counts", lambda row: (row["g"].value, _count(row["n"].value))))
         return out
 
     def update(self, text: str) -> None:
-        self._call(
-            "POST",
-            self.base + self.preset.update,
-            content=text.encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
+        self.remote.update(self.base + self.preset.update, text)
 
     def drop_quietly(self, graphs: list[str]) -> None:
         if not graphs:
             return
         with suppress(RemoteError):
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+
+def _count(lexical: str) -> int:
+    """A count written as an integer or a whole decimal (``"12"``, ``"12.0"``)."""
+    value = Decimal(lexical)
+    if value != value.to_integral_value():
+        raise ValueError(f"count {lexical!r} is not a whole number")
+    return int(value)
