@@ -125,20 +125,26 @@ class VirtuosoServer:
         r.raise_for_status()
 
     def graphs(self) -> set[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # filtered on the graph name: Virtuoso answers an unfiltered DISTINCT ?g in seconds, this in ms
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({_ours('?g')}) }}")
         return {r["g"].value for r in rows if r.get("g") is not None and r["g"].value.startswith(OURS)}
 
     def quads(self) -> set[ox.Quad]:
-        out = set()
-        for g in self.graphs():
-            for r in self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {ox.NamedNode(g)} {{ ?s ?p ?o }} }}"):
-                out.add(ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(g)))
-        return out
+        """Every quad of the graphs tests write, in one query (one scan instead of one per graph)."""
+        rows = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({_ours('?g')}) }}")
+        if len(rows) >= self.max_rows:
+            raise AssertionError(f"the test store's row limit ({self.max_rows}) cut the quads: raise max_rows")
+        return {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}
 
     def clear(self) -> None:
         graphs = self.graphs()
         if graphs:
             self.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(graphs)))
+
+
+def _ours(var: str) -> str:
+    """A SPARQL condition: ``var`` names one of the graphs the tests write (:data:`OURS`)."""
+    return " || ".join(f"STRSTARTS(STR({var}), {ox.Literal(prefix)})" for prefix in OURS)
 
 
 def isql(port: int, password: str, statements: str) -> str:
