@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,20 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address, *args, **kwargs)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test process gets its own default build cache (``COOPKG_CACHE``), never the checkout's
+    ``.coopkg-cache``: pytest-xdist workers would otherwise rebuild one store while another reads it."""
+    folder = tmp_path_factory.mktemp("coopkg-cache")
+    before = os.environ.get("COOPKG_CACHE")
+    os.environ["COOPKG_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("COOPKG_CACHE", None)
+    else:
+        os.environ["COOPKG_CACHE"] = before
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +71,11 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------- real servers
-import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402

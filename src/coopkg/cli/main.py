@@ -13,7 +13,15 @@ import click
 
 from coopkg import __version__
 from coopkg.check.report import SEVERITIES, Report
-from coopkg.cli.options import Group, cache_option, data_options, engine_option, open_reader, result_format
+from coopkg.cli.options import (
+    Group,
+    cache_folder_option,
+    cache_option,
+    data_options,
+    engine_option,
+    open_reader,
+    result_format,
+)
 from coopkg.errors import InvalidData
 from coopkg.graph.formats import FORMATS
 from coopkg.publish.dist import export as export_one
@@ -52,13 +60,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--verify", is_flag=True, help="Re-parse every dump and require exactly the built statements (slower).")
 @engine_option
-@click.option(
-    "--cache",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".coopkg-cache"),
-    show_default=True,
-    help="Parsed records per file, keyed by content hash: unchanged files are not parsed again.",
-)
+@cache_folder_option("Parsed records per file, keyed by content hash: unchanged files are not parsed again.")
 @click.option("--no-cache", is_flag=True, help="Parse every file (and leave the cache alone).")
 @click.option(
     "-j",

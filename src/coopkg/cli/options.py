@@ -63,12 +63,21 @@ engine_option = click.option(
 )
 
 
-cache_option = click.option(
-    "--cache",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".coopkg-cache"),
-    show_default=True,
-    help="Read the last build from this cache when it matches the data (else build in memory).",
+def cache_folder_option(help: str) -> Callable:
+    """``--cache DIR`` (or ``COOPKG_CACHE``): the build cache, one option for every command that uses it."""
+    return click.option(
+        "--cache",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(".coopkg-cache"),
+        envvar="COOPKG_CACHE",
+        show_default=True,
+        show_envvar=True,
+        help=help,
+    )
+
+
+cache_option = cache_folder_option(
+    "Read the last build from this cache when it matches the data (else build in memory)."
 )
 
 

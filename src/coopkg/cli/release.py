@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from coopkg.cli.options import data_options
+from coopkg.cli.options import cache_folder_option, data_options
 
 
 def register(cli: click.Group) -> None:
@@ -122,13 +122,7 @@ def diff_cmd(
     show_default=True,
     help="Folder of the archives, catalog.ttl and CHANGELOG.md.",
 )
-@click.option(
-    "--cache",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(".coopkg-cache"),
-    show_default=True,
-    help="Build cache (as coopkg build).",
-)
+@cache_folder_option("Build cache (as coopkg build).")
 def release_cmd(
     version: str, date: str | None, data_dir: Path, base: str | None, out: Path, releases: Path, cache: Path
 ) -> None:
