@@ -17,8 +17,8 @@ therefore sends only the graphs that changed. The rest is sent in one of two way
 4. The target graphs are counted again.
 
 At national scale that single transaction is the slow part: Oxigraph's cost per MOVE grows with
-the size of the transaction (measured: 15 ms per 400-triple graph alone, 60 ms each in a request
-of 200), so one request for 3,000 graphs takes minutes. ``switch_batch=N`` trades the all-at-once
+the size of the transaction, so one request for thousands of graphs takes minutes (figures in
+benchmarks/results/README.md, ``push.replace``). ``switch_batch=N`` trades the all-at-once
 switch for speed: MOVE requests of at most N triples each (every graph still switches atomically,
 whole). If a request fails, the graphs switched by earlier requests stay switched, the error says
 how many, and the rest keep their previous content. On any failure the staging graphs are dropped
@@ -29,8 +29,8 @@ replace, so when the preset names a quads endpoint (Oxigraph: ``POST /store``, w
 runs as one transaction) and none of the graphs to send exists on the server, push sends them in
 ONE ``POST`` of N-Quads (``switch_batch=N``: requests of at most N triples, each graph whole) and
 then counts them. Readers see the graphs appear at once, a failed request adds nothing, and no
-MOVE runs. Measured on the 1M synthetic dataset against a fresh ``oxigraph serve``: one such POST
-took 50 s where staging + MOVE took 295 s. If another writer creates one of those graphs between
+MOVE runs, which is several times faster than staging + MOVE (``push`` against ``push.replace`` in
+benchmarks/results/). If another writer creates one of those graphs between
 the count and the POST, the final count disagrees and push says so.
 
 The graphs under ``graph_prefix`` are coopkg's: after a push they are exactly the dataset's. A
