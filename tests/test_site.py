@@ -26,7 +26,7 @@ BASE = DEFAULT_BASE
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 
-def make_site(dist: Path, out: Path, previous: Path | None = None):
+def make_site(dist: Path, out: Path, previous: Path | None = None, jobs: int | None = None):
     return write_site(
         dist / "coopkg.nq",
         out,
@@ -35,6 +35,7 @@ def make_site(dist: Path, out: Path, previous: Path | None = None):
         queries_dir=resource_dir("queries"),
         downloads=dist,
         previous=previous,
+        jobs=jobs,
     )
 
 
@@ -310,10 +311,13 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
         assert resolve(site, "/" + key, "text/html")[0] == 200
 
 
-def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path, jobs: int) -> None:
+    """In one process or in three forked workers, the same bytes and counts as the default build."""
     again = tmp_path / "again"
-    make_site(built_dist, again)
+    summary = make_site(built_dist, again, jobs=jobs)
     assert _tree(again) == _tree(site)
+    assert summary.files == len(_tree(site)) - 1  # every file but the manifest itself
 
 
 def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path) -> None:

@@ -215,13 +215,22 @@ def _browse(data: SiteData, docs: list[str], env: jinja2.Environment, writer: Si
         v = Viewer(data, key)
         items = []
         for doc in groups[kind]:
-            types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+            types = _type_names(data, doc)
             items.append((v.link(doc), types))
         items.sort(key=lambda x: (x[0].text.casefold(), x[0].href or ""))
         title = _KIND_TITLES.get(kind, kind.capitalize())
         writer.write(f"{key}.html", _render(env, "browse.html", key, title=title, items=items))
         out.append({"key": key, "title": title, "count": len(items)})
     return out
+
+
+def _type_names(data: SiteData, doc: str) -> str:
+    """The labels of the document's types, sorted and joined (kept per set of types: a few dozen)."""
+    types = tuple(data.types.get(doc, ()))
+    names = data.type_names.get(types)
+    if names is None:
+        names = data.type_names[types] = ", ".join(sorted({data.label(t)[0] for t in types}))
+    return names
 
 
 def _browse_links(browse: list[dict], from_key: str) -> list[dict]:
@@ -285,7 +294,7 @@ def _home(
         key=lambda x: (-x[1], x[0].text if x[0] else ""),
     )
     reports = sum(1 for doc in data.facts if COOP + "SourceDocument" in data.types.get(doc, ()))
-    triples = len({(f.s, f.p, f.n) for facts in data.facts.values() for f in facts if f.g})
+    triples = _distinct_triples(data)
     version = next(
         (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
     )
@@ -306,6 +315,23 @@ def _home(
         jsonld=Markup(alternates.script_json(jsonld)),  # JSON escaped for <script> by script_json
     )
     writer.write("index.html", html.encode("utf-8"))
+
+
+def _distinct_triples(data: SiteData) -> int:
+    """Triples in the named graphs, each counted once however many graphs state it.
+
+    A document's facts are sorted by (subject, predicate, object, graph) and no subject is in two
+    documents, so a triple's copies are neighbours: counting changes needs no set of a million."""
+    count = 0
+    for facts in data.facts.values():
+        last = None
+        for f in facts:
+            if f.g:
+                triple = (f.s, f.p, f.n)
+                if triple != last:
+                    count += 1
+                    last = triple
+    return count
 
 
 def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> str:
@@ -367,7 +393,7 @@ def _names(data: SiteData, docs: list[str]) -> bytes:
         names = sorted({(value, lang) for value, lang, _ in data.labels.get(doc, ())})
         if not names:
             continue
-        types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+        types = _type_names(data, doc)
         entries.append([data.key(doc), types, [list(n) for n in names]])
     return json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
