@@ -68,14 +68,15 @@ def dumps_stage(data: Path, dist: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=["shipped", "10k", "100k"], default="shipped")
+    parser.add_argument("--scale", choices=["shipped", "10k", "100k", "1m"], default="shipped")
     parser.add_argument("--work", type=Path, default=None, help="Scratch folder (default: a temp folder).")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="coopkg-site-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     data = ROOT / "data"
     if args.scale != "shipped":
-        from coopkg.synth import synthesize
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from synth import synthesize
 
         data = work / f"synth-{args.scale}"
         if not data.exists():

@@ -26,7 +26,7 @@ BASE = DEFAULT_BASE
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 
-def make_site(dist: Path, out: Path, previous: Path | None = None):
+def make_site(dist: Path, out: Path, previous: Path | None = None, jobs: int | None = None):
     return write_site(
         dist / "coopkg.nq",
         out,
@@ -35,6 +35,7 @@ def make_site(dist: Path, out: Path, previous: Path | None = None):
         queries_dir=resource_dir("queries"),
         downloads=dist,
         previous=previous,
+        jobs=jobs,
     )
 
 
@@ -129,16 +130,19 @@ def test_conneg_picks_page_or_alternate(site: Path, path: str) -> None:
     cases = {
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": ("text/html", "html"),
         None: ("text/html", "html"),
-        "text/turtle": ("text/turtle", "ttl"),
+        # one .nt file answers Turtle and N-Triples (N-Triples is Turtle), with the type asked for
+        "text/turtle": ("text/turtle", "nt"),
         "application/ld+json": ("application/ld+json", "jsonld"),
         "application/n-triples": ("application/n-triples", "nt"),
-        "text/turtle;q=1, text/html;q=0.5": ("text/turtle", "ttl"),
+        "text/turtle;q=1, text/html;q=0.5": ("text/turtle", "nt"),
         "*/*": ("text/html", "html"),
     }
     for accept, (media, ext) in cases.items():
         status, got, file = resolve(site, path, accept)
         assert (status, got, file) == (200, media, stem.with_name(f"{stem.name}.{ext}")), accept
     assert resolve(site, path, "image/png") == (406, "text/plain", None)
+    if not path.endswith("/"):  # a page's Turtle by name is its N-Triples file
+        assert resolve(site, path + ".ttl", None) == (200, "text/turtle", stem.with_name(f"{stem.name}.nt"))
 
 
 def test_conneg_hash_iri_lands_on_its_paragraph(site: Path) -> None:
@@ -180,7 +184,7 @@ def _dump_graph(dist: Path) -> set:
     return set(g)
 
 
-@pytest.mark.parametrize(("ext", "fmt"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(("ext", "fmt"), [("nt", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
 def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: Path, ext: str, fmt: str) -> None:
     dump = _dump_graph(built_dist)
     files = sorted(p for p in site.rglob(f"*.{ext}") if "downloads" not in p.parts)
@@ -307,10 +311,13 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
         assert resolve(site, "/" + key, "text/html")[0] == 200
 
 
-def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path, jobs: int) -> None:
+    """In one process or in three forked workers, the same bytes and counts as the default build."""
     again = tmp_path / "again"
-    make_site(built_dist, again)
+    summary = make_site(built_dist, again, jobs=jobs)
     assert _tree(again) == _tree(site)
+    assert summary.files == len(_tree(site)) - 1  # every file but the manifest itself
 
 
 def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path) -> None:

@@ -1,39 +1,37 @@
-"""The machine views of a page: Turtle, JSON-LD and N-Triples of its document.
+"""The machine views of a page: N-Triples (also served as Turtle) and JSON-LD of its document.
 
 A document's alternates hold its own triples (every subject in it: the IRI and its ``#`` parts,
 from every graph, once) plus the labels of the IRIs it links to, so a client reading one file can
 show names. Every triple is in the dumps (``coopkg.nq`` or ``void.ttl``). Triples are sorted, so
-the bytes depend only on the data; Turtle and N-Triples are written by pyoxigraph, JSON-LD by
-coopkg's own compacting writer (the same as ``coopkg.jsonld``).
+the bytes depend only on the data.
+
+N-Triples is a subset of Turtle, so one ``.nt`` file answers both ``text/turtle`` and
+``application/n-triples`` (:mod:`coopkg.site.rules`): one file per format would be a third more
+files for the same triples. Both texts are written here from the facts' strings, without
+building RDF terms per page: each line is ``<s> <p> o .`` with the object's N-Triples text kept
+by :class:`~coopkg.site.model.Fact` (what pyoxigraph's writer prints), and the JSON-LD is the
+text :func:`coopkg.graph.jsonld.dumps` gives for the same triples (a test holds them equal), with
+only the prefixes the document uses.
 """
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 
 from coopkg.graph import jsonld
-from coopkg.vocab import PREFIXES, RDFS, SKOS
+from coopkg.vocab import PREFIXES, RDF, RDFS, SKOS, XSD
 
 from .model import SiteData
 
 _NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
+_TYPE = RDF + "type"
+_STRING = XSD + "string"
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
-
-def document_triples(data: SiteData, doc: str) -> list[ox.Triple]:
-    """The document's triples plus ``rdfs:label``/``skos:prefLabel`` of what it links to, sorted."""
-    triples: set[ox.Triple] = set()
-    linked: set[str] = set()
-    for f in data.facts.get(doc, ()):
-        triples.add(ox.Triple(ox.NamedNode(f.s), ox.NamedNode(f.p), f.o))
-        if isinstance(f.o, ox.NamedNode):
-            linked.add(f.o.value)
-    for iri in linked:
-        node = ox.NamedNode(iri)
-        for value, lang, p in data.labels.get(iri, ()):
-            if p in _NAME_PREDICATES:
-                lit = ox.Literal(value, language=lang) if lang else ox.Literal(value)
-                triples.add(ox.Triple(node, ox.NamedNode(p), lit))
-    return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+#: one triple of an alternate: subject, predicate, object term, object in N-Triples syntax
+Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str]
 
 
 def prefixes(data: SiteData) -> dict[str, str]:
@@ -41,29 +39,112 @@ def prefixes(data: SiteData) -> dict[str, str]:
     return jsonld.context(data.base + "id/")
 
 
-def used_prefixes(triples: list[ox.Triple], pfx: dict[str, str], compact: jsonld.Compactor) -> dict[str, str]:
-    """Only the prefixes ``triples`` use, in ``pfx`` order (``compact`` is shared by all documents).
+class Alternates:
+    """Writes every document's alternates; its caches (labels, compact IRIs) are shared by all pages."""
 
-    Why: the full context is 1.8 kB; inline in 70,000 small documents it would outweigh them."""
-    used = set()
-    for t in triples:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                used.add(compact(term.value).partition(":")[0])
-            elif isinstance(term, ox.Literal) and term.language is None:
-                used.add(compact(term.datatype.value).partition(":")[0])
-    return {k: v for k, v in pfx.items() if k in used}
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self.pfx = prefixes(data)
+        self.compact = jsonld.Compactor(self.pfx)
+        self._prefix: dict[str, str] = {}
+        self._names: dict[str, list[Row]] = {}
+        self._ids: dict[str, str] = {}
+        self._contexts: dict[tuple[str, ...], str] = {}
 
+    def rows(self, doc: str) -> list[Row]:
+        """The document's triples plus ``rdfs:label``/``skos:prefLabel`` of what it links to, sorted."""
+        found: dict[tuple[str, str, str], Row] = {}
+        linked: set[str] = set()
+        for f in self.data.facts.get(doc, ()):
+            found[(f.s, f.p, f.n)] = (f.s, f.p, f.o, f.n)
+            if type(f.o) is ox.NamedNode:
+                linked.add(f.o.value)
+        for iri in linked:
+            for row in self._label_rows(iri):
+                found[row[:2] + row[3:]] = row  # type: ignore[index]
+        return [found[k] for k in sorted(found)]
 
-def serialize(triples: list[ox.Triple], fmt: str, pfx: dict[str, str]) -> str:
-    """``triples`` as ``ttl``, ``nt`` or ``jsonld`` text (``pfx`` already cut to :func:`used_prefixes`)."""
-    if fmt == "jsonld":
-        return jsonld.dumps(triples, pfx)
-    if fmt == "ttl":
-        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=pfx).decode("utf-8")
-    if fmt == "nt":
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    raise ValueError(f"unknown alternate format {fmt!r}")
+    def _label_rows(self, iri: str) -> list[Row]:
+        rows = self._names.get(iri)
+        if rows is None:
+            rows = []
+            for value, lang, p in self.data.labels.get(iri, ()):
+                if p in _NAME_PREDICATES:
+                    lit = ox.Literal(value, language=lang) if lang else ox.Literal(value)
+                    rows.append((iri, p, lit, str(lit)))
+            self._names[iri] = rows
+        return rows
+
+    def ntriples(self, rows: list[Row]) -> str:
+        """The rows as N-Triples (and so as Turtle)."""
+        return "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
+
+    def _prefix_of(self, iri: str) -> str:
+        hit = self._prefix.get(iri)
+        if hit is None:
+            hit = self._prefix[iri] = self.compact(iri).partition(":")[0]
+        return hit
+
+    def _context(self, rows: list[Row]) -> str:
+        """The ``@context`` text with only the prefixes ``rows`` use, in the dumps' order.
+
+        Why: the full context is 1.8 kB; inline in 70,000 small documents it would outweigh them."""
+        used = set()
+        prefix_of = self._prefix_of
+        for s, p, o, _ in rows:
+            used.add(prefix_of(s))
+            used.add(prefix_of(p))
+            if type(o) is ox.NamedNode:
+                used.add(prefix_of(o.value))
+            elif type(o) is ox.Literal and o.language is None:
+                used.add(prefix_of(o.datatype.value))
+        names = tuple(k for k in self.pfx if k in used)
+        text = self._contexts.get(names)
+        if text is None:
+            text = self._contexts[names] = json.dumps({k: self.pfx[k] for k in names}, ensure_ascii=False)
+        return text
+
+    def _id(self, iri: str) -> str:
+        hit = self._ids.get(iri)
+        if hit is None:
+            hit = self._ids[iri] = _encode(self.compact(iri))
+        return hit
+
+    def jsonld(self, rows: list[Row]) -> str:
+        """The rows as compacted JSON-LD: the bytes of :func:`coopkg.graph.jsonld.dumps` for their triples."""
+        enc, name = _encode, self._id
+        nodes = []
+        i, end = 0, len(rows)
+        while i < end:
+            subject = rows[i][0]
+            j = i
+            while j < end and rows[j][0] == subject:
+                j += 1
+            text = '{"@id": ' + name(subject)
+            types = [name(o.value) for _, p, o, _ in rows[i:j] if p == _TYPE]
+            if types:
+                text += ', "@type": [' + ", ".join(types) + "]"
+            groups: dict[str, list[str]] = {}
+            for _, p, o, _ in rows[i:j]:
+                if p == _TYPE:
+                    continue
+                if type(o) is ox.NamedNode:
+                    value = '{"@id": ' + name(o.value) + "}"
+                elif type(o) is ox.Literal:
+                    if o.language:
+                        value = '{"@value": ' + enc(o.value) + ', "@language": ' + enc(o.language) + "}"
+                    elif o.datatype.value == _STRING:
+                        value = enc(o.value)
+                    else:
+                        value = '{"@value": ' + enc(o.value) + ', "@type": ' + name(o.datatype.value) + "}"
+                else:
+                    raise ValueError(f"cannot write {o!r} as JSON-LD (no blank nodes or quoted triples allowed)")
+                groups.setdefault(p, []).append(value)
+            for p, values in groups.items():
+                text += ", " + name(p) + ": [" + ", ".join(values) + "]"
+            nodes.append(text + "}")
+            i = j
+        return '{\n"@context": ' + self._context(rows) + ',\n"@graph": [\n' + ",\n".join(nodes) + "\n]}\n"
 
 
 def script_json(text: str) -> str:
@@ -78,4 +159,4 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-__all__ = ["PREFIXES", "document_triples", "prefixes", "script_json", "serialize", "used_prefixes"]
+__all__ = ["PREFIXES", "Alternates", "Row", "prefixes", "script_json"]

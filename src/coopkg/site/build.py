@@ -19,7 +19,6 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from coopkg.graph import jsonld
 from coopkg.graph.formats import FORMATS
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
@@ -32,6 +31,7 @@ from .queries import run_catalog, select_rows
 from .rules import conneg_files
 from .svg import safe_svg
 from .views import Value, Viewer
+from .workers import Pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -67,7 +67,15 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # templates are package files: no stat per page render
     )
-    env.globals.update(txt=markup.txt, val=markup.val, types=markup.types, statements=markup.statements)
+    env.globals.update(
+        txt=markup.txt,
+        val=markup.val,
+        types=markup.types,
+        statements=markup.statements,
+        incoming=markup.incoming,
+        refs=markup.refs,
+        alternates=markup.alternates,
+    )
     return env
 
 
@@ -81,6 +89,7 @@ def write_site(
     downloads: Path | None = None,
     previous: Path | None = None,
     releases: Sequence[Release] = (),
+    jobs: int | None = None,
 ) -> SiteSummary:
     """Write the website for the dump ``nquads`` into ``out`` (created; the caller renames it into place).
 
@@ -91,6 +100,8 @@ def write_site(
         (copied across file systems) into ``out/downloads/``.
     :param previous: an earlier site: files whose bytes are unchanged are hard-linked from it
         instead of written.
+    :param jobs: processes writing the entity pages (default: one per CPU; 1: this process
+        alone); the bytes are the same for any number.
     :raises ValueError: a bad base, or an IRI whose page would overwrite one of the site's own.
     :raises SyntaxError: the dump does not parse.
     """
@@ -98,8 +109,7 @@ def write_site(
     data = load(Path(nquads), base)
     env = environment()
     writer = SiteWriter(Path(out), Path(previous) if previous else None)
-    pfx = alternates.prefixes(data)
-    compact = jsonld.Compactor(pfx)
+    alt = alternates.Alternates(data)
     docs = data.documents()
     for doc in docs:
         key = data.key(doc) or ""
@@ -107,33 +117,34 @@ def write_site(
             raise ValueError(f"<{doc}> would be served at /{key}, which the site uses for its own page")
     entity_tpl = env.get_template("entity.html")
     ontology_tpl = env.get_template("ontology.html")
-    pages = 0
     ontology_files = _ontology_files(Path(ontology_dir), writer)
-    for doc in docs:
-        key = data.key(doc) or ""
-        stem = file_stem(key)
-        triples = alternates.document_triples(data, doc)
-        used = alternates.used_prefixes(triples, pfx, compact)
-        texts = {fmt: alternates.serialize(triples, fmt, used) for fmt in ("nt", "jsonld")}
-        for fmt, text in texts.items():
-            writer.write(f"{stem}.{fmt}", text.encode("utf-8"))
-        # N-Triples is Turtle: the .ttl alternate is a hard link to the .nt file (no second file to write)
-        writer.alias(f"{stem}.ttl", f"{stem}.nt")
-        name = stem.rpartition("/")[2]  # alternates sit beside the page
-        links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
-        context = {
-            "root": href(key, ""),
-            "links": links,
-            "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # JSON escaped for <script> by script_json
-        }
-        if doc == ONTOLOGY:
-            html = ontology_tpl.render(page=ontology_view(data), files=ontology_files(key), **context)
-        else:
-            html = entity_tpl.render(page=Viewer(data, key).entity(doc), **context)
-        writer.write(f"{stem}.html", html.encode("utf-8"))
-        pages += 1
+
+    def render(share: Sequence[str], out: SiteWriter) -> int:
+        """Each document's page and alternates (in a worker process, or here)."""
+        for doc in share:
+            key = data.key(doc) or ""
+            stem = file_stem(key)
+            rows = alt.rows(doc)
+            texts = {"nt": alt.ntriples(rows), "jsonld": alt.jsonld(rows)}
+            for fmt, text in texts.items():
+                out.write(f"{stem}.{fmt}", text.encode("utf-8"))
+            name = stem.rpartition("/")[2]  # alternates sit beside the page
+            links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
+            context = {
+                "root": href(key, ""),
+                "links": links,
+                "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # JSON escaped for <script>
+            }
+            if doc == ONTOLOGY:
+                html = ontology_tpl.render(page=ontology_view(data), files=ontology_files(key), **context)
+            else:
+                html = entity_tpl.render(page=Viewer(data, key).entity(doc), **context)
+            out.write(f"{stem}.html", html.encode("utf-8"))
+        return len(share)
+
+    entities = Pages(docs, render, writer, jobs)
     browse = _browse(data, docs, env, writer)
-    pages += len(browse)
+    pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
     _home(data, env, writer, dl, browse, releases)
     writer.write("queries.html", _render(env, "queries.html", "queries", queries=_catalog(data, queries_dir)))
@@ -143,7 +154,7 @@ def write_site(
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
         writer.write(path, text.encode("utf-8"))
-    pages += 3
+    pages += 3 + entities.join()
     return writer.finish(pages)
 
 
@@ -204,13 +215,22 @@ def _browse(data: SiteData, docs: list[str], env: jinja2.Environment, writer: Si
         v = Viewer(data, key)
         items = []
         for doc in groups[kind]:
-            types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+            types = _type_names(data, doc)
             items.append((v.link(doc), types))
         items.sort(key=lambda x: (x[0].text.casefold(), x[0].href or ""))
         title = _KIND_TITLES.get(kind, kind.capitalize())
         writer.write(f"{key}.html", _render(env, "browse.html", key, title=title, items=items))
         out.append({"key": key, "title": title, "count": len(items)})
     return out
+
+
+def _type_names(data: SiteData, doc: str) -> str:
+    """The labels of the document's types, sorted and joined (kept per set of types: a few dozen)."""
+    types = tuple(data.types.get(doc, ()))
+    names = data.type_names.get(types)
+    if names is None:
+        names = data.type_names[types] = ", ".join(sorted({data.label(t)[0] for t in types}))
+    return names
 
 
 def _browse_links(browse: list[dict], from_key: str) -> list[dict]:
@@ -260,12 +280,9 @@ def _home(
                 seen.add((s, t))
                 classes[t] += 1
     # instances are counted outside the vocabulary graph (concepts are not data)
-    vocab_only = {f.s for facts in data.facts.values() for f in facts if f.g == vocabulary}
     data_subjects = {f.s for facts in data.facts.values() for f in facts if f.g not in ("", vocabulary)}
-    classes = Counter(
-        {t: sum(1 for s in data_subjects if t in data.types.get(s, ())) for t in classes if t != OWL + "Class"}
-    )
-    del vocab_only
+    counted = Counter(t for s in data_subjects for t in data.types.get(s, ()))
+    classes = Counter({t: counted[t] for t in classes if t != OWL + "Class"})
     class_rows = [(v.link(t), n) for t, n in sorted(classes.items(), key=lambda x: (-x[1], x[0])) if n]
     kinds = select_rows(
         data.store,
@@ -277,7 +294,7 @@ def _home(
         key=lambda x: (-x[1], x[0].text if x[0] else ""),
     )
     reports = sum(1 for doc in data.facts if COOP + "SourceDocument" in data.types.get(doc, ()))
-    triples = len({(f.s, f.p, str(f.o)) for facts in data.facts.values() for f in facts if f.g})
+    triples = _distinct_triples(data)
     version = next(
         (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
     )
@@ -298,6 +315,23 @@ def _home(
         jsonld=Markup(alternates.script_json(jsonld)),  # JSON escaped for <script> by script_json
     )
     writer.write("index.html", html.encode("utf-8"))
+
+
+def _distinct_triples(data: SiteData) -> int:
+    """Triples in the named graphs, each counted once however many graphs state it.
+
+    A document's facts are sorted by (subject, predicate, object, graph) and no subject is in two
+    documents, so a triple's copies are neighbours: counting changes needs no set of a million."""
+    count = 0
+    for facts in data.facts.values():
+        last = None
+        for f in facts:
+            if f.g:
+                triple = (f.s, f.p, f.n)
+                if triple != last:
+                    count += 1
+                    last = triple
+    return count
 
 
 def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> str:
@@ -359,7 +393,7 @@ def _names(data: SiteData, docs: list[str]) -> bytes:
         names = sorted({(value, lang) for value, lang, _ in data.labels.get(doc, ())})
         if not names:
             continue
-        types = ", ".join(sorted({data.label(t)[0] for t in data.types.get(doc, ())}))
+        types = _type_names(data, doc)
         entries.append([data.key(doc), types, [list(n) for n in names]])
     return json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 

@@ -106,6 +106,30 @@ class SiteWriter:
         self.written += 1
         return digest
 
+    def start_delta(self) -> None:
+        """Count from here on only (a forked worker: the parent keeps what came before)."""
+        self.manifest, self.aliases = {}, []
+        self.written = self.reused = self.bytes = 0
+
+    def delta(self) -> tuple[dict[str, list], int, int, int, list[tuple[str, str]]]:
+        """What this writer did since :meth:`start_delta`, for :meth:`merge` in the parent."""
+        return self.manifest, self.written, self.reused, self.bytes, self.aliases
+
+    def merge(self, delta: tuple[dict[str, list], int, int, int, list[tuple[str, str]]]) -> None:
+        """Add a worker's :meth:`delta` (its files are already in ``out``).
+
+        :raises ValueError: the worker wrote a file this writer (or another worker) also wrote.
+        """
+        manifest, written, reused, size, aliases = delta
+        for rel in manifest:
+            if rel in self.manifest:
+                raise ValueError(f"two pages want the same file {rel!r}")
+        self.manifest.update(manifest)
+        self.written += written
+        self.reused += reused
+        self.bytes += size
+        self.aliases.extend(aliases)
+
     def finish(self, pages: int) -> SiteSummary:
         for source, rel in self.aliases:
             try:

@@ -2,9 +2,9 @@
 work under ``https://w3id.org/coopkg/``, under ``coopkg serve`` on 127.0.0.1 and from a copy).
 
 A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<key>.html`` and its
-alternates ``<key>.ttl``, ``.jsonld``, ``.nt``; an IRI ending in ``/`` (and the home page, key
-``""``) uses ``<key>index.html``. Links use the key itself, the IRI's own path, which the
-conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
+alternates ``<key>.nt`` (N-Triples, which is also its Turtle) and ``<key>.jsonld``; an IRI ending
+in ``/`` (and the home page, key ``""``) uses ``<key>index.html``. Links use the key itself, the
+IRI's own path, which the conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
 
 >>> href("id/org/x", "id/region/110000")
 '../../id/region/110000'
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import posixpath
 
+#: the files beside each page, linked from it: extension, media type, label
 ALTERNATES = (
-    ("ttl", "text/turtle", "Turtle"),
+    ("nt", "application/n-triples", "N-Triples (also Turtle)"),
     ("jsonld", "application/ld+json", "JSON-LD"),
-    ("nt", "application/n-triples", "N-Triples"),
 )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,14 +37,20 @@ def doc_of(iri: str) -> str:
     return iri.partition("#")[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fact:
-    """One statement as stored: subject, predicate, object and the graph that holds it."""
+    """One statement as stored: subject, predicate, object and the graph that holds it.
+
+    ``n`` is the object in N-Triples syntax, made once: it sorts the facts and is the object's text
+    in every N-Triples alternate. Not ``frozen``: a frozen dataclass sets each field through
+    ``object.__setattr__``, six times slower to build, and one Fact is built per quad; nothing
+    changes a Fact after :func:`load`."""
 
     s: str
     p: str
     o: ox.NamedNode | ox.Literal | ox.BlankNode
     g: str
+    n: str
 
 
 @dataclass
@@ -59,6 +66,12 @@ class SiteData:
     stated_in: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     graphs: list[str] = field(default_factory=list)
     void: list[ox.Triple] = field(default_factory=list)
+    #: :meth:`label` by IRI: every page asks for the labels of the same few thousand IRIs
+    _labels: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    #: (depth of the linking page, IRI) -> (href, external), for :meth:`coopkg.site.views.Viewer.target`
+    links: dict[tuple[int, str], tuple[str, bool]] = field(default_factory=dict, repr=False)
+    #: types (sorted) -> their labels joined, for the browse pages and the search index
+    type_names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     def key(self, iri: str) -> str | None:
         """Site path of a document IRI, or None when it is outside the site."""
@@ -80,10 +93,18 @@ class SiteData:
 
     def label(self, iri: str, lang: str = "en") -> tuple[str, str]:
         """(text, language) of the preferred label: rdfs:label/prefLabel in ``lang`` first."""
+        if lang == "en":
+            hit = self._labels.get(iri)
+            if hit is not None:
+                return hit
         found = self.labels.get(iri)
         if not found:
-            return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri, ""
-        return min(found, key=lambda x: (x[2] not in LABEL_PREDICATES[:2], x[1] != lang, x[1], x[2], x[0]))[:2]
+            out = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri, ""
+        else:
+            out = min(found, key=lambda x: (x[2] not in LABEL_PREDICATES[:2], x[1] != lang, x[1], x[2], x[0]))[:2]
+        if lang == "en":
+            self._labels[iri] = out
+        return out
 
 
 def load(nquads: Path, base: str) -> SiteData:
@@ -98,18 +119,23 @@ def load(nquads: Path, base: str) -> SiteData:
     labels = set(LABEL_PREDICATES)
     strings: dict[str, str] = {}  # one str object per distinct IRI: millions of facts share few subjects
     intern = strings.setdefault
+    facts, incoming = data.facts, data.incoming
+    named = ox.NamedNode
     for q in store.quads_for_pattern(None, None, None, None):
-        if isinstance(q.subject, ox.BlankNode):
+        subject = q.subject
+        if type(subject) is not named:
             continue
-        s = intern(q.subject.value, q.subject.value)
-        p = intern(q.predicate.value, q.predicate.value)
-        g = intern(q.graph_name.value, q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""
+        s = intern(subject.value, subject.value)
+        p = q.predicate.value
+        p = intern(p, p)
+        graph = q.graph_name
+        g = intern(graph.value, graph.value) if type(graph) is named else ""
         graphs.add(g)
-        fact = Fact(s, p, q.object, g)
-        data.facts[doc_of(s)].append(fact)
         o = q.object
-        if isinstance(o, ox.NamedNode):
-            data.incoming[doc_of(o.value)].append(fact)
+        fact = Fact(s, p, o, g, str(o))
+        facts[s.partition("#")[0]].append(fact)
+        if type(o) is named:
+            incoming[o.value.partition("#")[0]].append(fact)
             if p == TYPE:
                 data.types[s].append(o.value)
             elif p == STATED_IN:
@@ -121,7 +147,7 @@ def load(nquads: Path, base: str) -> SiteData:
         data.void = sorted(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE), key=str)
         for t in data.void:
             if isinstance(t.subject, ox.NamedNode):
-                fact = Fact(t.subject.value, t.predicate.value, t.object, "")
+                fact = Fact(t.subject.value, t.predicate.value, t.object, "", str(t.object))
                 data.facts[doc_of(fact.s)].append(fact)
                 if isinstance(t.object, ox.NamedNode) and t.predicate.value != TYPE:
                     data.incoming[doc_of(t.object.value)].append(fact)
@@ -140,8 +166,8 @@ def load(nquads: Path, base: str) -> SiteData:
     return data
 
 
-def _fact_key(f: Fact) -> tuple:
-    return (f.s, f.p, str(f.o), f.g)
+#: facts sort by subject, predicate, object, graph (attrgetter: no Python call per comparison key)
+_fact_key = attrgetter("s", "p", "n", "g")
 
 
 def _paragraph_order(iri: str) -> tuple:

@@ -6,9 +6,9 @@ the deployed Apache/nginx/w3id.org rules answer the same IRI with the same file.
 >>> import tempfile, pathlib
 >>> site = pathlib.Path(tempfile.mkdtemp())
 >>> (site / "id" / "org").mkdir(parents=True)
->>> for ext in ("html", "ttl", "jsonld", "nt"): _ = (site / "id" / "org" / f"x.{ext}").write_text("x")
->>> resolve(site, "/id/org/x", "text/turtle")[:2]
-(200, 'text/turtle')
+>>> for ext in ("html", "jsonld", "nt"): _ = (site / "id" / "org" / f"x.{ext}").write_text("x")
+>>> [(r[1], r[2].name) for r in (resolve(site, "/id/org/x", "text/turtle"), resolve(site, "/id/org/x.ttl", None))]
+[('text/turtle', 'x.nt'), ('text/turtle', 'x.nt')]
 >>> resolve(site, "/id/org/x#p3", None)[:2], resolve(site, "/id/org/x", "image/png")[:2]
 ((200, 'text/html'), (406, 'text/plain'))
 >>> resolve(site, "/id/org/nothing", None)
@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .links import file_stem
-from .rules import MEDIA_TYPES, choose
+from .rules import FILES, MEDIA_TYPES, choose
 
 NOT_FOUND = (404, "text/plain", None)
 
@@ -45,13 +45,16 @@ def resolve(site_dir: Path, path: str, accept: str | None) -> tuple[int, str, Pa
         ext = direct.name.rpartition(".")[2] if "." in direct.name else ""
         media = "text/plain" if direct.name == "SHA256SUMS" else MEDIA_TYPES.get(ext, "application/octet-stream")
         return 200, media, direct
+    if direct is not None and direct.suffix == ".ttl" and direct.with_suffix(".html").is_file():
+        turtle = direct.with_suffix(".nt")  # a page's Turtle by name: its N-Triples file
+        return (200, "text/turtle", turtle) if turtle.is_file() else NOT_FOUND
     stem = root / file_stem(key)
     if not stem.with_name(stem.name + ".html").is_file():
         return NOT_FOUND
     ext = choose(accept)
     if ext is None:
         return 406, "text/plain", None
-    target = stem.with_name(f"{stem.name}.{ext}")
+    target = stem.with_name(f"{stem.name}.{FILES[ext]}")
     if not target.is_file():
         return 406, "text/plain", None
     return 200, MEDIA_TYPES[ext], target

@@ -5,8 +5,9 @@ Which file answers ``GET <key>`` with an ``Accept`` header:
 1. no ``Accept`` header: the HTML page;
 2. HTML asked for at full weight (``text/html`` or ``application/xhtml+xml`` without ``q`` or
    with ``q=1``; every browser sends this): the page;
-3. else the first RDF type the header names: ``text/turtle`` → ``.ttl``, ``application/ld+json``
-   or ``application/json`` → ``.jsonld``, ``application/n-triples`` → ``.nt``;
+3. else the first RDF type the header names: ``text/turtle`` or ``application/n-triples`` → the
+   ``.nt`` file (N-Triples is Turtle; served with the type asked for), ``application/ld+json`` or
+   ``application/json`` → ``.jsonld``;
 4. else ``text/html`` at a lower weight, ``text/*`` or ``*/*``: the page;
 5. else ``406 Not Acceptable``.
 
@@ -14,6 +15,11 @@ Rules 2 and 3 are regular expressions (:data:`HTML_FIRST`, :data:`RDF`) so that 
 server rules, which can only match the header text, and :func:`coopkg.site.resolve.resolve`
 (used by ``coopkg serve``) choose the same file for the same request. They do not weigh
 ``q`` values between RDF types; a client that wants one RDF type names it alone.
+
+Why one file for Turtle and N-Triples: the site holds one page per entity, so every file per page
+counts tens of thousands of times; a ``.ttl`` copy (or hard link) of each ``.nt`` file was a
+quarter of the site's files for no new bytes. A request for ``<key>.ttl`` by name gets the
+``.nt`` file as Turtle too, so links to the old names keep working on the servers we configure.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ RDF = (
     ("jsonld", "application/ld+json", r"application/(ld\+)?json"),
     ("nt", "application/n-triples", r"application/n-triples"),
 )
+#: the file that holds each negotiated format (N-Triples is Turtle: one file for both)
+FILES = {"html": "html", "ttl": "nt", "jsonld": "jsonld", "nt": "nt"}
 HTML_ANY = r"text/html|application/xhtml\+xml|text/\*|\*/\*"
 #: media types of the files the site holds, by extension
 MEDIA_TYPES = {
@@ -75,7 +83,7 @@ def conneg_files(env: jinja2.Environment, base: str, target: str = "https://coop
     path = urlsplit(base).path or "/"
     context = {
         "html_first": HTML_FIRST,
-        "rdf": RDF,
+        "rdf": [(ext, media, pattern, FILES[ext]) for ext, media, pattern in RDF],
         "html_any": HTML_ANY,
         "media_types": MEDIA_TYPES,
         "path": path,

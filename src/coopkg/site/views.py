@@ -172,11 +172,13 @@ class Viewer:
     def __init__(self, data: SiteData, key: str) -> None:
         self.data = data
         self.key = key
+        self.depth = key.count("/")
         self.refs: dict[tuple, Ref] = {}
         self.source_graph = data.base + "graph/source/"
         self.reference_graph = data.base + "graph/reference"
         self.vocabulary_graph = data.base + "graph/vocabulary"
         self._uncertain: dict[tuple[str, str], str] = {}
+        self._ref_by: dict[tuple[str, str], Ref] = {}
 
     # ------------------------------------------------------------------ links and values
     def link(self, iri: str) -> Value:
@@ -185,12 +187,21 @@ class Viewer:
         return Value(text, lang, *self.target(iri))
 
     def target(self, iri: str) -> tuple[str, bool]:
-        """(href, external) for ``iri``."""
-        doc = doc_of(iri)
-        key = self.data.key(doc)
-        if key is None:
-            return iri, True
-        return href(self.key, key, iri[len(doc) + 1 :] if len(iri) > len(doc) else ""), False
+        """(href, external) for ``iri``.
+
+        Links depend only on the target and the depth of the linking page, and every page links
+        to the same few thousand IRIs, so they are kept per depth (in ``data.links``)."""
+        links = self.data.links
+        hit = links.get((self.depth, iri))
+        if hit is None:
+            doc = doc_of(iri)
+            key = self.data.key(doc)
+            if key is None:
+                hit = iri, True
+            else:
+                hit = href(self.key, key, iri[len(doc) + 1 :] if len(iri) > len(doc) else ""), False
+            links[(self.depth, iri)] = hit
+        return hit
 
     def prop(self, iri: str) -> Value:
         if iri in self.data.labels:
@@ -214,12 +225,19 @@ class Viewer:
     # ------------------------------------------------------------------ provenance
     def ref_numbers(self, facts: list[Fact]) -> list[int]:
         """Footnote numbers for the graphs (and paragraphs) that state these copies of one fact."""
-        numbers = []
-        for f in facts:
-            numbers.append(self.ref_for(f.s, f.g).number)
-        return sorted(set(numbers))
+        if len(facts) == 1:
+            f = facts[0]
+            return [self.ref_for(f.s, f.g).number]
+        return sorted({self.ref_for(f.s, f.g).number for f in facts})
 
     def ref_for(self, subject: str, graph: str) -> Ref:
+        """The footnote of ``graph`` (and the paragraphs it states ``subject`` in), numbered on first use."""
+        ref = self._ref_by.get((subject, graph))
+        if ref is None:
+            ref = self._ref_by[(subject, graph)] = self._new_ref(subject, graph)
+        return ref
+
+    def _new_ref(self, subject: str, graph: str) -> Ref:
         paras = tuple(self.data.stated_in.get((subject, graph), ())) if graph.startswith(self.source_graph) else ()
         key = (graph, paras)
         ref = self.refs.get(key)
@@ -262,7 +280,7 @@ class Viewer:
         for f in facts:
             if f.p in skip:
                 continue
-            by_prop[f.p].setdefault(str(f.o), []).append(f)
+            by_prop[f.p].setdefault(f.n, []).append(f)
         out = []
         for p, values in by_prop.items():
             items = []

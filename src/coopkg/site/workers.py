@@ -1,0 +1,112 @@
+"""Render the entity pages in forked worker processes while the parent writes the site's own pages.
+
+Why: writing a page is Python code holding the GIL (building its view, rendering, serializing its
+alternates) plus three file creations, so threads do not help; at national scale there are tens of
+thousands of pages, each independent of the others. Forked children share the parent's indexes
+copy-on-write (no reload, nothing pickled on the way in), each takes every ``jobs``-th document,
+writes its files directly into the site folder and sends back only its manifest entries. The
+parent meanwhile writes the home page, pictures, catalog and browse pages, then merges the
+entries. A file's bytes do not depend on which process wrote it and the manifest is written
+sorted, so the site is byte-for-byte the one a single process writes (a test holds them equal).
+
+The cyclic collector's objects are frozen before forking (``gc.freeze``), so collections in the
+children do not walk, and so copy, the parent's millions of index objects.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .files import SiteWriter
+
+#: below this many pages a fork costs more than it saves
+MIN_PAGES_PER_JOB = 500
+
+Render = Callable[[Sequence[str], SiteWriter], int]
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Pages:
+    """Entity pages being written: by forked children (``jobs`` > 1 and enough pages) or right here."""
+
+    def __init__(self, docs: Sequence[str], render: Render, writer: SiteWriter, jobs: int | None = None) -> None:
+        self.writer = writer
+        self.children: list[tuple[int, int]] = []
+        self.pages = 0
+        jobs = default_jobs() if jobs is None else jobs
+        jobs = min(jobs, len(docs) // MIN_PAGES_PER_JOB)
+        if jobs <= 1 or not hasattr(os, "fork"):
+            self.pages = render(docs, writer)
+            return
+        gc.collect()
+        gc.freeze()
+        try:
+            for i in range(jobs):
+                self.children.append(_fork(docs[i::jobs], render, writer))
+        finally:
+            gc.unfreeze()
+
+    def join(self) -> int:
+        """Wait for the children, merge what they wrote into the writer; the number of pages.
+
+        :raises Exception: what a child raised (the first child's first), after all have ended.
+        """
+        failure: BaseException | None = None
+        for pid, fd in self.children:
+            with os.fdopen(fd, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if not payload:
+                failure = failure or RuntimeError(f"a site worker process died (wait status {status})")
+                continue
+            kind, body = pickle.loads(payload)
+            if kind == "raise":
+                failure = failure or body
+            elif failure is None:
+                pages, delta = body
+                self.writer.merge(delta)
+                self.pages += pages
+        self.children = []
+        if failure is not None:
+            raise failure
+        return self.pages
+
+
+def _fork(share: Sequence[str], render: Render, writer: SiteWriter) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; coverage does not follow forks
+        os.close(read_end)
+        _child(share, render, writer, write_end)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _child(share: Sequence[str], render: Render, writer: SiteWriter, fd: int) -> None:  # pragma: no cover
+    """Render ``share``, send ``(kind, body)`` down ``fd`` and leave without running any parent cleanup."""
+    code = 0
+    try:
+        try:
+            writer.start_delta()
+            pages = render(share, writer)
+            message: tuple[str, Any] = ("done", (pages, writer.delta()))
+        except Exception as exc:  # the parent raises it again
+            message = ("raise", exc)
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of buffers copied from the parent
