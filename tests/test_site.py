@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -17,7 +21,7 @@ from click.testing import CliRunner
 
 from coopkg.cli import cli
 from coopkg.resources import resource_dir
-from coopkg.site import resolve, write_site
+from coopkg.site import resolve, workers, write_site
 from coopkg.site.links import file_stem
 from coopkg.site.rules import choose
 from coopkg.vocab import DEFAULT_BASE
@@ -311,13 +315,59 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
         assert resolve(site, "/" + key, "text/html")[0] == 200
 
 
-@pytest.mark.parametrize("jobs", [1, 3])
-def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path, jobs: int) -> None:
-    """In one process or in three forked workers, the same bytes and counts as the default build."""
+def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:
+    """In one process, the same bytes and counts as the default build."""
     again = tmp_path / "again"
-    summary = make_site(built_dist, again, jobs=jobs)
+    summary = make_site(built_dist, again, jobs=1)
     assert _tree(again) == _tree(site)
     assert summary.files == len(_tree(site)) - 1  # every file but the manifest itself
+
+
+FORKING = """
+import sys
+from pathlib import Path
+from coopkg.site import workers
+forks = []
+real = workers._fork
+def counted(*args):
+    forks.append(args)
+    return real(*args)
+workers._fork = counted
+from test_site import make_site
+make_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=3)
+print(len(forks))
+"""
+
+
+def test_three_forked_workers_write_the_same_bytes(built_dist: Path, site: Path, tmp_path: Path) -> None:
+    """Run in a fresh single-threaded interpreter (a pytest-xdist worker has threads, and a threaded
+    process never forks), counting the forks so the test cannot pass by writing in one process."""
+    again = tmp_path / "again"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", FORKING, str(built_dist), str(again)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3"
+    assert _tree(again) == _tree(site)
+
+
+def test_a_threaded_process_writes_the_pages_itself(
+    built_dist: Path, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks: list[object] = []
+    real = workers._fork
+    monkeypatch.setattr(workers, "_fork", lambda *args: forks.append(args) or real(*args))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        make_site(built_dist, tmp_path / "again", jobs=3)
+    finally:
+        stop.set()
+        thread.join()
+    assert forks == []
+    assert _tree(tmp_path / "again") == _tree(site)
 
 
 def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path) -> None:

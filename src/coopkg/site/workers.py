@@ -37,6 +37,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _single_threaded() -> bool:
+    """Fork only a process with one OS thread: a child of a threaded process can inherit a lock
+    another thread held (a progress bar's refresh thread, say) and hang on it."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: do not guess
+        return False
+
+
 class Pages:
     """Entity pages being written: by forked children (``jobs`` > 1 and enough pages) or right here."""
 
@@ -46,7 +55,7 @@ class Pages:
         self.pages = 0
         jobs = default_jobs() if jobs is None else jobs
         jobs = min(jobs, len(docs) // MIN_PAGES_PER_JOB)
-        if jobs <= 1 or not hasattr(os, "fork"):
+        if jobs <= 1 or not hasattr(os, "fork") or not _single_threaded():
             self.pages = render(docs, writer)
             return
         gc.collect()
