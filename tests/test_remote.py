@@ -47,10 +47,7 @@ def test_every_stored_query_gives_the_same_rows_on_the_store(
         remote = values(json.loads(result.output))
         if remote != local:
             wrong.append(f"{name}: {len(remote)} rows, {len(local)} locally")
-    # Virtuoso 7.2 answers hospital-cooperation-between-regions with 0 rows once the GB/T 2260 table
-    # is in the reference graph (its plan changes); open in issue 14, kept visible here
-    known = {"hospital-cooperation-between-regions: 0 rows, 1 locally"} if "virtuoso" in store.name else set()
-    assert set(wrong) - known == set()
+    assert wrong == []
 
 
 def test_query_endpoint_sends_the_credentials_of_the_environment(
