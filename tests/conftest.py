@@ -12,6 +12,7 @@ import pytest
 
 import coopkg
 from coopkg.graph.dataset import Dataset
+from coopkg.pipeline import build_dist
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -38,6 +39,9 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("coopkg-cache")
     before = os.environ.get("COOPKG_CACHE")
     os.environ["COOPKG_CACHE"] = str(folder)
+    # built once, as after `coopkg build`: read commands on the shipped data answer from it (tests
+    # of the build-in-memory path pass their own --cache or data copies, whose stamps differ)
+    build_dist(DATA, folder.parent / "private-dist", cache=folder, site=False)
     yield folder
     if before is None:
         os.environ.pop("COOPKG_CACHE", None)

@@ -22,6 +22,8 @@ import pytest
 from conftest import ROOT, built_and_served
 from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 INSTALL = "apt-get install chromium chromium-driver"

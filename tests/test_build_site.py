@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from coopkg.cli import cli
 from coopkg.pipeline import build_dist
+
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
 
 def _tree(root: Path) -> dict[str, str]:

@@ -12,6 +12,8 @@ from coopkg.cli import cli
 from coopkg.pipeline import build_dist
 from coopkg.pipeline.built import Built, Fresh, reader
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 AGREEMENT = "https://w3id.org/coopkg/id/agreement/"
 
 

@@ -31,6 +31,8 @@ from datachanges import (
     apply_changes,
 )
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 ROOT = Path(__file__).resolve().parents[1]
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -33,6 +33,7 @@ def test_every_format_round_trips_through_pyoxigraph(dataset: Dataset, built_dis
         assert all(q.graph_name == ox.DefaultGraph() for q in parsed)
 
 
+@pytest.mark.slow  # rdflib parses every whole dump
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "nq"])
 def test_every_format_is_read_by_rdflib_too(dataset: Dataset, built_dist: Path, fmt: str) -> None:
     """An independent parser (rdflib) reads each dump to a graph isomorphic to ours, offline."""
@@ -81,6 +82,7 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # two whole builds
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     runner = CliRunner()
     for name in ("a", "b"):

@@ -15,6 +15,8 @@ from coopkg.cli import cli
 from coopkg.pipeline import build_dist, incremental
 from coopkg.pipeline.cache import BuildCache
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 SOURCE = "sources/000_ae355af3523134a3.yaml"
 TITLE = "Beijing and Shenyang Signed Cooperation Framework Agreement on Health and Medical Services"
 
@@ -183,7 +185,6 @@ def test_a_damaged_cache_falls_back_to_a_full_build(
     assert _files(out) == _clean(data, tmp_path / "clean")
 
 
-@pytest.mark.slow
 def test_on_synthetic_data_with_faults_every_rebuild_equals_a_clean_build(tmp_path: Path) -> None:
     """10k synthetic triples with planted faults: the report after a change equals a clean one,
     and removing the change gives back the first build's bytes."""

@@ -20,6 +20,8 @@ import pytest
 from coopkg.site.pictures import Picture, render_all, timeline, timeline_items
 from coopkg.vocab import CONCEPT, COOP, RDF, RDFS, SKOS, XSD
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
 P = f"PREFIX coop: <{COOP}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"

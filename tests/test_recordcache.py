@@ -13,6 +13,8 @@ from coopkg.cli import cli
 from coopkg.errors import RecordError
 from coopkg.records import cache as recordcache
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 SOURCE = "sources/000_ae355af3523134a3.yaml"
 OLD_NAME = "Beijing-Shenyang Health Care Cooperation Framework"
 NEW_NAME = "Beijing-Shenyang Health Cooperation Framework"

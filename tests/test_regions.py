@@ -76,6 +76,7 @@ def test_a_retired_code_is_owl_deprecated_and_resolvable(dataset) -> None:  # ty
     assert [q.object.value for q in deprecated] == ["true"]
 
 
+@pytest.mark.slow  # runs the generator script
 def test_the_committed_table_is_what_the_script_generates() -> None:
     pytest.importorskip("pypinyin")
     result = subprocess.run(

@@ -15,6 +15,8 @@ from rdflib import namespace as rns
 from coopkg.cli import cli
 from datachanges import NEW_NAME, OLD_NAME, apply_changes
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = rdflib.URIRef("https://w3id.org/coopkg/dataset")
 V1 = rdflib.URIRef("https://w3id.org/coopkg/dataset/1.0.0")

@@ -20,6 +20,8 @@ from coopkg.query.sparql import run_query
 from smalldata import small_copy
 from stores import Store, VirtuosoServer
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 QUERIES = sorted(catalog())
 
 

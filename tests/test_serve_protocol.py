@@ -26,6 +26,8 @@ from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 from conftest import CoopkgServer, free_port, oxigraph_exe, stop, wait_until_up
 from coopkg.graph.dataset import Dataset
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 UNION = ["--union-default-graph"]
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"

@@ -21,6 +21,8 @@ import pytest
 from conftest import CoopkgServer
 from coopkg.serve.guard import SERVICE_REFUSED, deny_network, refuse_reason
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 T = "{ ?s ?p ?o }"
 
 

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+import pytest
 
 from conftest import DATA, free_port, stop, wait_until_up
 from coopkg.graph.dataset import Dataset
 from coopkg.serve.server import make_server
+
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

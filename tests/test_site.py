@@ -26,6 +26,8 @@ from coopkg.site.links import file_stem
 from coopkg.site.rules import choose
 from coopkg.vocab import DEFAULT_BASE
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 BASE = DEFAULT_BASE
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
 

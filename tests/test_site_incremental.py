@@ -6,11 +6,14 @@ import json
 from pathlib import Path
 
 import html5lib
+import pytest
 
 import coopkg
 from coopkg.resources import resource_dir
 from coopkg.site import write_site
 from coopkg.vocab import DEFAULT_BASE
+
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'

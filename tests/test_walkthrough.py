@@ -20,6 +20,8 @@ from coopkg.cli import cli
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import run_query
 
+pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
+
 REPORTS = {
     "en": (
         "Baoding clinic joins a Beijing telemedicine network\n\n"
