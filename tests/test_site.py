@@ -293,6 +293,37 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
     assert "Could not run" not in text
 
 
+def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
+    from coopkg.site.build import _catalog, environment
+    from coopkg.site.model import SiteData
+    from coopkg.site.queries import ROW_LIMIT
+
+    store = ox.Store()
+    ex = "https://w3id.org/coopkg/id/org/"
+    store.extend(
+        ox.Quad(
+            ox.NamedNode(f"{ex}o{i:05d}"),
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal(f"org {i}"),
+            ox.NamedNode(ex + "g"),
+        )
+        for i in range(2345)
+    )
+    head = "#+ summary: {}\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    (tmp_path / "long.rq").write_text(head.format("All") + "SELECT ?o ?l WHERE { ?o rdfs:label ?l } ORDER BY ?o\n")
+    (tmp_path / "short.rq").write_text(
+        head.format("Few") + 'SELECT ?o WHERE { ?o rdfs:label ?l FILTER(STRSTARTS(?l, "org 23")) } ORDER BY ?o\n'
+    )
+    results = {r.name: r for r in _catalog(SiteData(base=DEFAULT_BASE, store=store), tmp_path)}
+    assert (len(results["long"].rows), results["long"].total) == (ROW_LIMIT, 2345)
+    assert (len(results["short"].rows), results["short"].total) == (56, 56)  # 23, 230-239, 2300-2344
+    assert results["long"].rows[0][1].text == "org 0" and results["long"].rows[-1][1].text == f"org {ROW_LIMIT - 1}"
+    html = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
+    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in html
+    assert "56 rows." in html and html.count("rows shown") == 1
+    assert html.count("<tr>") == (1 + ROW_LIMIT) + (1 + 56)  # a header row and the rows shown, per query
+
+
 def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:
     doc = parse(site / "index.html")
     scripts = [e for e in doc.iter(HTML_NS + "script") if e.get("type") == "application/ld+json"]

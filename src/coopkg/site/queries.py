@@ -5,10 +5,15 @@ runs exactly as ``coopkg query <name>`` would with no ``-p``: on the loaded stor
 the named graphs as default graph, every parameter bound (never pasted) to its ``#+ defaults``
 value. A query that fails shows its error instead of a table, so one broken query does not hide
 the catalog.
+
+A result is shown up to its first :data:`ROW_LIMIT` rows with the total count (a table of tens of
+thousands of rows is unreadable); the rows past the limit are only counted, never turned into
+cells or rendered.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +23,8 @@ from coopkg.errors import CoopkgError
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import run_query
 
-ROW_LIMIT = 200
+#: rows of a result shown on the catalog page; the rest are counted
+ROW_LIMIT = 100
 
 
 @dataclass
@@ -55,16 +61,19 @@ def run_catalog(store: ox.Store, queries_dir: Path) -> list[QueryResult]:
             if q.form == "ASK":
                 res.boolean = bool(answer.result)
             elif q.form == "SELECT":
-                res.columns = answer.variables
-                for i, row in enumerate(answer.result):
-                    if i < ROW_LIMIT:
-                        res.rows.append([row[c] for c in res.columns])
-                    res.total = i + 1
+                res.columns = columns = answer.variables
+                solutions = iter(answer.result)
+                for row in solutions:
+                    res.rows.append([row[c] for c in columns])
+                    if len(res.rows) == ROW_LIMIT:
+                        break
+                res.total = len(res.rows) + sum(1 for _ in solutions)  # the rest: counted, not read
             else:
                 res.columns = ["subject", "predicate", "object"]
-                triples = sorted(answer.result, key=str)
+                triples = list(answer.result)
                 res.total = len(triples)
-                res.rows = [[t.subject, t.predicate, t.object] for t in triples[:ROW_LIMIT]]
+                first = heapq.nsmallest(ROW_LIMIT, triples, key=str)  # = sorted(triples, key=str)[:ROW_LIMIT]
+                res.rows = [[t.subject, t.predicate, t.object] for t in first]
         except CoopkgError as exc:
             res.error = str(exc)
         out.append(res)

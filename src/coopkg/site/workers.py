@@ -58,13 +58,15 @@ class Pages:
         if jobs <= 1 or not hasattr(os, "fork") or not _single_threaded():
             self.pages = render(docs, writer)
             return
+        outer = gc.get_freeze_count() > 0  # the caller froze its indexes and unfreezes them itself
         gc.collect()
         gc.freeze()
         try:
             for i in range(jobs):
                 self.children.append(_fork(docs[i::jobs], render, writer))
         finally:
-            gc.unfreeze()
+            if not outer:
+                gc.unfreeze()
 
     def join(self) -> int:
         """Wait for the children, merge what they wrote into the writer; the number of pages.
