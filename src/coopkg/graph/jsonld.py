@@ -132,39 +132,46 @@ def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
     in the module docstring, but written directly, with the JSON string encoder ``json.dumps`` itself
     uses and each IRI value encoded once, instead of building a dict per node for ``json.dumps``.
     A test holds the two to the same bytes."""
+    names = IriValues(compact)
+    return ",\n".join(
+        node(_encode(compact(subject)), [(t.predicate.value, t.object) for t in ts], names)
+        for subject, ts in _runs(triples)
+    )
+
+
+def node(subject: str, pairs: list[tuple[str, Any]], names: IriValues) -> str:
+    """One node object's JSON text: ``subject`` (already encoded) with its ``(predicate, object)``
+    pairs, ``rdf:type`` first as ``@type``, the other predicates in first-seen order.
+
+    The dumps and the site's per-entity alternates both write their nodes here, so the two stay
+    byte-compatible."""
     enc = _encode
-    iri_value = _IriValues(compact)
-    nodes: list[str] = []
-    for subject, ts in _runs(triples):
-        text = '{"@id": ' + enc(compact(subject))
-        types = [enc(compact(t.object.value)) for t in ts if t.predicate.value == _TYPE]
-        if types:
-            text += ', "@type": [' + ", ".join(types) + "]"
-        groups: dict[str, list[str]] = {}
-        for t in ts:
-            p = t.predicate.value
-            if p == _TYPE:
-                continue
-            o = t.object
-            if type(o) is ox.NamedNode:
-                value = iri_value(o.value)
-            elif type(o) is ox.Literal:
-                if o.language:
-                    value = '{"@value": ' + enc(o.value) + ', "@language": ' + enc(o.language) + "}"
-                elif o.datatype.value == _STRING:
-                    value = enc(o.value)
-                else:
-                    value = '{"@value": ' + enc(o.value) + ', "@type": ' + iri_value.encoded(o.datatype.value) + "}"
+    text = '{"@id": ' + subject
+    types = [names.encoded(o.value) for p, o in pairs if p == _TYPE]
+    if types:
+        text += ', "@type": [' + ", ".join(types) + "]"
+    groups: dict[str, list[str]] = {}
+    for p, o in pairs:
+        if p == _TYPE:
+            continue
+        if type(o) is ox.NamedNode:
+            value = names(o.value)
+        elif type(o) is ox.Literal:
+            if o.language:
+                value = '{"@value": ' + enc(o.value) + ', "@language": ' + enc(o.language) + "}"
+            elif o.datatype.value == _STRING:
+                value = enc(o.value)
             else:
-                raise ValueError(f"cannot write {o!r} as JSON-LD (no blank nodes or quoted triples allowed)")
-            groups.setdefault(p, []).append(value)
-        for p, values in groups.items():
-            text += ", " + iri_value.encoded(p) + ": [" + ", ".join(values) + "]"
-        nodes.append(text + "}")
-    return ",\n".join(nodes)
+                value = '{"@value": ' + enc(o.value) + ', "@type": ' + names.encoded(o.datatype.value) + "}"
+        else:
+            raise ValueError(f"cannot write {o!r} as JSON-LD (no blank nodes or quoted triples allowed)")
+        groups.setdefault(p, []).append(value)
+    for p, values in groups.items():
+        text += ", " + names.encoded(p) + ": [" + ", ".join(values) + "]"
+    return text + "}"
 
 
-class _IriValues:
+class IriValues:
     """``{"@id": "<compact IRI>"}`` and the encoded compact IRI, each made once per IRI."""
 
     def __init__(self, compact: Compactor) -> None:

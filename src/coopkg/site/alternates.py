@@ -21,14 +21,11 @@ import json
 import pyoxigraph as ox
 
 from coopkg.graph import jsonld
-from coopkg.vocab import PREFIXES, RDF, RDFS, SKOS, XSD
+from coopkg.vocab import PREFIXES, RDFS, SKOS
 
 from .model import SiteData
 
 _NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
-_TYPE = RDF + "type"
-_STRING = XSD + "string"
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 #: one triple of an alternate: subject, predicate, object term, object in N-Triples syntax
 Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str]
@@ -48,7 +45,7 @@ class Alternates:
         self.compact = jsonld.Compactor(self.pfx)
         self._prefix: dict[str, str] = {}
         self._names: dict[str, list[Row]] = {}
-        self._ids: dict[str, str] = {}
+        self.names = jsonld.IriValues(self.compact)
         self._contexts: dict[tuple[str, ...], str] = {}
 
     def rows(self, doc: str) -> list[Row]:
@@ -104,15 +101,8 @@ class Alternates:
             text = self._contexts[names] = json.dumps({k: self.pfx[k] for k in names}, ensure_ascii=False)
         return text
 
-    def _id(self, iri: str) -> str:
-        hit = self._ids.get(iri)
-        if hit is None:
-            hit = self._ids[iri] = _encode(self.compact(iri))
-        return hit
-
     def jsonld(self, rows: list[Row]) -> str:
         """The rows as compacted JSON-LD: the bytes of :func:`coopkg.graph.jsonld.dumps` for their triples."""
-        enc, name = _encode, self._id
         nodes = []
         i, end = 0, len(rows)
         while i < end:
@@ -120,29 +110,8 @@ class Alternates:
             j = i
             while j < end and rows[j][0] == subject:
                 j += 1
-            text = '{"@id": ' + name(subject)
-            types = [name(o.value) for _, p, o, _ in rows[i:j] if p == _TYPE]
-            if types:
-                text += ', "@type": [' + ", ".join(types) + "]"
-            groups: dict[str, list[str]] = {}
-            for _, p, o, _ in rows[i:j]:
-                if p == _TYPE:
-                    continue
-                if type(o) is ox.NamedNode:
-                    value = '{"@id": ' + name(o.value) + "}"
-                elif type(o) is ox.Literal:
-                    if o.language:
-                        value = '{"@value": ' + enc(o.value) + ', "@language": ' + enc(o.language) + "}"
-                    elif o.datatype.value == _STRING:
-                        value = enc(o.value)
-                    else:
-                        value = '{"@value": ' + enc(o.value) + ', "@type": ' + name(o.datatype.value) + "}"
-                else:
-                    raise ValueError(f"cannot write {o!r} as JSON-LD (no blank nodes or quoted triples allowed)")
-                groups.setdefault(p, []).append(value)
-            for p, values in groups.items():
-                text += ", " + name(p) + ": [" + ", ".join(values) + "]"
-            nodes.append(text + "}")
+            pairs = [(p, o) for _, p, o, _ in rows[i:j]]
+            nodes.append(jsonld.node(self.names.encoded(subject), pairs, self.names))
             i = j
         return '{\n"@context": ' + self._context(rows) + ',\n"@graph": [\n' + ",\n".join(nodes) + "\n]}\n"
 
