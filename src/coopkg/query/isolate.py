@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import pickle
 import signal
 import tempfile
 from typing import Any
 
 import pyoxigraph as ox
 
+from coopkg import forked
 from coopkg.errors import InputError
 
 _JSON = ox.QueryResultsFormat.JSON
@@ -53,47 +53,30 @@ def query(store: ox.Store, text: str, **kwargs: Any) -> Any:
     if not hasattr(os, "fork"):  # pragma: no cover - coopkg runs on POSIX
         return store.query(text, **kwargs)
     with tempfile.TemporaryFile() as errors:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child; coverage does not follow forks
-            os.close(read_end)
+
+        def quiet_panics() -> None:
             faulthandler.disable()  # its dump would go to the parent's stderr, not ours
             os.dup2(errors.fileno(), 2)
-            _child(store, text, kwargs, write_end)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status) or not payload:
+
+        message, status = forked.start(lambda: _evaluate(store, text, kwargs), quiet_panics).wait()
+        if os.WIFSIGNALED(status) or message is None:
             errors.seek(0)
             raise InputError(_died(status, errors.read().decode("utf-8", "replace")))
-    kind, body = pickle.loads(payload)
+    kind, body = message
     if kind == "raise":
         raise body
-    if kind == "triples":
-        return [q.triple for q in ox.parse(body, format=_NT)]
-    return ox.parse_query_results(body, format=_JSON)
+    form, data = body
+    if form == "triples":
+        return [q.triple for q in ox.parse(data, format=_NT)]
+    return ox.parse_query_results(data, format=_JSON)
 
 
-def _child(store: ox.Store, text: str, kwargs: dict[str, Any], fd: int) -> None:  # pragma: no cover
-    """Evaluate, send ``(kind, body)`` down ``fd`` and leave without running any parent cleanup."""
-    code = 0
-    try:
-        try:
-            result = store.query(text, **kwargs)
-            if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-                message: tuple[str, Any] = ("results", result.serialize(format=_JSON))
-            else:
-                message = ("triples", ox.serialize(result, format=_NT))
-        except Exception as exc:  # the parent raises it again
-            message = ("raise", exc)
-        data = pickle.dumps(message)
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(data)
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of buffers copied from the parent
+def _evaluate(store: ox.Store, text: str, kwargs: dict[str, Any]) -> tuple[str, bytes]:  # pragma: no cover
+    """In the child: the answer in pyoxigraph's own serialization, tagged with its form."""
+    result = store.query(text, **kwargs)
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        return "results", result.serialize(format=_JSON)
+    return "triples", ox.serialize(result, format=_NT)
 
 
 def _died(status: int, stderr: str) -> str:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from coopkg import forked
 
 from .files import SiteWriter
 
@@ -51,7 +52,7 @@ class Pages:
 
     def __init__(self, docs: Sequence[str], render: Render, writer: SiteWriter, jobs: int | None = None) -> None:
         self.writer = writer
-        self.children: list[tuple[int, int]] = []
+        self.children: list[forked.Child] = []
         self.pages = 0
         jobs = default_jobs() if jobs is None else jobs
         jobs = min(jobs, len(docs) // MIN_PAGES_PER_JOB)
@@ -74,14 +75,12 @@ class Pages:
         :raises Exception: what a child raised (the first child's first), after all have ended.
         """
         failure: BaseException | None = None
-        for pid, fd in self.children:
-            with os.fdopen(fd, "rb") as pipe:
-                payload = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if not payload:
+        for child in self.children:
+            message, status = child.wait()
+            if message is None:
                 failure = failure or RuntimeError(f"a site worker process died (wait status {status})")
                 continue
-            kind, body = pickle.loads(payload)
+            kind, body = message
             if kind == "raise":
                 failure = failure or body
             elif failure is None:
@@ -94,30 +93,12 @@ class Pages:
         return self.pages
 
 
-def _fork(share: Sequence[str], render: Render, writer: SiteWriter) -> tuple[int, int]:
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child; coverage does not follow forks
-        os.close(read_end)
-        _child(share, render, writer, write_end)
-    os.close(write_end)
-    return pid, read_end
+def _fork(share: Sequence[str], render: Render, writer: SiteWriter) -> forked.Child:
+    return forked.start(lambda: _render(share, render, writer))
 
 
-def _child(share: Sequence[str], render: Render, writer: SiteWriter, fd: int) -> None:  # pragma: no cover
-    """Render ``share``, send ``(kind, body)`` down ``fd`` and leave without running any parent cleanup."""
-    code = 0
-    try:
-        try:
-            writer.start_delta()
-            pages = render(share, writer)
-            message: tuple[str, Any] = ("done", (pages, writer.delta()))
-        except Exception as exc:  # the parent raises it again
-            message = ("raise", exc)
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(data)
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of buffers copied from the parent
+def _render(share: Sequence[str], render: Render, writer: SiteWriter) -> tuple[int, Any]:  # pragma: no cover
+    """In the child: render ``share``; the number of pages and what the writer recorded."""
+    writer.start_delta()
+    pages = render(share, writer)
+    return pages, writer.delta()
