@@ -707,11 +707,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 sec(baselines, "naive.parse_nq"), sec(baselines, "naive.shacl"), sec(baselines, "naive.serialize_ttl")
             ),
         ),
-        "build_vs_floor": _ratio(
-            sec(stages, "full_build"), _sum(sec(baselines, "floor.load"), sec(baselines, "floor.dump"))
-        ),
-        "full_build_seconds": sec(stages, "full_build"),
-        "rebuild_vs_full": _ratio(sec(stages, "rebuild_one_changed"), sec(stages, "full_build")),
+        **_stage_ratios({**stages, **baselines}),
         "full_build_rss_mb": (stages.get("full_build") or {}).get("rss_mb"),
         "full_build_tree_rss_mb": (stages.get("full_build") or {}).get("tree_rss_mb"),
         "query_vs_pyoxigraph": max(per_query) if per_query else None,
@@ -721,13 +717,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sum(q["rdflib"] for q in finished) if finished else None,
         ),
         "validate_vs_naive_shacl": _ratio(sec(stages, "validate"), sec(baselines, "naive.shacl")),
-        "validate_seconds": sec(stages, "validate"),
-        "site_vs_dumps": _ratio(sec(stages, "site"), sec(stages, "write_dist")),
-        "diff_seconds": sec(stages, "diff"),
-        "query_cli_point_seconds": sec(stages, "query.cli.point"),
-        "query_cli_aggregate_vs_floor": _ratio(
-            sec(stages, "query.cli.aggregate"), sec(baselines, "floor.query.aggregate")
-        ),
     }
     growth: dict[str, float] = {}
     if args.compare:
@@ -817,12 +806,13 @@ def run_only(args: argparse.Namespace) -> dict[str, Any]:
         "coopkg": coopkg.__version__,
         "stages": stages,
         "growth": growth,
-        "ratios": {k: v for k, v in _only_ratios(stages).items() if v is not None},
+        "ratios": {k: v for k, v in _stage_ratios(stages).items() if v is not None},
     }
 
 
-def _only_ratios(stages: dict[str, Any]) -> dict[str, float | None]:
-    """The ratios of :func:`run` that the stages of an ``--only`` run allow (floors are stages there)."""
+def _stage_ratios(stages: dict[str, Any]) -> dict[str, float | None]:
+    """The ratios made of stage and floor timings alone (``stages`` holds both), for :func:`run` and
+    for an ``--only`` run, where the floors are stages too."""
 
     def sec(name: str) -> float | None:
         return (stages.get(name) or {}).get("seconds")
