@@ -66,6 +66,19 @@ def built_dist(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return out
 
 
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped data with only the regions it names (tests/smalldata.py); do not modify it."""
+    from smalldata import small_copy
+
+    return small_copy(DATA, tmp_path_factory.mktemp("small") / "data")
+
+
+@pytest.fixture(scope="session")
+def small_dataset(small_data: Path) -> Dataset:
+    return coopkg.build(coopkg.load_records(small_data))
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped data/ folder."""

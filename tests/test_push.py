@@ -5,6 +5,7 @@ exercise Oxigraph-only paths (its N-Quads POST, --switch-batch)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,7 +16,6 @@ import coopkg
 from conftest import DATA, FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.graph.dataset import Dataset
-from smalldata import small_copy
 from stores import Store, VirtuosoServer, canon, sparql_text, virtuoso_store
 
 pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
@@ -35,27 +35,26 @@ def writes(proxy: FaultProxy) -> list[tuple[str, str]]:
     return [(m, p) for m, p, _ in proxy.seen if m != "GET" and not p.startswith("/query")]
 
 
-SMALL: list[Path] = []  # the module's small data folder (set by the ``small_data`` fixture)
+SMALL: list[Path] = []  # the small data folder, for push_cli and push_to (set by ``use_small_data``)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped data with only the regions it names: push behaviour does not depend on the size of
-    the region table, and reading it back from Virtuoso dominated these tests' time."""
-    SMALL[:] = [small_copy(DATA, tmp_path_factory.mktemp("small") / "data")]
-    return SMALL[0]
+@pytest.fixture(autouse=True)
+def use_small_data(small_data: Path) -> None:
+    """Push behaviour does not depend on the size of the region table, and reading it back from
+    Virtuoso dominated these tests' time: they push the small data (tests/smalldata.py)."""
+    SMALL[:] = [small_data]
 
 
-@pytest.fixture(scope="module")
-def dataset(small_data: Path) -> Dataset:
+@pytest.fixture
+def dataset(small_dataset: Dataset) -> Dataset:
     """What a push of the small data sends (overrides the shipped-data fixture in this module)."""
-    return coopkg.build(coopkg.load_records(small_data))
+    return small_dataset
 
 
 @pytest.fixture
 def data_copy(small_data: Path, tmp_path: Path) -> Path:
     """A writable copy of the small data."""
-    return small_copy(small_data, tmp_path / "data")
+    return Path(shutil.copytree(small_data, tmp_path / "data"))
 
 
 def push_cli(url: str, *extra: str, data: Path | None = None, env: dict | None = None):  # type: ignore[no-untyped-def]

@@ -12,23 +12,16 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
-from conftest import DATA, FaultProxy, OxigraphServer
+from conftest import FaultProxy, OxigraphServer
 from coopkg.cli import cli
 from coopkg.graph.dataset import Dataset
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import run_query
-from smalldata import small_copy
 from stores import Store, VirtuosoServer
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
 QUERIES = sorted(catalog())
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    """The shipped data with only the regions it names, for tests whose subject is not the data."""
-    return coopkg.build(coopkg.load_records(small_copy(DATA, tmp_path_factory.mktemp("small") / "data")))
 
 
 def pushed(store: Store, dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,9 +157,9 @@ def test_ask_on_virtuoso_is_a_boolean(virtuoso_server: VirtuosoServer) -> None:
 
 @pytest.mark.parametrize("value", ['" } ; DROP ALL ; { "', "x' } DROP ALL { '", 'a"\nDELETE WHERE { ?s ?p ?o }\n#'])
 def test_a_hostile_parameter_is_bound_as_a_plain_value_on_the_store(
-    store: Store, small: Dataset, monkeypatch: pytest.MonkeyPatch, value: str
+    store: Store, small_dataset: Dataset, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    pushed(store, small, monkeypatch)
+    pushed(store, small_dataset, monkeypatch)
     before = store.quads()
     result = CliRunner().invoke(
         cli, ["query", "search-by-name", "-p", f"text={value}", "--endpoint", store.query_url, "--format", "json"]
