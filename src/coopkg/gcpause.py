@@ -31,3 +31,28 @@ def paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Move every object the collector tracks to its permanent generation for the block.
+
+    Why: objects that live as long as the block (the site's indexes) are then never walked by a
+    collection, and a forked child's collections do not touch, and so do not copy, the parent's
+    pages. Nested blocks freeze what is new and leave the unfreezing to the outermost one.
+
+    >>> with frozen():
+    ...     with frozen():
+    ...         pass
+    ...     gc.get_freeze_count() > 0
+    True
+    >>> gc.get_freeze_count()
+    0
+    """
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()

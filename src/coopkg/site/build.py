@@ -8,7 +8,6 @@ gives the same bytes as a clean one.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections import Counter
@@ -20,6 +19,7 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from coopkg.gcpause import frozen
 from coopkg.graph.formats import FORMATS
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
@@ -108,12 +108,8 @@ def write_site(
     """
     Namespaces(base)  # validates
     data = load(Path(nquads), base)
-    # the indexes live until the site is written: no collection needs to walk their millions of objects
-    gc.freeze()
-    try:
+    with frozen():  # the indexes live until the site is written: no collection walks their objects
         return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs)
-    finally:
-        gc.unfreeze()
 
 
 def _write(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from coopkg import forked
+from coopkg.gcpause import frozen
 
 from .files import SiteWriter
 
@@ -59,15 +60,10 @@ class Pages:
         if jobs <= 1 or not hasattr(os, "fork") or not _single_threaded():
             self.pages = render(docs, writer)
             return
-        outer = gc.get_freeze_count() > 0  # the caller froze its indexes and unfreezes them itself
         gc.collect()
-        gc.freeze()
-        try:
+        with frozen():
             for i in range(jobs):
                 self.children.append(_fork(docs[i::jobs], render, writer))
-        finally:
-            if not outer:
-                gc.unfreeze()
 
     def join(self) -> int:
         """Wait for the children, merge what they wrote into the writer; the number of pages.
