@@ -116,3 +116,27 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
     with shown.stage("load records"):
         pass
     assert set(shown.timings) == {"load records"}
+
+
+def test_the_cache_folder_comes_from_coopkg_cache_unless_given(data_copy: Path, tmp_path: Path) -> None:
+    env = {"COOPKG_CACHE": str(tmp_path / "from-env")}
+    built = CliRunner().invoke(
+        cli, ["build", "--data", str(data_copy), "--out", str(tmp_path / "d"), "-q", "--no-site"], env=env
+    )
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "from-env" / "build").is_dir()
+    given = [
+        "build",
+        "--data",
+        str(data_copy),
+        "--out",
+        str(tmp_path / "e"),
+        "-q",
+        "--no-site",
+        "--cache",
+        str(tmp_path / "opt"),
+    ]
+    assert CliRunner().invoke(cli, given, env=env).exit_code == 0
+    assert (tmp_path / "opt" / "build").is_dir()
+    help_text = CliRunner().invoke(cli, ["query", "--help"]).output
+    assert "COOPKG_CACHE" in help_text
