@@ -4,6 +4,8 @@ process, whatever the data; any failure in a worker ends in the serial build's c
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,17 @@ def test_parallel_build_writes_the_serial_bytes(synth_10k: Path, tmp_path: Path,
     )
     assert loud.output.startswith(f"built {ds.triple_count} triples in {len(ds.graphs)} graphs")
     assert not [p for p in tmp_path.iterdir() if ".parts." in p.name]  # scratch folder removed
+
+
+def test_workers_print_nothing_on_the_terminal(synth_10k: Path, tmp_path: Path) -> None:
+    """A quiet build with workers is quiet: the worker processes write nothing to stderr (running
+    the package's own module with ``-m`` once made runpy warn in every worker)."""
+    exe = Path(sys.executable).with_name("coopkg")
+    cmd = [str(exe), "build", "--no-site", "--no-cache", "-q", "-j", "2", "--data", str(synth_10k)]
+    done = subprocess.run([*cmd, "--out", str(tmp_path / "dist")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert (tmp_path / "dist" / "coopkg.nq").stat().st_size > 1_000_000
 
 
 def test_parallel_dataset_equals_the_serial_one(synth_10k: Path, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ Why: a clean ``coopkg build`` of national-scale data on one process leaves the o
 Threads cannot help: all of it is Python code holding the GIL.
 
 How (:class:`ParallelBuild`): the data files are cut into ``jobs`` contiguous slices of about
-equal size, each given to a *build* worker (``python -m coopkg.pipeline.parallel``, spoken to with pickled
+equal size, each given to a *build* worker (``python -m coopkg.pipeline.buildworker``, spoken to with pickled
 messages over its stdin and stdout):
 
 1. each build worker parses its files and sends back the ids they define (kind, English name);
@@ -214,14 +214,14 @@ class ParallelBuild:
 
 
 class _Worker:
-    """One ``python -m coopkg.pipeline.parallel`` process, spoken to with pickled messages over its stdin
+    """One ``python -m coopkg.pipeline.buildworker`` process, spoken to with pickled messages over its stdin
     and stdout. A plain subprocess, not :mod:`multiprocessing`: its ``spawn`` re-imports the
     caller's main module (a user's script without a ``__main__`` guard would run again) and
     ``fork`` copies whatever threads the caller runs."""
 
     def __init__(self, job: tuple[Any, ...]) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coopkg.pipeline.parallel"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "coopkg.pipeline.buildworker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         self.send_raw(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -336,7 +336,3 @@ def scratch_dir(out: Path) -> Path:
     the dumps in the kernel)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.parts.", dir=out.parent))
-
-
-if __name__ == "__main__":
-    _work(sys.stdin.buffer, sys.stdout.buffer)
