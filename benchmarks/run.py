@@ -104,6 +104,8 @@ RATIO_DEFINITIONS = {
     "process bulk-loading the built N-Quads in memory + the same query); target <= 1.5",
     "site_vs_dumps": "coopkg site on the built dist / write_dist (the five dumps, VoID, checksums); target <= 2 "
     "at 1M (issue 18)",
+    "site_file_floor_vs_dumps": "the site's file-system floor (its files written again from memory by as many "
+    "processes as its page workers: no rendering) / write_dist; what no renderer can go under",
     "diff_seconds": "coopkg diff --quiet of the built N-Quads and a perturbed copy, wall seconds; target <= 10 "
     "and <= 1.5 GB at 1M (issue 16)",
     "validate_seconds": "coopkg.validate, seconds; target <= 10 at 1M",
@@ -236,6 +238,46 @@ def _run_cli(args: list[str], tree: dict[str, float] | None = None) -> tuple[flo
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
         raise RuntimeError(f"{args[0]} {args[1]} failed ({proc.returncode}): {err[-500:]}")
     return seconds, usage.ru_maxrss / MB
+
+
+def _file_floor(site: Path, copy: Path) -> dict[str, Any]:
+    """The site's file-system floor: seconds to create ``site``'s files again, same folders, names
+    and bytes, from memory (no rendering, no hashing), by as many forked processes as the site's
+    own page workers, each its share in the same order. What any site of these files costs here."""
+    files: list[tuple[str, bytes]] = []
+    for root, _, names in os.walk(site):
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                with open(path, "rb") as f:
+                    files.append((os.path.relpath(path, site), f.read()))
+    files.sort()
+    dirs = sorted({os.path.dirname(rel) for rel, _ in files})
+    jobs = len(os.sched_getaffinity(0))
+    start = time.perf_counter()
+    for d in dirs:
+        os.makedirs(copy / d, exist_ok=True)
+    children = []
+    for j in range(jobs):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 0
+            try:
+                for rel, data in files[j::jobs]:
+                    fd = os.open(copy / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                    os.write(fd, data)
+                    os.close(fd)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    failed = [pid for pid in children if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
+    seconds = time.perf_counter() - start
+    shutil.rmtree(copy, ignore_errors=True)
+    if failed:
+        raise RuntimeError("the file floor's writers failed")
+    size = sum(len(data) for _, data in files)
+    return {"mb": round(size / 1e6, 1), "files": len(files), "floor_seconds": round(seconds, 2)}
 
 
 def _sample_tree_rss(root: int, stop: threading.Event, out: dict[str, float]) -> None:
@@ -408,10 +450,9 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         exe = Path(sys.executable).with_name("coopkg")
         out = work / f"site-{os.getpid()}"
         seconds, rss = _run_cli([str(exe), "site", "--dist", str(work / "qdist"), "--out", str(out)])
-        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-        files = sum(1 for p in out.rglob("*") if p.is_file())
+        floor = _file_floor(out, work / f"site-floor-{os.getpid()}")
         shutil.rmtree(out, ignore_errors=True)
-        return {"seconds": seconds, "rss_mb": rss, "mb": round(size / 1e6, 1), "files": files}
+        return {"seconds": seconds, "rss_mb": rss, **floor}
     elif stage == "diff":
         # coopkg diff of the built N-Quads against a perturbed copy (benchmarks/diff.py's perturbation)
         from diff import perturb
@@ -823,6 +864,7 @@ def _stage_ratios(stages: dict[str, Any]) -> dict[str, float | None]:
         "rebuild_vs_full": _ratio(sec("rebuild_one_changed"), sec("full_build")),
         "validate_seconds": sec("validate"),
         "site_vs_dumps": _ratio(sec("site"), sec("write_dist")),
+        "site_file_floor_vs_dumps": _ratio((stages.get("site") or {}).get("floor_seconds"), sec("write_dist")),
         "diff_seconds": sec("diff"),
         "query_cli_point_seconds": sec("query.cli.point"),
         "query_cli_aggregate_vs_floor": _ratio(sec("query.cli.aggregate"), sec("floor.query.aggregate")),

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -416,6 +417,39 @@ def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path
     missing = CliRunner().invoke(cli, ["site", "--dist", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2
     assert missing.output.strip().endswith("does not exist: run 'coopkg build' first (or give --dist)")
+
+
+def test_a_repeated_dump_line_counts_once(built_dist: Path, site: Path, tmp_path: Path) -> None:
+    """The page indexes are parsed from the file, not read from the store (which holds a quad once):
+    a dump listing every quad twice gives the same pages and alternates."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    for f in built_dist.iterdir():
+        (dist / f.name).write_bytes(f.read_bytes())
+    text = (built_dist / "coopkg.nq").read_bytes()
+    (dist / "coopkg.nq").write_bytes(text + text)
+    make_site(dist, tmp_path / "again", jobs=1)
+    pages = {k: v for k, v in _tree(tmp_path / "again").items() if k.startswith("id/")}
+    assert len(pages) > 300
+    assert pages == {k: v for k, v in _tree(site).items() if k.startswith("id/")}
+
+
+def test_a_dump_that_does_not_parse_is_refused_naming_file_and_line(built_dist: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    shutil.copytree(built_dist, dist)
+    lines = (built_dist / "coopkg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    (dist / "coopkg.nq").write_text("".join(lines[:5]) + "<broken\n" + "".join(lines[5:]), encoding="utf-8")
+    out = tmp_path / "site"
+    (out / "id").mkdir(parents=True)
+    (out / "id" / "keep.html").write_text("earlier", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site", "--dist", str(dist), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"{dist / 'coopkg.nq'} does not parse as N-Quads" in result.output
+    assert "line 6)" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["id", "id/keep.html"]  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "site"]  # no temporary folder left
+    assert all(t.name != "coopkg-site-load" for t in threading.enumerate())  # the loader thread has ended
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -46,7 +46,7 @@ def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSumma
             old = out.with_name(f".{out.name}.old.{os.getpid()}")
             os.replace(out, old)
         os.replace(tmp, out)
-    except ValueError as exc:
+    except (ValueError, SyntaxError) as exc:
         raise InputError(str(exc)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ only the prefixes the document uses.
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -37,44 +38,76 @@ def prefixes(data: SiteData) -> dict[str, str]:
 
 
 class Alternates:
-    """Writes every document's alternates; its caches (labels, compact IRIs) are shared by all pages."""
+    """Writes every document's alternates; its caches (labels, compact IRIs) are shared by all pages.
+
+    The labels of a linked IRI are the same lines and the same node object on every page that
+    links to it (a region is linked from thousands), so each linked IRI's N-Triples lines, JSON-LD
+    node and prefixes are made once and reused: pages differ only in their own triples."""
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
         self.pfx = prefixes(data)
         self.compact = jsonld.Compactor(self.pfx)
         self._prefix: dict[str, str] = {}
-        self._names: dict[str, list[Row]] = {}
+        self._names: dict[str, _Named | None] = {}
         self.names = jsonld.IriValues(self.compact)
         self._contexts: dict[tuple[str, ...], str] = {}
 
-    def rows(self, doc: str) -> list[Row]:
-        """The document's triples plus ``rdfs:label``/``skos:prefLabel`` of what it links to, sorted."""
-        found: dict[tuple[str, str, str], Row] = {}
+    def texts(self, doc: str) -> tuple[str, str]:
+        """(N-Triples, JSON-LD) of the document's triples plus ``rdfs:label``/``skos:prefLabel`` of
+        what it links to: the same triples in both, each once, sorted by subject, predicate, object."""
+        own: dict[str, dict[tuple[str, str], Row]] = {}
         linked: set[str] = set()
         for f in self.data.facts.get(doc, ()):
-            found[(f.s, f.p, f.n)] = (f.s, f.p, f.o, f.n)
+            rows = own.get(f.s)
+            if rows is None:
+                rows = own[f.s] = {}
+            rows[(f.p, f.n)] = (f.s, f.p, f.o, f.n)
             if type(f.o) is ox.NamedNode:
                 linked.add(f.o.value)
+        used: set[str] = set()
+        parts: list[tuple[str, str, str]] = []  # (subject, N-Triples lines, JSON-LD node)
         for iri in linked:
-            for row in self._label_rows(iri):
-                found[row[:2] + row[3:]] = row  # type: ignore[index]
-        return [found[k] for k in sorted(found)]
+            named = self._named(iri)
+            if named is None:
+                continue
+            if iri in own:  # also a subject here: its labels join its own triples
+                for row in named.rows:
+                    own[iri][(row[1], row[3])] = row
+            else:
+                parts.append((iri, named.nt, named.node))
+                used.update(named.prefixes)
+        for subject, found in own.items():
+            rows = [found[k] for k in sorted(found)]
+            used.update(self._prefixes(rows))
+            nt = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
+            pairs = [(p, o) for _, p, o, _ in rows]
+            parts.append((subject, nt, jsonld.node(self.names.encoded(subject), pairs, self.names)))
+        parts.sort(key=_first)
+        body = ",\n".join([node for _, _, node in parts])
+        context = self._context(used)
+        return "".join([nt for _, nt, _ in parts]), '{\n"@context": ' + context + ',\n"@graph": [\n' + body + "\n]}\n"
 
-    def _label_rows(self, iri: str) -> list[Row]:
-        rows = self._names.get(iri)
-        if rows is None:
-            rows = []
-            for value, lang, p in self.data.labels.get(iri, ()):
-                if p in _NAME_PREDICATES:
-                    lit = ox.Literal(value, language=lang) if lang else ox.Literal(value)
-                    rows.append((iri, p, lit, str(lit)))
-            self._names[iri] = rows
-        return rows
-
-    def ntriples(self, rows: list[Row]) -> str:
-        """The rows as N-Triples (and so as Turtle)."""
-        return "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
+    def _named(self, iri: str) -> _Named | None:
+        """The labels of a linked IRI as rows, N-Triples, a JSON-LD node and prefixes (None: it has none)."""
+        if iri in self._names:
+            return self._names[iri]
+        rows = []
+        for value, lang, p in self.data.labels.get(iri, ()):
+            if p in _NAME_PREDICATES:
+                lit = ox.Literal(value, language=lang) if lang else ox.Literal(value)
+                rows.append((iri, p, lit, str(lit)))
+        named = None
+        if rows:
+            rows = sorted({_pn(r): r for r in rows}.values(), key=_pn)
+            named = _Named(
+                rows,
+                "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows]),
+                jsonld.node(self.names.encoded(iri), [(p, o) for _, p, o, _ in rows], self.names),
+                frozenset(self._prefixes(rows)),
+            )
+        self._names[iri] = named
+        return named
 
     def _prefix_of(self, iri: str) -> str:
         hit = self._prefix.get(iri)
@@ -82,10 +115,7 @@ class Alternates:
             hit = self._prefix[iri] = self.compact(iri).partition(":")[0]
         return hit
 
-    def _context(self, rows: list[Row]) -> str:
-        """The ``@context`` text with only the prefixes ``rows`` use, in the dumps' order.
-
-        Why: the full context is 1.8 kB; inline in 70,000 small documents it would outweigh them."""
+    def _prefixes(self, rows: list[Row]) -> set[str]:
         used = set()
         prefix_of = self._prefix_of
         for s, p, o, _ in rows:
@@ -95,25 +125,32 @@ class Alternates:
                 used.add(prefix_of(o.value))
             elif type(o) is ox.Literal and o.language is None:
                 used.add(prefix_of(o.datatype.value))
+        return used
+
+    def _context(self, used: set[str]) -> str:
+        """The ``@context`` text with only the prefixes used, in the dumps' order.
+
+        Why: the full context is 1.8 kB; inline in 70,000 small documents it would outweigh them."""
         names = tuple(k for k in self.pfx if k in used)
         text = self._contexts.get(names)
         if text is None:
             text = self._contexts[names] = json.dumps({k: self.pfx[k] for k in names}, ensure_ascii=False)
         return text
 
-    def jsonld(self, rows: list[Row]) -> str:
-        """The rows as compacted JSON-LD: the bytes of :func:`coopkg.graph.jsonld.dumps` for their triples."""
-        nodes = []
-        i, end = 0, len(rows)
-        while i < end:
-            subject = rows[i][0]
-            j = i
-            while j < end and rows[j][0] == subject:
-                j += 1
-            pairs = [(p, o) for _, p, o, _ in rows[i:j]]
-            nodes.append(jsonld.node(self.names.encoded(subject), pairs, self.names))
-            i = j
-        return '{\n"@context": ' + self._context(rows) + ',\n"@graph": [\n' + ",\n".join(nodes) + "\n]}\n"
+
+class _Named(NamedTuple):
+    rows: list[Row]
+    nt: str
+    node: str
+    prefixes: frozenset[str]
+
+
+def _first(part: tuple[str, str, str]) -> str:
+    return part[0]
+
+
+def _pn(row: Row) -> tuple[str, str]:
+    return row[1], row[3]
 
 
 def script_json(text: str) -> str:

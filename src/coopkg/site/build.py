@@ -140,8 +140,8 @@ def _write(
         for doc in share:
             key = data.key(doc) or ""
             stem = file_stem(key)
-            rows = alt.rows(doc)
-            texts = {"nt": alt.ntriples(rows), "jsonld": alt.jsonld(rows)}
+            nt, js = alt.texts(doc)
+            texts = {"nt": nt, "jsonld": js}
             for fmt, text in texts.items():
                 out.write(f"{stem}.{fmt}", text.encode("utf-8"))
             name = stem.rpartition("/")[2]  # alternates sit beside the page

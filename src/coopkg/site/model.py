@@ -15,6 +15,7 @@ deterministic.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -111,15 +112,43 @@ class SiteData:
 def load(nquads: Path, base: str) -> SiteData:
     """Read ``nquads`` (and ``void.ttl`` beside it) into :class:`SiteData`.
 
-    :raises SyntaxError: the dump does not parse (pyoxigraph names the line).
+    :raises SyntaxError: the dump does not parse: the file, and pyoxigraph's reason and line.
     """
-    with paused():  # a Fact per quad, all kept: collections would only re-walk them (1M: 10.4 s -> 7.7 s)
-        return _load(nquads, base)
+    try:
+        with paused():  # a Fact per quad, all kept: collections would only re-walk them (1M: 10.4 s -> 7.7 s)
+            return _load(nquads, base)
+    except SyntaxError as e:
+        raise SyntaxError(f"{nquads} does not parse as N-Quads: {e}") from None
 
 
 def _load(nquads: Path, base: str) -> SiteData:
+    """The store (for the catalog and pictures) is bulk-loaded in a thread while this one parses
+    the same file again into the page indexes: the loader runs without the GIL, so the two overlap
+    and the load costs about the larger of them instead of both. The thread has ended when this
+    returns (the page workers fork only a single-threaded process)."""
     store = ox.Store()
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    failure: list[BaseException] = []
+
+    def bulk_load() -> None:
+        try:
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        except BaseException as e:  # re-raised below, in the caller's thread
+            failure.append(e)
+
+    loader = threading.Thread(target=bulk_load, name="coopkg-site-load")
+    loader.start()
+    try:
+        data = _index(nquads, base, store)
+    finally:
+        loader.join()
+    if failure:
+        raise failure[0]
+    return data
+
+
+def _index(nquads: Path, base: str, store: ox.Store) -> SiteData:
+    """The page indexes, parsed from the file: a line the file repeats is indexed twice, which no
+    page shows (values are grouped, counts are of distinct triples; a test holds the pages equal)."""
     data = SiteData(base=base, store=store)
     graphs: set[str] = set()
     labels = set(LABEL_PREDICATES)
@@ -127,7 +156,7 @@ def _load(nquads: Path, base: str) -> SiteData:
     intern = strings.setdefault
     facts, incoming = data.facts, data.incoming
     named = ox.NamedNode
-    for q in store.quads_for_pattern(None, None, None, None):
+    for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
         subject = q.subject
         if type(subject) is not named:
             continue

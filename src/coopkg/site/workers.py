@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,11 +43,20 @@ def default_jobs() -> int:
 
 def _single_threaded() -> bool:
     """Fork only a process with one OS thread: a child of a threaded process can inherit a lock
-    another thread held (a progress bar's refresh thread, say) and hang on it."""
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: do not guess
-        return False
+    another thread held (a progress bar's refresh thread, say) and hang on it.
+
+    A Python thread that was just joined (the dump's loader) can still be listed for a moment
+    while the OS ends it, so when Python has no other thread left, wait briefly for the list."""
+    deadline = time.monotonic() + 0.5
+    while True:
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+        except OSError:  # no /proc: do not guess
+            return False
+        if threading.active_count() > 1 or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
 
 
 class Pages:
