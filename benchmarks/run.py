@@ -244,6 +244,9 @@ def _file_floor(site: Path, copy: Path) -> dict[str, Any]:
     """The site's file-system floor: seconds to create ``site``'s files again, same folders, names
     and bytes, from memory (no rendering, no hashing), by as many forked processes as the site's
     own page workers, each its share in the same order. What any site of these files costs here."""
+    from coopkg import forked
+    from coopkg.site.workers import default_jobs
+
     files: list[tuple[str, bytes]] = []
     for root, _, names in os.walk(site):
         for name in sorted(names):
@@ -253,29 +256,23 @@ def _file_floor(site: Path, copy: Path) -> dict[str, Any]:
                     files.append((os.path.relpath(path, site), f.read()))
     files.sort()
     dirs = sorted({os.path.dirname(rel) for rel, _ in files})
-    jobs = len(os.sched_getaffinity(0))
+    jobs = default_jobs()
+
+    def create(share: list[tuple[str, bytes]]) -> None:
+        for rel, data in share:
+            fd = os.open(copy / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.write(fd, data)
+            os.close(fd)
+
     start = time.perf_counter()
     for d in dirs:
         os.makedirs(copy / d, exist_ok=True)
-    children = []
-    for j in range(jobs):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - child
-            code = 0
-            try:
-                for rel, data in files[j::jobs]:
-                    fd = os.open(copy / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                    os.write(fd, data)
-                    os.close(fd)
-            except BaseException:
-                code = 1
-            os._exit(code)
-        children.append(pid)
-    failed = [pid for pid in children if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
+    children = [forked.start(lambda j=j: create(files[j::jobs])) for j in range(jobs)]
+    answers = [child.wait()[0] for child in children]
     seconds = time.perf_counter() - start
     shutil.rmtree(copy, ignore_errors=True)
-    if failed:
-        raise RuntimeError("the file floor's writers failed")
+    if any(answer is None or answer[0] != "done" for answer in answers):
+        raise RuntimeError(f"the file floor's writers failed: {answers}")
     size = sum(len(data) for _, data in files)
     return {"mb": round(size / 1e6, 1), "files": len(files), "floor_seconds": round(seconds, 2)}
 

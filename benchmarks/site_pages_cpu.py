@@ -17,10 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import coopkg.site.build as build
 import coopkg.site.workers as workers
-from coopkg.resources import resource_dir
-from coopkg.vocab import DEFAULT_BASE
+from coopkg.cli.site import build_site
 
 _init = workers.Pages.__init__
 
@@ -39,14 +37,7 @@ def main() -> None:
     dist, out = Path(sys.argv[1]), Path(sys.argv[2])
     shutil.rmtree(out, ignore_errors=True)
     workers.Pages.__init__ = _timed_init  # type: ignore[method-assign]
-    build.write_site(
-        dist / "coopkg.nq",
-        out,
-        base=DEFAULT_BASE,
-        ontology_dir=resource_dir("ontology"),
-        queries_dir=resource_dir("queries"),
-        downloads=dist,
-    )
+    build_site(dist, out)
 
 
 if __name__ == "__main__":

@@ -80,9 +80,7 @@ class Alternates:
         for subject, found in own.items():
             rows = [found[k] for k in sorted(found)]
             used.update(self._prefixes(rows))
-            nt = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
-            pairs = [(p, o) for _, p, o, _ in rows]
-            parts.append((subject, nt, jsonld.node(self.names.encoded(subject), pairs, self.names)))
+            parts.append((subject, _ntriples(rows), self._node(subject, rows)))
         parts.sort(key=_first)
         body = ",\n".join([node for _, _, node in parts])
         context = self._context(used)
@@ -100,14 +98,13 @@ class Alternates:
         named = None
         if rows:
             rows = sorted({_pn(r): r for r in rows}.values(), key=_pn)
-            named = _Named(
-                rows,
-                "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows]),
-                jsonld.node(self.names.encoded(iri), [(p, o) for _, p, o, _ in rows], self.names),
-                frozenset(self._prefixes(rows)),
-            )
+            named = _Named(rows, _ntriples(rows), self._node(iri, rows), frozenset(self._prefixes(rows)))
         self._names[iri] = named
         return named
+
+    def _node(self, subject: str, rows: list[Row]) -> str:
+        """The JSON-LD node object of one subject's rows (the writer of the dumps)."""
+        return jsonld.node(self.names.encoded(subject), [(p, o) for _, p, o, _ in rows], self.names)
 
     def _prefix_of(self, iri: str) -> str:
         hit = self._prefix.get(iri)
@@ -143,6 +140,11 @@ class _Named(NamedTuple):
     nt: str
     node: str
     prefixes: frozenset[str]
+
+
+def _ntriples(rows: list[Row]) -> str:
+    """The rows as N-Triples lines (the objects' text is already N-Triples)."""
+    return "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
 
 
 def _first(part: tuple[str, str, str]) -> str:

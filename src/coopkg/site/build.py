@@ -141,15 +141,14 @@ def _write(
             key = data.key(doc) or ""
             stem = file_stem(key)
             nt, js = alt.texts(doc)
-            texts = {"nt": nt, "jsonld": js}
-            for fmt, text in texts.items():
-                out.write(f"{stem}.{fmt}", text.encode("utf-8"))
+            out.write(f"{stem}.nt", nt.encode("utf-8"))
+            out.write(f"{stem}.jsonld", js.encode("utf-8"))
             name = stem.rpartition("/")[2]  # alternates sit beside the page
             links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
             context = {
                 "root": href(key, ""),
                 "links": links,
-                "jsonld": Markup(alternates.script_json(texts["jsonld"])),  # JSON escaped for <script>
+                "jsonld": Markup(alternates.script_json(js)),  # JSON escaped for <script>
             }
             if doc == ONTOLOGY:
                 html = ontology_tpl.render(page=ontology_view(data), files=ontology_files(key), **context)

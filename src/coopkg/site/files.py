@@ -54,7 +54,6 @@ class SiteWriter:
         self.written = 0
         self.reused = 0
         self.bytes = 0
-        self.aliases: list[tuple[str, str]] = []
 
     def _target(self, rel: str) -> Path:
         if rel in self.manifest:
@@ -82,13 +81,6 @@ class SiteWriter:
             self.written += 1
             _write(target, data)
 
-    def alias(self, rel: str, same_as: str) -> None:
-        """Make ``rel`` a hard link to the file written at ``same_as`` (same bytes, no new inode)."""
-        self._target(rel)
-        self.manifest[rel] = list(self.manifest[same_as])
-        self.bytes += self.manifest[same_as][1]
-        self.aliases.append((same_as, rel))
-
     def link_file(self, rel: str, source: Path) -> str:
         """Put the file ``source`` at ``rel`` (hard link, else copy); returns its SHA-256.
 
@@ -108,19 +100,19 @@ class SiteWriter:
 
     def start_delta(self) -> None:
         """Count from here on only (a forked worker: the parent keeps what came before)."""
-        self.manifest, self.aliases = {}, []
+        self.manifest = {}
         self.written = self.reused = self.bytes = 0
 
-    def delta(self) -> tuple[dict[str, list], int, int, int, list[tuple[str, str]]]:
+    def delta(self) -> tuple[dict[str, list], int, int, int]:
         """What this writer did since :meth:`start_delta`, for :meth:`merge` in the parent."""
-        return self.manifest, self.written, self.reused, self.bytes, self.aliases
+        return self.manifest, self.written, self.reused, self.bytes
 
-    def merge(self, delta: tuple[dict[str, list], int, int, int, list[tuple[str, str]]]) -> None:
+    def merge(self, delta: tuple[dict[str, list], int, int, int]) -> None:
         """Add a worker's :meth:`delta` (its files are already in ``out``).
 
         :raises ValueError: the worker wrote a file this writer (or another worker) also wrote.
         """
-        manifest, written, reused, size, aliases = delta
+        manifest, written, reused, size = delta
         for rel in manifest:
             if rel in self.manifest:
                 raise ValueError(f"two pages want the same file {rel!r}")
@@ -128,15 +120,9 @@ class SiteWriter:
         self.written += written
         self.reused += reused
         self.bytes += size
-        self.aliases.extend(aliases)
 
     def finish(self, pages: int) -> SiteSummary:
-        for source, rel in self.aliases:
-            try:
-                os.link(self.out / source, self.out / rel)
-            except OSError:
-                shutil.copyfile(self.out / source, self.out / rel)
-
+        """Write the manifest; what the site holds."""
         text = json.dumps(dict(sorted(self.manifest.items())), separators=(",", ":")) + "\n"
         (self.out / MANIFEST).write_text(text, encoding="utf-8")
         return SiteSummary(pages, len(self.manifest), self.bytes, self.written, self.reused)
