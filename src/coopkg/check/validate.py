@@ -103,10 +103,10 @@ def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
         allow_infos=True,
         do_owl_imports=False,
     )
-    return list(_results_from_report(report))
+    return list(results_from_report(report))
 
 
-def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
+def results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, XSD
     from rdflib.namespace import SH as RSH
@@ -118,6 +118,7 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
         value = report.value(node, RSH.value)
         shape = report.value(node, RSH.sourceShape)
         message = report.value(node, RSH.resultMessage)
+        component = report.value(node, RSH.sourceConstraintComponent)
         yield Result(
             severity=severity,
             focus=str(focus),
@@ -129,6 +130,7 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
             if isinstance(value, Literal)
             else None,
             language=value.language if isinstance(value, Literal) else None,
+            component=str(component) if component is not None else None,
         )
 
 

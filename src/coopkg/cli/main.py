@@ -242,6 +242,9 @@ def _register_more() -> None:
     cli_schema.register(cli)
     cli_source.register(cli)
     cli_release.register(cli)
+    from coopkg.cli.shacl import shacl_cmd
+
+    cli.add_command(shacl_cmd)
 
 
 _register_more()
