@@ -29,6 +29,8 @@ from rdflib.namespace import SH
 
 from coopkg.cli import cli
 
+pytestmark = pytest.mark.slow  # 98 validations, and as many again with pySHACL: CI runs them
+
 SUITE = Path(__file__).parent / "w3c" / "shacl-core"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = rdflib.Namespace("http://www.w3.org/ns/shacl-test#")
@@ -132,12 +134,42 @@ def _expected(test_file: Path, name: str) -> tuple[bool, Counter, rdflib.Graph]:
     return conforms, _results(g, report), g
 
 
+def _run(data: Path, shapes: Path, engine: str = "fast") -> tuple[int, bool, Counter]:
+    """``coopkg shacl``'s exit code, and its Turtle report's sh:conforms and results."""
+    args = ["shacl", str(data), "--shapes", str(shapes), "--format", "turtle", "--engine", engine]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code in (0, 1), run.output
+    g = rdflib.Graph().parse(data=run.stdout, format="turtle")
+    report = next(g.subjects(RDF.type, SH.ValidationReport))
+    return run.exit_code, g.value(report, SH.conforms).toPython(), _results(g, report)
+
+
 @pytest.mark.parametrize(("name", "test_file", "data", "shapes"), TESTS, ids=[t[0] for t in TESTS])
 def test_w3c_shacl_core(name: str, test_file: Path, data: Path, shapes: Path) -> None:
     conforms, expected, _ = _expected(test_file, name)
-    run = CliRunner().invoke(cli, ["shacl", str(data), "--shapes", str(shapes), "--format", "turtle"])
-    assert run.exit_code == (0 if conforms else 1), run.output
-    g = rdflib.Graph().parse(data=run.stdout, format="turtle")
-    report = g.value(None, RDF.type, SH.ValidationReport) or next(g.subjects(RDF.type, SH.ValidationReport))
-    assert g.value(report, SH.conforms).toPython() is conforms
-    assert _results(g, report) == expected
+    exit_code, said, results = _run(data, shapes)
+    assert exit_code == (0 if conforms else 1)
+    assert said is conforms
+    assert results == expected
+
+
+#: where pySHACL and the suite disagree, with the reason (the spec decides; docs/shacl.md lists them)
+PYSHACL_WRONG = {
+    # SHACL 4.5.2, sh:uniqueLang: "If $uniqueLang is true then ...". The test's shape says
+    # sh:uniqueLang "1"^^xsd:boolean, a different RDF term from true (the test's own comment:
+    # only true is mentioned in the spec), so the constraint is not switched on and the data
+    # conforms. pySHACL reads the value through rdflib as Python True and reports a violation.
+    "property/uniqueLang-002",
+}
+
+
+@pytest.mark.parametrize(("name", "test_file", "data", "shapes"), TESTS, ids=[t[0] for t in TESTS])
+def test_the_fast_engine_and_pyshacl_agree(name: str, test_file: Path, data: Path, shapes: Path) -> None:
+    """The differential test: on every W3C test where pySHACL is right, both engines give the same
+    result multiset; where it is wrong, pySHACL is the one that departs from the expected report."""
+    _conforms, expected, _ = _expected(test_file, name)
+    fast, reference = _run(data, shapes)[2], _run(data, shapes, "pyshacl")[2]
+    if name in PYSHACL_WRONG:
+        assert fast == expected != reference
+    else:
+        assert fast == reference == expected

@@ -18,13 +18,14 @@ Every result points back at the record that produced its focus node (``file:line
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from coopkg.check.report import SEVERITIES, Report, Result, make_report
+from coopkg.check.shacl_files import rdf_files
 from coopkg.errors import InputError
 from coopkg.graph.dataset import Dataset, StoreLoader
 from coopkg.resources import resource_dir
@@ -45,9 +46,11 @@ def check_files(checks_dir: Path | None = None) -> list[Path]:
 def _shapes_graph(paths: tuple[Path, ...]):  # -> rdflib.Graph
     import rdflib
 
+    from coopkg.check.shacl_compile import read_graph
+
     g = rdflib.Graph()
-    for p in paths:
-        g.parse(p, format="turtle")
+    for p in paths:  # any RDF syntax, read as the fast engine reads it
+        g.parse(data=ox.serialize(read_graph(p), format=ox.RdfFormat.N_TRIPLES), format="nt")
     return g
 
 
@@ -58,10 +61,12 @@ def validate(
     checks_dir: Path | None = None,
     engine: str = "fast",
     loader: StoreLoader | None = None,
+    extra_shapes: Sequence[Path] = (),
 ) -> Report:
     """Validate ``ds``; never raises for invalid data (look at the returned :class:`Report`).
 
     :param loader: ``ds``'s store, already being filled (:meth:`Dataset.store_in_background`).
+    :param extra_shapes: shapes files or folders of the user's own, checked besides the shipped ones.
 
     Raises :class:`InputError` for an unknown ``engine`` or (fast engine) a shape it cannot run."""
     if engine == "fast":
@@ -73,7 +78,7 @@ def validate(
     # the checks' store is filled in another thread (pyoxigraph, without the GIL) while SHACL runs
     if loader is None and not ds.has_store:
         loader = ds.store_in_background()
-    shacl = run_shapes(ds, shape_files(shapes_dir))
+    shacl = run_shapes(ds, shape_files(shapes_dir) + rdf_files(extra_shapes))
     filled = loader.result() if loader is not None else ds.store
     results = shacl + store_check_results(filled, check_files(checks_dir))
     return make_report(results, lambda iri: _origin_text(ds, iri))
