@@ -127,12 +127,11 @@ def test_bad_input_exits_2_naming_the_file(tmp_path: Path) -> None:
     code, out = _shacl(tmp_path / "missing.ttl", "--shapes", shapes)
     assert code == 2
     assert "missing.ttl" in out
-    _, shapes = _files(
-        tmp_path, shapes=PREFIXES + 'ex:S sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this {}" ] .'
-    )
+    minus = 'ex:S sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this { $this ?p ?o MINUS { ?o ?p ?x } }" ] .'
+    _, shapes = _files(tmp_path, shapes=PREFIXES + minus)
     code, out = _shacl(data, "--shapes", shapes)
     assert code == 2
-    assert "SHACL-SPARQL" in out
+    assert "may not use MINUS (SHACL 5.2.1)" in out
 
 
 def test_the_data_is_its_own_shapes_graph_without_shapes(tmp_path: Path) -> None:
@@ -155,3 +154,45 @@ def test_validate_turtle_report_parses_back_with_components_and_typed_values(dat
         assert g.value(r, SH.resultSeverity) in (SH.Violation, SH.Warning, SH.Info)
     shapes = [r for r in results if str(g.value(r, SH.sourceShape) or "").startswith("https://w3id.org/coopkg/shapes#")]
     assert shapes and all(g.value(r, SH.sourceConstraintComponent) is not None for r in shapes)
+
+
+VALID_TERM = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix coop: <https://w3id.org/coopkg/ontology#> .
+@prefix my: <https://example.org/my-shapes#> .
+my:prefixes sh:declare [ sh:prefix "coop" ; sh:namespace "https://w3id.org/coopkg/ontology#" ] .
+my:TermInOrder a sh:NodeShape ;
+    sh:targetClass coop:Agreement ;
+    sh:sparql [
+        sh:prefixes my:prefixes ;
+        sh:message "validUntil {?value} is before validFrom {?from}" ;
+        sh:select \"\"\"
+            SELECT $this ?value ?from WHERE {
+              $this coop:validFrom ?from ; coop:validUntil ?value .
+              BIND(STR(?from) AS ?f) BIND(STR(?value) AS ?u)
+              BIND(IF(STRLEN(?f) < STRLEN(?u), STRLEN(?f), STRLEN(?u)) AS ?n)
+              FILTER(!STRSTARTS(?f, "--") && !STRSTARTS(?u, "--"))
+              FILTER(SUBSTR(?u, 1, ?n) < SUBSTR(?f, 1, ?n))
+            }\"\"\"
+    ] .
+"""
+
+
+def test_a_sparql_rule_written_as_a_shape_finds_what_the_rule_finds(tmp_path: Path) -> None:
+    """SHACL-SPARQL: queries/checks/valid-until-before-valid-from-violation.rq as a sh:sparql shape."""
+    from coopkg.check.validate import check_files, sparql_results
+    from test_validate import fixture_dataset
+
+    fixture = Path(__file__).parent / "checks" / "valid-until-before-valid-from-violation.ttl"
+    rule = [p for p in check_files() if p.stem == "valid-until-before-valid-from-violation"]
+    expected = {r.focus for r in sparql_results(fixture_dataset(fixture), rule)}
+    (tmp_path / "shape.ttl").write_text(VALID_TERM, encoding="utf-8")
+    code, out = _shacl(fixture, "--shapes", tmp_path / "shape.ttl", "--format", "turtle")
+    assert code == 1
+    g = rdflib.Graph().parse(data=out, format="turtle")
+    results = list(g.objects(None, SH.result))
+    assert {str(g.value(r, SH.focusNode)) for r in results} == expected == {"https://w3id.org/coopkg/id/agreement/t"}
+    (result,) = results
+    assert g.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
+    assert g.value(result, SH.sourceConstraint) is not None
+    assert str(g.value(result, SH.resultMessage)) == 'validUntil "2018-12-31" is before validFrom "2020"'

@@ -23,6 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopkg.check.shacl_model import VIOLATION, Constraint, PathExpr, Shape, Term
+from coopkg.check.shacl_sparql_compile import sparql_components, sparql_constraint
 from coopkg.errors import InputError
 from coopkg.vocab import RDF, RDFS, SH, XSD
 
@@ -43,8 +44,20 @@ _TARGETS = {"targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"}
 _SHAPE_PARAMS = {"property": False, "node": False, "not": False, "qualifiedValueShape": False}
 _SHAPE_LISTS = {"and", "or", "xone"}
 #: sh: terms on a shape that carry no constraint
-_INFORMATIONAL = {"name", "description", "order", "group", "defaultValue", "message", "severity", "deactivated"}
+_INFORMATIONAL = {
+    "name",
+    "description",
+    "order",
+    "group",
+    "defaultValue",
+    "message",
+    "severity",
+    "deactivated",
+    "prefixes",  # SHACL-SPARQL: a shape may carry them for its constraints
+    "declare",
+}
 _CORE = {
+    "sparql",
     *_TARGETS,
     *_SHAPE_PARAMS,
     *_SHAPE_LISTS,
@@ -77,9 +90,8 @@ _CORE = {
     "qualifiedValueShapesDisjoint",
 }
 _NOT_CORE = {  # what a user may reach for that this engine does not run
-    "sparql": "SHACL-SPARQL",
-    "select": "SHACL-SPARQL",
-    "ask": "SHACL-SPARQL",
+    "select": "SHACL-SPARQL (sh:select belongs on a sh:sparql constraint)",
+    "ask": "SHACL-SPARQL (sh:ask belongs on a validator)",
     "rule": "SHACL Advanced Features rules",
     "target": "SHACL Advanced Features custom targets",
     "expression": "SHACL Advanced Features node expressions",
@@ -175,6 +187,9 @@ class Compiler:
             for t in triples:
                 self.graph.setdefault(local(t.subject), []).append((t.predicate.value, local(t.object)))
         self.shapes: dict[Term, Shape] = {}
+        self.triples = [ox.Triple(s, ox.NamedNode(p), o) for s, pos in self.graph.items() for p, o in pos]
+        self.referenced = {(p, o) for pos in self.graph.values() for p, o in pos}  # (predicate, object)
+        self.components = sparql_components(self)
         self.parent: dict[Term, Term] = {}  # blank node -> the node that mentions it, for messages
         for subject, pos in self.graph.items():
             for _p, o in pos:
@@ -213,6 +228,8 @@ class Compiler:
             if not p.startswith(SH):
                 continue
             local = p.removeprefix(SH)
+            if local in ("select", "ask") and (SH + "sparql", node) in self.referenced:
+                continue  # the shape is also a SPARQL constraint (of itself or another shape)
             if local in _NOT_CORE:
                 raise InputError(
                     f"SHACL shape {name}: <{p}> is {_NOT_CORE[local]}, which the fast engine does not run "
@@ -320,6 +337,14 @@ class Compiler:
 
     def _focus_constraints(self, shape: Shape, params: dict[str, list[Term]], one: dict[str, Term]) -> None:
         name, out = shape.name, shape.focus_constraints
+        for c in params.get("sparql", []):
+            constraint = sparql_constraint(self, shape, c)
+            if constraint is not None:
+                out.append(constraint)
+        for component in self.components:
+            constraint = component.activate(self, shape)
+            if constraint is not None:
+                out.append(constraint)
         if "minCount" in one:
             out.append(
                 Constraint("MinCountConstraintComponent", {"minCount": self._count(name, "minCount", one["minCount"])})

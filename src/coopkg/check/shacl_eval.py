@@ -26,9 +26,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from coopkg.check import shacl_sparql as sparql
+from coopkg.check.shacl_messages import render
 from coopkg.check.shacl_model import Constraint, PathExpr, Shape, Term, inverse_predicates
+from coopkg.check.shacl_sparql import SHAPES_GRAPH, Query
 from coopkg.check.shacl_terms import Comparer, canonical, canonical_term
 from coopkg.check.xsdlex import well_typed
+from coopkg.errors import InputError
 from coopkg.vocab import RDF, RDFS
 
 _TYPE = RDF + "type"
@@ -47,6 +51,8 @@ class Finding:
     value: Term | None
     #: the result's path: the shape's own, or the predicate a sh:closed result names
     path: PathExpr | None
+    #: messages the result brings itself (a SHACL-SPARQL solution's); empty: the shape's or generated
+    messages: tuple[ox.Literal, ...] = ()
 
 
 def walk(shapes: Iterable[Shape], *, children: bool = True) -> Iterator[Shape]:
@@ -76,6 +82,15 @@ class Run:
             if s.path is not None:
                 backward |= inverse_predicates(s.path)
         closed = any(c.component == "ClosedConstraintComponent" for s in every for c in s.focus_constraints)
+        queries = [c.params["query"] for s in every for c in s.focus_constraints if "query" in c.params]
+        self.store: ox.Store | None = None
+        if queries:  # SHACL-SPARQL: the data in the default graph, the shapes graph beside it
+            statements = list(statements)
+            self.store = ox.Store()
+            self.store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in statements])
+            self.store.extend(
+                [ox.Quad(t.subject, t.predicate, t.object, SHAPES_GRAPH) for t in queries[0].shapes_graph]
+            )
         self.index, self.inverse, self.by_subject = _build_indexes(statements, forward, backward, closed)
         self.types = self.index[_TYPE]
         children: dict[Term, list[Term]] = {}
@@ -212,12 +227,12 @@ class Run:
 
     # -- per-focus checks: the value nodes of one focus node at once
 
-    def focus_check(
-        self, shape: Shape, c: Constraint, focus: Term, values: tuple[Term, ...]
-    ) -> list[tuple[Term | None, PathExpr | None]]:
-        """``(value, path)`` of each result of constraint ``c`` on ``focus`` (value None where
-        the result has no sh:value, path None for the shape's own)."""
+    def focus_check(self, shape: Shape, c: Constraint, focus: Term, values: tuple[Term, ...]) -> list[tuple[Any, ...]]:
+        """``(value, path[, messages])`` of each result of constraint ``c`` on ``focus`` (value
+        None where the result has no sh:value, path None for the shape's own)."""
         kind, p = c.component, c.params
+        if "query" in p:
+            return self.sparql_check(shape, p["query"], focus, values)
         if kind == "MinCountConstraintComponent":
             return [(None, None)] if len(values) < p["minCount"] else []
         if kind == "MaxCountConstraintComponent":
@@ -250,6 +265,37 @@ class Run:
         return [
             (v, None) for v in values for o in others if (order := self.comparer.compare(v, o)) is None or not ok(order)
         ]
+
+    def sparql_check(self, shape: Shape, q: Query, focus: Term, values: tuple[Term, ...]) -> list[tuple[Any, ...]]:
+        """SHACL 5.3 and 6.3: one result per solution of a SELECT query (per value node an ASK
+        validator answers false for), with the solution's ?value, ?path and ?message."""
+        assert self.store is not None
+        base: dict[str, Term] = {"this": focus}
+        out: list[tuple[Any, ...]] = []
+        if q.ask:
+            for v in values:
+                if not sparql.run(self.store, q, {**base, "value": v}):
+                    out.append((v, None, self._sparql_messages(q, {**base, "value": v})))
+            return out
+        for row in sparql.run(self.store, q, base):  # type: ignore[union-attr]
+            if sparql.failure(row):
+                raise InputError(f"SHACL-SPARQL query of {q.source} reports a failure on {focus}")
+            value = row.get("value", focus if shape.path is None else None)
+            path = row.get("path")
+            message = row.get("message")
+            messages = (message,) if isinstance(message, ox.Literal) else self._sparql_messages(q, {**base, **row})
+            out.append((value, ("pred", path) if isinstance(path, ox.NamedNode) else None, messages))
+        return out
+
+    @staticmethod
+    def _sparql_messages(q: Query, bindings: dict[str, Term]) -> tuple[ox.Literal, ...]:
+        scope = {**q.scope, **bindings}
+        return tuple(
+            ox.Literal(render(m.value, scope), language=m.language)
+            if m.language
+            else ox.Literal(render(m.value, scope))
+            for m in q.messages
+        )
 
     # -- shapes
 
@@ -325,8 +371,8 @@ class Run:
             if n > hi_n:
                 out.append(Finding(shape, hi, f, None, None))  # type: ignore[arg-type]
             for c in others:
-                for v, path in self.focus_check(shape, c, f, values):
-                    out.append(Finding(shape, c, f, v, path))
+                for found in self.focus_check(shape, c, f, values):
+                    out.append(Finding(shape, c, f, *found))
             if kinds is not None:
                 for v in values:
                     if not isinstance(v, kinds):

@@ -56,7 +56,7 @@ def to_result(f: Finding) -> Result:
     reader of reports does)."""
     path = f.path if f.path is not None else f.shape.path
     v = f.value
-    message = pick(messages(f.shape, f.constraint, f.focus, v, path))
+    message = pick(messages(f.shape, f.constraint, f.focus, v, path, f.messages))
     return Result(
         severity=f.shape.severity_name,
         focus=f.focus.value,

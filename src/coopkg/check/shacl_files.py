@@ -76,7 +76,13 @@ def _pyshacl(data: list[Path], shapes: list[Path]) -> Validation:
             g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         return g
 
-    _conforms, report, _text = pyshacl.validate(
-        graph(data), shacl_graph=graph(shapes), inference="none", advanced=False, do_owl_imports=False
-    )
+    data_graph, shapes_graph = graph(data), graph(shapes)
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data_graph, shacl_graph=shapes_graph, inference="none", advanced=False, do_owl_imports=False
+        )
+    except Exception as exc:  # pySHACL's failures (a bad query, a shape it refuses) are bad input here
+        raise InputError(f"pySHACL: {exc}") from None
+    if not isinstance(report, rdflib.Graph):  # pySHACL's "failure" (SHACL's word): no report
+        raise InputError(f"pySHACL: {report}")
     return Validation(sorted(results_from_report(report), key=result_key), report.serialize(format="turtle"))

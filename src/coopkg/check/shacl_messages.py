@@ -50,6 +50,7 @@ _DEFAULTS = {
     "DisjointConstraintComponent": "Value is in both {$path} and {$disjoint}",
     "LessThanConstraintComponent": "Value is not less than the values of {$lessThan}",
     "LessThanOrEqualsConstraintComponent": "Value is not less than or equal to the values of {$lessThanOrEquals}",
+    "SPARQLConstraintComponent": "A solution of the SPARQL constraint {$sparql}",
     "ClosedConstraintComponent": "Predicate {$path} is not allowed on {$this} (closed shape)",
 }
 
@@ -64,11 +65,18 @@ def pick(messages: list[ox.Literal]) -> ox.Literal | None:
     return next((m for m in messages if m.language.lower().startswith("en")), messages[0])
 
 
-def messages(shape: Shape, c: Constraint, focus: Term, value: Term | None, path: PathExpr | None) -> list[ox.Literal]:
-    """Every message of one result (one per language the shape gives), templated."""
-    bindings: dict[str, Any] = {k: v for k, v in c.params.items() if k not in ("kinds", "regex", "tags", "members")}
+def messages(
+    shape: Shape, c: Constraint, focus: Term, value: Term | None, path: PathExpr | None, own: tuple = ()
+) -> list[ox.Literal]:
+    """Every message of one result (one per language the shape gives), templated; ``own``: the
+    messages a SHACL-SPARQL result brings, used as they are."""
+    if own:
+        return list(own)
+    bindings: dict[str, Any] = {
+        k: v for k, v in c.params.items() if k not in ("kinds", "regex", "tags", "members", "query")
+    }
     bindings.update(this=focus, focusNode=focus, value=value, path=path or shape.path)
-    given = shape.messages or [ox.Literal(_DEFAULTS[c.component])]
+    given = shape.messages or [ox.Literal(_DEFAULTS.get(c.component, f"Does not conform to <{c.iri}>"))]
     return [
         ox.Literal(render(m.value, bindings), language=m.language)
         if m.language

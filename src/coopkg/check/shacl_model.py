@@ -41,7 +41,8 @@ class Constraint:
 
     @property
     def iri(self) -> str:
-        return SH + self.component
+        """The component's IRI: SHACL Core's in the sh: namespace, or a SPARQL-based one's own."""
+        return self.component if ":" in self.component else SH + self.component
 
 
 @dataclass(eq=False)

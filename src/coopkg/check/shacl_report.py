@@ -98,7 +98,10 @@ def report_triples(found: Iterable[Finding], shapes_graph: ShapesGraph | None = 
             w.copy(f.shape.node)
         w.add(node, SH + "sourceConstraintComponent", ox.NamedNode(f.constraint.iri))
         w.add(node, SH + "resultSeverity", ox.NamedNode(f.shape.severity))
-        for m in messages(f.shape, f.constraint, f.focus, f.value, path):
+        query = f.constraint.params.get("query")
+        if query is not None:
+            w.add(node, SH + "sourceConstraint", query.source)
+        for m in messages(f.shape, f.constraint, f.focus, f.value, path, f.messages):
             w.add(node, SH + "resultMessage", m)
     return w.triples
 
