@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib import RDF, BNode, Literal, URIRef
@@ -196,3 +197,27 @@ def test_a_sparql_rule_written_as_a_shape_finds_what_the_rule_finds(tmp_path: Pa
     assert g.value(result, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
     assert g.value(result, SH.sourceConstraint) is not None
     assert str(g.value(result, SH.resultMessage)) == 'validUntil "2018-12-31" is before validFrom "2020"'
+
+
+@pytest.mark.parametrize(
+    ("body", "k"),
+    [
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:class ex:D ] .", 1),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:node ex:N ] .\n"
+            "ex:N sh:property [ sh:path ex:r ; sh:minCount 1 ] .",
+            3,
+        ),
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 1 ] .", None),
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 1 ] .", None),
+        ("ex:S sh:targetObjectsOf ex:p ; sh:nodeKind sh:IRI .", None),
+        ("ex:S sh:targetClass ex:C ; sh:node ex:S ; sh:property [ sh:path ex:p ; sh:node ex:S ] .", None),
+        ('ex:S sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .', None),
+    ],
+)
+def test_how_far_shapes_look_decides_the_incremental_build(tmp_path: Path, body: str, k: int | None) -> None:
+    """reach() is what an incremental build re-checks around a change; None makes it a full one."""
+    from coopkg.check.shacl_fast import reach
+
+    (tmp_path / "s.ttl").write_text(PREFIXES + body, encoding="utf-8")
+    assert reach([tmp_path / "s.ttl"]) == k

@@ -82,7 +82,7 @@ def fast_shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
 def reach(shapes: Iterable[Path]) -> int | None:
     """How many triples away from a focus node, following them forwards, its results can look (0
     without shapes); None when that is unbounded or not forwards (``*`` and ``+`` paths, inverse
-    paths, ``sh:targetObjectsOf``, shapes that refer to themselves).
+    paths, ``sh:targetObjectsOf``, shapes that refer to themselves, SHACL-SPARQL constraints).
 
     A focus node's results depend only on the triples of nodes fewer than this many steps from it
     (its own at 0, its values' at 1 for ``sh:class`` or ``sh:node``…): what an incremental build
@@ -90,6 +90,8 @@ def reach(shapes: Iterable[Path]) -> int | None:
     compiled = compile_shapes(tuple(shapes))
     every = list(walk(compiled))
     if any(s.target_objects_of for s in every):
+        return None
+    if any("query" in c.params for s in every for c in s.focus_constraints):  # SHACL-SPARQL: anywhere
         return None
     memo: dict[int, int | None] = {}
 
