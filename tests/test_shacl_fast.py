@@ -395,7 +395,11 @@ def _shapes_dir(tmp_path: Path, body: str) -> Path:
             'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this { VALUES ?x { 1 } }" ] .',
             "may not use VALUES",
         ),
-        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:rule [ a sh:TripleRule ] .", "Advanced Features"),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ;"
+            " sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:p ; sh:object ex:o ] .",
+            "Advanced Features",
+        ),
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:minCont 1 .", "unsupported term"),
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:P .\nex:P sh:path [ ex:odd ex:p ] .", "sh:path"),
         ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:in ex:notAList .", "RDF list"),

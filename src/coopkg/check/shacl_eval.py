@@ -55,6 +55,20 @@ class Finding:
     messages: tuple[ox.Literal, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A shape's constraints sorted for the hot loops: the counts inline, the rest as they are."""
+
+    lo: Constraint | None
+    lo_n: int
+    hi: Constraint | None
+    hi_n: float
+    others: list[Constraint]
+    tests: list[Callable[[Term], bool]]
+    lone: Constraint | None  # the shape's only value constraint, when it is a sh:nodeKind
+    kinds: tuple[type, ...] | None
+
+
 def walk(shapes: Iterable[Shape], *, children: bool = True) -> Iterator[Shape]:
     """Each shape once, then the shapes it refers to: sh:property, and with ``children`` the
     conformance-only ones (sh:node, sh:or, sh:qualifiedValueShape…)."""
@@ -103,6 +117,7 @@ class Run:
         self.comparer = Comparer()
         self._conforms: dict[int, dict[Term, bool]] = {}
         self._tests: dict[int, list[Callable[[Term], bool]]] = {}
+        self._plans: dict[int, _Plan] = {}
         self._canon: dict[int, Any] = {}
 
     # -- the data graph
@@ -225,6 +240,28 @@ class Run:
             return lambda v, ss=c.shapes: sum(self.conforms(s, v) for s in ss) == 1
         raise AssertionError(kind)
 
+    def plan(self, shape: Shape) -> _Plan:
+        """What :meth:`report` and :meth:`conforms` need of a shape, worked out once."""
+        found = self._plans.get(id(shape))
+        if found is None:
+            checks = shape.focus_constraints
+            lo = next((c for c in checks if c.component == "MinCountConstraintComponent"), None)
+            hi = next((c for c in checks if c.component == "MaxCountConstraintComponent"), None)
+            values = shape.value_constraints
+            # a lone sh:nodeKind (e.g. on every rdfs:label) is one isinstance: cheaper than memoising
+            lone = values[0] if len(values) == 1 and values[0].component == "NodeKindConstraintComponent" else None
+            found = self._plans[id(shape)] = _Plan(
+                lo,
+                lo.params["minCount"] if lo else 0,
+                hi,
+                hi.params["maxCount"] if hi else float("inf"),
+                [c for c in checks if c.component not in _COUNTS],
+                self.tests(shape),
+                lone,
+                lone.params["kinds"] if lone is not None else None,
+            )
+        return found
+
     # -- per-focus checks: the value nodes of one focus node at once
 
     def focus_check(self, shape: Shape, c: Constraint, focus: Term, values: tuple[Term, ...]) -> list[tuple[Any, ...]]:
@@ -314,10 +351,11 @@ class Run:
         if found is None:
             memo[focus] = True  # being checked: a recursive reference assumes conformance
             values = self.values(shape, focus)
-            tests = self.tests(shape)
+            plan = self.plan(shape)
             found = (
-                not any(self.focus_check(shape, c, focus, values) for c in shape.focus_constraints)
-                and all(test(v) for v in values for test in tests)
+                plan.lo_n <= len(values) <= plan.hi_n
+                and not any(self.focus_check(shape, c, focus, values) for c in plan.others)
+                and all(test(v) for v in values for test in plan.tests)
                 and all(self.conforms(p, v) for p in shape.properties for v in values)
             )
             memo[focus] = found
@@ -347,23 +385,11 @@ class Run:
                     if len(index) < len(foci)
                     else ((f, index[f]) for f in foci if f in index)
                 )
-        # the common case, a bare count, is tested inline; anything else goes to focus_check
-        counts = [c for c in focus_checks if c.component in _COUNTS]
-        others = [c for c in focus_checks if c.component not in _COUNTS]
-        lo = next((c for c in counts if c.component == "MinCountConstraintComponent"), None)
-        hi = next((c for c in counts if c.component == "MaxCountConstraintComponent"), None)
-        lo_n = lo.params["minCount"] if lo else 0
-        hi_n = hi.params["maxCount"] if hi else float("inf")
-        tests = self.tests(shape)
+        plan = self.plan(shape)
+        lo, lo_n, hi, hi_n, others = plan.lo, plan.lo_n, plan.hi, plan.hi_n, plan.others
+        tests, kinds, lone = plan.tests, plan.kinds, plan.lone
         constraints = shape.value_constraints
         failures: dict[Term, tuple[int, ...]] = {}
-        # a lone sh:nodeKind (e.g. on every rdfs:label) is one isinstance: cheaper than memoising
-        lone = (
-            constraints[0]
-            if len(constraints) == 1 and constraints[0].component == "NodeKindConstraintComponent"
-            else None
-        )
-        kinds = lone.params["kinds"] if lone is not None else None
         for f, values in pairs:
             n = len(values)
             if n < lo_n:
@@ -402,6 +428,7 @@ class Run:
         so without this the indexes would wait for a full collection, which then also walks
         everything else alive."""
         self._tests.clear()
+        self._plans.clear()
         self._conforms.clear()
         self.index.clear()
         self.inverse.clear()
@@ -448,6 +475,24 @@ def _build_indexes(
     every: dict[Term, list[tuple[ox.NamedNode, Term]]] = {}
     canon: dict[ox.Literal, ox.Literal] = {}
     literal = ox.Literal
+    if not bwd and not closed:  # the usual case (every shipped shape): the hot loop, nothing else
+        for q in statements:
+            d = fwd.get(q.predicate)
+            if d is None:
+                continue
+            o = q.object
+            if type(o) is literal and o.language is None:
+                c = canon.get(o)
+                if c is None:
+                    c = canon[o] = canonical(o)
+                o = c
+            s = q.subject
+            old = d.get(s)
+            if old is None:
+                d[s] = (o,)
+            elif o not in old:
+                d[s] = (*old, o)
+        return {p.value: d for p, d in fwd.items()}, {}, every
     for q in statements:
         pred = q.predicate
         d = fwd.get(pred)
