@@ -87,6 +87,11 @@ def spellings(port: int) -> list[str]:
         f"ASK {{ SERVICE <{u}> {T} }}",
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{u}> {T} }}",
         f"DESCRIBE ?s WHERE {{ SERVICE <{u}> {T} }}",
+        # issue 25: Oxigraph ends a comment at a lone CR (rdflib only at LF), and reads keywords glued on
+        f"SELECT * WHERE {{ #\r SERVICE <{u}> {T} \n }}",
+        f"SELECT * WHERE {{ #x\r\nSERVICE#\r<{u}>#\r{T} }}",
+        f"PREFIX : <http://127.0.0.1:{port}/>\nSELECT * WHERE {{ SERVICE:sparql {T} }}",
+        f"SELECT * WHERE {{ SeRvIcEsIlEnT<{u}>{T} }}",
     ]
 
 
