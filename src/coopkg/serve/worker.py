@@ -112,7 +112,10 @@ def run_query(
 
 
 def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # /id/a{b}: no entity can have this IRI
+        return 404, "text/plain", f"not an IRI: {iri}".encode()
     triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
     if not triples:
         return 404, "text/plain", f"nothing is known about <{iri}>".encode()
