@@ -4,7 +4,8 @@ Every attack here is first shown to be live: pyoxigraph itself, on a small store
 with a SERVICE call and tries to evaluate it (SERVICE to port 1 fails at once with "port 1 is not
 allowed", before any connection). Then the check must refuse it. The differential fuzz generates
 queries with comments ended by CR, LF or CRLF, strings with escapes, whitespace and nested groups
-around SERVICE, asks the engine what it makes of each, and holds the check to the engine's answer.
+around SERVICE, asks the engine what it makes of each, and holds the check to the engine's answer
+(the rdflib parse the check used before misses about 45% of the SERVICE calls it generates).
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def queries(draw: st.DrawFn) -> str:
     return PROLOGUE + "SELECT * WHERE { ?s ?p ?o . " + body + "}"
 
 
-@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # ~1,000 engine runs: 5-15 s on the shared 2 cores
+@settings(max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(queries())
 def test_the_check_agrees_with_the_engine(query: str) -> None:
     """Every query the engine runs with a SERVICE call is refused; every one it runs without is let through."""
@@ -197,6 +199,7 @@ def test_large_valid_queries_pass_the_check() -> None:
     assert inspect_query(triples).refused is None
 
 
+@pytest.mark.slow  # the engine on deep queries: 1.5-5 s
 def test_100_nested_groups_and_brackets_pass_the_check_and_run() -> None:
     for query in (_nested_groups(100), _nested_parens(100)):
         assert inspect_query(query).refused is None
