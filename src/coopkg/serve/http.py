@@ -220,6 +220,8 @@ class HttpProtocol(asyncio.Protocol):
             self._stop_reading()
             if self.pending:
                 self.pending[-1] = (self.pending[-1][0], False)
+            else:  # the upgrade came before the request was whole: nothing to answer but an error
+                self._fail(400, "bad request: a protocol upgrade before the request was complete")
         except httptools.HttpParserError as exc:
             reason = str(exc) or type(exc).__name__
             self.log(f"{self.peer}: bad request: {reason}")
