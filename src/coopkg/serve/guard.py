@@ -33,14 +33,16 @@ import pyoxigraph as ox
 from coopkg.serve.tokens import LOCAL, PREFIX, VARNAME, Token, Tokens
 
 SERVICE_REFUSED = "SERVICE is disabled on this endpoint: it would make the server fetch remote data"
-# pyoxigraph 0.5.13 on an 8 MiB stack overflows at ~2,190 nested groups and ~4,670 nested brackets
-# in an expression (benchmarks/results/serve-nesting.txt); a tenth of the lower bound leaves room
-# for the costlier mixes (EXISTS inside FILTER inside OPTIONAL ...) and for evaluation
+# pyoxigraph 0.5.13 on an 8 MiB stack overflows at 835 nested EXISTS (its costliest nesting), 2,189
+# nested groups and 4,668 nested brackets in an expression (benchmarks/results/serve-nesting.txt):
+# 200 is under a quarter of the worst, and twice what issue 25 asks to pass (100 groups, 100 brackets)
 MAX_DEPTH = 200
 DEPTH_REFUSED = f"the query nests brackets more than {MAX_DEPTH} deep"
 
 _SPACE = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")
-_VAR_OR_IRI = re.compile(rf"[?$]{VARNAME}|<[^>]*>|(?:{PREFIX})?:(?:{LOCAL})?")
+# an IRI as Oxigraph's IRIREF takes it (to the first >), without what no valid IRI holds (space, <, {, ...):
+# each candidate's match then stops at the next such character, keeping the check linear
+_VAR_OR_IRI = re.compile(rf'[?$]{VARNAME}|<[^<>"{{}}|^`\x00-\x20]*>|(?:{PREFIX})?:(?:{LOCAL})?')
 
 
 @dataclass(frozen=True)
