@@ -15,7 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopkg.serve.guard import DEPTH_REFUSED, MAX_DEPTH, SERVICE_REFUSED, inspect_query, refuse_reason
+from coopkg.serve.guard import (
+    CHAIN_REFUSED,
+    DEPTH_REFUSED,
+    MAX_CHAIN,
+    MAX_DEPTH,
+    SERVICE_REFUSED,
+    inspect_query,
+    refuse_reason,
+)
 from coopkg.serve.tokens import Tokens
 
 TARGET = "<http://127.0.0.1:1/x>"  # pyoxigraph refuses port 1 before connecting: nothing leaves the machine
@@ -209,6 +217,20 @@ def test_100_nested_groups_and_brackets_pass_the_check_and_run() -> None:
 def test_a_100k_row_values_block_passes_the_check() -> None:
     query = "SELECT ?x WHERE { VALUES ?x { " + " ".join(f'"{i}"' for i in range(100_000)) + " } } LIMIT 1"
     assert inspect_query(query).refused is None
+    signed = "SELECT * WHERE { VALUES (?x ?y) { " + " ".join(f"(-{i} +{i})" for i in range(100_000)) + " } }"
+    assert inspect_query(signed).refused is None  # signs in data rows are terms, not a chain
+
+
+def test_operator_chains_are_bounded_like_brackets() -> None:
+    """2,614 chained BINDs overflow pyoxigraph's stack without a single bracket nesting deeper than 1."""
+    binds = " ".join(f"BIND({i} AS ?v{i})" for i in range(MAX_CHAIN - 10))
+    assert inspect_query(f"SELECT * WHERE {{ ?s ?p ?o {binds} }}").refused is None
+    binds = " ".join(f"BIND({i} AS ?v{i})" for i in range(2614))
+    assert inspect_query(f"SELECT * WHERE {{ ?s ?p ?o {binds} }}").refused == CHAIN_REFUSED
+    unions = "{ ?s ?p ?o } UNION " * 6538
+    assert inspect_query(f"SELECT * WHERE {{ {unions} {{ }} }}").refused == CHAIN_REFUSED
+    hidden = "SELECT * WHERE { ?s ?p ?o FILTER(true #\r" + " && true" * 9346 + "\n) }"
+    assert inspect_query(hidden).refused == CHAIN_REFUSED
 
 
 def test_nesting_beyond_the_limit_is_refused_before_the_engine_sees_it() -> None:

@@ -14,8 +14,9 @@ layers stop it:
    to case, never inside a string, IRI, variable or a prefixed name's local part, but also where
    Oxigraph's parser reads a keyword glued to what precedes it (``trueSERVICE``, ``SERVICE:x``,
    ``SERVICESILENT``) or falls back from a prefixed name whose IRI is invalid to its bare prefix
-   (``ex:SERVICE:x``). The same pass bounds the nesting depth below what the engine can parse and
-   evaluate without overflowing its stack (measured: ``benchmarks/results/serve-nesting.txt``).
+   (``ex:SERVICE:x``). The same pass bounds the nesting depth, and the length of operator chains
+   (which the engine nests as deeply), below what the engine can parse and evaluate without
+   overflowing its stack (measured: ``benchmarks/results/serve-nesting.txt``).
 2. :func:`deny_network` installs a seccomp filter in the process that evaluates queries: creating an
    IP or Unix-domain socket fails with ``EPERM``, so even a query the check misread cannot connect
    anywhere, nor ask a local name service (``/var/run/nscd/socket``) to resolve a name.
@@ -38,6 +39,12 @@ SERVICE_REFUSED = "SERVICE is disabled on this endpoint: it would make the serve
 # 200 is under a quarter of the worst, and twice what issue 25 asks to pass (100 groups, 100 brackets)
 MAX_DEPTH = 200
 DEPTH_REFUSED = f"the query nests brackets more than {MAX_DEPTH} deep"
+# A chain nests in the engine too, without brackets: each BIND, OPTIONAL, MINUS or UNION wraps the
+# pattern before it, each && || + - * / ! the expression before it. pyoxigraph overflows at 2,614
+# BINDs, 2,615 MINUS, 6,539 UNIONs, 6,881 + and 9,347 && (benchmarks/results/serve-nesting.txt)
+MAX_CHAIN = 1000
+CHAIN_REFUSED = f"the query chains more than {MAX_CHAIN} operators (BIND, OPTIONAL, MINUS, UNION, && || + - * / !)"
+_CHAINING = frozenset({"bind", "optional", "minus", "union", "&&", "||", "+", "-", "*", "/", "!"})
 
 _SPACE = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")
 # an IRI as Oxigraph's IRIREF takes it (to the first >), without what no valid IRI holds (space, <, {, ...):
@@ -106,10 +113,15 @@ def inspect_query(query: str) -> Inspection:
     declaring: str | None = None  # the prefix of a PREFIX declaration, until its IRI
     dataset = False
     prev = ""
+    chained = 0
     for token in tokens:
         if tokens.max_depth > MAX_DEPTH:
             return Inspection(DEPTH_REFUSED, dataset)
         kind = token.kind
+        if kind in ("word", "punct") and token.text.lower() in _CHAINING and not tokens.in_data:
+            chained += 1  # a sign in VALUES rows (-1) is a term, not an operator
+            if chained > MAX_CHAIN:
+                return Inspection(CHAIN_REFUSED, dataset)
         if kind in ("word", "pname"):
             if any(_service_at(query, pos) for pos in _keyword_starts(token)):
                 return Inspection(SERVICE_REFUSED, dataset)

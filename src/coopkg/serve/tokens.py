@@ -106,6 +106,11 @@ class Tokens:
                 return
         self._top_mode = mode
 
+    @property
+    def in_data(self) -> bool:
+        """Whether the last token is inside VALUES rows or a collection (terms only, no operators)."""
+        return bool(self._stack) and self._stack[-1][0] in (VALUES, DATA)
+
     def _in_expression(self) -> bool:
         return bool(self._stack) and self._stack[-1][0] == EXPRESSION
 
