@@ -173,6 +173,22 @@ def read_graph(path: Path) -> list[ox.Triple]:
     return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
 
+_RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl", ".xml", ".n3"}
+
+
+def rdf_files(paths: Iterable[Path]) -> list[Path]:
+    """Each file as given, each folder as its RDF files (sorted); a missing path is refused."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in _RDF_SUFFIXES and f.is_file())
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    return out
+
+
 class Compiler:
     """Compile the shapes in a graph. ``files`` keep blank-node labels apart per file."""
 

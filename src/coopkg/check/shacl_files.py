@@ -7,33 +7,17 @@ folder of shapes means every RDF file in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from coopkg.check.report import Report, Result, result_key
-from coopkg.check.shacl_compile import Compiler, read_graph
+from coopkg.check.shacl_compile import Compiler, rdf_files, read_graph
 from coopkg.check.shacl_eval import Finding
 from coopkg.check.shacl_fast import findings, to_result
 from coopkg.check.shacl_report import report_turtle
 from coopkg.errors import InputError
-
-_RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl", ".xml", ".n3"}
-
-
-def rdf_files(paths: Iterable[Path]) -> list[Path]:
-    """Each file as given, each folder as its RDF files (sorted); a missing path is refused."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in _RDF_SUFFIXES and f.is_file())
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    return out
 
 
 @dataclass

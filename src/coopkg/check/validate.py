@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coopkg.check.report import SEVERITIES, Report, Result, make_report
-from coopkg.check.shacl_files import rdf_files
+from coopkg.check.shacl_compile import rdf_files
 from coopkg.errors import InputError
 from coopkg.graph.dataset import Dataset, StoreLoader
 from coopkg.resources import resource_dir
