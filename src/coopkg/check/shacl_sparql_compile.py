@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -15,8 +15,14 @@ from coopkg.check.shacl_sparql import SHAPES_GRAPH, Query, check_prebinding, pat
 from coopkg.errors import InputError
 from coopkg.vocab import RDF, RDFS, SH
 
-if TYPE_CHECKING:
-    from coopkg.check.shacl_compile import Compiler
+
+class Compiler(Protocol):
+    """What is read here of :class:`coopkg.check.shacl_compile.Compiler` (which imports this
+    module, so it is named by its shape, not imported)."""
+
+    graph: dict[Term, list[tuple[str, Term]]]
+    triples: list[ox.Triple]
+
 
 _OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 _PATH_VAR = re.compile(r"\$PATH\b")
