@@ -44,6 +44,7 @@ SCHEMA = "https://schema.org/"
 OWL = "http://www.w3.org/2002/07/owl#"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
+SPDX = "http://spdx.org/rdf/terms#"
 SH = "http://www.w3.org/ns/shacl#"
 
 #: prefixes used in every dump, in this order

@@ -39,7 +39,7 @@ from coopkg.graph.dataset import Dataset
 from coopkg.graph.formats import FORMATS, RdfFormat, get_format
 from coopkg.publish.parts import Census, Chunk, DumpWriter, Serializer, write_chunks
 from coopkg.publish.void import source_prefix, void_triples
-from coopkg.vocab import PREFIXES
+from coopkg.vocab import PREFIXES, SPDX
 
 DUMP_STEM = "coopkg"
 
@@ -197,11 +197,15 @@ class StagedDist:
             (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if on_step:
                 on_step("void.ttl")
-            sizes = {p.name: p.stat().st_size for p in tmp.iterdir() if p.is_file()}
-            void = tmp / "void.ttl"
-            with void.open("wb") as f:
-                ox.serialize(void_triples(ds, sizes, census), f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES})
+            # the dumps' sums first: void.ttl states them (spdx:checksum), then is summed itself
             files = _checksums(sorted(p for p in tmp.iterdir() if p.is_file()))
+            sizes = {f.name: f.size for f in files}
+            void = tmp / "void.ttl"
+            triples = void_triples(ds, sizes, census, {f.name: f.sha256 for f in files})
+            with void.open("wb") as f:
+                ox.serialize(triples, f, format=ox.RdfFormat.TURTLE, prefixes={**PREFIXES, "spdx": SPDX})
+            files += _checksums([void])
+            files.sort(key=lambda f: f.name)
             sums = "".join(f"{f.sha256}  {f.name}\n" for f in files)
             (tmp / "SHA256SUMS").write_text(sums, encoding="utf-8")
             files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from coopkg.graph.dataset import Dataset
 from coopkg.graph.formats import FORMATS
 from coopkg.publish.parts import Census
-from coopkg.vocab import COOP, DCAT, DCTERMS, PROV, RDF, RDFS, VOID, XSD, Namespaces
+from coopkg.vocab import COOP, DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD, Namespaces
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _INT = ox.NamedNode(XSD + "integer")
@@ -45,8 +45,19 @@ def source_prefix(ns: Namespaces) -> str:
     return ns.id + "source/"
 
 
-def void_triples(ds: Dataset, sizes: dict[str, int], census: Census) -> Iterator[ox.Triple]:
-    """Triples describing ``ds`` and the dump files whose byte ``sizes`` are given.
+def download_url(ns: Namespaces, name: str) -> str:
+    """Where a published dump is fetched from: the site's ``downloads/`` folder under the base."""
+    return f"{ns.base}downloads/{name}"
+
+
+def void_triples(
+    ds: Dataset, sizes: dict[str, int], census: Census, sha256: dict[str, str] | None = None
+) -> Iterator[ox.Triple]:
+    """Triples describing ``ds`` and the dump files whose byte ``sizes`` (and SHA-256 sums) are given.
+
+    Each dump is a ``dcat:Distribution`` with its ``dcat:downloadURL`` (the file in the site's
+    ``downloads/``), media type, size and ``spdx:checksum``; ``void:dataDump`` names the files
+    themselves, as VoID asks (a crawler fetches them).
 
     :param census: the counts of ``ds``, merged from its chunks while the dumps were written."""
     ns = ds.namespaces
@@ -104,6 +115,13 @@ def void_triples(ds: Dataset, sizes: dict[str, int], census: Census) -> Iterator
             dist, p(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/" + fmt.media_type)
         )
         yield T(dist, p(DCAT, "byteSize"), _n(sizes[name]))
+        url = ox.NamedNode(download_url(ns, name))
+        yield T(dist, p(DCAT, "downloadURL"), url)
+        if sha256 and name in sha256:
+            checksum = ox.NamedNode(f"{dist.value}/checksum")
+            yield T(dist, p(SPDX, "checksum"), checksum)
+            yield T(checksum, p(RDF, "type"), p(SPDX, "Checksum"))
+            yield T(checksum, p(SPDX, "algorithm"), p(SPDX, "checksumAlgorithm_sha256"))
+            yield T(checksum, p(SPDX, "checksumValue"), ox.Literal(sha256[name], datatype=p(XSD, "hexBinary")))
         yield T(dist, p(DCTERMS, "license"), ox.NamedNode(LICENSE))
-        if fmt.name in ("ttl", "nt", "jsonld"):
-            yield T(d, p(VOID, "dataDump"), dist)
+        yield T(d, p(VOID, "dataDump"), url)

@@ -24,6 +24,7 @@ from coopkg.graph.formats import FORMATS
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
 from . import alternates, markup
+from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
@@ -169,8 +170,19 @@ def _write(
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
         writer.write(path, text.encode("utf-8"))
+    _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), base + "queries", base + "search"])
     pages += 3 + entities.join()
     return writer.finish(pages)
+
+
+def _discovery(writer: SiteWriter, base: str, downloads: Path | None, urls: list[str]) -> None:
+    """``robots.txt``, the sitemap(s) of every page, and ``.well-known/void`` (the dist's VoID)."""
+    writer.write("robots.txt", robots_txt(base).encode("utf-8"))
+    for name, xml in sitemaps(base, [base, *urls]):
+        writer.write(name, xml.encode("utf-8"))
+    void = Path(downloads) / "void.ttl" if downloads else None
+    if void is not None and void.is_file():
+        writer.write(".well-known/void", void.read_bytes())
 
 
 def _catalog(data: SiteData, queries_dir: Path) -> list:

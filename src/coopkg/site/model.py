@@ -91,7 +91,8 @@ class SiteData:
             docs.add(d)
         for g in self.graphs:
             docs.add(doc_of(g))
-        return sorted(d for d in docs if self.key(d) not in (None, ""))
+        # downloads/… are the dumps themselves (void:dataDump, dcat:downloadURL), not documents
+        return sorted(d for d in docs if self.key(d) not in (None, "") and not self.key(d).startswith("downloads/"))
 
     def label(self, iri: str, lang: str = "en") -> tuple[str, str]:
         """(text, language) of the preferred label: rdfs:label/prefLabel in ``lang`` first."""

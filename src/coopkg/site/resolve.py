@@ -32,10 +32,13 @@ def resolve(site_dir: Path, path: str, accept: str | None) -> tuple[int, str, Pa
     ``path`` is the URL path below the site root (``/id/org/x``; a ``?query`` or ``#fragment`` is
     ignored: a hash IRI resolves through its document). 200 with the file; 406 when the
     document exists but no offered type is acceptable; 404 for anything else, including dot
-    files and paths that climb out of the site.
+    files (but ``/.well-known/void``) and paths that climb out of the site.
     """
     raw = unquote(path.partition("#")[0].partition("?")[0])
     parts = [p for p in raw.split("/") if p]
+    if parts == [".well-known", "void"]:  # RFC 8615's place for the dataset's VoID
+        well_known = Path(site_dir) / ".well-known" / "void"
+        return (200, "text/turtle", well_known) if well_known.is_file() else NOT_FOUND
     if any(p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
         return NOT_FOUND
     key = "/".join(parts) + ("/" if parts and raw.endswith("/") else "")
