@@ -113,7 +113,8 @@ FIELDS: tuple[Field, ...] = (
     Field("source", "paragraphs", S, COOP + "paragraphCount", always=True, doc_type="int",
           doc="number of paragraphs (anchors p1..pN are valid)"),
     Field("source", "fingerprints", M, doc_type="[hex8]?",
-          doc="one short hash per paragraph (`coopkg source add`), so `coopkg source check` can verify a copy"),
+          doc="one short hash per paragraph (`coopkg source add`), so `coopkg source check` can verify a copy; "
+              "quoted (`\"78484694\"`)"),
 
     Field("regions", "id", S, COOP + "adminCode", always=True, doc_type="code or slug",
           doc="six-digit GB/T 2260 code for administrative regions; slug for others"),
