@@ -223,3 +223,17 @@ def test_a_figure_value_in_words_names_the_field_not_pydantic_internals(data_cop
     path.write_text(changed, encoding="utf-8")
     with pytest.raises(RecordError, match=r"figures\[0\]\.value: expected a number, got the text 'two'"):
         load_records(data_copy)
+
+
+def test_repr_of_records_is_a_bounded_summary(records) -> None:  # type: ignore[no-untyped-def]
+    """repr() used to print every record of every file, and each index entry its file again
+    (MemoryError at 2.4 GB in a pytest assertion message)."""
+    import itertools
+
+    text = repr(records)
+    assert len(text) < 300, text[:300]
+    assert text.startswith("Records(") and f"{len(records.index)} entities" in text
+    assert f"{len(records.files)} files" in text
+    assert len(repr(records.files[0])) < 200 and len(repr(records.files)) < 200 * len(records.files)
+    for d in itertools.islice(records.entities(), 50):
+        assert len(repr(d)) < 300 and d.record.id in repr(d)

@@ -45,6 +45,9 @@ class RecordFile:
     def location(self, path: tuple[str | int, ...]) -> Location:
         return Location(self.display, yamlsafe.line_of(self.lines, path), _field_name(path))
 
+    def __repr__(self) -> str:  # bounded: the default printed every record and line of the file
+        return f"RecordFile({self.display!r}, {sum(len(getattr(self.data, s)) for s in SECTIONS)} entities)"
+
 
 @dataclass(frozen=True)
 class Defined:
@@ -62,6 +65,9 @@ class Defined:
     @property
     def location(self) -> Location:
         return self.file.location((self.section, self.index))
+
+    def __repr__(self) -> str:  # bounded: the default printed the whole file it is defined in
+        return f"Defined({self.kind} {self.record.id!r} at {self.location})"
 
 
 @dataclass
@@ -97,6 +103,15 @@ class Records:
     @property
     def sources(self) -> list[RecordFile]:
         return [f for f in self.files if f.source is not None]
+
+    def __repr__(self) -> str:
+        """A bounded summary. Why: the dataclass default printed every record of every file (and
+        each index entry its whole file again): gigabytes for the region table, which pytest's
+        assertion messages and debuggers asked for."""
+        return (
+            f"Records({str(self.root)!r}: {len(self.files)} files ({len(self.sources)} sources), "
+            f"{len(self.index)} entities, {len(self.known)} known from other files)"
+        )
 
 
 def english_name(record: Any) -> str | None:
