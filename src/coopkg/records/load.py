@@ -380,6 +380,23 @@ def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str
 def _check_ref(records: Records, f: RecordFile, path: tuple[str | int, ...], ref: str, kinds: tuple[str, ...]) -> None:
     kind = records.kind_of(ref)
     if kind is None:
-        raise RecordError(f.location(path), f"unknown id {ref!r}")
+        raise RecordError(f.location(path), f"unknown id {ref!r}" + did_you_mean(records, ref, kinds))
     if kind not in kinds:
         raise RecordError(f.location(path), f"{ref!r} is defined as {kind}; expected {' or '.join(kinds)}")
+
+
+def did_you_mean(records: Records, ref: str, kinds: tuple[str, ...] = (), limit: int = 3) -> str:
+    """``; did you mean 'x' (org, data/…:12)?`` — the defined ids of the wanted kinds closest to
+    ``ref`` (rapidfuzz), or "" when none is close. Only asked on the error path."""
+    from rapidfuzz import fuzz, process
+
+    ids = [i for i in records.index if not kinds or records.index[i].kind in kinds]
+    ids += [i for i, (k, _) in records.known.items() if not kinds or k in kinds]
+    close = process.extract(ref, ids, scorer=fuzz.WRatio, score_cutoff=80, limit=limit)
+    if not close:
+        return ""
+    shown = []
+    for found, _score, _ in close:
+        d = records.index.get(found)
+        shown.append(f"{found!r} ({d.kind}, {d.location.file}:{d.location.line})" if d else repr(found))
+    return "; did you mean " + " or ".join(shown) + "?"
