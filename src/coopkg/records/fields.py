@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA
+from coopkg.vocab import COOP, DCTERMS, ORG, OWL, RDFS, SCHEMA
 
 
 class Kind(Enum):
@@ -148,6 +148,9 @@ FIELDS: tuple[Field, ...] = (
     Field("institutions", "founded", D, COOP + "founded", doc_type="Date?", doc="where stated"),
     Field("institutions", "status", C, COOP + "status", scheme="status", doc_type="slug?",
           doc="`under-construction`, `planned`, `in-operation`"),
+    Field("institutions", "distinct_from", R, OWL + "differentFrom", targets=("org",), doc_type="[id]?",
+          doc="institutions whose name is the same or close (in any language) but which are different "
+              "bodies: silences the validation warning that the two may be one entity defined twice"),
 
     Field("people", "posts", S, ORG + "holds",
           doc_type="list of `{role: str, organization: id?, stated_in: [anchor]}`",

@@ -182,6 +182,8 @@ class Institution(Entity):
     site_area: SiteArea | None = None
     founded: DateStr | None = None
     status: Slug | None = None
+    #: ids of institutions with a like name that are different bodies (no duplicate warning)
+    distinct_from: list[Slug] = []
 
 
 class Post(_Model):
