@@ -10,8 +10,9 @@ this check runs in Python on the built store. Two institutions are reported when
 * the English words of their names are the same bag (``Fourth People's Hospital of Shenyang`` /
   ``Shenyang Fourth People's Hospital``), a Chinese name read in English counting as well
   (北京儿童医院 / ``Beijing Children's Hospital``: region names and ``names.yaml``);
-* two institutions located in the same region have English names within a few letters
-  (``rapidfuzz`` ratio ≥ :data:`CLOSE_RATIO`).
+* two institutions located in the same region have English names within a letter or two
+  (one letter added, dropped, changed or two swapped: a typo), unless their numbers or ordinals differ
+  (``No. 5`` / ``No. 6``, ``First`` / ``Third``).
 
 The warning's focus is the one defined later (reference files first, then reports in order);
 its message names the other with its file:line. ``distinct_from: [id]`` on either
@@ -31,10 +32,14 @@ from coopkg.records.text import has_han
 from coopkg.vocab import COOP, OWL, RDFS
 
 RULE = "check:duplicate-names-warning"
-#: English names of two institutions in one region this close (0..100) are reported
-CLOSE_RATIO = 92
+#: English names (folded, at least :data:`CLOSE_MIN` letters) of two institutions in one region at
+#: most this many letter edits (a transposition is one) apart are reported: a typo, not another
+#: place's name (Chengrong / Chengyang)
+CLOSE_EDITS, CLOSE_MIN = 1, 10
 #: regions with more institutions than this are not compared letter by letter
 BLOCK_LIMIT = 400
+#: members of one same-name group compared pairwise (each later one needs only the oldest)
+_GROUP_LIMIT = 50
 
 _PFX = f"PREFIX coop: <{COOP}> PREFIX rdfs: <{RDFS}> PREFIX owl: <{OWL}> "
 _NAMES = (
@@ -93,15 +98,27 @@ def duplicate_results(store: ox.Store, origin_of: Callable[[str], str | None] | 
                         keys.setdefault(("words", tuple(sorted(reading.words))), []).append((s, text))
     pairs: dict[frozenset[str], tuple[str, str]] = {}
     for found in keys.values():
-        for (a, ta), (b, tb) in combinations(found, 2):
+        if len({s for s, _ in found}) < 2:
+            continue
+        for (a, ta), (b, tb) in combinations(found[:_GROUP_LIMIT], 2):
             if a != b:
                 pairs.setdefault(frozenset((a, b)), (ta, tb) if a < b else (tb, ta))
     _close_in_region(names, located, pairs)
+    # each institution is reported once, against the oldest it may duplicate
+    partners: dict[str, list[str]] = {}
+    for pair in pairs:
+        if pair not in different:
+            a, b = tuple(pair)
+            partners.setdefault(a, []).append(b)
+            partners.setdefault(b, []).append(a)
+    order = {s: _order(s, origin_of) for s in partners}
     out: list[Result] = []
-    for pair, (ta, tb) in sorted(pairs.items(), key=lambda p: sorted(p[0])):
-        if pair in different:
+    for newer in sorted(partners, key=order.__getitem__):
+        older_ones = [o for o in partners[newer] if order[o] < order[newer]]
+        if not older_ones:
             continue
-        older, newer = sorted(pair, key=lambda iri: _order(iri, origin_of))
+        older = min(older_ones, key=order.__getitem__)
+        ta, tb = pairs[frozenset((older, newer))]
         older_text, newer_text = (ta, tb) if older < newer else (tb, ta)
         where = (origin_of(older) if origin_of else None) or "?"
         out.append(
@@ -124,7 +141,7 @@ def duplicate_results(store: ox.Store, origin_of: Callable[[str], str | None] | 
 def _close_in_region(
     names: dict[str, list[tuple[str, str]]], located: dict[str, str], pairs: dict[frozenset[str], tuple[str, str]]
 ) -> None:
-    from rapidfuzz import fuzz
+    from rapidfuzz.distance import OSA
 
     blocks: dict[str, list[str]] = {}
     for s, where in located.items():
@@ -140,9 +157,22 @@ def _close_in_region(
             if frozenset((a, b)) in pairs:
                 continue
             for (ta, ka), (tb, kb) in ((x, y) for x in english[a] for y in english[b]):
-                if len(ka) >= 8 and fuzz.ratio(ka, kb) >= CLOSE_RATIO:
+                if (
+                    min(len(ka), len(kb)) >= CLOSE_MIN
+                    and OSA.distance(ka, kb, score_cutoff=CLOSE_EDITS) <= CLOSE_EDITS
+                    and _numbers(ta) == _numbers(tb)
+                ):
                     pairs[frozenset((a, b))] = (ta, tb)
                     break
+
+
+_ORDINALS = frozenset(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"))
+
+
+def _numbers(name: str) -> tuple[list[str], list[str]]:
+    """The numbers and ordinal words of a name: two names differing in them are two bodies."""
+    found = words(name)
+    return [w for w in found if w.isdigit()], [w for w in found if w in _ORDINALS]
 
 
 def _translator(store: ox.Store) -> Translator:

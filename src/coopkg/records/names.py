@@ -77,10 +77,15 @@ def to_simplified(text: str) -> str:
 _DROP = {"Mn", "Me", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sk", "Zs", "Zl", "Zp", "Cc", "Cf"}
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 @lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """The key two spellings of one name share (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.casefold()).replace("v", "u")
     if has_han(text):
         text = to_simplified(text)
     text = unicodedata.normalize("NFD", text.casefold())
