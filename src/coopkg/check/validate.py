@@ -21,13 +21,14 @@ Every result points back at the record that produced its focus node (``file:line
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from coopkg.check.report import SEVERITIES, Report, Result, make_report
+from coopkg.check.shacl_files import rdf_files
 from coopkg.errors import InputError
 from coopkg.graph.dataset import Dataset, StoreLoader
 from coopkg.resources import resource_dir
@@ -48,9 +49,11 @@ def check_files(checks_dir: Path | None = None) -> list[Path]:
 def _shapes_graph(paths: tuple[Path, ...]):  # -> rdflib.Graph
     import rdflib
 
+    from coopkg.check.shacl_compile import read_graph
+
     g = rdflib.Graph()
-    for p in paths:
-        g.parse(p, format="turtle")
+    for p in paths:  # any RDF syntax, read as the fast engine reads it
+        g.parse(data=ox.serialize(read_graph(p), format=ox.RdfFormat.N_TRIPLES), format="nt")
     return g
 
 
@@ -61,10 +64,12 @@ def validate(
     checks_dir: Path | None = None,
     engine: str = "fast",
     loader: StoreLoader | None = None,
+    extra_shapes: Sequence[Path] = (),
 ) -> Report:
     """Validate ``ds``; never raises for invalid data (look at the returned :class:`Report`).
 
     :param loader: ``ds``'s store, already being filled (:meth:`Dataset.store_in_background`).
+    :param extra_shapes: shapes files or folders of the user's own, checked besides the shipped ones.
 
     Raises :class:`InputError` for an unknown ``engine`` or (fast engine) a shape it cannot run."""
     if engine == "fast":
@@ -76,7 +81,7 @@ def validate(
     # the checks' store is filled in another thread (pyoxigraph, without the GIL) while SHACL runs
     if loader is None and not ds.has_store:
         loader = ds.store_in_background()
-    shacl = run_shapes(ds, shape_files(shapes_dir))
+    shacl = run_shapes(ds, shape_files(shapes_dir) + rdf_files(extra_shapes))
     filled = loader.result() if loader is not None else ds.store
     origin = lambda iri: _origin_text(ds, iri)  # noqa: E731
     results = shacl + store_check_results(filled, check_files(checks_dir)) + python_check_results(filled, origin)
@@ -107,10 +112,10 @@ def shacl_results(ds: Dataset, shapes: Iterable[Path]) -> list[Result]:
         allow_infos=True,
         do_owl_imports=False,
     )
-    return list(_results_from_report(report))
+    return list(results_from_report(report))
 
 
-def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
+def results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, XSD
     from rdflib.namespace import SH as RSH
@@ -122,6 +127,7 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
         value = report.value(node, RSH.value)
         shape = report.value(node, RSH.sourceShape)
         message = report.value(node, RSH.resultMessage)
+        component = report.value(node, RSH.sourceConstraintComponent)
         yield Result(
             severity=severity,
             focus=str(focus),
@@ -133,6 +139,7 @@ def _results_from_report(report) -> Iterable[Result]:  # report: rdflib.Graph
             if isinstance(value, Literal)
             else None,
             language=value.language if isinstance(value, Literal) else None,
+            component=str(component) if component is not None else None,
         )
 
 

@@ -21,6 +21,7 @@ from coopkg.cli.options import (
     engine_option,
     open_reader,
     result_format,
+    shapes_option,
 )
 from coopkg.errors import InvalidData
 from coopkg.graph.formats import FORMATS
@@ -60,6 +61,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--verify", is_flag=True, help="Re-parse every dump and require exactly the built statements (slower).")
 @engine_option
+@shapes_option
 @cache_folder_option("Parsed records per file, keyed by content hash: unchanged files are not parsed again.")
 @click.option("--no-cache", is_flag=True, help="Parse every file (and leave the cache alone).")
 @click.option(
@@ -82,6 +84,7 @@ def build(
     no_cache: bool,
     jobs: int,
     no_site: bool,
+    extra_shapes: tuple[Path, ...],
     quiet: bool,
 ) -> None:
     """Load, build, validate and write every dump to OUT.
@@ -108,6 +111,7 @@ def build(
             fail_on=fail_on,
             base=base,
             site=not no_site,
+            shapes=extra_shapes,
             stages=Stages(enabled=False if quiet else None),
         )
     except ValueError as exc:
@@ -153,8 +157,11 @@ def _print_findings(report: Report) -> None:
 )
 @result_format("text", "json", "turtle", default="text")
 @engine_option
+@shapes_option
 @cache_option
-def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str, engine: str, cache: Path) -> None:
+def validate_cmd(
+    data_dir: Path, base: str | None, fail_on: str, fmt: str, engine: str, extra_shapes: tuple[Path, ...], cache: Path
+) -> None:
     """Check the records and the graph (SHACL shapes and SPARQL rules).
 
     Text output names the record (file:line) each result comes from.
@@ -164,7 +171,7 @@ def validate_cmd(data_dir: Path, base: str | None, fail_on: str, fmt: str, engin
     Example:
         coopkg validate --fail-on warning --format json
     """
-    report = open_reader(data_dir, base, cache).report(engine)
+    report = open_reader(data_dir, base, cache).report(engine, extra_shapes)
     _print_report(report, fmt)
     failing = report.at_or_above(fail_on)
     if failing:
@@ -258,6 +265,9 @@ def _register_more() -> None:
     cli_schema.register(cli)
     cli_source.register(cli)
     cli_release.register(cli)
+    from coopkg.cli.shacl import shacl_cmd
+
+    cli.add_command(shacl_cmd)
 
 
 _register_more()

@@ -54,6 +54,14 @@ def result_format(*choices: str, default: str) -> Callable:
     )
 
 
+shapes_option = click.option(
+    "--shapes",
+    "extra_shapes",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A SHACL shapes file or folder of your own, checked besides the shipped shapes (repeatable; any RDF syntax).",
+)
+
 engine_option = click.option(
     "--engine",
     type=click.Choice(ENGINES),

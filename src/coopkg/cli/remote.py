@@ -162,7 +162,11 @@ def register(cli: click.Group) -> None:
         help="Seconds a client has to send a whole request (408).",
     )
     @click.option(
-        "--max-connections", type=click.IntRange(min=1), default=1024, show_default=True, help="Open connections."
+        "--max-connections",
+        type=click.IntRange(min=1),
+        default=1024,
+        show_default=True,
+        help="Open connections (lowered, with a note, to fit under the open-file limit).",
     )
     @click.option(
         "--answer-cache",
@@ -232,6 +236,8 @@ def register(cli: click.Group) -> None:
             server = make_server(ds, host, port, timeout, limits=limits, store=store)
         except OSError as exc:
             raise InputError(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        except ValueError as exc:  # the open-file limit leaves no room for connections
+            raise InputError(str(exc)) from exc
         if site_dir.is_dir():
             server.static = site_resolver(site_dir)
         bound_host, bound_port = server.server_address[:2]

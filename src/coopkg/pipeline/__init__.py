@@ -16,6 +16,7 @@ All three give the same files, bytes, report and errors, and all three leave the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from coopkg.pipeline.cache import BuildCache
@@ -39,6 +40,7 @@ def build_dist(
     fail_on: str = "violation",
     base: str | None = None,
     site: bool = True,
+    shapes: Sequence[str | Path] = (),
     stages: Stages | None = None,
 ) -> Outcome:
     """Load ``data``, build, validate and write every dump to ``out`` atomically.
@@ -48,6 +50,8 @@ def build_dist(
     :param engine: ``fast`` or ``pyshacl`` (same results; pySHACL is the slow reference).
     :param verify: re-parse every dump and require exactly the built statements.
     :param site: also write ``out/site``, the static website (:mod:`coopkg.site`).
+    :param shapes: shapes files or folders of the user's own, checked besides the shipped ones. The
+        cache then is neither read nor written: its results are those of the shipped shapes.
     :param fail_on: refuse to publish (``Outcome.files`` None) with results at or above this severity.
 
     :raises RecordError: malformed or inconsistent data (nothing written).
@@ -57,12 +61,13 @@ def build_dist(
         data=Path(data),
         out=Path(out),
         ns=Namespaces(base) if base else Namespaces(),
-        cache=BuildCache(Path(cache)) if cache is not None else None,
+        cache=BuildCache(Path(cache)) if cache is not None and not shapes else None,
         jobs=jobs,
         engine=engine,
         verify=verify,
         fail_on=fail_on,
         site=site,
+        shapes=tuple(Path(s) for s in shapes),
         stages=stages if stages is not None else Stages(enabled=False),
     )
     for strategy in STRATEGIES:

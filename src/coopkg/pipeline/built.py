@@ -20,6 +20,7 @@ run reads and builds one after another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -47,7 +48,7 @@ class Reader(Protocol):
 
     def dataset(self) -> Dataset: ...
 
-    def report(self, engine: str = "fast") -> Report: ...
+    def report(self, engine: str = "fast", extra_shapes: Sequence[Path] = ()) -> Report: ...
 
 
 @dataclass
@@ -66,8 +67,8 @@ class Fresh:
     def store(self, *, wide: bool = True) -> ox.Store:
         return self.dataset().store
 
-    def report(self, engine: str = "fast") -> Report:
-        return validate(self.dataset(), engine=engine)
+    def report(self, engine: str = "fast", extra_shapes: Sequence[Path] = ()) -> Report:
+        return validate(self.dataset(), engine=engine, extra_shapes=extra_shapes)
 
 
 @dataclass
@@ -117,11 +118,12 @@ class Built:
                 self._ds.adopt_store(self._memory)
         return self._ds
 
-    def report(self, engine: str = "fast") -> Report:
+    def report(self, engine: str = "fast", extra_shapes: Sequence[Path] = ()) -> Report:
         """The SHACL results kept by the build, plus the SPARQL checks run again on the store.
-        The pySHACL engine (the slow reference) validates the parsed dataset from scratch."""
-        if engine != "fast":
-            return validate(self.dataset(), engine=engine)
+        The pySHACL engine (the slow reference), or shapes of the user's own, validate the parsed
+        dataset from scratch."""
+        if engine != "fast" or extra_shapes:
+            return validate(self.dataset(), engine=engine, extra_shapes=extra_shapes)
         origins = {iri: f"{name}:{line}" for name, e in self.state.entries.items() for iri, line in e.origins.items()}
         shacl = [r for rs in self.state.shacl.values() for r in rs]
         store = self.store(wide=True)

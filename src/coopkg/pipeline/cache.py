@@ -130,7 +130,7 @@ class State:
 
 
 def _result_tuple(r: Result) -> tuple[str | None, ...]:
-    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin, r.datatype, r.language)
+    return (r.severity, r.focus, r.message, r.path, r.value, r.rule, r.origin, r.datatype, r.language, r.component)
 
 
 class BuildCache:

@@ -63,7 +63,7 @@ class Serial:
             ds = build_dataset(records, base=job.ns.base, on_file=remember)
             del records  # the dataset keeps what it needs; frees the records before validation
         with st.stage("validate"):
-            report = validate(ds, engine=job.engine)
+            report = validate(ds, engine=job.engine, extra_shapes=job.shapes)
             ds.drop_store()  # the checks' store is not needed to export
         refused = bool(report.at_or_above(job.fail_on))
         everything = [n for n, _ in ds.parts]
@@ -136,7 +136,7 @@ class Parallel:
                 loader.start()
             try:
                 with st.stage("validate"):
-                    report = validate(ds, engine=job.engine, loader=filling)
+                    report = validate(ds, engine=job.engine, loader=filling, extra_shapes=job.shapes)
                     ds.drop_store()
                 chunks = pb.chunks()
                 state = _cache_parts(bc, pb, ds, chunks) if bc is not None else None

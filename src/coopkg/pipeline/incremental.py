@@ -60,6 +60,8 @@ class Incremental:
         bc = job.cache
         if bc is None or job.engine != "fast" or job.verify:
             raise NotApplicable("needs the cache, the fast engine and no --verify")
+        if reach(shape_files()) is None:  # a path without bound, backwards, or SPARQL: validate all
+            raise NotApplicable("the shapes look an unbounded or backward distance from a focus node")
         stamp_ = stamp(job.ns.base)
         state = bc.load_state()
         if state is None or state.stamp != stamp_ or not bc.store_matches(state):
@@ -239,14 +241,16 @@ def _replace(store: ox.Store, old: list[ox.Quad], new: list[ox.Quad]) -> set[ox.
 def _revalidate(store: ox.Store, touched: set[Any], vocab: list[ox.Quad]) -> tuple[set[str], list[Result]]:
     """SHACL results of every node whose results can differ after ``touched`` nodes' triples changed.
 
-    With shapes that look ``k`` path steps from a focus node (:func:`coopkg.shacl_fast.reach`), a
+    With shapes that look ``k`` path steps from a focus node (:func:`coopkg.check.shacl_fast.reach`), a
     node's results depend on the triples of nodes fewer than ``k`` steps away, so the nodes to
     re-check are those within ``k - 1`` steps *to* a touched node (its referrers, for our shapes),
     and they are checked on their own triples plus those of nodes up to ``k - 1`` steps *from*
     them, plus the vocabulary (classes, concept schemes). Targets (sh:targetClass,
-    sh:targetSubjectsOf, the only kinds the engine runs) depend on a node's own triples.
+    sh:targetSubjectsOf, sh:targetNode) depend on a node's own triples; shapes with inverse or
+    unbounded paths or sh:targetObjectsOf (``reach`` None) make the build a full one.
     """
     k = reach(shape_files())
+    assert k is not None, "checked before the store was touched (Incremental.run)"
     affected = set(touched)
     frontier = set(touched)
     for _ in range(max(k - 1, 0)):

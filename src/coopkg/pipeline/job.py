@@ -29,6 +29,8 @@ class Job:
     verify: bool = False
     fail_on: str = "violation"
     site: bool = True
+    #: shapes files or folders of the user's own, checked besides the shipped ones
+    shapes: tuple[Path, ...] = ()
     stages: Stages = field(default_factory=lambda: Stages(enabled=False))
 
 

@@ -111,6 +111,8 @@ class HttpProtocol(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.write_timer: asyncio.TimerHandle | None = None
         self.closed = False
+        self.reading = True  # False once the stream cannot be parsed further (garbage, an upgrade)
+        self.final: Response | None = None  # sent, then the connection closed, after the pending answers
         self._reset()
 
     # ----------------------------------------------------------------------------- connection
@@ -169,13 +171,26 @@ class HttpProtocol(asyncio.Protocol):
         self._fail(408, "the request was not received in time")
 
     def _fail(self, status: int, message: str) -> None:
-        """Answer a request that cannot be parsed or is over a limit, then close: the stream is unusable."""
+        """Answer a request that cannot be parsed or is over a limit, then close: the stream is unusable.
+
+        Requests that came complete before it are answered first (pipelined, or a valid request
+        followed by garbage): the error is then sent after their answers."""
         self._disarm()
-        if self.transport and not self.closed:
-            if not self.task:  # an earlier pipelined answer may still be in progress: then just close
-                self.transport.write(encode(Response(status, "text/plain", message.encode() + b"\n"), False, False))
-            self.transport.close()
+        self._stop_reading()
+        if not self.transport or self.closed:
+            return
+        response = Response(status, "text/plain", message.encode() + b"\n")
+        if self.task or self.pending:
+            self.final = response
+            return
+        self.transport.write(encode(response, False, False))
+        self.transport.close()
         self.closed = True
+
+    def _stop_reading(self) -> None:
+        self.reading = False
+        if self.transport and not self.closed:
+            self.transport.pause_reading()
 
     # ----------------------------------------------------------------------------- parsing
     def _reset(self) -> None:
@@ -187,7 +202,7 @@ class HttpProtocol(asyncio.Protocol):
         self.body = bytearray()
 
     def data_received(self, data: bytes) -> None:
-        if self.closed:
+        if self.closed or not self.reading:
             return
         try:
             self.parser.feed_data(data)
@@ -200,7 +215,13 @@ class HttpProtocol(asyncio.Protocol):
                 self.log(f"{self.peer}: bad request: {cause or exc}")
                 self._fail(400, "bad request")
         except httptools.HttpParserUpgrade:
-            self._fail(400, "protocol upgrades are not supported")
+            # the request itself came complete (h2c, websocket, CONNECT): answer it in HTTP/1.1 and
+            # close, ignoring the upgrade as RFC 9110 allows; what follows it is another protocol
+            self._stop_reading()
+            if self.pending:
+                self.pending[-1] = (self.pending[-1][0], False)
+            else:  # the upgrade came before the request was whole: nothing to answer but an error
+                self._fail(400, "bad request: a protocol upgrade before the request was complete")
         except httptools.HttpParserError as exc:
             reason = str(exc) or type(exc).__name__
             self.log(f"{self.peer}: bad request: {reason}")
@@ -277,8 +298,12 @@ class HttpProtocol(asyncio.Protocol):
                 if not keep_alive:
                     self.transport.close()
                     return
-                if self.transport and len(self.pending) <= 8:
+                if self.transport and len(self.pending) <= 8 and self.reading:
                     self.transport.resume_reading()
+            if self.final and not self.closed and self.transport and not self.transport.is_closing():
+                self.transport.write(encode(self.final, False, False))
+                self.transport.close()
+                self.closed = True
         finally:
             self.task = None
         if not self.closed and not self.in_request:

@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from coopkg.graph.dataset import Dataset
 from coopkg.serve.cache import AnswerCache
+from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
@@ -227,6 +228,7 @@ class Server:
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._loop.set_exception_handler(LoopErrors(_log))  # e.g. EMFILE on accept: one line, no traceback
         self._stop = asyncio.Event()
         pool = WorkerPool(self.source, self.limits.pool, _log)
         try:
@@ -262,6 +264,24 @@ class Server:
             self._tmp.unlink(missing_ok=True)
 
 
+def _fit_open_files(http: HttpLimits, workers: int) -> HttpLimits:
+    """Raise the open-file limit as far as allowed and keep ``max_connections`` below it (said once)."""
+    open_files = raise_open_files()
+    room = connection_room(open_files, workers)
+    if http.max_connections <= room:
+        return http
+    if room < 1:
+        raise ValueError(
+            f"the open-file limit ({open_files}, ulimit -n) leaves no room for connections beside "
+            f"{workers} query workers: raise it, or use fewer --workers"
+        )
+    _log(
+        f"serving at most {room} connections, not {http.max_connections}: the open-file limit is {open_files} "
+        "(ulimit -n; raise its hard limit for more)"
+    )
+    return HttpLimits(**{**http.__dict__, "max_connections": room})
+
+
 def make_server(
     ds: Dataset,
     host: str = "127.0.0.1",
@@ -273,13 +293,15 @@ def make_server(
 ) -> Server:
     """A server ready for ``serve_forever()`` (port 0 picks a free port: see ``server_address``).
 
-    ``timeout`` is the per-query limit (it overrides ``limits.pool.timeout``). ``store`` is an
+    ``timeout`` is the per-query limit (it overrides ``limits.pool.timeout``). The process's soft
+    open-file limit is raised to its hard limit, and ``limits.http.max_connections`` lowered to fit
+    under it (``serve_fds``; ValueError when not even one connection fits). ``store`` is an
     N-Quads file or an on-disk pyoxigraph store directory to serve instead of ``ds``'s own store
     (``ds`` then only gives the IRI base).
     """
     limits = limits or Limits()
     pool = PoolLimits(**{**limits.pool.__dict__, "timeout": timeout})
-    limits = Limits(limits.http, pool, limits.cache_bytes)
+    limits = Limits(_fit_open_files(limits.http, pool.size), pool, limits.cache_bytes)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

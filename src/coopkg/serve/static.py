@@ -1,6 +1,11 @@
 """The static website (``dist/site``) behind ``coopkg serve``: every GET/HEAD path that is not
 ``/sparql`` is looked up there with the same content negotiation as the published conneg rules
-(:func:`coopkg.site.resolve`), so ``coopkg serve`` answers an IRI exactly as the deployed site will."""
+(:func:`coopkg.site.resolve`), so ``coopkg serve`` answers an IRI exactly as the deployed site will.
+
+Only files inside the site are served: a symlink (of a file or of a folder on the way) that leads
+out of it is as if absent (issue 25), and a path the file system cannot even look up (a segment
+over 255 bytes: ``File name too long``) falls through like any other missing file instead of
+breaking the request (500)."""
 
 from __future__ import annotations
 
@@ -16,8 +21,15 @@ _TEXTUAL = ("text/", "application/ld+json", "application/n-triples", "applicatio
 def site_resolver(site_dir: Path) -> Callable[[str, str | None], Response | None]:
     """The server's static hook for ``site_dir``: a response, or None to fall through (404 there)."""
 
+    root = site_dir.resolve()
+
     def static(path: str, accept: str | None) -> Response | None:
-        status, media, file = resolve(site_dir, path, accept)
+        try:
+            status, media, file = resolve(site_dir, path, accept)
+            if file is not None and not file.resolve().is_relative_to(root):
+                return None  # a symlink out of the site
+        except OSError:  # ENAMETOOLONG, ELOOP, ...: no such file in the site
+            return None
         if status == 404 or (status == 200 and file is None):
             return None
         headers = [("Vary", "Accept")]

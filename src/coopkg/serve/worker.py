@@ -7,7 +7,7 @@ stdout. A worker is the unit the server kills: a query past its time limit, or o
 memory limit (``RLIMIT_AS``), takes down only its worker, which the server replaces.
 
 Before reading any job the worker, in this order: opens the store (an N-Quads file loaded into
-memory, or a store directory opened read-only), forbids itself IP sockets (seccomp, see
+memory, or a store directory opened read-only), forbids itself IP and Unix sockets (seccomp, see
 ``serve_guard``), caps its address space at what it uses now plus MEMORY bytes, and asks the
 kernel to kill it when its parent dies (so a runaway query cannot outlive the server).
 """
@@ -112,7 +112,10 @@ def run_query(
 
 
 def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # /id/a{b}: no entity can have this IRI
+        return 404, "text/plain", f"not an IRI: {iri}".encode()
     triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
     if not triples:
         return 404, "text/plain", f"nothing is known about <{iri}>".encode()
@@ -142,7 +145,6 @@ def main(argv: list[str]) -> int:
     except (OSError, ValueError, SyntaxError) as exc:
         write_frame(stdout, ("failed", f"cannot open the store {source}: {exc}"))
         return 2
-    inspect_query("ASK {}")  # warm rdflib's parser before the first real job
     sandboxed = deny_network()
     if memory > 0:
         limit = _address_space() + memory
