@@ -624,8 +624,11 @@ class _Generator:
         rng = self.rng
         pen, pzh = self.region_names[region or f"{province}0000"]
         en_pattern, zh_suffix = rng.choice(INSTITUTION_NAMES[kind])
-        en = en_pattern.format(p=pen)
-        rec: Record = {"id": self.new_id(_slug(en)), "name": _names(en, pzh + zh_suffix), "kind": kind}
+        en, zh = en_pattern.format(p=pen), pzh + zh_suffix
+        while _slug(en) in self.used_ids:  # one name, one institution (coopkg validate warns of duplicates)
+            more_en, more_zh = self.place_name()
+            en, zh = f"{more_en} {en}", more_zh + zh
+        rec: Record = {"id": self.new_id(_slug(en)), "name": _names(en, zh), "kind": kind}
         if region is not None:
             rec["region"] = region
         if kind == "hospital":

@@ -22,8 +22,10 @@ hand-made region records this table replaced; add corrections there); for provin
 conventional English name in ``PROVINCES`` below; otherwise pypinyin romanisation of the name
 without its generic suffix, syllables joined (apostrophe before a syllable starting with a, o or
 e: ``Xi'an``), plus the English generic term (``District``, ``County``, ``City`` for
-county-level cities, ``Prefecture``, ``League``, ``Banner``, ``Autonomous Prefecture``…; the
-ethnic groups in an autonomous area's name are left out). Romanised names are machine-made:
+county-level cities, ``Prefecture``, ``League``, ``Banner``, ``Autonomous Prefecture``,
+``Management Area`` for 管理区, ``New Area`` for 新区, ``Development Zone`` for 开发区…; the
+ethnic groups in an autonomous area's name are left out; a county named with its prefecture in
+front, ``唐山市汉沽管理区``, is named without it: ``Hangu Management Area``). Romanised names are machine-made:
 polyphonic characters can be read wrongly; correct them in ``regions_english.yaml``.
 
 Hierarchy: a county lies within its prefecture (code ``XXYY00``), or within its province when
@@ -75,7 +77,11 @@ COUNTY_SUFFIXES = [
     ("行政区", "Administrative District"),
     ("特区", "Special District"),
     ("林区", "Forestry District"),
+    ("经济技术开发区", "Economic and Technological Development Zone"),
+    ("开发区", "Development Zone"),
+    ("管理区", "Management Area"),
     ("新区", "New Area"),
+    ("市辖区", "Municipal Districts"),
     ("区", "District"),
     ("县", "County"),
     ("旗", "Banner"),
@@ -164,14 +170,28 @@ def romanise(chinese: str, drop: int = 0) -> str:
     return out[:1].upper() + out[1:]
 
 
-def english(code: str, name: str, groups: list[str]) -> str:
+def english(code: str, name: str, groups: list[str], prefecture: tuple[str, str] | None = None) -> str:
+    """The English name: romanised place part + English generic term.
+
+    ``prefecture`` is the (Chinese, English) name of the prefecture a county lies in: a county
+    named with it in front (``唐山市汉沽管理区``) is named without it (``Hangu Management Area``;
+    its ``within`` says where it is), and its placeholder ``晋城市市辖区`` is ``Jincheng Municipal
+    Districts``. A multi-character generic term is split off only when a place name of at least
+    two characters is left (``清新区`` is Qingxin District, not "Qing New Area").
+    """
     if code in PROVINCES:
         return PROVINCES[code]
+    if prefecture and name.startswith(prefecture[0]) and len(name) > len(prefecture[0]):
+        name = name[len(prefecture[0]) :]
+        if name == "市辖区":
+            return f"{prefecture[1]} Municipal Districts"
     for suffix, term in PREFECTURE_SUFFIXES if level(code) == "prefecture" else COUNTY_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
             if suffix.startswith("自治"):
                 return f"{romanise(_strip_groups(stem, groups))} {term}"
+            if len(suffix) > 1 and len(stem) < 2:
+                continue  # 清新区: the place is 清新, the term only 区
             return f"{romanise(name, drop=len(suffix))} {term}".strip()
     return romanise(name)
 
@@ -242,11 +262,24 @@ def table() -> list[dict]:
                 if name not in former[code]:
                     former[code].append(name)
     codes = set(places) | set(retired)
+
+    def chinese(code: str) -> str:
+        return places[code] if code in places else retired[code][0]
+
+    @functools.cache
+    def english_of(code: str) -> str:
+        override = (curated.get(code) or {}).get("en")
+        if override:
+            return override
+        above = code[:4] + "00"
+        prefecture = (chinese(above), english_of(above)) if level(code) == "county" and above in codes else None
+        return english(code, chinese(code), groups, prefecture)
+
     records = []
     for code in sorted(codes):
         name = places[code] if code in places else retired[code][0]
         override = curated.get(code) or {}
-        rec: dict = {"id": code, "name": {"en": override.get("en") or english(code, name, groups), "zh": name}}
+        rec: dict = {"id": code, "name": {"en": override.get("en") or english_of(code), "zh": name}}
         alt: dict[str, list[str]] = {}
         if override.get("alt_en"):
             alt["en"] = list(override["alt_en"])

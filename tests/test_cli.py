@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import coopkg
 from coopkg.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,3 +141,27 @@ def test_the_cache_folder_comes_from_coopkg_cache_unless_given(data_copy: Path, 
     assert (tmp_path / "opt" / "build").is_dir()
     help_text = CliRunner().invoke(cli, ["query", "--help"]).output
     assert "COOPKG_CACHE" in help_text
+
+
+def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(data_copy: Path, tmp_path: Path) -> None:
+    reference = data_copy / "reference" / "institutions.yaml"
+    reference.write_text(
+        reference.read_text(encoding="utf-8")
+        + '  - id: test-chinese-only-hospital\n    name: {zh: 测试医院}\n    kind: hospital\n    region: "130000"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--no-site", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    report = coopkg.validate(coopkg.build(coopkg.load_records(data_copy)))
+    counts = report.counts()
+    assert counts["warning"] >= 1 and counts["info"] > 5
+    line = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    assert f"validation: {line}" in result.output
+    shown = [s.strip() for s in result.output.splitlines() if s.strip().startswith(("WARNING:", "INFO:"))]
+    assert shown == [r.text() for r in report.results[:5]]
+    assert shown[0].startswith("WARNING:") and "test-chinese-only-hospital" in shown[0]
+    assert f"and {len(report.results) - 5} more: 'coopkg validate'" in result.output
+    quiet = CliRunner().invoke(
+        cli, ["build", "--data", str(data_copy), "--no-site", "--out", str(tmp_path / "q"), "-q"]
+    )
+    assert quiet.exit_code == 0 and quiet.output == ""

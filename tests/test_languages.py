@@ -97,6 +97,22 @@ def test_chinese_only_report_builds_with_no_violations(zh_dataset: coopkg.Datase
     assert "https://w3id.org/coopkg/id/org/ceshi-peoples-hospital" in warned
 
 
+def test_a_missing_english_label_gives_the_fix_for_its_kind(zh_dataset: coopkg.Dataset) -> None:
+    """Posts and figures have no ``name`` field, and a source's English label is its
+    ``translated_title``: "add name.en" is the hint for named entities only."""
+    report = validate(zh_dataset)
+    ids = "https://w3id.org/coopkg/id/"
+    hints = {r.focus: r.message for r in report.results if r.severity == "warning" and "English" in r.message}
+    assert "add name.en" in hints[ids + "org/ceshi-peoples-hospital"]
+    assert "add name.en" in hints[ids + "person/wang-mou"]
+    assert "add name.en" in hints[ids + "agreement/ceshi-shili-paired-assistance"]
+    assert "translated_title" in hints[ids + f"source/{ZH_SOURCE}"]
+    assert "posts[].role" in hints[ids + "post/wang-mou-1"]
+    assert "label field" in hints[ids + "figure/ceshi-experts-sent"]
+    for kind in ("source/", "post/", "figure/"):
+        assert all("name.en" not in m for focus, m in hints.items() if focus.startswith(ids + kind))
+
+
 def _labels(ds: coopkg.Dataset, iri: str, prop: str = "http://www.w3.org/2000/01/rdf-schema#label") -> set:
     import pyoxigraph as ox
 

@@ -223,3 +223,48 @@ def test_a_figure_value_in_words_names_the_field_not_pydantic_internals(data_cop
     path.write_text(changed, encoding="utf-8")
     with pytest.raises(RecordError, match=r"figures\[0\]\.value: expected a number, got the text 'two'"):
         load_records(data_copy)
+
+
+def test_repr_of_records_is_a_bounded_summary(records) -> None:  # type: ignore[no-untyped-def]
+    """repr() used to print every record of every file, and each index entry its file again
+    (MemoryError at 2.4 GB in a pytest assertion message)."""
+    import itertools
+
+    text = repr(records)
+    assert len(text) < 300, text[:300]
+    assert text.startswith("Records(") and f"{len(records.index)} entities" in text
+    assert f"{len(records.files)} files" in text
+    assert len(repr(records.files[0])) < 200 and len(repr(records.files)) < 200 * len(records.files)
+    for d in itertools.islice(records.entities(), 50):
+        assert len(repr(d)) < 300 and d.record.id in repr(d)
+
+
+def test_an_unknown_reference_suggests_the_closest_ids(data_copy: Path) -> None:
+    """A typo, or an id written without its region (``tsinghua-changgung-hospital``), names the
+    ids it probably meant, with their kind and file:line."""
+    path = data_copy / "sources" / "003_1d0c40c5d39188df.yaml"
+    text = path.read_text(encoding="utf-8")
+    bad = text.replace(
+        "participants: [peking-university-hospital, beijing-tsinghua-changgung-hospital]",
+        "participants: [peking-university-hospital, tsinghua-changgung-hospital]",
+    )
+    assert bad != text
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(RecordError) as err:
+        coopkg.load_records(data_copy)
+    message = str(err.value)
+    assert (
+        "unknown id 'tsinghua-changgung-hospital'; did you mean 'beijing-tsinghua-changgung-hospital' (org, " in message
+    )
+    assert "003_1d0c40c5d39188df.yaml:" in message.split("did you mean", 1)[1]
+
+
+def test_an_unknown_reference_with_nothing_close_says_so_plainly(data_copy: Path) -> None:
+    path = data_copy / "sources" / "003_1d0c40c5d39188df.yaml"
+    text = path.read_text(encoding="utf-8")
+    bad = text.replace("[peking-university-hospital, beijing-tsinghua-changgung-hospital]", "[zzzzqqqq-xxxx]")
+    assert bad != text
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(RecordError) as err:
+        coopkg.load_records(data_copy)
+    assert str(err.value).endswith("unknown id 'zzzzqqqq-xxxx'")

@@ -137,3 +137,77 @@ def test_search_by_name_lists_each_thing_once(dataset) -> None:  # type: ignore[
     rows = run_query("search-by-name", {"text": "hospital"}, store=dataset.store).rows()
     things = [r["thing"].value for r in rows]
     assert len(things) == len(set(things)) > 5
+
+
+# ------------------------------------------------------------- ids, CURIE prefixes, concepts (issue 23)
+
+DITAN = "https://w3id.org/coopkg/id/org/beijing-ditan-hospital"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "beijing-ditan-hospital",  # the bare id, as coopkg lookup prints it
+        "inst:beijing-ditan-hospital",
+        "org:beijing-ditan-hospital",  # org: is also W3C org's prefix; the /id/org/ IRI is meant
+        "id:org/beijing-ditan-hospital",
+        DITAN,
+    ],
+)
+def test_an_entity_parameter_takes_the_bare_id_and_every_curie_prefix(value: str) -> None:
+    code, output, rows = _rows(["institution-partners", "-p", f"org={value}"])
+    assert code == 0, output
+    _, _, want = _rows(["institution-partners", "-p", f"org={DITAN}"])
+    assert rows == want and rows
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "framework",  # the slug
+        "Framework",  # the start of its label, "framework agreement"
+        "framework agr",
+        "agreement-kind:framework",
+        "concept:agreement-kind/framework",
+        "https://w3id.org/coopkg/concept/agreement-kind/framework",
+    ],
+)
+def test_a_concept_parameter_takes_its_slug_a_label_prefix_and_curies(value: str) -> None:
+    code, output, rows = _rows(["agreements-by-kind", "-p", f"kind={value}"])
+    assert code == 0, output
+    _, _, want = _rows(["agreements-by-kind", "-p", "kind=agreement-kind:framework"])
+    assert rows == want and rows
+
+
+def test_a_concept_parameter_takes_an_alternative_label() -> None:
+    code, output, rows = _rows(["agreements-by-area", "-p", "area=remote consultation"])  # altLabel of telemedicine
+    assert code == 0, output
+    _, _, want = _rows(["agreements-by-area", "-p", "area=area:telemedicine"])
+    assert rows == want and rows
+
+
+def test_a_label_prefix_fitting_several_concepts_is_refused_listing_them() -> None:
+    code, output, _ = _rows(["agreements-by-kind", "-p", "kind=cooperation a"])  # cooperation agreement only
+    assert code == 0
+    code, output, _ = _rows(["agreements-by-kind", "-p", "kind=coop"])  # cooperation intention, … agreement
+    assert code == 2
+    assert "agreement-kind:cooperation" in output and "agreement-kind:intention" in output
+
+
+@pytest.mark.parametrize(
+    ("value", "suggestion"),
+    [
+        ("beijing-ditan-hospitl", "did you mean: inst:beijing-ditan-hospital"),
+        ("inst:beijing-ditan-hospitl", "did you mean: inst:beijing-ditan-hospital"),
+        ("Beijing Ditan", "did you mean: inst:beijing-ditan-hospital"),
+    ],
+)
+def test_an_unknown_id_gets_did_you_mean(value: str, suggestion: str) -> None:
+    code, output, _ = _rows(["institution-partners", "-p", f"org={value}"])
+    assert code == 2 and suggestion in output, output
+
+
+@pytest.mark.parametrize("value", ['fr" ) } ; DROP ALL ; {', "framework' } #", 'x\\" ?thing'])
+def test_concept_labels_and_ids_are_bound_never_pasted(value: str) -> None:
+    code, output, _ = _rows(["agreements-by-kind", "-p", f"kind={value}"])
+    assert code == 2 and "no entity is named" in output

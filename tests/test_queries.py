@@ -235,3 +235,15 @@ def test_query_runs_on_a_dump(built_dist: Path, dataset: Dataset) -> None:
     assert len(doc["results"]["bindings"]) == len(
         list(dataset.store.query("SELECT ?r { GRAPH ?g { ?r a <https://w3id.org/coopkg/ontology#SourceDocument> } }"))
     )
+
+
+def test_signing_timeline_sorts_year_less_dates_apart_from_dated_ones(dataset: Dataset) -> None:
+    """``--04-22`` (gMonthDay: the report gives no year) is not earlier than 2018-07-20: as text it
+    sorted first. Dated signings come first in date order, then the year-less ones."""
+    rows = run_query("signing-timeline", {}, store=dataset.store).rows()
+    precisions = [r["precision"].value for r in rows]
+    yearless = [p in ("gMonthDay", "gMonth") for p in precisions]
+    assert True in yearless and False in yearless  # the shipped data has both
+    assert yearless == sorted(yearless), precisions  # every dated row before every year-less one
+    dated = [r["signed"].value for r in rows if r["precision"].value not in ("gMonthDay", "gMonth")]
+    assert dated == sorted(dated)

@@ -58,6 +58,38 @@ def test_every_level_has_its_chinese_and_english_names(regions: list[dict]) -> N
     assert names["130600"]["en"] == "Baoding"
 
 
+def test_generic_terms_are_split_off_the_place_name_sensibly(regions: list[dict]) -> None:
+    """管理区 / 新区 / 开发区 / 林区 are English terms after the place name, never glued into a
+    machine romanisation of the whole name ("Tangshanshihanguguanli District"); a county named
+    with its prefecture in front is named without it; a one-character place keeps its 新 / 林."""
+    names = {r["id"]: r["name"] for r in regions}
+    assert names["130272"] == {"en": "Hangu Management Area", "zh": "唐山市汉沽管理区"}
+    assert names["130772"]["en"] == "Chabei Management Area"
+    assert names["421171"]["en"] == "Longganhu Management Area"
+    assert names["310115"]["en"] == "Pudong New Area" and names["120116"]["en"] == "Binhai New Area"
+    assert names["441803"]["en"] == "Qingxin District"  # 清新区: not "Qing New Area"
+    assert names["410472"]["en"] == "Xincheng District"  # 平顶山市新城区
+    assert names["140501"]["en"] == "Jincheng Municipal Districts"  # 晋城市市辖区
+    assert names["429021"]["en"] == "Shennongjia Forestry District"
+    for r in regions:
+        en, zh = r["name"]["en"], r["name"]["zh"]
+        assert not re.search(r"guanli\b|kaifa", en.lower()), r
+        assert not re.search(r"[a-z]shi[a-z]", en) or "市" not in zh[1:-1], r  # no 市 glued inside
+
+
+def test_the_generator_splits_development_zones_and_prefecture_prefixes() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import gen_regions
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert gen_regions.english("130999", "测试经济技术开发区", []) == (
+        "Ceshi Economic and Technological Development Zone"
+    )
+    assert gen_regions.english("130999", "示例开发区", []) == "Shili Development Zone"
+    assert gen_regions.english("130999", "保定市示例新区", [], ("保定市", "Baoding")) == "Shili New Area"
+
+
 def test_retired_codes_stay_and_are_marked(regions: list[dict]) -> None:
     by_id = {r["id"]: r for r in regions}
     chongli_county = by_id["130733"]  # 崇礼县, a district (130709) since 2016

@@ -41,6 +41,9 @@ def _set(s: str, p: str, o: str) -> str:
 CASES: dict[str, tuple[str, str, str, str]] = {
     "Labelled-label": (_add(":org\\/h", "rdfs:label", '"H2"@en'), "org/h", "rdfs:label", "violation"),
     "Labelled-english": (_set(":org\\/u", "rdfs:label", '"U"@zh'), "org/u", "rdfs:label", "warning"),
+    "SourceDocument-english": (_set(":source\\/s", "rdfs:label", '"S"@zh'), "source/s", "rdfs:label", "warning"),
+    "Post-english": (_set(":post\\/p-1", "rdfs:label", '"P"@zh'), "post/p-1", "rdfs:label", "warning"),
+    "Figure-english": (_set(":figure\\/t", "rdfs:label", '"T"@zh'), "figure/t", "rdfs:label", "warning"),
     "Region-code": (
         _set(":region\\/110000", "coop:adminCode", '"11000"'),
         "region/110000",

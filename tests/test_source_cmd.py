@@ -98,3 +98,82 @@ def test_bad_reports_are_exit_2(tmp_path: Path, data_copy: Path, content: bytes,
     result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data_copy)])
     assert result.exit_code == 2 and message in result.output
     assert not list((data_copy / "sources").glob("005_*"))
+
+
+def _all_digit_paragraph() -> str:
+    """A paragraph whose fingerprint is all digits (about one in 43 are)."""
+    for i in range(10_000):
+        text = f"Paragraph number {i} of the report."
+        if paragraphs(text)[0].fingerprint.isdigit():
+            return text
+    raise AssertionError("no all-digit fingerprint found")
+
+
+def test_all_digit_fingerprints_are_quoted_and_read_back_as_text(data_copy: Path, tmp_path: Path) -> None:
+    digits = _all_digit_paragraph()
+    report = tmp_path / "report.txt"
+    report.write_text(f"A title\n\n{digits}\n", encoding="utf-8")
+    path, _ = _add(data_copy, report)
+    fingerprint = paragraphs(digits)[0].fingerprint
+    assert f'"{fingerprint}"' in path.read_text(encoding="utf-8")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["fingerprints"][1] == fingerprint
+    records = load_records(data_copy)
+    assert records.index  # every command loads it
+    ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_an_unquoted_all_digit_fingerprint_from_an_older_scaffold_still_loads(data_copy: Path, tmp_path: Path) -> None:
+    digits = _all_digit_paragraph()
+    report = tmp_path / "report.txt"
+    report.write_text(f"A title\n\n{digits}\n", encoding="utf-8")
+    path, _ = _add(data_copy, report)
+    fingerprint = paragraphs(digits)[0].fingerprint
+    path.write_text(path.read_text(encoding="utf-8").replace(f'"{fingerprint}"', fingerprint), encoding="utf-8")
+    records = load_records(data_copy)
+    source = next(f.source for f in records.sources if f.source.id == path.stem)
+    assert source.fingerprints[1] == fingerprint
+    ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_a_bad_fingerprint_names_file_line_and_field(data_copy: Path, tmp_path: Path) -> None:
+    from coopkg.errors import RecordError
+
+    report = tmp_path / "report.txt"
+    report.write_text("A title\n\nOne paragraph.\n", encoding="utf-8")
+    path, _ = _add(data_copy, report)
+    text = path.read_text(encoding="utf-8")
+    first = paragraphs("A title")[0].fingerprint
+    path.write_text(text.replace(f'"{first}"', "123456789"), encoding="utf-8")
+    with pytest.raises(RecordError) as err:
+        load_records(data_copy)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.lstrip().startswith("fingerprints:"))
+    assert f"{path.name}:{line}: source.fingerprints[0]" in str(err.value)
+
+
+def test_check_canonicalises_punctuation_as_add_does(data_copy: Path, tmp_path: Path) -> None:
+    """The same article copied from a site that types full-width commas, colons and quotes."""
+    original = (
+        "测试市与示例县签署协议\n\n"
+        '测试市卫生健康委员会主任张三表示,双方将在远程医疗、人才培养等方面合作(为期三年):"共建共享"。\n\n'
+        "第三段。\n"
+    )
+    report = tmp_path / "report.txt"
+    report.write_text(original, encoding="utf-8")
+    path, _ = _add(data_copy, report)
+    copy = tmp_path / "copy.txt"
+    copy.write_text(
+        original.replace(",", "，")
+        .replace("(", "（")
+        .replace(")", "）")
+        .replace(":", "：")
+        .replace('"共建共享"', "“共建共享”"),
+        encoding="utf-8",
+    )
+    ok = CliRunner().invoke(cli, ["source", "check", str(copy), "--data", str(data_copy)])
+    assert ok.exit_code == 0, ok.output
+    assert f"matches {path}" in ok.output
+    # and adding the copy finds the same record, not a second one
+    again = CliRunner().invoke(cli, ["source", "add", str(copy), "--data", str(data_copy)])
+    assert again.exit_code == 2 and "exists" in again.output

@@ -12,13 +12,16 @@ them with file and line. Here the graph is checked against
 2. ``queries/checks/<name>-<severity>.rq`` — SPARQL ``SELECT ?focus ?message`` rules for what SHACL
    Core cannot say (dates in order, parts not exceeding their total, no region cycles…), run on
    pyoxigraph over the union graph. Each returned row is one result of that severity.
+3. :func:`python_check_results` — what SPARQL cannot compare either: institutions whose names,
+   folded and read across languages, say they may be one entity defined twice
+   (:mod:`coopkg.check.duplicates`).
 
 Every result points back at the record that produced its focus node (``file:line``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -80,8 +83,9 @@ def validate(
         loader = ds.store_in_background()
     shacl = run_shapes(ds, shape_files(shapes_dir) + rdf_files(extra_shapes))
     filled = loader.result() if loader is not None else ds.store
-    results = shacl + store_check_results(filled, check_files(checks_dir))
-    return make_report(results, lambda iri: _origin_text(ds, iri))
+    origin = lambda iri: _origin_text(ds, iri)  # noqa: E731
+    results = shacl + store_check_results(filled, check_files(checks_dir)) + python_check_results(filled, origin)
+    return make_report(results, origin)
 
 
 def _origin_text(ds: Dataset, iri: str) -> str | None:
@@ -166,6 +170,15 @@ def store_check_results(store: ox.Store, checks: Iterable[Path]) -> list[Result]
                 )
             )
     return out
+
+
+def python_check_results(store: ox.Store, origin_of: Callable[[str], str | None] | None = None) -> list[Result]:
+    """The checks SHACL and SPARQL cannot express, run in Python on the store: institutions that
+    may be defined twice (:mod:`coopkg.check.duplicates`). ``origin_of`` gives an IRI's
+    ``file:line``, for messages naming the other record."""
+    from coopkg.check.duplicates import duplicate_results
+
+    return duplicate_results(store, origin_of)
 
 
 def _opt(row: ox.QuerySolution, var: str) -> str | None:

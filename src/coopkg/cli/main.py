@@ -128,6 +128,22 @@ def build(
         if o.site is not None:
             s = o.site
             click.echo(f"  site/: {s.pages:,} pages, {s.files:,} files, {s.bytes:,} bytes ({s.written:,} written)")
+        _print_findings(o.report)
+
+
+#: how many warnings and infos ``build`` prints (``validate`` prints them all)
+FINDINGS_SHOWN = 5
+
+
+def _print_findings(report: Report) -> None:
+    """The counts of the build's validation results and the first few below the failing level
+    (most severe first), so a build that passes still shows what ``validate`` would say."""
+    counts = report.counts()
+    click.echo("validation: " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
+    for r in report.results[:FINDINGS_SHOWN]:
+        click.echo(f"  {r.text()}")
+    if len(report.results) > FINDINGS_SHOWN:
+        click.echo(f"  … and {len(report.results) - FINDINGS_SHOWN} more: 'coopkg validate' lists them all")
 
 
 @cli.command(name="validate")

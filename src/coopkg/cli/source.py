@@ -39,7 +39,8 @@ def scaffold(report: Path, record_id: str, paras: list, language: str, outlet: s
         lines.append(f"  outlet: {_quoted(outlet)}")
     lines += [
         f"  paragraphs: {len(paras)}",
-        f"  fingerprints: [{', '.join(p.fingerprint for p in paras)}]",
+        # quoted: an all-digit fingerprint (78484694) would otherwise be read back as a number
+        f"  fingerprints: [{', '.join(_quoted(p.fingerprint) for p in paras)}]",
         "",
         "# Add what the report states (docs/records.md). Find ids of regions and institutions that",
         "# already exist with 'coopkg lookup NAME'; never add a region with a GB/T 2260 code.",
@@ -173,7 +174,7 @@ def _fingerprints(sources: Path, record_id: str | None, mine: list[str], yamlsaf
         if not path.is_file():
             raise InputError(f"no record {path}")
         data, _ = yamlsafe.load(path)
-        stored = ((data or {}).get("source") or {}).get("fingerprints") or []
+        stored = [_fingerprint(v) for v in ((data or {}).get("source") or {}).get("fingerprints") or []]
         if record_id and not stored:
             raise InputError(f"{path} has no fingerprints; run 'coopkg source add' for its report first")
         shared = sum(1 for a, b in zip(mine, stored, strict=False) if a == b)
@@ -182,3 +183,8 @@ def _fingerprints(sources: Path, record_id: str | None, mine: list[str], yamlsaf
     if best is None:
         raise InputError(f"no record under {sources} has this report's paragraphs; give --id")
     return best[1], best[2]
+
+
+def _fingerprint(value: object) -> str:
+    """A stored fingerprint as text (an unquoted all-digit one was read as a number)."""
+    return f"{value:08d}" if isinstance(value, int) and not isinstance(value, bool) else str(value)

@@ -28,7 +28,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from coopkg.check.report import Report, make_report
-from coopkg.check.validate import check_files, store_check_results, validate
+from coopkg.check.validate import check_files, python_check_results, store_check_results, validate
 from coopkg.errors import Location
 from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
@@ -126,8 +126,13 @@ class Built:
             return validate(self.dataset(), engine=engine, extra_shapes=extra_shapes)
         origins = {iri: f"{name}:{line}" for name, e in self.state.entries.items() for iri, line in e.origins.items()}
         shacl = [r for rs in self.state.shacl.values() for r in rs]
-        checks = store_check_results(self.store(wide=True), check_files())
-        return make_report(shacl + checks, lambda iri: origins.get(iri) or origins.get(iri.split("#", 1)[0]))
+        store = self.store(wide=True)
+
+        def origin(iri: str) -> str | None:
+            return origins.get(iri) or origins.get(iri.split("#", 1)[0])
+
+        checks = store_check_results(store, check_files()) + python_check_results(store, origin)
+        return make_report(shacl + checks, origin)
 
 
 def current_build(data: Path, cache: Path, ns: Namespaces) -> Built | None:

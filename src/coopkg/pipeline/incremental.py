@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from coopkg.check.report import Report, Result, make_report
 from coopkg.check.shacl_fast import fast_shacl_results, reach
-from coopkg.check.validate import check_files, shape_files, store_check_results
+from coopkg.check.validate import check_files, python_check_results, shape_files, store_check_results
 from coopkg.errors import RecordError
 from coopkg.gcpause import paused
 from coopkg.graph.build import build_files
@@ -169,7 +169,7 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
 
         def run_checks() -> None:
             try:
-                checks["results"] = store_check_results(store, check_files())
+                checks["results"] = store_check_results(store, check_files()) + python_check_results(store, origin_of)
             except BaseException as exc:  # re-raised in the main thread
                 checks["error"] = exc
 

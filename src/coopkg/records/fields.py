@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA
+from coopkg.vocab import COOP, DCTERMS, ORG, OWL, RDFS, SCHEMA
 
 
 class Kind(Enum):
@@ -113,7 +113,8 @@ FIELDS: tuple[Field, ...] = (
     Field("source", "paragraphs", S, COOP + "paragraphCount", always=True, doc_type="int",
           doc="number of paragraphs (anchors p1..pN are valid)"),
     Field("source", "fingerprints", M, doc_type="[hex8]?",
-          doc="one short hash per paragraph (`coopkg source add`), so `coopkg source check` can verify a copy"),
+          doc="one short hash per paragraph (`coopkg source add`), so `coopkg source check` can verify a copy; "
+              "quoted (`\"78484694\"`)"),
 
     Field("regions", "id", S, COOP + "adminCode", always=True, doc_type="code or slug",
           doc="six-digit GB/T 2260 code for administrative regions; slug for others"),
@@ -147,6 +148,9 @@ FIELDS: tuple[Field, ...] = (
     Field("institutions", "founded", D, COOP + "founded", doc_type="Date?", doc="where stated"),
     Field("institutions", "status", C, COOP + "status", scheme="status", doc_type="slug?",
           doc="`under-construction`, `planned`, `in-operation`"),
+    Field("institutions", "distinct_from", R, OWL + "differentFrom", targets=("org",), doc_type="[id]?",
+          doc="institutions whose name is the same or close (in any language) but which are different "
+              "bodies: silences the validation warning that the two may be one entity defined twice"),
 
     Field("people", "posts", S, ORG + "holds",
           doc_type="list of `{role: str, organization: id?, stated_in: [anchor]}`",

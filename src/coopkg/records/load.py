@@ -45,6 +45,9 @@ class RecordFile:
     def location(self, path: tuple[str | int, ...]) -> Location:
         return Location(self.display, yamlsafe.line_of(self.lines, path), _field_name(path))
 
+    def __repr__(self) -> str:  # bounded: the default printed every record and line of the file
+        return f"RecordFile({self.display!r}, {sum(len(getattr(self.data, s)) for s in SECTIONS)} entities)"
+
 
 @dataclass(frozen=True)
 class Defined:
@@ -62,6 +65,9 @@ class Defined:
     @property
     def location(self) -> Location:
         return self.file.location((self.section, self.index))
+
+    def __repr__(self) -> str:  # bounded: the default printed the whole file it is defined in
+        return f"Defined({self.kind} {self.record.id!r} at {self.location})"
 
 
 @dataclass
@@ -97,6 +103,15 @@ class Records:
     @property
     def sources(self) -> list[RecordFile]:
         return [f for f in self.files if f.source is not None]
+
+    def __repr__(self) -> str:
+        """A bounded summary. Why: the dataclass default printed every record of every file (and
+        each index entry its whole file again): gigabytes for the region table, which pytest's
+        assertion messages and debuggers asked for."""
+        return (
+            f"Records({str(self.root)!r}: {len(self.files)} files ({len(self.sources)} sources), "
+            f"{len(self.index)} entities, {len(self.known)} known from other files)"
+        )
 
 
 def english_name(record: Any) -> str | None:
@@ -365,6 +380,23 @@ def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str
 def _check_ref(records: Records, f: RecordFile, path: tuple[str | int, ...], ref: str, kinds: tuple[str, ...]) -> None:
     kind = records.kind_of(ref)
     if kind is None:
-        raise RecordError(f.location(path), f"unknown id {ref!r}")
+        raise RecordError(f.location(path), f"unknown id {ref!r}" + did_you_mean(records, ref, kinds))
     if kind not in kinds:
         raise RecordError(f.location(path), f"{ref!r} is defined as {kind}; expected {' or '.join(kinds)}")
+
+
+def did_you_mean(records: Records, ref: str, kinds: tuple[str, ...] = (), limit: int = 3) -> str:
+    """``; did you mean 'x' (org, data/…:12)?`` — the defined ids of the wanted kinds closest to
+    ``ref`` (rapidfuzz), or "" when none is close. Only asked on the error path."""
+    from rapidfuzz import fuzz, process
+
+    ids = [i for i in records.index if not kinds or records.index[i].kind in kinds]
+    ids += [i for i, (k, _) in records.known.items() if not kinds or k in kinds]
+    close = process.extract(ref, ids, scorer=fuzz.WRatio, score_cutoff=80, limit=limit)
+    if not close:
+        return ""
+    shown = []
+    for found, _score, _ in close:
+        d = records.index.get(found)
+        shown.append(f"{found!r} ({d.kind}, {d.location.file}:{d.location.line})" if d else repr(found))
+    return "; did you mean " + " or ".join(shown) + "?"

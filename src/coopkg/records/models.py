@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -181,6 +182,8 @@ class Institution(Entity):
     site_area: SiteArea | None = None
     founded: DateStr | None = None
     status: Slug | None = None
+    #: ids of institutions with a like name that are different bodies (no duplicate warning)
+    distinct_from: list[Slug] = []
 
 
 class Post(_Model):
@@ -259,6 +262,17 @@ class Figure(_Model):
         return self
 
 
+def _fingerprint_text(value: Any) -> Any:
+    """An all-digit fingerprint written unquoted (``78484694``) is read by YAML as a number: take
+    it as the 8 digits it was (``coopkg source add`` now quotes them; older scaffolds did not)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**8:
+        return f"{value:08d}"
+    return value
+
+
+Fingerprint = Annotated[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")], BeforeValidator(_fingerprint_text)]
+
+
 class Source(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     title: Text
@@ -272,7 +286,7 @@ class Source(_Model):
     url: Iri | None = None
     note: Note | None = None
     #: one short hash per paragraph (see coopkg.report), so a copy of the report can be checked
-    fingerprints: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")]] = []
+    fingerprints: list[Fingerprint] = []
 
     @model_validator(mode="after")
     def _translation_is_another_language(self) -> Source:

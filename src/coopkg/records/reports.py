@@ -7,11 +7,14 @@ The rules (also in ``docs/records.md``) — anyone holding the report can redo t
   ``p1``, ``p2``… from the top (the title block is ``p1``). A text with no blank line at all
   (one paragraph per line, as many Chinese pages are copied) has one paragraph per non-blank line.
 * **Fingerprint** of a paragraph: the first 8 hex digits of SHA-256 over its lines, each
-  stripped of surrounding whitespace, joined by ``\\n``. It shows whether a copy of the report has
-  the same paragraph without the record republishing the text.
-* **Source id**: ``NNN_<first 16 hex digits of SHA-256 of all paragraphs joined by a blank
-  line>``; ``NNN`` is the next free three-digit number under ``data/sources/``. (The first five
-  reports came with their ids; their hash part is not derived from their text.)
+  stripped of surrounding whitespace, joined by ``\\n``, after :func:`canonical_punctuation`
+  (full-width ``，：（）`` and the like as half-width, curly quotes as straight ones), so a copy of
+  the same article from a site that types its punctuation the other way still matches. It shows
+  whether a copy of the report has the same paragraph without the record republishing the text.
+  ``source add`` and ``source check`` both go through :attr:`Paragraph.fingerprint`.
+* **Source id**: ``NNN_<first 16 hex digits of SHA-256 of all paragraphs (punctuation as for the
+  fingerprint) joined by a blank line>``; ``NNN`` is the next free three-digit number under
+  ``data/sources/``. (The first five reports came with their ids; their hash part is not derived from their text.)
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coopkg.errors import InputError
-from coopkg.records.text import nfc
+from coopkg.records.text import nfc, to_half_width
 
 FINGERPRINT = re.compile(r"[0-9a-f]{8}")
 
@@ -40,7 +43,23 @@ class Paragraph:
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:8]
+        return hashlib.sha256(canonical_punctuation(self.text).encode("utf-8")).hexdigest()[:8]
+
+
+#: curly quotes -> straight ones (sites differ in which they print)
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def canonical_punctuation(text: str) -> str:
+    """``text`` with the punctuation that copies of one article type differently made one form:
+    full-width ASCII forms (``，：；（）！？``, U+FF01..FF5E) and the ideographic space as half-width,
+    curly quotes as straight. The one rule :attr:`Paragraph.fingerprint` (``source add``) and
+    ``source check`` share.
+
+    >>> canonical_punctuation("甲，乙（丙）：“丁”") == canonical_punctuation('甲,乙(丙):"丁"')
+    True
+    """
+    return to_half_width(text).translate(_QUOTES)
 
 
 def read_text(path: Path) -> str:
@@ -90,7 +109,7 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 def content_hash(paras: list[Paragraph]) -> str:
     """16 hex digits of SHA-256 over the paragraphs joined by one blank line."""
-    joined = "\n\n".join(p.text for p in paras)
+    joined = "\n\n".join(canonical_punctuation(p.text) for p in paras)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
 
 

@@ -56,6 +56,11 @@ def canonical_name(text: str, tag: str) -> str:
     return text.translate(_TO_HALF)
 
 
+def to_half_width(text: str) -> str:
+    """Full-width ASCII forms (U+FF01..FF5E) and the ideographic space as their half-width forms."""
+    return text.translate(_TO_HALF)
+
+
 def match_key(text: str) -> str:
     """What two spellings of a name share: NFKC (full-width -> half-width), case-folded, no spaces."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
