@@ -153,6 +153,14 @@ def register(cli: click.Group) -> None:
         metavar="MIB",
         help="Address space a query may add to its worker (0 = no limit).",
     )
+    @click.option(
+        "--worker-rss",
+        type=click.IntRange(min=0),
+        default=256,
+        show_default=True,
+        metavar="MIB",
+        help="Resident memory a worker may gain over its start before it is replaced, between queries (0 = no limit).",
+    )
     @click.option("--max-body", type=click.IntRange(min=1), default=1 << 20, show_default=True, help="Bytes (413).")
     @click.option(
         "--client-timeout",
@@ -188,6 +196,7 @@ def register(cli: click.Group) -> None:
         workers: int,
         queue: int,
         memory: int,
+        worker_rss: int,
         max_body: int,
         client_timeout: float,
         max_connections: int,
@@ -217,7 +226,7 @@ def register(cli: click.Group) -> None:
 
         limits = Limits(
             HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
-            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20),
+            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20, rss_growth=worker_rss << 20),
             answer_cache << 20,
         )
         try:
