@@ -53,9 +53,12 @@ class Served:
         except OSError:
             return []
 
+    def busy(self) -> list[int]:
+        """The workers evaluating right now (running or runnable, not waiting on their pipe)."""
+        return [pid for pid in self.workers() if _state(pid) == "R"]
+
     def busy_workers(self) -> int:
-        """How many workers are evaluating right now (running or runnable, not waiting on their pipe)."""
-        return sum(1 for pid in self.workers() if _state(pid) == "R")
+        return len(self.busy())
 
 
 def _state(pid: int) -> str:
@@ -97,10 +100,16 @@ def serve(args: list[str], folder: Path) -> Iterator[Served]:
     assert_quiet_log(served.lines())
 
 
-def raw(port: int, data: bytes, wait: float = HANG) -> bytes:
-    """Send bytes as they are; return all the server sent until it closed the connection."""
+def raw(port: int, data: bytes, wait: float = HANG, *, done: bool = False) -> bytes:
+    """Send bytes as they are; return all the server sent until it closed the connection.
+
+    ``done``: then shut the sending side, for a request the server refuses before reading it all:
+    its lingering close for the rest of the body then ends at once (a request the server answers
+    must not do this: a client that closes its side has left, and gets no answer)."""
     with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
         s.sendall(data)
+        if done:
+            s.shutdown(socket.SHUT_WR)
         return read_all(s)
 
 

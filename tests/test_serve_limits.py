@@ -90,10 +90,10 @@ def strict(quads: Path, tmp_path: Path) -> Iterator[Served]:
 def test_a_big_body_is_413_before_it_is_read(strict: Served) -> None:
     head = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
     # the client sends no body at all: only a decision from the head can answer 413 (else 408)
-    reply = raw(strict.port, head + b"Content-Length: 20000000\r\n\r\n")
+    reply = raw(strict.port, head + b"Content-Length: 20000000\r\n\r\n", done=True)
     assert status(reply) == 413 and b"larger than 65536" in reply
     chunks = b"".join(b"4000\r\n" + b"#" * 0x4000 + b"\r\n" for _ in range(5))
-    reply = raw(strict.port, head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks)
+    reply = raw(strict.port, head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks, done=True)
     assert status(reply) == 413
 
 
@@ -103,7 +103,7 @@ def test_a_big_body_is_413_before_it_is_read(strict: Served) -> None:
 )
 def test_a_bad_content_length_is_400(strict: Served, length: bytes) -> None:
     request = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-    reply = raw(strict.port, request + b"Content-Length: " + length + b"\r\n\r\nASK {}")
+    reply = raw(strict.port, request + b"Content-Length: " + length + b"\r\n\r\nASK {}", done=True)
     assert status(reply) in (400, 413), reply[:200]
 
 
@@ -117,7 +117,7 @@ def test_a_body_shorter_than_its_length_is_cut_off(strict: Served) -> None:
 
 
 def test_a_stalled_client_is_cut_off(strict: Served) -> None:
-    reply = raw(strict.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+    reply = raw(strict.port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")  # no end
     assert status(reply) == 408
 
 
@@ -147,9 +147,9 @@ def test_one_byte_at_a_time_does_not_reset_the_clock(strict: Served) -> None:
 
 
 def test_a_huge_head_is_refused(strict: Served) -> None:
-    reply = raw(strict.port, b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 40000 + b"\r\n\r\n")
+    reply = raw(strict.port, b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 40000 + b"\r\n\r\n", done=True)
     assert status(reply) == 431
-    reply = raw(strict.port, b"GET /sparql?query=" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    reply = raw(strict.port, b"GET /sparql?query=" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", done=True)
     assert status(reply) == 414
 
 
@@ -274,11 +274,12 @@ def _hold_both_workers(served: Served) -> None:
 def test_queries_are_served_while_a_runaway_holds_a_worker(no_queue: Served) -> None:
     in_background(no_queue, RUNAWAY)
     poll(lambda: no_queue.busy_workers() == 1, "a worker evaluates the runaway query")
+    (runaway,) = no_queue.busy()
     with httpx.Client(timeout=None) as client:
         for _ in range(20):
             r = client.get(no_queue.url + "/sparql", params={"query": fresh()})
             assert r.status_code == 200 and r.json()["boolean"] is True
-    assert no_queue.busy_workers() == 1  # the runaway cannot finish: it held its worker all along
+    assert runaway in no_queue.busy()  # the runaway cannot finish: it held its worker all along
 
 
 def test_503_when_every_worker_is_busy_and_the_queue_is_full(no_queue: Served) -> None:

@@ -184,6 +184,16 @@ def register(cli: click.Group) -> None:
         metavar="MIB",
         help="Answers kept for repeated queries (the data cannot change while serving; 0 = none).",
     )
+    @click.option(
+        "--public-url",
+        help="The endpoint's public IRI, for the service description (default: the bound address).",
+    )
+    @click.option(
+        "--cors/--no-cors",
+        default=True,
+        show_default=True,
+        help="Allow any origin (Access-Control-Allow-Origin: *) and answer OPTIONS preflights.",
+    )
     def serve_cmd(
         data_dir: Path,
         base: str | None,
@@ -201,6 +211,8 @@ def register(cli: click.Group) -> None:
         client_timeout: float,
         max_connections: int,
         answer_cache: int,
+        public_url: str | None,
+        cors: bool,
     ) -> None:
         """Serve a read-only SPARQL endpoint at /sparql, and the website with every IRI by
         content negotiation (HTML, Turtle, JSON-LD, N-Triples).
@@ -215,6 +227,8 @@ def register(cli: click.Group) -> None:
             coopkg build && coopkg serve --port 8000
             curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/region/110000
         """
+        import pyoxigraph as ox
+
         from coopkg.errors import InputError
         from coopkg.graph.dataset import Dataset
         from coopkg.pipeline.built import Built
@@ -229,6 +243,11 @@ def register(cli: click.Group) -> None:
             PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20, rss_growth=worker_rss << 20),
             answer_cache << 20,
         )
+        if public_url is not None:
+            try:
+                ox.NamedNode(public_url)
+            except ValueError as exc:
+                raise InputError(f"--public-url: {exc}") from exc
         try:
             ns = Namespaces(base) if base else Namespaces()
         except ValueError as exc:
@@ -249,6 +268,9 @@ def register(cli: click.Group) -> None:
             raise InputError(str(exc)) from exc
         if site_dir.is_dir():
             server.static = site_resolver(site_dir)
+        if public_url is not None:
+            server.public_url = public_url
+        server.cors = cors
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:

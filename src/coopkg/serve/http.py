@@ -12,6 +12,13 @@ enforces, per connection:
   dropped after ``write_timeout``;
 - at most ``max_connections`` open connections (503 and close beyond).
 
+When a request is refused before it was read whole (413, 400, 408, ...), the answer is followed by a
+lingering close, as nginx's ``lingering_close``: the server shuts its side for writing and reads
+and drops what the client still sends, until the client closes, or sends nothing for
+``linger_timeout``, or ``linger_time`` has passed. Closing at once would leave the client's body
+unread in the server's socket, and the kernel then resets the connection, which can destroy the
+answer before the client reads it (issue 25: a 20 MB form body often got a reset, not the 413).
+
 Every problem a client causes (bad request, disconnect before the answer, stall) is one log line;
 nothing here prints a traceback.
 """
@@ -38,6 +45,8 @@ class HttpLimits:
     write_timeout: float = 30.0
     max_connections: int = 1024
     backlog: int = 1024
+    linger_timeout: float = 5.0  # a lingering close ends when the client sends nothing for this long
+    linger_time: float = 30.0  # ... and at the latest after this long (nginx's defaults)
 
 
 @dataclass
@@ -81,18 +90,14 @@ def _http_date() -> str:
 
 def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
     ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
-    lines = [
-        f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}",
-        "Server: coopkg",
-        f"Date: {_http_date()}",
-        f"Content-Type: {ctype}",
-        f"Content-Length: {len(resp.body)}",
-    ]
+    lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}", "Server: coopkg", f"Date: {_http_date()}"]
+    if resp.status != 204:  # a 204 has no content, and must not say how long it is (RFC 9110)
+        lines += [f"Content-Type: {ctype}", f"Content-Length: {len(resp.body)}"]
     lines += [f"{k}: {v}" for k, v in resp.headers]
     if not keep_alive:
         lines.append("Connection: close")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only else head + resp.body
+    return head if head_only or resp.status == 204 else head + resp.body
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -113,6 +118,8 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = False
         self.reading = True  # False once the stream cannot be parsed further (garbage, an upgrade)
         self.final: Response | None = None  # sent, then the connection closed, after the pending answers
+        self.lingering = False
+        self.linger_end: asyncio.TimerHandle | None = None
         self._reset()
 
     # ----------------------------------------------------------------------------- connection
@@ -135,7 +142,9 @@ class HttpProtocol(asyncio.Protocol):
         self._disarm()
         if self.write_timer:
             self.write_timer.cancel()
-        if self.in_request and not self.task:
+        if self.linger_end:
+            self.linger_end.cancel()
+        if self.in_request and not self.task and not self.lingering:
             self.log(f"{self.peer}: disconnected in the middle of sending a request")
 
     def pause_writing(self) -> None:
@@ -184,8 +193,27 @@ class HttpProtocol(asyncio.Protocol):
             self.final = response
             return
         self.transport.write(encode(response, False, False))
-        self.transport.close()
+        self._close()
+
+    def _close(self) -> None:
+        """Close after the last answer: at once when the stream was read to its end, else lingering."""
         self.closed = True
+        if not self.transport:
+            return
+        if self.reading or not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.lingering = True  # the client's end of the stream (eof_received's default) closes it at once
+        self.in_request = False
+        self.transport.write_eof()  # sent once the answer is
+        self.transport.resume_reading()
+        loop = asyncio.get_running_loop()
+        self.linger_end = loop.call_later(self.limits.linger_time, self._end_linger)
+        self._arm(self.limits.linger_timeout, self._end_linger)
+
+    def _end_linger(self) -> None:
+        if self.transport:
+            self.transport.close()
 
     def _stop_reading(self) -> None:
         self.reading = False
@@ -202,6 +230,9 @@ class HttpProtocol(asyncio.Protocol):
         self.body = bytearray()
 
     def data_received(self, data: bytes) -> None:
+        if self.lingering:  # the rest of a refused request: dropped unread
+            self._arm(self.limits.linger_timeout, self._end_linger)
+            return
         if self.closed or not self.reading:
             return
         try:
@@ -296,14 +327,13 @@ class HttpProtocol(asyncio.Protocol):
                     return
                 self.transport.write(encode(response, request.method == "HEAD", keep_alive))
                 if not keep_alive:
-                    self.transport.close()
+                    self._close()
                     return
                 if self.transport and len(self.pending) <= 8 and self.reading:
                     self.transport.resume_reading()
             if self.final and not self.closed and self.transport and not self.transport.is_closing():
                 self.transport.write(encode(self.final, False, False))
-                self.transport.close()
-                self.closed = True
+                self._close()
         finally:
             self.task = None
         if not self.closed and not self.in_request:
