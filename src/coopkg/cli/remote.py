@@ -170,6 +170,20 @@ def register(cli: click.Group) -> None:
         help="Seconds a client has to send a whole request (408).",
     )
     @click.option(
+        "--header-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=5.0,
+        show_default=True,
+        help="Seconds a new connection has to start its request, and a request to send its head (408).",
+    )
+    @click.option(
+        "--idle-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        help="Seconds an idle keep-alive connection stays open between requests.",
+    )
+    @click.option(
         "--max-connections",
         type=click.IntRange(min=1),
         default=1024,
@@ -209,6 +223,8 @@ def register(cli: click.Group) -> None:
         worker_rss: int,
         max_body: int,
         client_timeout: float,
+        header_timeout: float,
+        idle_timeout: float,
         max_connections: int,
         answer_cache: int,
         public_url: str | None,
@@ -239,7 +255,13 @@ def register(cli: click.Group) -> None:
         from coopkg.vocab import Namespaces
 
         limits = Limits(
-            HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
+            HttpLimits(
+                max_body=max_body,
+                request_timeout=client_timeout,
+                header_timeout=header_timeout,
+                idle_timeout=idle_timeout,
+                max_connections=max_connections,
+            ),
             PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20, rss_growth=worker_rss << 20),
             answer_cache << 20,
         )

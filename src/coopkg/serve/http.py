@@ -7,9 +7,13 @@ request head, so one stalled client holds a connection forever. This one parses 
 enforces, per connection:
 
 - the request line plus headers at most ``max_head`` bytes (431), the body at most ``max_body`` (413);
-- the whole request received within ``request_timeout`` of its first byte (else 408 and close), an
-  idle keep-alive connection closed after ``idle_timeout``, a client that stops reading its response
-  dropped after ``write_timeout``;
+- a new connection must start its first request within ``header_timeout`` (else it is closed), a
+  request's head must arrive within ``header_timeout`` of its first byte and the whole request
+  within ``request_timeout`` (else 408 and close), an idle keep-alive connection is closed after
+  ``idle_timeout``, a client that stops reading its response is dropped after ``write_timeout``.
+  The header timeout is short and apart from the keep-alive one, so that connections that never
+  send a byte cannot hold every slot for long (issue 25: 60 of them held ``--max-connections 50``
+  for 30 s);
 - at most ``max_connections`` open connections (503 and close beyond).
 
 When a request is refused before it was read whole (413, 400, 408, ...), the answer is followed by a
@@ -41,7 +45,8 @@ class HttpLimits:
     max_head: int = 16 * 1024
     max_body: int = 1 << 20
     request_timeout: float = 10.0
-    idle_timeout: float = 30.0
+    header_timeout: float = 5.0  # a new connection's first bytes, and each request's head
+    idle_timeout: float = 30.0  # between requests on a keep-alive connection
     write_timeout: float = 30.0
     max_connections: int = 1024
     backlog: int = 1024
@@ -134,7 +139,7 @@ class HttpProtocol(asyncio.Protocol):
             self.closed = True
             return
         self.open_conns.add(self)
-        self._arm(self.limits.idle_timeout, self._idle_expired)
+        self._arm(self.limits.header_timeout, self._idle_expired)  # not the keep-alive time: it said nothing yet
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -174,6 +179,10 @@ class HttpProtocol(asyncio.Protocol):
     def _idle_expired(self) -> None:
         if self.transport and not self.task:
             self.transport.close()
+
+    def _head_expired(self) -> None:
+        self.log(f"{self.peer}: request head not complete after {self.limits.header_timeout:g} s; closed (408)")
+        self._fail(408, "the request was not received in time")
 
     def _request_expired(self) -> None:
         self.log(f"{self.peer}: request not complete after {self.limits.request_timeout:g} s; closed (408)")
@@ -223,6 +232,7 @@ class HttpProtocol(asyncio.Protocol):
     # ----------------------------------------------------------------------------- parsing
     def _reset(self) -> None:
         self.in_request = False
+        self.started = 0.0
         self.url = b""
         self.head_size = 0
         self.headers: dict[str, str] = {}
@@ -261,7 +271,11 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._reset()
         self.in_request = True
-        self._arm(self.limits.request_timeout, self._request_expired)
+        self.started = asyncio.get_running_loop().time()
+        if self.limits.header_timeout < self.limits.request_timeout:
+            self._arm(self.limits.header_timeout, self._head_expired)
+        else:
+            self._arm(self.limits.request_timeout, self._request_expired)
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -282,6 +296,8 @@ class HttpProtocol(asyncio.Protocol):
             self.headers[key] = text
 
     def on_headers_complete(self) -> None:
+        left = self.started + self.limits.request_timeout - asyncio.get_running_loop().time()
+        self._arm(max(left, 0.0), self._request_expired)  # the body within what is left of the request's time
         length = self.headers.get("content-length")
         if length is not None and ("content-length" in self.repeated or int(length) > self.limits.max_body):
             if "content-length" in self.repeated:
