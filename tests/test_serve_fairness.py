@@ -1,18 +1,26 @@
-"""`coopkg serve` is not held by clients that say nothing (issue 25, item 5), on real server processes.
+"""`coopkg serve` is not held by clients that say nothing, nor by one client (issue 25, item 5), on
+real server processes.
 
 A new connection has a short header timeout to start its request, and a request's head the same
 to arrive, kept apart from the keep-alive idle timeout: connections that never send a byte are
 closed and free their slots, while a keep-alive connection that did ask stays open. The servers
 run with an idle timeout of an hour, so only the header timeout can close anything here; which
 timer fires first is shown by the order of events, never by measuring time.
+
+One client (an IP address) may have at most ``--client-queries`` queries at the workers: with one,
+a client whose query cannot finish cannot take the second worker, which another client (a second
+loopback address, 127.0.0.2) gets.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -95,3 +103,53 @@ def test_the_header_timeout_does_not_cut_a_body(quick_heads: Served) -> None:
         slow.sendall(query[5:])
         reply = read_all(slow)
     assert status(reply) == 200 and b"true" in reply
+
+
+# ------------------------------------------------------------------------------------ one client's share
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # cannot finish
+
+
+def ask(served: Served, query: str, source: str = "127.0.0.1") -> httpx.Response:
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=None) as client:
+        return client.get(served.url + "/sparql", params={"query": query})
+
+
+def ask_in_background(served: Served, query: str) -> None:
+    def run() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server stops at the end of the test
+            ask(served, query)
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+def _two_workers(quads: Path, tmp_path: Path, *more: str) -> Iterator[Served]:
+    args = ["--store", str(quads), "--workers", "2", "--queue", "0", "--timeout", HOUR, *more]
+    with serve(args, tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+def one_share(quads: Path, tmp_path: Path) -> Iterator[Served]:
+    yield from _two_workers(quads, tmp_path, "--client-queries", "1")
+
+
+@pytest.fixture
+def default_share(quads: Path, tmp_path: Path) -> Iterator[Served]:
+    yield from _two_workers(quads, tmp_path)
+
+
+def test_one_client_cannot_hold_every_worker(one_share: Served) -> None:
+    ask_in_background(one_share, RUNAWAY)
+    poll(lambda: one_share.busy_workers() == 1, "a worker evaluates the runaway query")
+    (runaway,) = one_share.busy()
+    again = ask(one_share, RUNAWAY)  # no waiting place (--queue 0): refused at once, not sent to a worker
+    assert again.status_code == 503 and "too many queries from this client" in again.text
+    other = ask(one_share, 'ASK { ?s ?p ?o FILTER(?o != "other") }', source="127.0.0.2")
+    assert other.status_code == 200 and other.json()["boolean"] is True
+    assert runaway in one_share.busy()  # answered while the first client's runaway held its worker
+
+
+def test_by_default_one_client_may_use_every_worker(default_share: Served) -> None:
+    for _ in range(2):
+        ask_in_background(default_share, RUNAWAY)
+    poll(lambda: default_share.busy_workers() == 2, "both workers evaluate a runaway of the same client")

@@ -154,6 +154,14 @@ def register(cli: click.Group) -> None:
         help="Address space a query may add to its worker (0 = no limit).",
     )
     @click.option(
+        "--client-queries",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="Queries one client (IP address) may have at the workers at once; more wait in its own line "
+        "(0 = as many as --workers; 1 or --workers minus one keeps a worker for everyone else).",
+    )
+    @click.option(
         "--worker-rss",
         type=click.IntRange(min=0),
         default=256,
@@ -220,6 +228,7 @@ def register(cli: click.Group) -> None:
         workers: int,
         queue: int,
         memory: int,
+        client_queries: int,
         worker_rss: int,
         max_body: int,
         client_timeout: float,
@@ -262,7 +271,14 @@ def register(cli: click.Group) -> None:
                 idle_timeout=idle_timeout,
                 max_connections=max_connections,
             ),
-            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20, rss_growth=worker_rss << 20),
+            PoolLimits(
+                size=workers,
+                queue=queue,
+                timeout=timeout,
+                memory=memory << 20,
+                rss_growth=worker_rss << 20,
+                per_client=client_queries,
+            ),
             answer_cache << 20,
         )
         if public_url is not None:

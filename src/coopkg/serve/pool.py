@@ -43,6 +43,7 @@ class PoolLimits:
     memory: int = 1 << 30  # bytes of address space a worker may add while answering
     max_response: int = 256 << 20
     rss_growth: int = 256 << 20  # resident bytes a worker may gain over its start (0: no limit)
+    per_client: int = 0  # queries of one client at the workers at once (0: as many as there are workers)
 
 
 class WorkerDied(Exception):

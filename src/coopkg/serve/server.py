@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from coopkg.graph.dataset import Dataset
 from coopkg.serve.cache import AnswerCache
+from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
@@ -91,13 +92,18 @@ class Endpoint:
     vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
     public_url: str = "http://127.0.0.1/sparql"  # the endpoint's IRI in the service description
     cors: bool = True  # Access-Control-Allow-Origin: * on every answer, and OPTIONS preflights
+    clients: PerClient | None = None  # at most so many queries of one client at the workers
     _graphs: list[str] | None = None  # the named graphs, asked of a worker once (the data cannot change)
 
-    async def _run(self, job: tuple[Any, ...]) -> Response:
-        """A job's answer: from the cache when the same job was answered before, else from a worker."""
+    async def _run(self, job: tuple[Any, ...], peer: str) -> Response:
+        """A job's answer: from the cache when the same job was answered before, else from a worker
+        (within the client's share of the workers)."""
         found = self.cache.get(job) if self.cache else None
         if found is None:
-            found = await self.pool.run(job)
+            if self.clients is not None:
+                found = await self.clients.run(client_of(peer), lambda: self.pool.run(job))
+            else:
+                found = await self.pool.run(job)
             if self.cache:
                 self.cache.put(job, found)
         status, media, body = found
@@ -120,7 +126,7 @@ class Endpoint:
             except ProtocolError as exc:
                 return _text(exc.status, str(exc))
         if req.method in ("GET", "HEAD"):
-            return await self.resolve(url.path, accept)
+            return await self.resolve(url.path, accept, req.peer)
         return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
     def options(self, req: Request, sparql: bool) -> Response:
@@ -135,14 +141,14 @@ class Endpoint:
             headers.append(("Access-Control-Allow-Headers", allowed or "Accept, Content-Type"))
         return Response(204, "text/plain", b"", headers)
 
-    async def resolve(self, path: str, accept: str | None) -> Response:
+    async def resolve(self, path: str, accept: str | None, peer: str = "") -> Response:
         """Every GET/HEAD that is not /sparql: the hook where a static site resolver plugs in."""
         if self.static is not None:
             found = self.static(path, accept)
             if found is not None:
                 return found
         if path.startswith("/id/"):
-            return await self._run(("describe", self.id_base + path[len("/id/") :], accept))
+            return await self._run(("describe", self.id_base + path[len("/id/") :], accept), peer)
         if path == "/":
             return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
         return _text(404, "not found")
@@ -170,7 +176,7 @@ class Endpoint:
             except ValueError as exc:
                 raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
         dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
-        return await self._run(("query", queries[0], accept, *dataset))
+        return await self._run(("query", queries[0], accept, *dataset), req.peer)
 
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
@@ -305,7 +311,11 @@ class Server:
             if not pool.sandboxed:
                 _log("warning: no seccomp filter in the query workers; SERVICE is still refused by the parser")
             cache = AnswerCache(self.limits.cache_bytes) if self.limits.cache_bytes > 0 else None
-            endpoint = Endpoint(pool, self.id_base, self.static, cache, public_url=self.public_url, cors=self.cors)
+            share = self.limits.pool.per_client or self.limits.pool.size
+            clients = PerClient(share, self.limits.pool.queue, self.limits.pool.timeout)
+            endpoint = Endpoint(
+                pool, self.id_base, self.static, cache, public_url=self.public_url, cors=self.cors, clients=clients
+            )
             server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
