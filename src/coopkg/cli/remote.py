@@ -153,6 +153,22 @@ def register(cli: click.Group) -> None:
         metavar="MIB",
         help="Address space a query may add to its worker (0 = no limit).",
     )
+    @click.option(
+        "--client-queries",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="Queries one client (IP address) may have at the workers at once; more wait in its own line "
+        "(0 = as many as --workers; 1 or --workers minus one keeps a worker for everyone else).",
+    )
+    @click.option(
+        "--worker-rss",
+        type=click.IntRange(min=0),
+        default=256,
+        show_default=True,
+        metavar="MIB",
+        help="Resident memory a worker may gain over its start before it is replaced, between queries (0 = no limit).",
+    )
     @click.option("--max-body", type=click.IntRange(min=1), default=1 << 20, show_default=True, help="Bytes (413).")
     @click.option(
         "--client-timeout",
@@ -160,6 +176,20 @@ def register(cli: click.Group) -> None:
         default=10.0,
         show_default=True,
         help="Seconds a client has to send a whole request (408).",
+    )
+    @click.option(
+        "--header-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=5.0,
+        show_default=True,
+        help="Seconds a new connection has to start its request, and a request to send its head (408).",
+    )
+    @click.option(
+        "--idle-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        help="Seconds an idle keep-alive connection stays open between requests.",
     )
     @click.option(
         "--max-connections",
@@ -176,6 +206,16 @@ def register(cli: click.Group) -> None:
         metavar="MIB",
         help="Answers kept for repeated queries (the data cannot change while serving; 0 = none).",
     )
+    @click.option(
+        "--public-url",
+        help="The endpoint's public IRI, for the service description (default: the bound address).",
+    )
+    @click.option(
+        "--cors/--no-cors",
+        default=True,
+        show_default=True,
+        help="Allow any origin (Access-Control-Allow-Origin: *) and answer OPTIONS preflights.",
+    )
     def serve_cmd(
         data_dir: Path,
         base: str | None,
@@ -188,10 +228,16 @@ def register(cli: click.Group) -> None:
         workers: int,
         queue: int,
         memory: int,
+        client_queries: int,
+        worker_rss: int,
         max_body: int,
         client_timeout: float,
+        header_timeout: float,
+        idle_timeout: float,
         max_connections: int,
         answer_cache: int,
+        public_url: str | None,
+        cors: bool,
     ) -> None:
         """Serve a read-only SPARQL endpoint at /sparql, and the website with every IRI by
         content negotiation (HTML, Turtle, JSON-LD, N-Triples).
@@ -206,6 +252,8 @@ def register(cli: click.Group) -> None:
             coopkg build && coopkg serve --port 8000
             curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/region/110000
         """
+        import pyoxigraph as ox
+
         from coopkg.errors import InputError
         from coopkg.graph.dataset import Dataset
         from coopkg.pipeline.built import Built
@@ -216,10 +264,28 @@ def register(cli: click.Group) -> None:
         from coopkg.vocab import Namespaces
 
         limits = Limits(
-            HttpLimits(max_body=max_body, request_timeout=client_timeout, max_connections=max_connections),
-            PoolLimits(size=workers, queue=queue, timeout=timeout, memory=memory << 20),
+            HttpLimits(
+                max_body=max_body,
+                request_timeout=client_timeout,
+                header_timeout=header_timeout,
+                idle_timeout=idle_timeout,
+                max_connections=max_connections,
+            ),
+            PoolLimits(
+                size=workers,
+                queue=queue,
+                timeout=timeout,
+                memory=memory << 20,
+                rss_growth=worker_rss << 20,
+                per_client=client_queries,
+            ),
             answer_cache << 20,
         )
+        if public_url is not None:
+            try:
+                ox.NamedNode(public_url)
+            except ValueError as exc:
+                raise InputError(f"--public-url: {exc}") from exc
         try:
             ns = Namespaces(base) if base else Namespaces()
         except ValueError as exc:
@@ -240,6 +306,9 @@ def register(cli: click.Group) -> None:
             raise InputError(str(exc)) from exc
         if site_dir.is_dir():
             server.static = site_resolver(site_dir)
+        if public_url is not None:
+            server.public_url = public_url
+        server.cors = cors
         bound_host, bound_port = server.server_address[:2]
         click.echo(f"serving on http://{bound_host}:{bound_port}/sparql (Ctrl-C to stop)", err=True)
         try:

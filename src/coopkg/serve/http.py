@@ -7,10 +7,21 @@ request head, so one stalled client holds a connection forever. This one parses 
 enforces, per connection:
 
 - the request line plus headers at most ``max_head`` bytes (431), the body at most ``max_body`` (413);
-- the whole request received within ``request_timeout`` of its first byte (else 408 and close), an
-  idle keep-alive connection closed after ``idle_timeout``, a client that stops reading its response
-  dropped after ``write_timeout``;
+- a new connection must start its first request within ``header_timeout`` (else it is closed), a
+  request's head must arrive within ``header_timeout`` of its first byte and the whole request
+  within ``request_timeout`` (else 408 and close), an idle keep-alive connection is closed after
+  ``idle_timeout``, a client that stops reading its response is dropped after ``write_timeout``.
+  The header timeout is short and apart from the keep-alive one, so that connections that never
+  send a byte cannot hold every slot for long (issue 25: 60 of them held ``--max-connections 50``
+  for 30 s);
 - at most ``max_connections`` open connections (503 and close beyond).
+
+When a request is refused before it was read whole (413, 400, 408, ...), the answer is followed by a
+lingering close, as nginx's ``lingering_close``: the server shuts its side for writing and reads
+and drops what the client still sends, until the client closes, or sends nothing for
+``linger_timeout``, or ``linger_time`` has passed. Closing at once would leave the client's body
+unread in the server's socket, and the kernel then resets the connection, which can destroy the
+answer before the client reads it (issue 25: a 20 MB form body often got a reset, not the 413).
 
 Every problem a client causes (bad request, disconnect before the answer, stall) is one log line;
 nothing here prints a traceback.
@@ -34,10 +45,13 @@ class HttpLimits:
     max_head: int = 16 * 1024
     max_body: int = 1 << 20
     request_timeout: float = 10.0
-    idle_timeout: float = 30.0
+    header_timeout: float = 5.0  # a new connection's first bytes, and each request's head
+    idle_timeout: float = 30.0  # between requests on a keep-alive connection
     write_timeout: float = 30.0
     max_connections: int = 1024
     backlog: int = 1024
+    linger_timeout: float = 5.0  # a lingering close ends when the client sends nothing for this long
+    linger_time: float = 30.0  # ... and at the latest after this long (nginx's defaults)
 
 
 @dataclass
@@ -81,18 +95,14 @@ def _http_date() -> str:
 
 def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
     ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
-    lines = [
-        f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}",
-        "Server: coopkg",
-        f"Date: {_http_date()}",
-        f"Content-Type: {ctype}",
-        f"Content-Length: {len(resp.body)}",
-    ]
+    lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}", "Server: coopkg", f"Date: {_http_date()}"]
+    if resp.status != 204:  # a 204 has no content, and must not say how long it is (RFC 9110)
+        lines += [f"Content-Type: {ctype}", f"Content-Length: {len(resp.body)}"]
     lines += [f"{k}: {v}" for k, v in resp.headers]
     if not keep_alive:
         lines.append("Connection: close")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only else head + resp.body
+    return head if head_only or resp.status == 204 else head + resp.body
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -113,6 +123,8 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = False
         self.reading = True  # False once the stream cannot be parsed further (garbage, an upgrade)
         self.final: Response | None = None  # sent, then the connection closed, after the pending answers
+        self.lingering = False
+        self.linger_end: asyncio.TimerHandle | None = None
         self._reset()
 
     # ----------------------------------------------------------------------------- connection
@@ -127,7 +139,7 @@ class HttpProtocol(asyncio.Protocol):
             self.closed = True
             return
         self.open_conns.add(self)
-        self._arm(self.limits.idle_timeout, self._idle_expired)
+        self._arm(self.limits.header_timeout, self._idle_expired)  # not the keep-alive time: it said nothing yet
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -135,7 +147,9 @@ class HttpProtocol(asyncio.Protocol):
         self._disarm()
         if self.write_timer:
             self.write_timer.cancel()
-        if self.in_request and not self.task:
+        if self.linger_end:
+            self.linger_end.cancel()
+        if self.in_request and not self.task and not self.lingering:
             self.log(f"{self.peer}: disconnected in the middle of sending a request")
 
     def pause_writing(self) -> None:
@@ -166,6 +180,10 @@ class HttpProtocol(asyncio.Protocol):
         if self.transport and not self.task:
             self.transport.close()
 
+    def _head_expired(self) -> None:
+        self.log(f"{self.peer}: request head not complete after {self.limits.header_timeout:g} s; closed (408)")
+        self._fail(408, "the request was not received in time")
+
     def _request_expired(self) -> None:
         self.log(f"{self.peer}: request not complete after {self.limits.request_timeout:g} s; closed (408)")
         self._fail(408, "the request was not received in time")
@@ -184,8 +202,27 @@ class HttpProtocol(asyncio.Protocol):
             self.final = response
             return
         self.transport.write(encode(response, False, False))
-        self.transport.close()
+        self._close()
+
+    def _close(self) -> None:
+        """Close after the last answer: at once when the stream was read to its end, else lingering."""
         self.closed = True
+        if not self.transport:
+            return
+        if self.reading or not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.lingering = True  # the client's end of the stream (eof_received's default) closes it at once
+        self.in_request = False
+        self.transport.write_eof()  # sent once the answer is
+        self.transport.resume_reading()
+        loop = asyncio.get_running_loop()
+        self.linger_end = loop.call_later(self.limits.linger_time, self._end_linger)
+        self._arm(self.limits.linger_timeout, self._end_linger)
+
+    def _end_linger(self) -> None:
+        if self.transport:
+            self.transport.close()
 
     def _stop_reading(self) -> None:
         self.reading = False
@@ -195,6 +232,7 @@ class HttpProtocol(asyncio.Protocol):
     # ----------------------------------------------------------------------------- parsing
     def _reset(self) -> None:
         self.in_request = False
+        self.started = 0.0
         self.url = b""
         self.head_size = 0
         self.headers: dict[str, str] = {}
@@ -202,6 +240,9 @@ class HttpProtocol(asyncio.Protocol):
         self.body = bytearray()
 
     def data_received(self, data: bytes) -> None:
+        if self.lingering:  # the rest of a refused request: dropped unread
+            self._arm(self.limits.linger_timeout, self._end_linger)
+            return
         if self.closed or not self.reading:
             return
         try:
@@ -230,7 +271,11 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._reset()
         self.in_request = True
-        self._arm(self.limits.request_timeout, self._request_expired)
+        self.started = asyncio.get_running_loop().time()
+        if self.limits.header_timeout < self.limits.request_timeout:
+            self._arm(self.limits.header_timeout, self._head_expired)
+        else:
+            self._arm(self.limits.request_timeout, self._request_expired)
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -251,6 +296,8 @@ class HttpProtocol(asyncio.Protocol):
             self.headers[key] = text
 
     def on_headers_complete(self) -> None:
+        left = self.started + self.limits.request_timeout - asyncio.get_running_loop().time()
+        self._arm(max(left, 0.0), self._request_expired)  # the body within what is left of the request's time
         length = self.headers.get("content-length")
         if length is not None and ("content-length" in self.repeated or int(length) > self.limits.max_body):
             if "content-length" in self.repeated:
@@ -296,14 +343,13 @@ class HttpProtocol(asyncio.Protocol):
                     return
                 self.transport.write(encode(response, request.method == "HEAD", keep_alive))
                 if not keep_alive:
-                    self.transport.close()
+                    self._close()
                     return
                 if self.transport and len(self.pending) <= 8 and self.reading:
                     self.transport.resume_reading()
             if self.final and not self.closed and self.transport and not self.transport.is_closing():
                 self.transport.write(encode(self.final, False, False))
-                self.transport.close()
-                self.closed = True
+                self._close()
         finally:
             self.task = None
         if not self.closed and not self.in_request:

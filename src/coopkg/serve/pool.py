@@ -3,7 +3,10 @@
 Bounded on every side: ``size`` workers evaluate at once; at most ``queue`` more jobs wait for a
 worker (beyond that: 503 at once); a job gets ``timeout`` seconds, after which its worker is killed
 (SIGKILL) and replaced while the other workers keep serving. A worker that dies (memory limit,
-crash) is replaced too, and its death is one log line with the last line it wrote to stderr.
+crash) is replaced too, and its death is one log line with the last line it wrote to stderr. A
+worker whose resident memory grew more than ``rss_growth`` bytes during a query answers it, then
+retires, and is replaced before it takes another (one log line): workers stay bounded however many
+distinct large queries they answer.
 Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
 the child before exec), and the server process has no threads: each worker's exit is watched with a
 pidfd on the event loop instead of asyncio's child-watcher threads.
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from coopkg.serve import worker as serve_worker
-from coopkg.serve.worker import HEADER, Reply
+from coopkg.serve.worker import HEADER, Frame, Reply
 
 WORKER_MODULE = serve_worker.__name__  # follows the module if the package is reorganised
 
@@ -39,6 +42,8 @@ class PoolLimits:
     timeout: float = 30.0
     memory: int = 1 << 30  # bytes of address space a worker may add while answering
     max_response: int = 256 << 20
+    rss_growth: int = 256 << 20  # resident bytes a worker may gain over its start (0: no limit)
+    per_client: int = 0  # queries of one client at the workers at once (0: as many as there are workers)
 
 
 class WorkerDied(Exception):
@@ -60,7 +65,8 @@ class _Tail(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         *done, self.partial = (self.partial + data).split(b"\n")
         self.partial = self.partial[-4096:]
-        self.lines.extend(t for line in done if (t := line.decode("utf-8", "replace").strip()))
+        # bounded by bytes, not only by lines: a worker's last words may be one huge line
+        self.lines.extend(t[:1000] for line in done if (t := line[:4000].decode("utf-8", "replace").strip()))
 
 
 class Worker:
@@ -117,7 +123,7 @@ class Worker:
             raise RuntimeError(message[1])
         self.sandboxed = bool(message[1])
 
-    async def call(self, job: tuple[Any, ...]) -> Reply:
+    async def call(self, job: tuple[Any, ...]) -> Frame:
         data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.writer.write(HEADER.pack(len(data)) + data)
@@ -157,7 +163,7 @@ class WorkerPool:
 
     async def _spawn(self) -> Worker:
         argv = [sys.executable, "-m", WORKER_MODULE, str(self.source)]
-        argv += [str(self.limits.memory), str(self.limits.max_response)]
+        argv += [str(self.limits.memory), str(self.limits.max_response), str(self.limits.rss_growth)]
         popen = subprocess.Popen(  # fork+exec in C (no Python runs in the child before exec)
             argv,
             stdin=subprocess.PIPE,
@@ -206,7 +212,7 @@ class WorkerPool:
         finally:
             self.waiting -= 1
         try:
-            reply = await asyncio.wait_for(worker.call(job), self.limits.timeout)
+            reply, retire = await asyncio.wait_for(worker.call(job), self.limits.timeout)
         except TimeoutError:
             self.log(f"query timed out after {self.limits.timeout:g} s; its worker was killed: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
@@ -216,9 +222,11 @@ class WorkerPool:
             self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
             return 503, "text/plain", b"the query stopped its worker (over the memory limit?)"
-        if not worker.exited.done() and reply[0] != 503:
+        if retire is None and not worker.exited.done():
             self.idle.put_nowait(worker)
-        else:  # the worker said it must go (out of memory) or has gone
+        else:  # the worker said it must go (out of memory, or over its RSS limit) or has gone
+            if retire:
+                self.log(f"a query worker retired after a query ({retire}); starting a fresh one: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
         return reply
 

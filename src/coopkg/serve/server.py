@@ -4,7 +4,9 @@
 content negotiation in every format pyoxigraph writes (``serve_formats``). The dataset follows the
 protocol: ``default-graph-uri``/``named-graph-uri`` win over the query's ``FROM``/``FROM NAMED``,
 which are honoured too; with neither, the default graph is the union of all graphs. A bare ``GET
-/sparql`` is a SPARQL 1.1 Service Description. Updates are refused (403), and so is ``SERVICE``
+/sparql`` is a SPARQL 1.1 Service Description: its endpoint IRI is ``--public-url`` (else the bound
+address, never the client's ``Host`` header), with the default dataset and every named graph.
+Responses allow any origin (CORS) unless turned off. Updates are refused (403), and so is ``SERVICE``
 (from the parsed query; and query workers may open no IP socket: see ``serve_guard``).
 
 Every other GET/HEAD path goes through :meth:`Endpoint.resolve` (entity IRIs ``/id/<kind>/<slug>``
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -35,6 +38,7 @@ import pyoxigraph as ox
 
 from coopkg.graph.dataset import Dataset
 from coopkg.serve.cache import AnswerCache
+from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
@@ -55,6 +59,9 @@ FORMAT_IRIS = {
     "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
     "text/n3": "http://www.w3.org/ns/formats/N3",
 }
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110 token)
 
 
 def _text(status: int, message: str) -> Response:
@@ -83,37 +90,65 @@ class Endpoint:
     static: Callable[[str, str | None], Response | None] | None = None
     cache: AnswerCache | None = None
     vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
+    public_url: str = "http://127.0.0.1/sparql"  # the endpoint's IRI in the service description
+    cors: bool = True  # Access-Control-Allow-Origin: * on every answer, and OPTIONS preflights
+    clients: PerClient | None = None  # at most so many queries of one client at the workers
+    _graphs: list[str] | None = None  # the named graphs, asked of a worker once (the data cannot change)
 
-    async def _run(self, job: tuple[Any, ...]) -> Response:
-        """A job's answer: from the cache when the same job was answered before, else from a worker."""
+    async def _run(self, job: tuple[Any, ...], peer: str) -> Response:
+        """A job's answer: from the cache when the same job was answered before, else from a worker
+        (within the client's share of the workers)."""
         found = self.cache.get(job) if self.cache else None
         if found is None:
-            found = await self.pool.run(job)
+            if self.clients is not None:
+                found = await self.clients.run(client_of(peer), lambda: self.pool.run(job))
+            else:
+                found = await self.pool.run(job)
             if self.cache:
                 self.cache.put(job, found)
         status, media, body = found
         return Response(status, media, body, self.vary)
 
     async def handle(self, req: Request) -> Response:
+        response = await self._answer(req)
+        if self.cors:  # a copy: cached answers share their header list
+            response.headers = [*response.headers, ("Access-Control-Allow-Origin", "*")]
+        return response
+
+    async def _answer(self, req: Request) -> Response:
         url = urlsplit(req.target)
         accept = req.headers.get("accept")
+        if req.method == "OPTIONS":
+            return self.options(req, url.path == "/sparql")
         if url.path == "/sparql":
             try:
                 return await self.sparql(req, url.query, accept)
             except ProtocolError as exc:
                 return _text(exc.status, str(exc))
         if req.method in ("GET", "HEAD"):
-            return await self.resolve(url.path, accept)
-        return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD")])
+            return await self.resolve(url.path, accept, req.peer)
+        return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
-    async def resolve(self, path: str, accept: str | None) -> Response:
+    def options(self, req: Request, sparql: bool) -> Response:
+        """``OPTIONS``: the methods allowed, and with CORS the answer to a browser's preflight (a POST
+        of ``application/sparql-query`` from another origin is preflighted)."""
+        methods = "GET, HEAD, POST, OPTIONS" if sparql else "GET, HEAD, OPTIONS"
+        headers = [("Allow", methods)]
+        if self.cors:
+            asked = req.headers.get("access-control-request-headers", "")
+            allowed = ", ".join(h for h in (x.strip() for x in asked.split(",")) if _TOKEN.fullmatch(h))
+            headers += [("Access-Control-Allow-Methods", methods), ("Access-Control-Max-Age", "86400")]
+            headers.append(("Access-Control-Allow-Headers", allowed or "Accept, Content-Type"))
+        return Response(204, "text/plain", b"", headers)
+
+    async def resolve(self, path: str, accept: str | None, peer: str = "") -> Response:
         """Every GET/HEAD that is not /sparql: the hook where a static site resolver plugs in."""
         if self.static is not None:
             found = self.static(path, accept)
             if found is not None:
                 return found
         if path.startswith("/id/"):
-            return await self._run(("describe", self.id_base + path[len("/id/") :], accept))
+            return await self._run(("describe", self.id_base + path[len("/id/") :], accept), peer)
         if path == "/":
             return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
         return _text(404, "not found")
@@ -122,7 +157,7 @@ class Endpoint:
         if req.method in ("GET", "HEAD"):
             params = _params(query_string, "query string")
             if not params:
-                return self.service_description(req, accept)
+                return await self.service_description(accept)
         elif req.method == "POST":
             params = self._post_params(req, query_string)
         else:
@@ -141,7 +176,7 @@ class Endpoint:
             except ValueError as exc:
                 raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
         dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
-        return await self._run(("query", queries[0], accept, *dataset))
+        return await self._run(("query", queries[0], accept, *dataset), req.peer)
 
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
@@ -151,7 +186,12 @@ class Endpoint:
                 text = req.body.decode("ascii")
             except UnicodeDecodeError as exc:
                 raise ProtocolError(400, "a form body must be percent-encoded ASCII") from exc
-            return _params(text, "form body")
+            params = _params(text, "form body")
+            # parameters in the URL count too (default-graph-uri, named-graph-uri): a query given
+            # in both places is then two queries (400)
+            for name, values in _params(query_string, "query string").items():
+                params.setdefault(name, []).extend(values)
+            return params
         if ctype == "application/sparql-query":
             params = _params(query_string, "query string")
             if "query" in params:
@@ -165,30 +205,62 @@ class Endpoint:
             raise ProtocolError(403, "this endpoint is read-only: updates are refused")
         raise ProtocolError(415, "send application/sparql-query or application/x-www-form-urlencoded")
 
-    def service_description(self, req: Request, accept: str | None) -> Response:
+    async def named_graphs(self) -> list[str]:
+        """The dataset's named graphs, asked of a worker the first time (the data cannot change)."""
+        if self._graphs is None:
+            query = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
+            status, _, body = await self.pool.run(("query", query, "application/sparql-results+json", None, None))
+            if status != 200:
+                raise ProtocolError(503, "the service description is not available now: try again later")
+            rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            self._graphs = [row["g"].value for row in rows]  # type: ignore[union-attr]
+        return self._graphs
+
+    async def service_description(self, accept: str | None) -> Response:
         media = negotiate(accept, SD_GRAPH_TYPES)
         if media is None:
             return _text(406, "offered: " + ", ".join(SD_GRAPH_TYPES))
-        host = req.headers.get("host", "")
-        try:
-            me: ox.NamedNode | ox.BlankNode = ox.NamedNode(f"http://{host}/sparql")
-        except ValueError:
-            me = ox.BlankNode("endpoint")
-        sd = ox.NamedNode(SD + "Service")
-        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        node = ox.BlankNode("service")  # a fixed label: the same bytes for GET and HEAD
-        triples = [
-            ox.Triple(node, rdf_type, sd),
-            ox.Triple(node, ox.NamedNode(SD + "endpoint"), me),
-            ox.Triple(node, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + "SPARQL11Query")),
-            ox.Triple(node, ox.NamedNode(SD + "feature"), ox.NamedNode(SD + "UnionDefaultGraph")),
-        ]
-        for m in dict.fromkeys([*RESULT_TYPES, *GRAPH_TYPES]):
-            if m in FORMAT_IRIS:
-                triples.append(ox.Triple(node, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(FORMAT_IRIS[m])))
+        triples = service_triples(self.public_url, await self.named_graphs())
         fmt = GRAPH_TYPES[media]
         body = ox.serialize(triples, format=fmt, prefixes={"sd": SD} if fmt == ox.RdfFormat.TURTLE else None)
         return Response(200, media, body, self.vary)
+
+
+def service_triples(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
+    """A SPARQL 1.1 Service Description: the endpoint, its language, features and formats, and its
+    default dataset (the union of the named graphs as the default graph, and each named graph),
+    also listed as ``sd:availableGraphs``. Blank nodes have fixed labels: the same bytes each time.
+
+    >>> len(service_triples("http://example.org/sparql", ["http://example.org/g1"])) > 10
+    True
+    """
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
+    collection = ox.BlankNode("graphs")
+    triples = [
+        ox.Triple(service, a, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, a, sd("Graph")),
+        ox.Triple(service, sd("availableGraphs"), collection),
+        ox.Triple(collection, a, sd("GraphCollection")),
+    ]
+    for m in dict.fromkeys([*RESULT_TYPES, *GRAPH_TYPES]):
+        if m in FORMAT_IRIS:
+            triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[m])))
+    for i, graph in enumerate(graphs):
+        node = ox.BlankNode(f"g{i}")
+        triples += [ox.Triple(node, a, sd("NamedGraph")), ox.Triple(node, sd("name"), ox.NamedNode(graph))]
+        triples += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(collection, sd("namedGraph"), node)]
+    return triples
 
 
 @dataclass(frozen=True)
@@ -222,6 +294,9 @@ class Server:
             store = self._tmp
         self.source = store
         self.static: Callable[[str, str | None], Response | None] | None = None
+        host, port = self.server_address[:2]
+        self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"  # --public-url
+        self.cors = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self.started = threading.Event()
@@ -236,7 +311,11 @@ class Server:
             if not pool.sandboxed:
                 _log("warning: no seccomp filter in the query workers; SERVICE is still refused by the parser")
             cache = AnswerCache(self.limits.cache_bytes) if self.limits.cache_bytes > 0 else None
-            endpoint = Endpoint(pool, self.id_base, self.static, cache)
+            share = self.limits.pool.per_client or self.limits.pool.size
+            clients = PerClient(share, self.limits.pool.queue, self.limits.pool.timeout)
+            endpoint = Endpoint(
+                pool, self.id_base, self.static, cache, public_url=self.public_url, cors=self.cors, clients=clients
+            )
             server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
