@@ -13,7 +13,7 @@ KINDS = ("region", "org", "person", "agreement", "event", "programme", "figure")
 
 
 def register(cli: click.Group) -> None:
-    from coopkg.cli.options import data_options
+    from coopkg.cli.options import cache_folder_option, data_options
 
     @cli.command(name="lookup")
     @click.argument("text")
@@ -21,7 +21,12 @@ def register(cli: click.Group) -> None:
     @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most N.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     @data_options
-    def lookup_cmd(text: str, kinds: tuple[str, ...], limit: int, fmt: str, data_dir: Path, base: str | None) -> None:
+    @cache_folder_option(
+        "Parsed records per file, keyed by content hash (the build's): unchanged files are not parsed again."
+    )
+    def lookup_cmd(
+        text: str, kinds: tuple[str, ...], limit: int, fmt: str, data_dir: Path, base: str | None, cache: Path
+    ) -> None:
         """Find entities by code, id, any name (Chinese, English, pinyin, other names) or part of one.
 
         Prints the id to write in a record, the IRI, the type, the parent (region within, or
@@ -43,7 +48,7 @@ def register(cli: click.Group) -> None:
         from coopkg.records.load import load_records
         from coopkg.records.lookup import lookup
 
-        records = load_records(data_dir)
+        records = load_records(data_dir, cache=cache)
         try:
             hits = lookup(records, text, kinds=kinds, base=base)
         except ValueError as exc:
