@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 import coopkg
@@ -57,6 +58,15 @@ def records() -> coopkg.Records:
 @pytest.fixture(scope="session")
 def dataset(records: coopkg.Records) -> Dataset:
     return coopkg.build(records)
+
+
+@pytest.fixture(scope="session")
+def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped data as one N-Quads file, for servers started with ``--store``: workers load it
+    into memory (an on-disk store would take descriptors of its own)."""
+    path = tmp_path_factory.mktemp("served-quads") / "data.nq"
+    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    return path
 
 
 @pytest.fixture(scope="session")

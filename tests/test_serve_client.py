@@ -30,13 +30,6 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve-client") / "data.nq"
-    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-    return path
-
-
-@pytest.fixture(scope="module")
 def served(quads: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     args = ["--store", str(quads), "--workers", "1", "--public-url", PUBLIC]
     with serve(args, tmp_path_factory.mktemp("serve-client-log")) as server:

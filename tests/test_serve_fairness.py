@@ -21,23 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
-from coopkg.graph.dataset import Dataset
 from serving import HANG, Served, poll, raw, read_all, serve, status
 
 pytestmark = pytest.mark.slow  # real servers and their workers
 
 SLOTS = 20
 HOUR = "3600"
-
-
-@pytest.fixture(scope="module")
-def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve-fairness") / "data.nq"
-    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-    return path
 
 
 @pytest.fixture

@@ -20,25 +20,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
 from conftest import free_port, stop, wait_until_up
-from coopkg.graph.dataset import Dataset
 from coopkg.serve.fds import HEADROOM, PER_WORKER
 
 pytestmark = pytest.mark.slow  # real servers and worker processes
 
 LIMIT = 128
 ASK = {"query": "ASK { ?s ?p ?o }"}
-
-
-@pytest.fixture(scope="module")
-def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data as one N-Quads file: workers load it into memory (an on-disk store would take descriptors)."""
-    path = tmp_path_factory.mktemp("serve-fds") / "data.nq"
-    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-    return path
 
 
 def _low_limit() -> None:

@@ -19,10 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
-from coopkg.graph.dataset import Dataset
 from serving import Served, poll, raw, read_all, serve, status
 
 pytestmark = pytest.mark.slow  # real servers and worker processes: CI runs them
@@ -36,13 +34,6 @@ MEMORY_HOG = (
     + " }"
 )
 NO_TIMEOUT = "3600"  # for servers whose test is not about time: only the tested limit can end a query
-
-
-@pytest.fixture(scope="module")
-def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve-limits") / "data.nq"
-    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-    return path
 
 
 def _server(quads: Path, tmp_path: Path, *limits: str) -> Iterator[Served]:

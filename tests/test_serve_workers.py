@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
-from coopkg.graph.dataset import Dataset
 from coopkg.serve.cache import AnswerCache
 from serving import Served, poll, serve
 
@@ -36,13 +34,6 @@ def rss(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise AssertionError(f"no VmRSS for {pid}")
-
-
-@pytest.fixture(scope="module")
-def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve-workers") / "data.nq"
-    dataset.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-    return path
 
 
 @pytest.fixture
