@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopkg.check import shacl_sparql as sparql
-from coopkg.check.shacl_messages import render
+from coopkg.check.shacl_messages import render_literal
 from coopkg.check.shacl_model import Constraint, PathExpr, Shape, Term, inverse_predicates
 from coopkg.check.shacl_sparql import SHAPES_GRAPH, Query
 from coopkg.check.shacl_terms import Comparer, canonical, canonical_term
@@ -327,12 +327,7 @@ class Run:
     @staticmethod
     def _sparql_messages(q: Query, bindings: dict[str, Term]) -> tuple[ox.Literal, ...]:
         scope = {**q.scope, **bindings}
-        return tuple(
-            ox.Literal(render(m.value, scope), language=m.language)
-            if m.language
-            else ox.Literal(render(m.value, scope))
-            for m in q.messages
-        )
+        return tuple(render_literal(m, scope) for m in q.messages)
 
     # -- shapes
 

@@ -77,12 +77,13 @@ def messages(
     }
     bindings.update(this=focus, focusNode=focus, value=value, path=path or shape.path)
     given = shape.messages or [ox.Literal(_DEFAULTS.get(c.component, f"Does not conform to <{c.iri}>"))]
-    return [
-        ox.Literal(render(m.value, bindings), language=m.language)
-        if m.language
-        else ox.Literal(render(m.value, bindings))
-        for m in given
-    ]
+    return [render_literal(m, bindings) for m in given]
+
+
+def render_literal(message: ox.Literal, bindings: dict[str, Any]) -> ox.Literal:
+    """A message literal templated by :func:`render`, keeping its language tag."""
+    text = render(message.value, bindings)
+    return ox.Literal(text, language=message.language) if message.language else ox.Literal(text)
 
 
 def render(template: str, bindings: dict[str, Any]) -> str:

@@ -24,7 +24,6 @@ import pyoxigraph as ox
 
 from coopkg.check.shacl_model import Term
 from coopkg.errors import InputError
-from coopkg.vocab import SH
 
 SHAPES_GRAPH = ox.NamedNode("urn:coopkg:shapes-graph")
 
@@ -194,16 +193,9 @@ def run(store: ox.Store, q: Query, bindings: dict[str, Term]) -> list[dict[str, 
     return rows
 
 
-def path_text(path: Any) -> str:
-    """A compiled path in SPARQL syntax (for ``$PATH``)."""
-    from coopkg.check.shacl_model import show_path
-
-    return show_path(path)
-
-
 def failure(row: dict[str, Term]) -> bool:
     v = row.get("failure")
     return isinstance(v, ox.Literal) and v.value in ("true", "1") and v.datatype.value.endswith("#boolean")
 
 
-__all__ = ["SH", "SHAPES_GRAPH", "Query", "check_prebinding", "failure", "path_text", "run"]
+__all__ = ["SHAPES_GRAPH", "Query", "check_prebinding", "failure", "run"]

@@ -10,8 +10,8 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from coopkg.check.shacl_model import Constraint, Shape, Term
-from coopkg.check.shacl_sparql import SHAPES_GRAPH, Query, check_prebinding, path_text
+from coopkg.check.shacl_model import Constraint, Shape, Term, show_path
+from coopkg.check.shacl_sparql import SHAPES_GRAPH, Query, check_prebinding
 from coopkg.errors import InputError
 from coopkg.vocab import RDF, RDFS, SH
 
@@ -71,7 +71,7 @@ def _query(
         raise InputError(f"SHACL shape {shape.name}: {node} needs exactly one sh:select or sh:ask string")
     text = (selects + asks)[0].value
     if shape.path is not None:  # SHACL 5.3.1: $PATH in a property shape's query is its path
-        text = _PATH_VAR.sub(lambda _m: path_text(shape.path), text)
+        text = _PATH_VAR.sub(lambda _m: show_path(shape.path), text)
     prefixes = _prefixes(compiler, shape.name, node)
     declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())  # for the parse check only
     check_prebinding(shape.name, declared + text, prebound)
