@@ -125,7 +125,7 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     end = lines.index("# agreements:")
     accepted = "\n".join(line[2:] for line in lines[start:end]) + "\n"
     assert "  - id: tianjin-hexi-district-peoples-government" in accepted
-    assert "      - {role: director, organization: baoding-health-commission, stated_in: [p3]}" in accepted
+    assert "      - {role: director, organization: baoding-health-commission, stated_in: [p3]}  # 主任" in accepted
     path.write_text(text + accepted, encoding="utf-8")
     records = load_records(data)
     assert records.index["baoding-health-commission"].record.name == {"zh": "保定市卫生健康委员会"}

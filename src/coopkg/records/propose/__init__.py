@@ -95,19 +95,24 @@ def propose(
             item["dateline"] = True
         out["dates"].add((d.value, d.certainty, d.dateline), item, d.para, d.para.words(d.start, d.end))
     for p in people.find(paras, tokens):
-        name = p.para.words(p.start + len(p.role_zh), p.end)
-        post = p.para.words(p.start, p.start + len(p.role_zh))
-        item = {"name": name, "proposed_id": people.slug(p.name), "role": p.role, "post": post}
-        item |= _organisation(p, found_insts, mentions)
-        out["people"].add(
-            (item["name"], p.role_zh, item.get("organization")), item, p.para, p.para.words(p.start, p.end)
-        )
+        name = p.para.words(p.end - len(p.name), p.end)
+        org = _organisation(p, found_insts, mentions)
+        posts = [{"role": post.role, "post": p.para.words(post.start, post.end)} | org for post in p.posts]
+        item = {"name": name, "proposed_id": people.slug(p.name), "posts": []}
+        found = out["people"].add(p.name, item, p.para, p.para.words(p.start, p.end))
+        found["posts"].extend(post for post in posts if post not in found["posts"])
     found_areas = areas.find(paras)
     for para, start, end, slug in found_areas:
         out["areas"].add(slug, {"concept": slug}, para, para.words(start, end))
     for a in agreements.find(paras):
         parties = _parties(a, found_insts, mentions)
-        item = {"kind": a.kind, "parties": parties}
+        if not parties:
+            continue
+        kind = a.kind
+        kinds = {i.id or i.name: i.kind for i in found_insts}
+        if kind == "cooperation" and len(parties) >= 2 and all(kinds.get(p) == "hospital" for p in parties):
+            kind = "inter-hospital"
+        item = {"kind": kind, "parties": parties}
         signed_on = next(
             (
                 d.value
@@ -117,15 +122,19 @@ def propose(
             ),
             None,
         )
-        if signed_on:
-            item["signed_on"] = signed_on
         if a.signed:
             item["status"] = "signed"
         slugs = [s for p, _, _, s in found_areas if p is a.para]
         if slugs:
             item["areas"] = list(dict.fromkeys(slugs))
-        key = (a.kind, tuple(parties), signed_on)
-        out["agreements"].add(key, item, a.para, a.para.words(a.start, a.end))
+        merged = out["agreements"].add((kind, frozenset(parties)), item, a.para, a.para.words(a.start, a.end))
+        if signed_on and "signed_on" not in merged:
+            merged["signed_on"] = signed_on
+    order = ("kind", "parties", "signed_on", "status", "areas", "stated_in", "words")
+    for item in out["agreements"].items.values():
+        ordered = {k: item[k] for k in order if k in item}
+        item.clear()
+        item.update(ordered)
     return {name: out[name].list() for name in LISTS}
 
 
@@ -173,19 +182,26 @@ def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Men
 
 def _parties(a: agreements.Found, insts: list[Inst], mentions: list[regions.Mention]) -> list[str]:
     """The institutions named in the agreement's clause, then (while fewer than two) the regions
-    named there, then the same from the other clauses of its sentence."""
+    named there, then the same from the other clauses of its sentence and from its paragraph.
+    A place (在…, 于…) is no party. The paragraph is read only when nothing closer names one."""
     parties: list[str] = []
-    for start, end in (a.clause, *a.context):
-        if len(parties) >= 2:
+    text = a.para.text
+    for start, end in (a.clause, *a.context, (0, len(text))):
+        if len(parties) >= 2 or (parties and (start, end) == (0, len(text))):
             break
-        spans = _spans_in(insts, a.para, start, end)
+        spans = [(s, e, i) for s, e, i in _spans_in(insts, a.para, start, end) if text[max(0, s - 1) : s] not in _PLACE]
         outer = [
             (s, e, i) for s, e, i in spans if not any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, _ in spans)
         ]
         parties.extend(r for r in dict.fromkeys(_ref(i) for _, _, i in outer) if r not in parties)
         if len(parties) < 2:
             for m in sorted(mentions, key=lambda m: m.start):
-                inside = any(s <= m.start < e for s, e, _ in spans)
-                if m.para is a.para and start <= m.start < end and not inside and m.chosen and m.chosen not in parties:
-                    parties.append(m.chosen)
+                inside = any(s <= m.start < e for s, e, _ in _spans_in(insts, a.para, start, end))
+                place = text[max(0, m.start - 1) : m.start] in _PLACE
+                if m.para is a.para and start <= m.start < end and not inside and not place and m.chosen:
+                    parties.extend([m.chosen] if m.chosen not in parties else [])
     return parties
+
+
+#: a word before a name that makes it the place of a signing, not a party
+_PLACE = ("在", "于", "赴")

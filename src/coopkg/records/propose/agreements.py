@@ -40,6 +40,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 _CLAUSE_END = re.compile(r"[,:，：]")
+#: words before an agreement word that refer to an agreement stated elsewhere (按照合作协议)
+_REFERENCE = re.compile(r"(按照|根据|依据|依照|按|据|落实|under|according to)\s*[《\"“]?\s*$", re.IGNORECASE)
 
 
 def _clauses(start: int, end: int, text: str) -> list[tuple[int, int]]:
@@ -62,6 +64,8 @@ def _kind_word(text: str, langs: tuple[str, ...]) -> tuple[int, int, str] | None
         for m in _patterns()[lang].finditer(text):
             word = m.group() if lang == "zh" else m.group().casefold()
             kind = terms.get(word) or terms.get(word.removesuffix("s"))
+            if _REFERENCE.search(text[: m.start()]):
+                continue
             if kind and (best is None or m.end() - m.start() > best[1] - best[0]):
                 best = (m.start(), m.end(), kind)
     return best

@@ -170,10 +170,16 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
                 break
             named = named or (t.tag in _NAME_TAGS and t.start < stem_end)
             start = t.start
-        if stem_end - start < _MIN_STEM:
+        if stem_end - start < _MIN_STEM or _generic(text[start:end]):
             continue
         out.append((start, end, ending[1] if named else ""))
     return out
+
+
+def _generic(name: str) -> bool:
+    """A name that is only an institution word (中医医院, 人民医院): no body of its own."""
+    words = names_lexicon().words
+    return any(name.endswith(w) and len(name) - len(w) < _MIN_STEM for w in words)
 
 
 def _namelike(word: str) -> bool:
@@ -194,7 +200,7 @@ def find_new(
             inside = [m for m in mentions if m.para is para and start <= m.start and m.end <= end]
             if not kind and not inside:
                 continue
-            ids = existing.zh.get(name) or _translated(records, name, regions)
+            ids = existing.zh.get(name) or by_reading(records, name, regions)
             if ids:
                 found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
                 continue
@@ -215,10 +221,11 @@ def _depth(regions: RegionIndex, id_: str | None) -> int:
     return len(regions.ancestors(id_)) if id_ else -1
 
 
-def _translated(records: Records, name: str, regions: RegionIndex) -> list[str]:
+def by_reading(records: Records, name: str, regions: RegionIndex) -> list[str]:
     """The existing institution a Chinese ``name`` reads as in English: the one whose English name
     has the same words (北京儿童医院: Beijing Children's Hospital), else the only one whose
-    English name has just region words more (清华长庚医院: Beijing Tsinghua Changgung Hospital)."""
+    English name has just region words more or fewer (清华长庚医院: Beijing Tsinghua Changgung
+    Hospital; 湖北省襄阳市第一人民医院: Xiangyang First People's Hospital)."""
     index = institution_index(records)
     readings = [r for r in translator(records).read(name) if not r.close]
     exact: list[str] = []
@@ -227,7 +234,9 @@ def _translated(records: Records, name: str, regions: RegionIndex) -> list[str]:
         for r in readings:
             if sorted(name_words) == sorted(r.words):
                 exact.append(id_)
-            elif contains(name_words, r.words) and all((w,) in regions.en for w in set(name_words) - set(r.words)):
+            elif (contains(name_words, r.words) or contains(r.words, name_words)) and all(
+                (w,) in regions.en for w in set(name_words) ^ set(r.words)
+            ):
                 close.add(id_)
     if exact:
         return list(dict.fromkeys(exact))[:1]

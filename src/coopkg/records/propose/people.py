@@ -20,22 +20,41 @@ _BETWEEN = ("党委", "党组", "")
 
 
 @dataclass(frozen=True)
+class Post:
+    start: int
+    end: int
+    role_zh: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Found:
     para: Para
     start: int
     end: int
     name: str
-    role_zh: str
-    role: str
-    #: start of the post: the organisation ends here (or before a 党委/党组 in between)
-    post_start: int
+    #: the posts before the name, in order (忠县卫健委党组书记、主任申继旭: 党组书记, 主任)
+    posts: tuple[Post, ...]
+
+    @property
+    def post_start(self) -> int:
+        """Where the first post begins: the organisation ends here (or before a 党委/党组)."""
+        return self.posts[0].start
 
 
 def _han(c: str) -> bool:
     return _HAN_RANGE[0] <= c <= _HAN_RANGE[1]
 
 
+def _post_at(text: str, i: int, ends: set[int]) -> Post | None:
+    for zh, role in lexicon().posts:
+        if text.startswith(zh, i) and i + len(zh) in ends:  # 主任医师 is no post
+            return Post(i, i + len(zh), zh, role)
+    return None
+
+
 def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
+    """Every name after a post, or after a chain of posts joined by 、 (党组书记、主任)."""
     lex = lexicon()
     out: list[Found] = []
     for para in paras:
@@ -45,16 +64,22 @@ def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
         ends = {t.end for t in toks}
         text = para.text
         i, n = 0, len(text)
+        chain: list[Post] = []
         while i < n:
-            post = next((p for p in lex.posts if text.startswith(p[0], i)), None)
-            end = i + len(post[0]) if post else i
-            if post is None or end not in ends:  # 主任医师 is no post
+            post = _post_at(text, i, ends)
+            if post is None:
+                chain = []
                 i += 1
                 continue
-            name = _name_after(text, end, lex.surnames, lex.name_stops)
+            chain.append(post)
+            if text.startswith("、", post.end) and _post_at(text, post.end + 1, ends):
+                i = post.end + 1
+                continue
+            name = _name_after(text, post.end, lex.surnames, lex.name_stops)
             if name:
-                out.append(Found(para, i, end + len(name), name, post[0], post[1], i))
-            i = end
+                out.append(Found(para, chain[0].start, post.end + len(name), name, tuple(chain)))
+            chain = []
+            i = post.end
     return out
 
 

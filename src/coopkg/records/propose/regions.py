@@ -25,6 +25,8 @@ from coopkg.records.text import has_han
 
 FULL, SHORT, ABBR = "full", "short", "abbreviation"
 _LEVEL_ORDER = {"country": 0, "economic-area": 1, "province": 1, "prefecture": 2, "county": 3, "zone": 4}
+#: an autonomous region's name: its place name, the peoples' names, 自治 and the generic term
+_AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[^族]{1,3}族)+自治([县州旗])$")
 _ADMINISTRATIVE = frozenset({"province", "prefecture", "county"})
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _EN_SUFFIXES = ("province", "city", "municipality")
@@ -99,6 +101,11 @@ def _make_index(records: Records) -> RegionIndex:
         index.name[r.id] = r.name.get("zh") or r.name.get("en") or next(iter(r.name.values()))
         for zh in chinese_names(r):
             index.add_zh(zh, r.id, FULL)
+            autonomous = _AUTONOMOUS.match(to_simplified(zh))
+            if autonomous:  # 寻甸回族彝族自治县: 寻甸县, 寻甸
+                base, generic = autonomous.group(1), autonomous.group(2)
+                index.add_zh(base + generic, r.id, FULL)
+                index.add_zh(base, r.id, SHORT)
         for short in short_names(r, with_pinyin=False):
             if has_han(short):
                 index.add_zh(short, r.id, SHORT)

@@ -81,13 +81,15 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
     if proposals["people"]:
         lines += ["", "people:"]
         for p in proposals["people"]:
-            post = f"role: {_q(p['role'])}"
-            if p.get("organization"):
-                post += f", organization: {ref(p['organization'])}"
-            line = f"      - {{{post}, stated_in: {_flow(p['stated_in'])}}}"
-            if p.get("region") and not p.get("organization"):
-                line += f"  # the post is in the region {p['region']}: name its body"
-            lines += [f"  - id: {p['proposed_id']}", f"    name: {{zh: {_q(p['name'])}}}", "    posts:", line]
+            lines += [f"  - id: {p['proposed_id']}", f"    name: {{zh: {_q(p['name'])}}}", "    posts:"]
+            for post in p["posts"]:
+                text = f"role: {_q(post['role'])}"
+                if post.get("organization"):
+                    text += f", organization: {ref(post['organization'])}"
+                line = f"      - {{{text}, stated_in: {_flow(p['stated_in'])}}}  # {post['post']}"
+                if post.get("region") and not post.get("organization"):
+                    line += f", in the region {post['region']}: name its body"
+                lines.append(line)
             lines.append(f"    stated_in: {_flow(p['stated_in'])}  # {' / '.join(p['words'])}")
     if proposals["agreements"]:
         lines += ["", "agreements:"]
