@@ -23,6 +23,10 @@ from coopkg.records.propose.text import Para, prepare
 from coopkg.records.reports import paragraphs
 from coopkg.records.text import has_han, nfc
 
+#: a dateline paragraph at most this long is the dateline line (date, time, outlet): the regions
+#: and institutions in it name the outlet, not the news
+_DATELINE_PARAGRAPH = 80
+
 LISTS = ("regions", "institutions", "dates", "agreements", "people", "areas")
 
 Item = dict[str, Any]
@@ -64,9 +68,13 @@ def propose(
         tokens = {p.number: segment.tokens(p.text) for p in paras if has_han(p.text)}
     existing = institutions.find_existing(paras, records)
     index = regions.region_index(records)
-    mentions = [m for m in regions.find(paras, tokens, records) if not _inside_english_name(m, existing)]
-    new = institutions.find_new(paras, tokens, records, mentions, index)
-    found_insts = existing + [n for n in new if n.id is not None or not _longer_name_of(n, existing)]
+    found_dates = dates.find(paras, dateline)
+    line = next((d.para for d in found_dates if d.dateline and len(d.para.text) <= _DATELINE_PARAGRAPH), None)
+    mentions = [m for m in regions.find(paras, tokens, records) if m.para is not line]
+    english = [i for i in institutions.find_english(paras, records, mentions, index) if i.spans[0][0] is not line]
+    mentions = [m for m in mentions if not _inside_english_name(m, existing + english)]
+    new = [i for i in institutions.find_new(paras, tokens, records, mentions, index) if i.spans[0][0] is not line]
+    found_insts = existing + [n for n in new + english if n.id is not None or not _longer_name_of(n, existing)]
     _merge_same_reading(found_insts, records)
 
     out: dict[str, _Collector] = {name: _Collector() for name in LISTS}
@@ -86,7 +94,6 @@ def propose(
             item = {"name": inst.name, "proposed_id": institutions.slug(records, inst.name, index), "kind": inst.kind}
             item |= {"region": inst.region} if inst.region else {}
             out["institutions"].add(("new", inst.name), item, para, para.words(start, end))
-    found_dates = dates.find(paras, dateline)
     for d in found_dates:
         item = {"date": d.value, "certainty": d.certainty}
         if d.anchor:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import cache
 
 from coopkg.records.load import Records
 from coopkg.records.lookup import chinese_names, english_words, translator
 from coopkg.records.models import Institution
-from coopkg.records.names import contains, fold, to_simplified
+from coopkg.records.names import contains, fold, to_simplified, words
 from coopkg.records.names import lexicon as names_lexicon
 from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.regions import Mention, RegionIndex
@@ -170,10 +171,32 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
                 break
             named = named or (t.tag in _NAME_TAGS and t.start < stem_end)
             start = t.start
+        if text[start] in _LEVEL_WORDS and stem_end - start <= 1 and (start == 0 or text[start - 1] not in "的"):
+            out.append((start, end, _ABBREVIATED))  # 市卫健委, 市委, 市人大常委会: the report's own city
+            continue
         if stem_end - start < _MIN_STEM or _generic(text[start:end]):
             continue
         out.append((start, end, ending[1] if named else ""))
     return out
+
+
+#: the first word of a name that stands for the report's own region (市卫健委: the city's)
+_LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",), "县": ("county",)}
+_ABBREVIATED = "abbreviated"
+
+
+def _own_region(level_word: str, mentions: list[Mention], regions: RegionIndex) -> str | None:
+    """The region a name beginning with 省/市/区/县 stands for: the one of that level the report
+    names most (first named on a tie); a 市 is a city, so a county-level one must be a 市."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        level = regions.level.get(m.chosen or "")
+        name = regions.name.get(m.chosen or "", "")
+        if level in _LEVEL_WORDS[level_word] and (level_word != "市" or name.endswith("市")):
+            counts[m.chosen] = counts.get(m.chosen, 0) + 1  # type: ignore[index]
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (regions.level[c] == _LEVEL_WORDS[level_word][0], counts[c]))
 
 
 def _generic(name: str) -> bool:
@@ -197,6 +220,26 @@ def find_new(
             continue
         for start, end, kind in candidates(para, tokens.get(para.number, [])):
             name = para.text[start:end]
+            if kind == _ABBREVIATED:
+                own = _own_region(name[0], mentions, regions)
+                if own is None:
+                    continue
+                name = regions.name[own] + name[1:]
+                kind = _kind_of(name)
+                ids = existing.zh.get(name) or by_reading(records, name, regions)
+                if ids:
+                    found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
+                else:
+                    found.append(
+                        Inst(
+                            None,
+                            _in_script_of(para, start, end, regions.name[own]),
+                            kind,
+                            own,
+                            spans=[(para, start, end)],
+                        )
+                    )
+                continue
             inside = [m for m in mentions if m.para is para and start <= m.start and m.end <= end]
             if not kind and not inside:
                 continue
@@ -211,6 +254,22 @@ def find_new(
             words = para.words(start, end)
             found.append(Inst(None, words, kind or _kind_of(name), region, spans=[(para, start, end)]))
     return found
+
+
+def _in_script_of(para: Para, start: int, end: int, region: str) -> str:
+    """The region's name before the report's words ``[start + 1, end)``, in traditional characters
+    when the report writes them (its words differ from their simplified form)."""
+    rest = para.words(start + 1, end)
+    if rest != para.text[start + 1 : end]:
+        region = _s2t().convert(region)
+    return region + rest
+
+
+@cache
+def _s2t():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("s2t")
 
 
 def _kind_of(name: str) -> str:
@@ -253,7 +312,16 @@ def reading(records: Records, name: str) -> tuple[str, ...]:
 def slug(records: Records, name: str, regions: RegionIndex) -> str:
     """An id for a new institution: its name read in English words (天津市河西区人民政府:
     ``tianjin-hexi-district-peoples-government``): institution words from ``names.yaml``, region
-    names from the region table, anything else in pinyin."""
+    names from the region table, anything else in pinyin; an English name's own words."""
+    if not has_han(name):
+        parts = [w.casefold() for w in _SLUG_WORD.findall(name.replace("'s", "s").replace("’s", "s"))]
+    else:
+        parts = _english_parts(records, name, regions)
+    text = "-".join(p for p in parts if p.isascii() and p.isalnum() and p not in ("of", "the"))
+    return text[:80].strip("-") or "new-institution"
+
+
+def _english_parts(records: Records, name: str, regions: RegionIndex) -> list[str]:
     words_of = names_lexicon().words
     parts: list[str] = []
     for segment, readings in translator(records).segments(name):
@@ -266,5 +334,83 @@ def slug(records: Records, name: str, regions: RegionIndex) -> str:
             parts.extend(readings[0].words if readings else ())
             continue
         parts.extend(w.casefold() for w in _SLUG_WORD.findall(english.replace("'s", "s").replace("’s", "s")))
-    text = "-".join(p for p in parts if p.isascii() and p.isalnum() and p not in ("of", "the"))
-    return text[:80].strip("-") or "new-institution"
+    return parts
+
+
+_CAP = r"(?:[A-Z][A-Za-z'’&.-]*|No\.\s*\d+|\d+)"
+
+
+@cache
+def _english_pattern() -> re.Pattern[str]:
+    """A run of capitalised words (joined by of/and/for) ending with an institution ending, and an
+    "of …" tail of capitalised words (Fourth People's Hospital of Shenyang City)."""
+    endings = "|".join(re.escape(e) for e, _ in lexicon().endings_en)
+    return re.compile(
+        rf"\b{_CAP}(?:\s+(?:{_CAP}|of|for|the))*?\s+(?:{endings})\b(?:\s+of(?:\s+the)?(?:\s+{_CAP})+)?"
+        rf"|\b(?:{endings})\s+of(?:\s+the)?(?:\s+{_CAP})+"
+    )
+
+
+#: words of English institution names that name no body (with the endings' own words)
+_EN_GENERIC = frozenset(
+    {
+        "Municipal",
+        "Provincial",
+        "City",
+        "County",
+        "District",
+        "Party",
+        "Standing",
+        "People's",
+        "People’s",
+        "Health",
+        "Medical",
+        "Central",
+        "General",
+        "National",
+        "of",
+        "the",
+        "and",
+        "for",
+        "Family",
+        "Planning",
+        "Affiliated",
+    }
+)
+_LEADING = re.compile(r"^(?:The|A|An|And|Of|On|In|At|By|From|With|To|For|Both|Its|Their)\s+")
+
+
+def find_english(paras: list[Para], records: Records, mentions: list[Mention], regions: RegionIndex) -> list[Inst]:
+    """Institution names in English text: existing ones by their English words (Fourth People's
+    Hospital of Shenyang City: Fourth People's Hospital of Shenyang), else new candidates."""
+    index = institution_index(records)
+    by_words: dict[tuple[str, ...], list[str]] = {}
+    for id_, name_words in index.english:
+        by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
+    kinds = lexicon().endings_en
+    found: list[Inst] = []
+    for para in paras:
+        if has_han(para.text):
+            continue
+        for m in _english_pattern().finditer(para.text):
+            start, name = m.start(), m.group()
+            while (lead := _LEADING.match(name)) is not None:
+                start, name = start + lead.end(), name[lead.end() :]
+            end = start + len(name)
+            if len(name.split()) < 2:
+                continue
+            ids = by_words.get(tuple(sorted(words(name))))
+            if ids:
+                found.extend(Inst(i, index.name[i], index.kind[i], spans=[(para, start, end)]) for i in ids[:1])
+                continue
+            kind = next((k for e, k in kinds if re.search(rf"\b{re.escape(e)}\b", name)), "")
+            if not set(_EN_WORD.findall(name)) - _EN_GENERIC - {w for e, _ in kinds for w in e.split()}:
+                continue  # Municipal Commission of Health: no name of its own
+            inside = sorted(
+                (x for x in mentions if x.para is para and start <= x.start and x.end <= end), key=lambda x: x.start
+            )
+            # the region a name starts with (Beijing Tongren Hospital), else its "of …" tail
+            inside = [x for x in inside if regions.level.get(x.chosen or "") in ("province", "prefecture", "county")]
+            region = (inside[0] if inside[0].start == start else inside[-1]).chosen if inside else None
+            found.append(Inst(None, name, kind, region, spans=[(para, start, end)]))
+    return found

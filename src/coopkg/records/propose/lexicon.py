@@ -20,6 +20,8 @@ LEXICON = Path(__file__).parent.parent / "proposals.yaml"
 class Lexicon:
     #: institution-name ending -> institution-kind slug, longest ending first
     endings: tuple[tuple[str, str], ...]
+    #: English ending -> institution-kind slug, longest first
+    endings_en: tuple[tuple[str, str], ...]
     #: one-character province abbreviation -> GB/T 2260 code
     abbreviations: dict[str, str]
     #: language (``zh``, ``en``) -> term -> agreement-kind slug
@@ -54,6 +56,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
     raw, _ = yamlsafe.load(path)
     return Lexicon(
         endings=_longest_first({to_simplified(k): v for k, v in raw["institution_endings"].items()}),
+        endings_en=_longest_first(raw["institution_endings_en"]),
         abbreviations={to_simplified(k): v for k, v in raw["province_abbreviations"].items()},
         agreement_kinds=_terms(raw["agreement_kinds"]),
         signing_words={lang: tuple(words) for lang, words in raw["signing_words"].items()},
@@ -68,7 +71,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
 def concepts_used(lex: Lexicon) -> dict[str, set[str]]:
     """``{scheme: {slug…}}`` every concept the lexicon names (what the ontology must define)."""
     return {
-        "institution-kind": {kind for _, kind in lex.endings},
+        "institution-kind": {kind for _, kind in lex.endings + lex.endings_en},
         "agreement-kind": {k for terms in lex.agreement_kinds.values() for k in terms.values()},
         "area": {a for terms in lex.areas.values() for a in terms.values()},
     }

@@ -9,6 +9,7 @@ the post begins (a 党委/党组 between them allowed).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from coopkg.records.propose.lexicon import lexicon
@@ -83,7 +84,16 @@ def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
     return out
 
 
+#: a name of two parts joined by a middle dot (拉玛·兴高), as names of many peoples are written
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,6}[·][\u4e00-\u9fff]{1,4}")
+
+
 def _name_after(text: str, at: int, surnames: frozenset[str], stops: frozenset[str]) -> str | None:
+    dotted = _DOTTED.match(text, at)
+    if dotted:
+        name = dotted.group()
+        cut = next((i for i in range(name.index("·") + 2, len(name)) if name[i] in stops), len(name))
+        return name[:cut]
     if at >= len(text) or text[at] not in surnames:
         return None
     run = at
