@@ -173,7 +173,10 @@ def _longer_name_of(new: Inst, existing: list[Inst]) -> bool:
 
 
 def _spans_in(insts: list[Inst], para: Para, start: int, end: int) -> list[tuple[int, int, Inst]]:
-    return sorted((s, e, i) for i in insts for p, s, e in i.spans if p is para and start <= s and e <= end)
+    return sorted(
+        ((s, e, i) for i in insts for p, s, e in i.spans if p is para and start <= s and e <= end),
+        key=lambda t: (t[0], t[1]),
+    )
 
 
 def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Mention]) -> Item:
@@ -196,16 +199,19 @@ def _parties(a: agreements.Found, insts: list[Inst], mentions: list[regions.Ment
     for start, end in (a.clause, *a.context, (0, len(text))):
         if len(parties) >= 2 or (parties and (start, end) == (0, len(text))):
             break
-        spans = [(s, e, i) for s, e, i in _spans_in(insts, a.para, start, end) if text[max(0, s - 1) : s] not in _PLACE]
+        every = _spans_in(insts, a.para, start, end)
+        spans = [(s, e, i) for s, e, i in every if text[max(0, s - 1) : s] not in _PLACE]
         outer = [
             (s, e, i) for s, e, i in spans if not any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, _ in spans)
         ]
         parties.extend(r for r in dict.fromkeys(_ref(i) for _, _, i in outer) if r not in parties)
         if len(parties) < 2:
-            for m in sorted(mentions, key=lambda m: m.start):
-                inside = any(s <= m.start < e for s, e, _ in _spans_in(insts, a.para, start, end))
+            for m in sorted(
+                (m for m in mentions if m.para is a.para and start <= m.start < end), key=lambda m: m.start
+            ):
+                inside = any(s <= m.start < e for s, e, _ in every)
                 place = text[max(0, m.start - 1) : m.start] in _PLACE
-                if m.para is a.para and start <= m.start < end and not inside and not place and m.chosen:
+                if not inside and not place and m.chosen:
                     parties.extend([m.chosen] if m.chosen not in parties else [])
     return parties
 

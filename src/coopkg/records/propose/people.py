@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.segment import Token
@@ -47,8 +48,16 @@ def _han(c: str) -> bool:
     return _HAN_RANGE[0] <= c <= _HAN_RANGE[1]
 
 
+@cache
+def _posts_by_first_character() -> dict[str, tuple[tuple[str, str], ...]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for zh, role in lexicon().posts:  # longest first, kept so
+        out.setdefault(zh[0], []).append((zh, role))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _post_at(text: str, i: int, ends: set[int]) -> Post | None:
-    for zh, role in lexicon().posts:
+    for zh, role in _posts_by_first_character().get(text[i], ()):
         if text.startswith(zh, i) and i + len(zh) in ends:  # 主任医师 is no post
             return Post(i, i + len(zh), zh, role)
     return None
