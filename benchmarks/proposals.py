@@ -43,11 +43,12 @@ from typing import Any
 
 from coopkg.records.load import RecordFile, Records, load_records
 from coopkg.records.models import Institution, Region
-from coopkg.records.names import fold, to_simplified
+from coopkg.records.names import fold
 from coopkg.records.propose import LISTS, propose
-from coopkg.records.propose.institutions import by_reading, institution_index
+from coopkg.records.propose.institutions import english_ids, existing_ids
 from coopkg.records.propose.regions import region_index
 from coopkg.records.reports import read_text
+from coopkg.records.text import has_han
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
@@ -134,14 +135,12 @@ def _ids(records: Records, file: RecordFile, kind: type) -> set[str]:
 
 
 def _institution_of(records: Records, ref: str) -> str | None:
-    """The id a proposed party or organisation (an id, a code or a new name) stands for."""
+    """The id a proposed party or organisation (an id, a code or a new name) stands for: as
+    ``propose`` finds existing institutions, now with the report's own record in the data."""
     if ref in records.index:
         return ref
-    index = institution_index(records)
-    ids = index.zh.get(to_simplified(ref))
-    if ids:
-        return ids[0]
-    found = by_reading(records, ref, region_index(records))
+    index = region_index(records)
+    found = existing_ids(records, ref, index) if has_han(ref) else english_ids(records, ref)
     return found[0] if found else None
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from coopkg.records.load import Records
 from coopkg.records.propose import agreements, areas, dates, institutions, people, regions, segment
 from coopkg.records.propose.institutions import Inst
+from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.text import Para, prepare
 from coopkg.records.reports import paragraphs
 from coopkg.records.text import has_han, nfc
@@ -104,7 +105,11 @@ def propose(
     for p in people.find(paras, tokens):
         name = p.para.words(p.end - len(p.name), p.end)
         org = _organisation(p, found_insts, mentions)
-        posts = [{"role": post.role, "post": p.para.words(post.start, post.end)} | org for post in p.posts]
+        posts = []
+        for post in p.posts:
+            words = p.para.words(post.start, post.end)
+            government = _government(post, org, found_insts, records, index, p.para, out["institutions"])
+            posts.append({"role": post.role, "post": words} | (government or org))
         item = {"name": name, "proposed_id": people.slug(p.name), "posts": []}
         found = out["people"].add(p.name, item, p.para, p.para.words(p.start, p.end))
         found["posts"].extend(post for post in posts if post not in found["posts"])
@@ -188,6 +193,49 @@ def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Men
     if regions_before:
         return {"region": regions_before[0].chosen}
     return {}
+
+
+def _government(
+    post: people.Post,
+    org: Item,
+    insts: list[Inst],
+    records: Records,
+    index: regions.RegionIndex,
+    para: Para,
+    found: _Collector,
+) -> Item | None:
+    """A mayor's, governor's or county head's organisation: the people's government of the region
+    of what the report names before the post (昆明市委常委、副市长: 昆明市人民政府), proposed as a
+    new institution when there is none."""
+    if post.role_zh not in lexicon().government_posts:
+        return None
+    region = org.get("region")
+    if region is None and "organization" in org:
+        inst = next((i for i in insts if _ref(i) == org["organization"]), None)
+        if inst is not None and inst.id is not None:
+            region = getattr(records.index[inst.id].record, "region", None) if inst.id in records.index else None
+        elif inst is not None:
+            region = inst.region
+    if not region or region not in index.name:
+        return None
+    named = next((i for i in insts if i.id is None and i.region == region and i.name.endswith("人民政府")), None)
+    if named is not None:  # the report names it (天津市河西区人民政府)
+        return {"organization": named.name}
+    name = index.name[region] + "人民政府"
+    ids = institutions.existing_ids(records, name, index)
+    words = para.words(post.start, post.end)
+    if ids:
+        item = {"id": ids[0], "name": records.index[ids[0]].record.name.get("en") or name, "kind": "government"}
+        found.add(ids[0], item, para, words)
+        return {"organization": ids[0]}
+    item = {
+        "name": name,
+        "proposed_id": institutions.slug(records, name, index),
+        "kind": "government",
+        "region": region,
+    }
+    found.add(("new", name), item, para, words)
+    return {"organization": name}
 
 
 def _parties(a: agreements.Found, insts: list[Inst], mentions: list[regions.Mention]) -> list[str]:

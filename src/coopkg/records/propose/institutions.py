@@ -25,7 +25,7 @@ from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.regions import Mention, RegionIndex
 from coopkg.records.propose.segment import Token
 from coopkg.records.propose.text import Para
-from coopkg.records.text import has_han
+from coopkg.records.text import has_han, to_half_width
 
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 _SLUG_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -58,6 +58,8 @@ class InstitutionIndex:
     name: dict[str, str] = field(default_factory=dict)
     #: (id, words of an English name) of every institution
     english: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: the sorted words of an English name -> ids
+    by_words: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     longest_zh: int = 2
     longest_en: int = 1
 
@@ -78,7 +80,7 @@ def institution_index(records: Records) -> InstitutionIndex:
         index.name[r.id] = r.name.get("en") or next(iter(r.name.values()))
         index.english.extend((r.id, w) for w in english_words(r))
         for zh in chinese_names(r):
-            found = index.zh.setdefault(to_simplified(zh), [])
+            found = index.zh.setdefault(zh_key(zh), [])
             if r.id not in found:
                 found.append(r.id)
         for tag, text in r.name.items():
@@ -87,11 +89,13 @@ def institution_index(records: Records) -> InstitutionIndex:
         for tag, texts in r.alt_names.items():
             for text in texts:
                 if has_han(text):
-                    index.zh.setdefault(to_simplified(text), []).append(r.id)
+                    index.zh.setdefault(zh_key(text), []).append(r.id)
                 elif tag != "zh-Latn-pinyin":
                     _add_en(index, text, r.id)
     index.longest_zh = max((len(k) for k in index.zh), default=2)
     index.longest_en = max((len(k) for k in index.en), default=1)
+    for id_, name_words in index.english:
+        index.by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
     _INDEXES.clear()
     _INDEXES[id(records)] = (weakref.ref(records), index)
     return index
@@ -171,6 +175,9 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
                 break
             named = named or (t.tag in _NAME_TAGS and t.start < stem_end)
             start = t.start
+        suffix = _PLACE_SUFFIX.match(text, end)  # 香港中文大学(深圳)
+        if suffix:
+            end = suffix.end()
         if text[start] in _LEVEL_WORDS and stem_end - start <= 1 and (start == 0 or text[start - 1] not in "的"):
             out.append((start, end, _ABBREVIATED))  # 市卫健委, 市委, 市人大常委会: the report's own city
             continue
@@ -180,6 +187,7 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
     return out
 
 
+_PLACE_SUFFIX = re.compile(r"\([\u4e00-\u9fff]{1,8}\)")
 #: the first word of a name that stands for the report's own region (市卫健委: the city's)
 _LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",), "县": ("county",)}
 _ABBREVIATED = "abbreviated"
@@ -226,7 +234,7 @@ def find_new(
                     continue
                 name = regions.name[own] + name[1:]
                 kind = _kind_of(name)
-                ids = existing.zh.get(name) or by_reading(records, name, regions)
+                ids = existing_ids(records, name, regions)
                 if ids:
                     found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
                 else:
@@ -243,7 +251,7 @@ def find_new(
             inside = [m for m in mentions if m.para is para and start <= m.start and m.end <= end]
             if not kind and not inside:
                 continue
-            ids = existing.zh.get(name) or by_reading(records, name, regions)
+            ids = existing_ids(records, name, regions)
             if ids:
                 found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
                 continue
@@ -278,6 +286,32 @@ def _kind_of(name: str) -> str:
 
 def _depth(regions: RegionIndex, id_: str | None) -> int:
     return len(regions.ancestors(id_)) if id_ else -1
+
+
+def english_ids(records: Records, name: str) -> list[str]:
+    """Existing institutions with an English name of the same words as ``name`` (fillers such as
+    "of", "City" aside: Fourth People's Hospital of Shenyang City is Fourth People's Hospital of
+    Shenyang)."""
+    return institution_index(records).by_words.get(tuple(sorted(words(name))), [])[:1]
+
+
+def zh_key(name: str) -> str:
+    """A Chinese name as the report's working text has it: simplified, punctuation half-width."""
+    return to_half_width(to_simplified(name))
+
+
+def existing_ids(records: Records, name: str, regions: RegionIndex) -> list[str]:
+    """The existing institution a Chinese ``name`` names: by one of its Chinese names (a party
+    committee also as 中共…: 昆明市委 is 中共昆明市委), else by its English reading."""
+    index = institution_index(records)
+    for variant in (name, *(("中共" + name,) if name.endswith(_PARTY_COMMITTEES) else ())):
+        ids = index.zh.get(zh_key(variant))
+        if ids:
+            return ids[:1]
+    return by_reading(records, name, regions)
+
+
+_PARTY_COMMITTEES = ("市委", "省委", "区委", "县委", "州委", "党委")
 
 
 def by_reading(records: Records, name: str, regions: RegionIndex) -> list[str]:
@@ -384,9 +418,6 @@ def find_english(paras: list[Para], records: Records, mentions: list[Mention], r
     """Institution names in English text: existing ones by their English words (Fourth People's
     Hospital of Shenyang City: Fourth People's Hospital of Shenyang), else new candidates."""
     index = institution_index(records)
-    by_words: dict[tuple[str, ...], list[str]] = {}
-    for id_, name_words in index.english:
-        by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
     kinds = lexicon().endings_en
     found: list[Inst] = []
     for para in paras:
@@ -399,7 +430,7 @@ def find_english(paras: list[Para], records: Records, mentions: list[Mention], r
             end = start + len(name)
             if len(name.split()) < 2:
                 continue
-            ids = by_words.get(tuple(sorted(words(name))))
+            ids = english_ids(records, name)
             if ids:
                 found.extend(Inst(i, index.name[i], index.kind[i], spans=[(para, start, end)]) for i in ids[:1])
                 continue

@@ -29,6 +29,8 @@ class Lexicon:
     signing_words: dict[str, tuple[str, ...]]
     #: post -> English role, longest first
     posts: tuple[tuple[str, str], ...]
+    #: posts in a region's people's government
+    government_posts: frozenset[str]
     surnames: frozenset[str]
     name_stops: frozenset[str]
     #: words an institution name cannot contain: where a name cut from the text starts after
@@ -61,6 +63,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
         agreement_kinds=_terms(raw["agreement_kinds"]),
         signing_words={lang: tuple(words) for lang, words in raw["signing_words"].items()},
         posts=_longest_first({to_simplified(k): v for k, v in raw["posts"].items()}),
+        government_posts=frozenset(raw["government_posts"]),
         surnames=frozenset(to_simplified(raw["surnames"].replace(" ", ""))),
         name_stops=frozenset(raw["name_stops"]),
         name_boundaries=frozenset(to_simplified(w) for w in raw["name_boundaries"]),
