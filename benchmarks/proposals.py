@@ -45,7 +45,7 @@ from coopkg.records.load import RecordFile, Records, load_records
 from coopkg.records.models import Institution, Region
 from coopkg.records.names import fold
 from coopkg.records.propose import LISTS, propose
-from coopkg.records.propose.institutions import english_ids, existing_ids
+from coopkg.records.propose.institutions import english_ids, existing_ids, zh_key
 from coopkg.records.propose.regions import region_index
 from coopkg.records.reports import read_text
 from coopkg.records.text import has_han
@@ -125,8 +125,10 @@ def _ids(records: Records, file: RecordFile, kind: type) -> set[str]:
     for section in dumped.values():
         for record in section:
             for key, value in record.items():
-                if key in ("name", "alt_names", "note", "label", "id"):
-                    continue
+                if key in ("name", "alt_names", "note", "label", "id") or (
+                    key == "within" and section is dumped.get("regions")
+                ):
+                    continue  # a region's parent (within: china) is structure, not something the report names
                 for text in _strings(value):
                     d = records.index.get(text)
                     if d is not None and isinstance(d.record, kind):
@@ -144,12 +146,23 @@ def _institution_of(records: Records, ref: str) -> str | None:
     return found[0] if found else None
 
 
+def _region_of(records: Records, name: str) -> str | None:
+    """The id of the region a proposed new region (an economic area) is, by its Chinese names."""
+    key = zh_key(name)
+    for d in records.entities():
+        if isinstance(d.record, Region) and not d.record.id.isdigit():
+            names = [*d.record.name.values(), *(n for ns in d.record.alt_names.values() for n in ns)]
+            if any(zh_key(n) == key for n in names):
+                return d.record.id
+    return None
+
+
 def score(records: Records, file: RecordFile, found: dict[str, list[dict[str, Any]]]) -> dict[str, Score]:
     data = file.data
     out = {name: Score() for name in LISTS}
 
     regions = _ids(records, file, Region)
-    proposed_regions = [r.get("code") or r.get("id") for r in found["regions"]]
+    proposed_regions = [r.get("code") or r.get("id") or _region_of(records, r["name"]) for r in found["regions"]]
     out["regions"] = Score(len(regions & set(proposed_regions)), len(regions), 0, len(proposed_regions))
     out["regions"].right = sum(1 for r in proposed_regions if r in regions)
     out["regions"].missed = sorted(regions - set(proposed_regions))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -58,18 +59,24 @@ def test_proposals_are_exactly_the_expected(name: str, propose_data: Path) -> No
 
 @pytest.mark.slow
 def test_traditional_and_simplified_propose_the_same_records(propose_data: Path) -> None:
-    """Only the cited words (and names taken from them) are in the report's own script."""
-    simplified = json.loads(_propose(HERE / "report-zh.txt", propose_data, "--format", "json"))
+    """The same proposals; the words cited and the names taken from them in the report's script."""
+    import opencc
+
+    to_simplified = opencc.OpenCC("t2s")
+
+    def simplified(value: Any) -> Any:
+        if isinstance(value, str):
+            return to_simplified.convert(value)
+        if isinstance(value, list):
+            return [simplified(v) for v in value]
+        if isinstance(value, dict):
+            return {k: simplified(v) for k, v in value.items()}
+        return value
+
+    simple = json.loads(_propose(HERE / "report-zh.txt", propose_data, "--format", "json"))
     traditional = json.loads(_propose(HERE / "report-zh-hant.txt", propose_data, "--format", "json"))
-    for name in ("regions", "dates", "areas"):
-        drop = [{k: v for k, v in item.items() if k != "words"} for item in simplified[name]]
-        assert drop == [{k: v for k, v in item.items() if k != "words"} for item in traditional[name]]
-    assert [i.get("id") or i["proposed_id"] for i in simplified["institutions"]] == [
-        i.get("id") or i["proposed_id"] for i in traditional["institutions"]
-    ]
-    assert [(a["kind"], a.get("signed_on")) for a in simplified["agreements"]] == [
-        (a["kind"], a.get("signed_on")) for a in traditional["agreements"]
-    ]
+    assert traditional != simple
+    assert simplified(traditional) == simple
 
 
 @pytest.mark.slow
@@ -111,7 +118,7 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     shutil.copytree(propose_data, data)
     result = CliRunner().invoke(cli, ["source", "add", str(HERE / "report-zh.txt"), "--data", str(data)])
     assert result.exit_code == 0, result.output
-    assert "proposed 6 regions, 6 institutions, 4 dates, 5 agreements, 3 people, 4 areas" in result.output
+    assert "proposed 7 regions, 6 institutions, 4 dates, 6 agreements, 4 people, 4 areas" in result.output
     path = next((data / "sources").glob("*.yaml"))
     text = path.read_text(encoding="utf-8")
     block = text[text.index("# Proposed by 'coopkg source propose'") :]
@@ -119,9 +126,9 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     assert yaml.safe_load(text).keys() == {"source"}  # nothing proposed is data
     load_records(data)  # the scaffold loads as written
 
-    # uncommented, the proposed institutions and people are records that load
+    # uncommented, the proposed regions, institutions and people are records that load
     lines = block.splitlines()
-    start = lines.index("# institutions:")
+    start = lines.index("# regions:")
     end = lines.index("# agreements:")
     accepted = "\n".join(line[2:] for line in lines[start:end]) + "\n"
     assert "  - id: tianjin-hexi-district-peoples-government" in accepted
@@ -130,6 +137,9 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     records = load_records(data)
     assert records.index["baoding-health-commission"].record.name == {"zh": "保定市卫生健康委员会"}
     assert records.index["han-zhiyuan"].record.posts[0].organization == "tianjin-first-central-hospital"
+    assert records.index["ke-wenjing"].record.posts[0].organization == "baoding-health-commission"  # 市卫健委
+    assert records.index["gao-mingyu"].record.posts[0].organization == "tianjin-hexi-district-peoples-government"
+    assert records.index["beijing-tianjin-hebei-chengshiqun"].record.level == "economic-area"
 
 
 @pytest.mark.slow

@@ -86,6 +86,10 @@ def propose(
         if m.ambiguous:
             item["ambiguous"] = list(m.ambiguous)
         out["regions"].add(chosen, item, m.para, m.para.words(m.start, m.end))
+    for para, start, end in regions.new_areas(paras, mentions, tokens):
+        name = para.words(start, end)
+        item = {"name": name, "proposed_id": institutions.slug(records, name, index), "level": "economic-area"}
+        out["regions"].add(("new", name), item, para, name)
     for inst in sorted(found_insts, key=lambda i: (i.spans[0][0].number, i.spans[0][1])):
         para, start, end = inst.spans[0]
         if inst.id is not None:
@@ -124,6 +128,10 @@ def propose(
         kinds = {i.id or i.name: i.kind for i in found_insts}
         if kind == "cooperation" and len(parties) >= 2 and all(kinds.get(p) == "hospital" for p in parties):
             kind = "inter-hospital"
+        spans = (a.clause, *a.context)
+        sentence = a.para.text[min(c[0] for c in spans) : max(c[1] for c in spans)]
+        if len(parties) == 3 and "三方" in sentence:  # 三方签署, 三方战略合作
+            kind = "tripartite"
         item = {"kind": kind, "parties": parties}
         signed_on = next(
             (

@@ -32,7 +32,7 @@ _SLUG_WORD = re.compile(r"[A-Za-z0-9]+")
 #: part-of-speech tags that cannot be inside an institution name (verbs, prepositions,
 #: conjunctions, particles, adverbs, pronouns, measure words, punctuation, time words)
 _STOP_TAGS = frozenset(
-    {"v", "vd", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "q", "y", "e", "o", "x", "t", "zg", "ad"}
+    {"v", "vd", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "x", "t", "zg", "ad"}
 )
 #: proper-name tags: a new name needs one of these words (or a region name) before its ending
 _NAME_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng", "m", "l"})
@@ -169,7 +169,8 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
         start = token.start
         named = token.tag in _NAME_TAGS and token.start < stem_end
         for t in reversed(tokens[:k]):
-            if t.tag in _STOP_TAGS or t.word in lex.name_boundaries or not _namelike(t.word):
+            stop = t.tag in _STOP_TAGS and t.word not in lex.name_words
+            if stop or t.word in lex.name_boundaries or not _namelike(t.word):
                 break
             if end - t.start > _MAX_NAME:
                 break

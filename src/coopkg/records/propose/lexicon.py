@@ -35,6 +35,8 @@ class Lexicon:
     name_stops: frozenset[str]
     #: words an institution name cannot contain: where a name cut from the text starts after
     name_boundaries: frozenset[str]
+    #: words that may be inside a name although tagged as verbs
+    name_words: frozenset[str]
     #: language -> term -> area slug
     areas: dict[str, dict[str, str]]
 
@@ -46,7 +48,7 @@ def _longest_first(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
 def _terms(raw: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     out = {}
     for lang, terms in raw.items():
-        out[lang] = {(to_simplified(t) if lang == "zh" else t.casefold()): slug for t, slug in terms.items()}
+        out[lang] = {(to_simplified(t) if lang.startswith("zh") else t.casefold()): slug for t, slug in terms.items()}
     return out
 
 
@@ -67,6 +69,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
         surnames=frozenset(to_simplified(raw["surnames"].replace(" ", ""))),
         name_stops=frozenset(raw["name_stops"]),
         name_boundaries=frozenset(to_simplified(w) for w in raw["name_boundaries"]),
+        name_words=frozenset(to_simplified(w) for w in raw["name_words"]),
         areas=_terms(raw["areas"]),
     )
 
@@ -75,6 +78,6 @@ def concepts_used(lex: Lexicon) -> dict[str, set[str]]:
     """``{scheme: {slug…}}`` every concept the lexicon names (what the ontology must define)."""
     return {
         "institution-kind": {kind for _, kind in lex.endings + lex.endings_en},
-        "agreement-kind": {k for terms in lex.agreement_kinds.values() for k in terms.values()},
+        "agreement-kind": {k for terms in lex.agreement_kinds.values() for k in terms.values()} | {"tripartite"},
         "area": {a for terms in lex.areas.values() for a in terms.values()},
     }

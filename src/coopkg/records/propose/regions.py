@@ -249,3 +249,37 @@ def _resolve(mentions: list[Mention], index: RegionIndex) -> None:
 
 def _level(index: RegionIndex, id_: str) -> int:
     return _LEVEL_ORDER.get(index.level.get(id_, ""), 5)
+
+
+#: the ending of an economic area's name (成渝双城经济圈, 粤港澳大湾区)
+_AREA_ENDING = re.compile(r"经济圈|经济区|经济带|大湾区|城市群|都市圈|一体化示范区")
+#: at most this many characters between the region names an economic area's name starts with and
+#: its ending (成渝|双城|经济圈), none of them a verb
+_AREA_BETWEEN = 4
+
+
+def new_areas(
+    paras: list[Para], mentions: list[Mention], tokens: dict[int, list[Token]]
+) -> list[tuple[Para, int, int]]:
+    """Economic areas the region records do not have yet: names of regions (or a run of province
+    abbreviations), a few more words and an economic area's ending."""
+    out = []
+    for para in paras:
+        mine = sorted((m for m in mentions if m.para is para), key=lambda m: m.start)
+        verbs = [(t.start, t.end) for t in tokens.get(para.number, []) if t.tag.startswith("v")]
+        for m in _AREA_ENDING.finditer(para.text):
+            if any(x.start <= m.start() < x.end for x in mine):
+                continue  # inside a region the records have
+            before = [x for x in mine if x.end <= m.start() and m.start() - x.end <= _AREA_BETWEEN]
+            if not before:
+                continue
+            last = before[-1]
+            if any(last.end <= s < m.start() for s, _ in verbs):
+                continue  # 粤港澳联合发布大湾区: a sentence, not a name
+            start = last.start
+            for x in reversed(mine[: mine.index(last)]):
+                if x.end != start:
+                    break
+                start = x.start
+            out.append((para, start, m.end()))
+    return out

@@ -50,9 +50,10 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
         return _q(new_ids.get(value, value))
 
     lines = [*HEADER, ""]
-    if proposals["regions"]:
+    known_regions = [r for r in proposals["regions"] if "proposed_id" not in r]
+    if known_regions:
         lines.append("Regions named (refer to them by code or id):")
-        for r in proposals["regions"]:
+        for r in known_regions:
             key = r.get("code") or r.get("id")
             more = f"; or one of {', '.join(r['ambiguous'])}" if r.get("ambiguous") else ""
             lines.append(f"  {_q(key)}  {r['name']} ({r['level']})  {_cited(r)}{more}")
@@ -70,6 +71,12 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
     if proposals["areas"]:
         lines.append("Cooperation areas (areas: [...]):")
         lines.extend(f"  {a['concept']}  {_cited(a)}" for a in proposals["areas"])
+    new_regions = [r for r in proposals["regions"] if "proposed_id" in r]
+    if new_regions:
+        lines += ["", "regions:"]
+        for r in new_regions:
+            lines += [f"  - id: {r['proposed_id']}", f"    name: {{zh: {_q(r['name'])}}}", f"    level: {r['level']}"]
+            lines += ["    within: china", f"    stated_in: {_flow(r['stated_in'])}  # {' / '.join(r['words'])}"]
     new = [i for i in proposals["institutions"] if "id" not in i]
     if new:
         lines += ["", "institutions:"]
