@@ -152,6 +152,20 @@ def test_source_add_no_propose_leaves_the_block_out(propose_data: Path, tmp_path
     assert "Proposed by" not in next((data / "sources").glob("*.yaml")).read_text(encoding="utf-8")
 
 
+def test_source_add_writes_the_scaffold_when_the_records_do_not_load(tmp_path: Path) -> None:
+    """A half-edited record elsewhere stops the proposals, not the scaffold."""
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    (data / "sources" / "000_broken.yaml").write_text("source: [\n", encoding="utf-8")
+    report = tmp_path / "report.txt"
+    report.write_text("标题\n\n正文。\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "warning: no proposals" in result.output and "000_broken.yaml" in result.output
+    written = sorted((data / "sources").glob("001_*.yaml"))
+    assert len(written) == 1 and "Proposed by" not in written[0].read_text(encoding="utf-8")
+
+
 def test_lexicon_concepts_are_in_the_ontology() -> None:
     schemes = concept_slugs()
     for scheme, slugs in concepts_used(lexicon()).items():
