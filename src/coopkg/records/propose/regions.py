@@ -27,7 +27,6 @@ FULL, SHORT, ABBR = "full", "short", "abbreviation"
 _LEVEL_ORDER = {"country": 0, "economic-area": 1, "province": 1, "prefecture": 2, "county": 3, "zone": 4}
 #: an autonomous region's name: its place name, the peoples' names, 自治 and the generic term
 _AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[^族]{1,3}族)+自治([县州旗])$")
-_ADMINISTRATIVE = frozenset({"province", "prefecture", "county"})
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _EN_SUFFIXES = ("province", "city", "municipality")
 _LONGEST_EN = 5
@@ -217,19 +216,30 @@ def _resolve(mentions: list[Mention], index: RegionIndex) -> None:
         live = [f for f in forms if f.id not in index.retired] or forms
         return [f for f in live if f.form != SHORT] or live
 
+    def live(forms: list[Form]) -> list[Form]:
+        return [f for f in forms if f.id not in index.retired] or forms
+
+    # named without doubt somewhere in the report (Lishui District, 天津市)
     sure: set[str] = set()
     for m in mentions:
-        forms = current(m.forms)
-        if len({f.id for f in forms}) == 1 and (_level(index, forms[0].id) <= 2 or forms[0].form == FULL):
+        forms = live(m.forms)
+        if len({f.id for f in forms}) == 1 and (_level(index, forms[0].id) <= 2 or forms[0].form != SHORT):
             sure.add(forms[0].id)
-    context = set(sure)
-    for id_ in sure:
-        context |= index.ancestors(id_)
-    context = {c for c in context if index.level.get(c) in _ADMINISTRATIVE}
+    within = {i for i in sure if index.level.get(i) in ("province", "prefecture", "county")}
     for m in mentions:
+        named = sorted({f.id for f in live(m.forms)} & sure, key=lambda i: (_level(index, i), i))
+        if named:  # Lishui where the report also says Lishui District
+            m.chosen, m.ambiguous = named[0], tuple(named) if len(named) > 1 else ()
+            continue
         forms = current(m.forms)
         ids = sorted({f.id for f in forms}, key=lambda i: (_level(index, i), i))
-        supported = [i for i in ids if index.ancestors(i) & context]
+        # a region within one the report names (河西区 with 天津), not within that one's parents
+        # a county's short name needs its own prefecture (or municipality) named: Gulou with Nanjing
+        short = {f.id for f in forms if f.form == SHORT and index.level.get(f.id) == "county"}
+        supported = [
+            i for i in ids if index.within.get(i) in within or (i not in short and index.ancestors(i) & within)
+        ]
+        supported.sort(key=lambda i: index.within.get(i) not in within)
         if len(supported) >= 1:
             m.chosen = supported[0]
             m.ambiguous = tuple(supported) if len(supported) > 1 else ()
