@@ -15,7 +15,8 @@ from conftest import DATA, ROOT
 from coopkg.cli import cli
 from coopkg.errors import RecordError
 from coopkg.records import yamlsafe
-from coopkg.records.load import data_files, load_records
+from coopkg.records.load import load_records
+from coopkg.records.paths import data_files
 from coopkg.records.schema import dumps
 
 COMMITTED = ROOT / "docs" / "records.schema.json"

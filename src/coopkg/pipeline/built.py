@@ -33,7 +33,8 @@ from coopkg.errors import Location
 from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline.cache import BuildCache, State, file_keys, stamp
-from coopkg.records.load import data_files, displays, load_records, resolve_all
+from coopkg.records.load import load_records
+from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.vocab import Namespaces
 
 

@@ -40,7 +40,7 @@ from coopkg.graph.build import FilePart
 from coopkg.publish.dist import write_atomically
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
-from coopkg.records.load import resolve_all
+from coopkg.records.paths import resolve_all
 from coopkg.resources import resource_dir
 from coopkg.vocab import concept_files
 

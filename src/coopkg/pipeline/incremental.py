@@ -37,16 +37,8 @@ from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
 from coopkg.publish.void import source_prefix
 from coopkg.records.cache import RecordCache
-from coopkg.records.load import (
-    Records,
-    check,
-    data_files,
-    definitions,
-    displays,
-    load_cached_file,
-    references,
-    resolve_all,
-)
+from coopkg.records.load import Records, check, definitions, load_cached_file, references
+from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.site import SiteSummary
 from coopkg.vocab import Namespaces
 

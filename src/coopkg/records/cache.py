@@ -52,10 +52,14 @@ def code_stamp() -> str:
 
 
 class RecordCache:
-    """``key(path) -> entry`` in ``folder/records/``; see the module docstring."""
+    """``key(path) -> entry`` in ``folder/<part>/``; see the module docstring.
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder) / "records"
+    :param part: the sub-folder: ``records`` for parsed files; others (``lookup``) keep what is
+        derived from a whole folder's records, under keys made from the records' keys.
+    """
+
+    def __init__(self, folder: Path, part: str = "records") -> None:
+        self.folder = Path(folder) / part
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
