@@ -149,7 +149,7 @@ def current_build(data: Path, cache: Path, ns: Namespaces) -> Built | None:
     names = displays(paths, resolved)
     if sorted(names) != sorted(state.entries):
         return None
-    keys = file_keys(bc, paths, names, resolved)
+    keys = file_keys(bc, paths, names)
     if any(state.entries[n].file_key != keys[n] for n in names):
         return None
     return Built(bc, state, ns)

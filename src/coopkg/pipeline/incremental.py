@@ -76,7 +76,7 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
             raise NotApplicable("no data files")  # the full build raises the usual error
         resolved = resolve_all(paths)
         names = displays(paths, resolved)
-        keys = file_keys(bc, paths, names, resolved)
+        keys = file_keys(bc, paths, names)
         old = state.entries
         changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
         removed = [n for n in old if n not in keys]

@@ -224,11 +224,11 @@ def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile
 def load_cached_file(cache: RecordCache, path: Path, display: str, key: str) -> RecordFile:
     """:func:`load_file` through ``cache`` (``key`` from :meth:`RecordCache.key`)."""
     found = cache.get(key)
-    if not isinstance(found, RecordFile) or found.display != display:
+    if not isinstance(found, RecordFile):
         found = load_file(path, display)  # raises for a malformed file: nothing is cached for it
         cache.put(key, found)
-    elif found.path != path:  # same file reached by another relative path
-        found = replace(found, path=path)
+    elif found.path != path or found.display != display:  # the same content elsewhere
+        found = replace(found, path=path, display=display)
     return found
 
 

@@ -51,7 +51,4 @@ def resolve_all(paths: list[Path]) -> list[Path]:
 def keyed(paths: list[Path], cache: RecordCache) -> list[tuple[Path, str, str]]:
     """``(path, display name, record-cache key)`` of each of ``paths``."""
     resolved_all = resolve_all(paths)
-    return [
-        (p, display, cache.key(p, display, resolved))
-        for p, resolved, display in zip(paths, resolved_all, displays(paths, resolved_all), strict=True)
-    ]
+    return [(p, display, cache.key(p)) for p, display in zip(paths, displays(paths, resolved_all), strict=True)]
