@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,11 +122,17 @@ def chinese_names(record: object) -> list[str]:
     return out
 
 
-def make_index(records: Records) -> LookupIndex:
-    """The index of ``records``, made from scratch."""
+_TRANSLATORS: dict[int, tuple[weakref.ref[Records], Translator]] = {}
+
+
+def translator(records: Records) -> Translator:
+    """A :class:`~coopkg.records.names.Translator` with the region names of ``records`` (provinces
+    first), made once per ``records`` (``coopkg source propose`` reads names with it too)."""
+    cached_one = _TRANSLATORS.get(id(records))
+    if cached_one is not None and cached_one[0]() is records:
+        return cached_one[1]
     from coopkg.records.models import Region
 
-    entries = tuple(_entry(d) for d in records.entities())
     regions = sorted(
         (d.record for d in records.entities() if isinstance(d.record, Region)),
         key=lambda r: (r.retired, _LEVELS.get(r.level, 9), r.id),
@@ -135,6 +142,17 @@ def make_index(records: Records) -> LookupIndex:
         en = r.name.get("en")
         if en:
             pairs.extend((text, en) for tag, text in r.name.items() if is_chinese_tag(tag))
+    made = Translator(pairs)
+    _TRANSLATORS.clear()  # one at a time: a Records object is large, and usually the only one
+    _TRANSLATORS[id(records)] = (weakref.ref(records), made)
+    return made
+
+
+def make_index(records: Records) -> LookupIndex:
+    """The index of ``records``, made from scratch."""
+    from coopkg.records.models import Region
+
+    entries = tuple(_entry(d) for d in records.entities())
     by_name: dict[str, list[str]] = {}
     for r in (d.record for d in records.entities() if isinstance(d.record, Region)):
         for zh in chinese_names(r):
@@ -142,7 +160,7 @@ def make_index(records: Records) -> LookupIndex:
         for short in short_names(r, with_pinyin=False):
             if has_han(short):
                 by_name.setdefault(fold(short), []).append(r.id)
-    return LookupIndex(entries, Translator(pairs), {k: tuple(v) for k, v in by_name.items()})
+    return LookupIndex(entries, translator(records), {k: tuple(v) for k, v in by_name.items()})
 
 
 def _entry(d: Defined) -> Entry:
