@@ -62,6 +62,7 @@ def test_special_fields_are_few_and_named() -> None:
         ("regions", "id"),
         ("institutions", "site_area"),
         ("people", "posts"),
+        ("agreements", "signatories"),
         ("figures", "label"),
         ("figures", "value"),
         ("figures", "qualifier"),
