@@ -298,7 +298,8 @@ def _fuzzy(entities: list[Defined], key: str, best: dict[str, tuple[int, str]]) 
 
 def _hit(d: Defined, ns: Namespaces, rank: int, matched: str) -> Hit:
     record = d.record
-    name = record.name.get("en") or next(iter(record.name.values())) if hasattr(record, "name") else record.label
+    label = record.name if hasattr(record, "name") else record.label  # a figure's label may be {tag: text}
+    name = label if isinstance(label, str) else label.get("en") or next(iter(label.values()))
     if "zh" in getattr(record, "name", {}) and record.name["zh"] != name:
         name = f"{name} / {record.name['zh']}"
     parent: str | None = None
