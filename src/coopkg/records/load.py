@@ -12,7 +12,7 @@ The first problem found raises :class:`~coopkg.errors.RecordError` whose message
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,8 +24,9 @@ from coopkg.errors import InputError, Location, RecordError
 from coopkg.gcpause import paused
 from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
-from coopkg.records.explain import field_path, problem
-from coopkg.records.models import SECTIONS, DataFile, Figure, Source
+from coopkg.records.explain import field_path, first_error, problem
+from coopkg.records.models import RELATIVE_DAYS, SECTIONS, Agreement, DataFile, Figure, RelativeDate, Source
+from coopkg.records.paths import _display, data_files, keyed
 from coopkg.vocab import concept_slugs
 
 
@@ -142,11 +143,21 @@ def references(f: RecordFile) -> list[tuple[str, tuple[str, ...]]]:
                     out.extend((ref, kinds) for ref in _as_list(getattr(record, attr)))
             if section == "people":
                 out.extend((post.organization, ("org",)) for post in record.posts if post.organization)
+            if section == "agreements":
+                for signed in record.signatories:
+                    out.append((signed.person, SIGNATORY))
+                    if signed.on_behalf_of:
+                        out.append((signed.on_behalf_of, PARTY))
     if f.source is not None:
         for (sec, attr), kinds in refs.items():
             if sec == "source":
                 out.extend((ref, kinds) for ref in _as_list(getattr(f.source, attr)))
     return list(dict.fromkeys(out))
+
+
+#: what a signatory and the party they sign for may be
+SIGNATORY: tuple[str, ...] = ("person",)
+PARTY: tuple[str, ...] = ("region", "org")
 
 
 def check(records: Records) -> None:
@@ -166,11 +177,6 @@ def _field_name(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def data_files(root: Path) -> list[Path]:
-    """The YAML files :func:`load_records` reads under ``root``, in load order."""
-    return sorted((root / "reference").glob("*.yaml")) + sorted((root / "sources").glob("*.yaml"))
-
-
 def load_file(path: Path, display: str) -> RecordFile:
     """Parse and type-check one file (no cross-file checks).
 
@@ -184,7 +190,7 @@ def load_file(path: Path, display: str) -> RecordFile:
     try:
         data = DataFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = first_error(exc.errors())
         loc = field_path(tuple(err["loc"]))
         message = problem(err)
         return_loc = Location(display, yamlsafe.line_of(lines, loc), _field_name(loc))
@@ -219,9 +225,8 @@ def load_records(path: str | Path, *, cache: str | Path | None = None) -> Record
 def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile], dict[str, str]]:
     files: list[RecordFile] = []
     keys: dict[str, str] = {}
-    resolved_all = resolve_all(paths)
-    for p, resolved, display in zip(paths, resolved_all, displays(paths, resolved_all), strict=True):
-        key = keys[display] = cache.key(p, display, resolved)
+    for p, display, key in keyed(paths, cache):
+        keys[display] = key
         files.append(load_cached_file(cache, p, display, key))
     cache.prune(set(keys.values()))
     return files, keys
@@ -230,43 +235,12 @@ def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile
 def load_cached_file(cache: RecordCache, path: Path, display: str, key: str) -> RecordFile:
     """:func:`load_file` through ``cache`` (``key`` from :meth:`RecordCache.key`)."""
     found = cache.get(key)
-    if not isinstance(found, RecordFile) or found.display != display:
+    if not isinstance(found, RecordFile):
         found = load_file(path, display)  # raises for a malformed file: nothing is cached for it
         cache.put(key, found)
-    elif found.path != path:  # same file reached by another relative path
-        found = replace(found, path=path)
+    elif found.path != path or found.display != display:  # the same content elsewhere
+        found = replace(found, path=path, display=display)
     return found
-
-
-def _display(path: Path, resolved: Path | None = None, cwd: Path | None = None) -> str:
-    try:
-        return str((resolved or path.resolve()).relative_to(cwd or Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def displays(paths: list[Path], resolved: list[Path]) -> list[str]:
-    """:func:`_display` of each path, asking the system for the working folder once."""
-    cwd = Path.cwd()
-    return [_display(p, r, cwd) for p, r in zip(paths, resolved, strict=True)]
-
-
-def resolve_all(paths: list[Path]) -> list[Path]:
-    """``[p.resolve() for p in paths]`` with one resolve per folder, not per file.
-
-    Why: resolving walks every component with a system call per file, which dominated a one-file
-    rebuild of thousands of files. A file that is itself a symlink is still resolved on its own."""
-    folders: dict[Path, tuple[Path, set[str]]] = {}
-    out: list[Path] = []
-    for p in paths:
-        found = folders.get(p.parent)
-        if found is None:
-            with os.scandir(p.parent) as it:  # file types from one directory read, no stat per file
-                links = {e.name for e in it if e.is_symlink()}
-            found = folders[p.parent] = (p.parent.resolve(), links)
-        folder, links = found
-        out.append(p.resolve() if p.name in links else folder / p.name)
-    return out
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -358,11 +332,84 @@ def _check_record(
             if post.organization:
                 _check_ref(records, f, (section, i, "posts", j, "organization"), post.organization, ("org",))
             _check_anchors(f, (section, i, "posts", j, "stated_in"), post.stated_in)
+    if isinstance(record, Agreement):
+        _check_signatories(records, f, i, record)
+    for name in _DATE_FIELDS.get(section, ()):
+        value = getattr(record, name, None)
+        if isinstance(value, RelativeDate):
+            _check_relative_date(f, (section, i, name), value)
     if section == "regions" and record.id.isdigit() and len(record.id) != 6:
         raise RecordError(f.location((section, i, "id")), "a numeric region id must be a 6-digit GB/T 2260 code")
     _check_anchors(f, (section, i, "stated_in"), record.stated_in)
     if f.source is not None and not record.stated_in:
         raise RecordError(f.location((section, i)), f"{record.id!r} needs 'stated_in' (which paragraph says so)")
+
+
+def _check_signatories(records: Records, f: RecordFile, i: int, record: Agreement) -> None:
+    for j, signed in enumerate(record.signatories):
+        path = ("agreements", i, "signatories", j)
+        _check_ref(records, f, (*path, "person"), signed.person, SIGNATORY)
+        if signed.on_behalf_of:
+            _check_ref(records, f, (*path, "on_behalf_of"), signed.on_behalf_of, PARTY)
+            if signed.on_behalf_of not in record.parties:
+                raise RecordError(
+                    f.location((*path, "on_behalf_of")),
+                    f"{signed.on_behalf_of!r} is not one of the agreement's parties "
+                    f"({', '.join(record.parties)}); a signatory signs for a party",
+                )
+        _check_anchors(f, (*path, "stated_in"), signed.stated_in)
+
+
+#: per section, the fields holding a date (a date may be relative), from the field table
+_DATE_FIELDS: dict[str, tuple[str, ...]] = {}
+for _f in fields.FIELDS:
+    if _f.kind is fields.Kind.DATE:
+        _DATE_FIELDS[_f.section] = (*_DATE_FIELDS.get(_f.section, ()), _f.name)
+
+
+def relative_anchor(f: RecordFile, value: RelativeDate) -> str | None:
+    """The date ``value`` is relative to: its own, or the report's dateline (None when it has none)."""
+    if value.relative_to != "dateline":
+        return value.relative_to
+    return f.source.dateline if f.source is not None else None
+
+
+def _check_relative_date(f: RecordFile, path: tuple[str | int, ...], value: RelativeDate) -> None:
+    anchor = relative_anchor(f, value)
+    if anchor is None:
+        where = "the report has no 'dateline' in its source section" if f.source else "a reference file has no dateline"
+        raise RecordError(
+            f.location((*path, "relative_to")),
+            f"relative to the dateline, but {where}; add source.dateline or give relative_to: a date",
+        )
+    days = RELATIVE_DAYS.get(value.stated.strip().casefold())
+    expected = shift_date(anchor, days) if days is not None else None
+    if expected is not None and expected != value.date:
+        raise RecordError(
+            f.location((*path, "date")), f"{value.stated!r} relative to {anchor} is {expected}, not {value.date}"
+        )
+
+
+def shift_date(anchor: str, days: int) -> str | None:
+    """``anchor`` moved by ``days`` at its own precision (``2020-12-25`` or ``--12-25``), or None
+    when that is not one date: an anchor without a day (a month or a year has no "yesterday"), or
+    a year-less anchor whose shift depends on whether the year is a leap year.
+
+    >>> shift_date("2021-01-01", -1), shift_date("--12-25", -1), shift_date("--03-01", -1)
+    ('2020-12-31', '--12-24', None)
+    """
+    step = dt.timedelta(days=days)
+    if len(anchor) == 10 and anchor[4] == "-":
+        return (dt.date.fromisoformat(anchor) + step).isoformat()
+    if len(anchor) == 7 and anchor.startswith("--"):
+        try:
+            leap, common = (dt.date.fromisoformat(year + anchor[1:]) + step for year in ("2000", "2001"))
+        except ValueError:  # --02-29: only in a leap year
+            return None
+        if leap.isoformat()[4:] != common.isoformat()[4:]:
+            return None
+        return "-" + common.isoformat()[4:]
+    return None
 
 
 def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str]) -> None:

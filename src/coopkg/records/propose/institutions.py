@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coopkg.records.load import Records
-from coopkg.records.lookup import chinese_names, english_words, translator
+from coopkg.records.lookup_index import chinese_names, english_words, translator
 from coopkg.records.models import Institution
 from coopkg.records.names import contains, fold, to_simplified, words
 from coopkg.records.names import lexicon as names_lexicon

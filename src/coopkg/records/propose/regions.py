@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from coopkg.records.load import Records
-from coopkg.records.lookup import chinese_names, short_names
+from coopkg.records.lookup_index import chinese_names, short_names
 from coopkg.records.models import Region
 from coopkg.records.names import fold, to_simplified
 from coopkg.records.propose.lexicon import lexicon
