@@ -10,9 +10,10 @@ proposals are compared with what the record states:
   id is one of them;
 * ``institutions``: institution ids the record refers to or defines; an existing proposal by its
   id, a new one when its name is a name of one of them (in any script, or read across languages);
-* ``dates``: the record's dates of month precision or finer (and the source's ``published``);
+* ``dates``: the record's dates of month precision or finer (relative ones by the day they
+  resolve to; and the source's ``published`` and ``dateline``);
   a year-less gold date (``--04-22``) is met by any proposal of that month and day;
-* ``agreements``: the record's agreements; one is found when a proposal has its kind and at
+* ``agreements``: the record's agreements; one is found when a proposal has its kind (one of them) and at
   least two of its parties (all of them when it has fewer);
 * ``people``: (person, organisation) of every post with an organisation; found when a proposed
   person has the person's name and that organisation;
@@ -182,10 +183,12 @@ def score(records: Records, file: RecordFile, found: dict[str, list[dict[str, An
         for record in getattr(data, section):
             for name in DATE_FIELDS:
                 value = getattr(record, name, None)
+                value = getattr(value, "date", value)  # a relative date: the day it resolves to
                 if value and (value.startswith("--") or len(value) >= 7):
                     gold_dates.add(value)
-    if data.source and data.source.published and len(data.source.published) >= 7:
-        gold_dates.add(data.source.published)
+    for stated in (getattr(data.source, "published", None), getattr(data.source, "dateline", None)):
+        if stated and len(stated) >= 7:
+            gold_dates.add(stated)
     values = [d["date"] for d in found["dates"]]
 
     def date_met(gold: str) -> bool:
@@ -203,10 +206,12 @@ def score(records: Records, file: RecordFile, found: dict[str, list[dict[str, An
 
     proposals = [(a["kind"], parties_of(a)) for a in found["agreements"]]
 
-    def agreement_met(kind: str, parties: set[str], proposal: tuple[str, set[str]]) -> bool:
-        return proposal[0] == kind and len(parties & proposal[1]) >= min(2, len(parties))
+    def agreement_met(kinds: frozenset[str], parties: set[str], proposal: tuple[str, set[str]]) -> bool:
+        return proposal[0] in kinds and len(parties & proposal[1]) >= min(2, len(parties))
 
-    gold_agreements = [(a.kind, set(a.parties)) for a in data.agreements]
+    gold_agreements = [
+        (frozenset([a.kind] if isinstance(a.kind, str) else a.kind), set(a.parties)) for a in data.agreements
+    ]
     out["agreements"] = Score(
         sum(1 for k, p in gold_agreements if any(agreement_met(k, p, q) for q in proposals)),
         len(gold_agreements),

@@ -174,7 +174,7 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
                 break
             if end - t.start > _MAX_NAME:
                 break
-            named = named or (t.tag in _NAME_TAGS and t.start < stem_end)
+            named = named or ((t.tag in _NAME_TAGS or t.word in lex.name_heads) and t.start < stem_end)
             start = t.start
         suffix = _PLACE_SUFFIX.match(text, end)  # 香港中文大学(深圳)
         if suffix:
@@ -190,13 +190,14 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
 
 _PLACE_SUFFIX = re.compile(r"\([\u4e00-\u9fff]{1,8}\)")
 #: the first word of a name that stands for the report's own region (市卫健委: the city's)
-_LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",), "县": ("county",)}
+_LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "province", "county"), "区": ("county",), "县": ("county",)}
 _ABBREVIATED = "abbreviated"
 
 
 def _own_region(level_word: str, mentions: list[Mention], regions: RegionIndex) -> str | None:
     """The region a name beginning with 省/市/区/县 stands for: the one of that level the report
-    names most (first named on a tie); a 市 is a city, so a county-level one must be a 市."""
+    names most (first named on a tie); a 市 is a city: a prefecture, a municipality (上海市) or a
+    county-level city, whose name ends with 市."""
     counts: dict[str, int] = {}
     for m in mentions:
         level = regions.level.get(m.chosen or "")
@@ -303,9 +304,15 @@ def zh_key(name: str) -> str:
 
 def existing_ids(records: Records, name: str, regions: RegionIndex) -> list[str]:
     """The existing institution a Chinese ``name`` names: by one of its Chinese names (a party
-    committee also as 中共…: 昆明市委 is 中共昆明市委), else by its English reading."""
+    committee also as 中共…: 昆明市委 is 中共昆明市委; 上海市政府 is 上海市人民政府), else by its
+    English reading."""
     index = institution_index(records)
-    for variant in (name, *(("中共" + name,) if name.endswith(_PARTY_COMMITTEES) else ())):
+    variants = [name]
+    if name.endswith(_PARTY_COMMITTEES):
+        variants.append("中共" + name)  # 昆明市委: 中共昆明市委
+    if name.endswith("政府") and not name.endswith("人民政府"):
+        variants.append(name[:-2] + "人民政府")  # 上海市政府: 上海市人民政府
+    for variant in variants:
         ids = index.zh.get(zh_key(variant))
         if ids:
             return ids[:1]

@@ -35,6 +35,8 @@ class Lexicon:
     name_stops: frozenset[str]
     #: words an institution name cannot contain: where a name cut from the text starts after
     name_boundaries: frozenset[str]
+    #: words that make a name a body's own (国家…)
+    name_heads: frozenset[str]
     #: words that may be inside a name although tagged as verbs
     name_words: frozenset[str]
     #: language -> term -> area slug
@@ -69,6 +71,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
         surnames=frozenset(to_simplified(raw["surnames"].replace(" ", ""))),
         name_stops=frozenset(raw["name_stops"]),
         name_boundaries=frozenset(to_simplified(w) for w in raw["name_boundaries"]),
+        name_heads=frozenset(raw["name_heads"]),
         name_words=frozenset(to_simplified(w) for w in raw["name_words"]),
         areas=_terms(raw["areas"]),
     )

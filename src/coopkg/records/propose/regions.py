@@ -181,7 +181,8 @@ def _find_zh(para: Para, tokens: list[Token], index: RegionIndex) -> list[Mentio
             j = i
             while j < n and text[j] in abbreviations:
                 j += 1
-            if j - i >= 2:
+            person = any(t.tag.startswith("nr") for t in tokens if i - 1 <= t.start < j)  # 陈吉宁: no 吉, 宁
+            if j - i >= 2 and (not tokens or (i in bounds and j in bounds)) and not person:
                 for k in range(i, j):
                     out.append(Mention(para, k, k + 1, [Form(abbreviations[text[k]], ABBR)]))
                 i = j
