@@ -109,7 +109,7 @@ def test_dateline_option_anchors_dates_the_text_leaves_open(propose_data: Path, 
             "words": ["12月24日"],
         },
     ]
-    assert found["agreements"][-1]["signed_on"] == "2021-01-04"
+    assert found["agreements"][-1]["signed_on"] == {"stated": "昨天", "relative_to": "2021-01-05", "date": "2021-01-04"}
 
 
 @pytest.mark.slow
@@ -126,11 +126,9 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     assert yaml.safe_load(text).keys() == {"source"}  # nothing proposed is data
     load_records(data)  # the scaffold loads as written
 
-    # uncommented, the proposed regions, institutions and people are records that load
+    # uncommented, the proposed regions, institutions, people and agreements are records that load
     lines = block.splitlines()
-    start = lines.index("# regions:")
-    end = lines.index("# agreements:")
-    accepted = "\n".join(line[2:] for line in lines[start:end]) + "\n"
+    accepted = "\n".join(line[2:] for line in lines[lines.index("# regions:") :]) + "\n"
     assert "  - id: tianjin-hexi-district-peoples-government" in accepted
     assert "      - {role: director, organization: baoding-health-commission, stated_in: [p3]}  # 主任" in accepted
     path.write_text(text + accepted, encoding="utf-8")
@@ -140,6 +138,12 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     assert records.index["ke-wenjing"].record.posts[0].organization == "baoding-health-commission"  # 市卫健委
     assert records.index["gao-mingyu"].record.posts[0].organization == "tianjin-hexi-district-peoples-government"
     assert records.index["beijing-tianjin-hebei-chengshiqun"].record.level == "economic-area"
+    signed = records.index["agreement-3"].record
+    assert (signed.kind, signed.parties) == (
+        "inter-hospital",
+        ["tianjin-first-central-hospital", "baoding-second-hospital"],
+    )
+    assert (signed.signed_on.stated, signed.signed_on.date) == ("昨天", "2023-05-17")
 
 
 @pytest.mark.slow

@@ -133,15 +133,19 @@ def propose(
         if len(parties) == 3 and "三方" in sentence:  # 三方签署, 三方战略合作
             kind = "tripartite"
         item = {"kind": kind, "parties": parties}
-        signed_on = next(
+        day = next(
             (
-                d.value
+                d
                 for span in (a.clause, *a.context)
                 for d in found_dates
                 if d.para is a.para and span[0] <= d.start < span[1] and not d.dateline
             ),
             None,
         )
+        signed_on: str | Item | None = None
+        if day is not None:  # a date read against the dateline is written as the record's relative date
+            stated = {"stated": day.para.words(day.start, day.end), "relative_to": day.anchor, "date": day.value}
+            signed_on = stated if day.anchor else day.value
         if a.signed:
             item["status"] = "signed"
         slugs = [s for p, _, _, s in found_areas if p is a.para]
