@@ -170,7 +170,9 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
         named = token.tag in _NAME_TAGS and token.start < stem_end
         for t in reversed(tokens[:k]):
             stop = t.tag in _STOP_TAGS and t.word not in lex.name_words
-            if stop or t.word in lex.name_boundaries or not _namelike(t.word):
+            joined = t.word in _JOINING and stem_end - t.end <= _JOINED  # 食物及卫生局: one bureau
+            post = any(t.word.endswith(p) for p, _ in lex.posts)  # 副县长樊勇军和市卫健委: not one name
+            if not joined and (stop or post or t.word in lex.name_boundaries or not _namelike(t.word)):
                 break
             if end - t.start > _MAX_NAME:
                 break
@@ -188,6 +190,8 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
     return out
 
 
+#: a conjunction inside a name when the name's ending follows it closely (食物及卫生局)
+_JOINING, _JOINED = frozenset({"及"}), 2
 _PLACE_SUFFIX = re.compile(r"\([\u4e00-\u9fff]{1,8}\)")
 #: the first word of a name that stands for the report's own region (市卫健委: the city's)
 _LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "province", "county"), "区": ("county",), "县": ("county",)}
