@@ -47,7 +47,7 @@ from coopkg.records.load import RecordFile, Records, load_records
 from coopkg.records.models import Institution, Region
 from coopkg.records.names import fold
 from coopkg.records.propose import LISTS, propose
-from coopkg.records.propose.institutions import english_ids, existing_ids, zh_key
+from coopkg.records.propose.existing import english_ids, existing_ids, zh_key
 from coopkg.records.propose.regions import region_index
 from coopkg.records.reports import read_text
 from coopkg.records.text import has_han
