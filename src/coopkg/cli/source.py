@@ -1,6 +1,6 @@
 """CLI commands ``source add`` (scaffold a report's record) and ``source check`` (verify a copy).
 
-The rules for ids, paragraphs and fingerprints are in :mod:`coopkg.report`.
+The rules for ids, paragraphs and fingerprints are in :mod:`coopkg.check.report`.
 """
 
 from __future__ import annotations

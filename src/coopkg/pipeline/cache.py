@@ -80,7 +80,7 @@ class Entry:
     deps: dict[str, tuple[str, str | None]]
     #: entity IRI -> line of its record in this file
     origins: dict[str, int]
-    #: the stored chunk's counts and byte spans (:func:`coopkg.parts.chunk_meta`)
+    #: the stored chunk's counts and byte spans (:func:`coopkg.publish.parts.chunk_meta`)
     chunk: tuple[Any, ...] = ()
 
     def as_tuple(self) -> tuple[Any, ...]:
@@ -156,7 +156,7 @@ class BuildCache:
         self._write(self.state_file, state.dumps())
 
     def put_chunk(self, key: str, chunk: Chunk) -> tuple[Any, ...]:
-        """Store ``chunk``; returns its :func:`~coopkg.parts.chunk_meta` for the state."""
+        """Store ``chunk``; returns its :func:`~coopkg.publish.parts.chunk_meta` for the state."""
         spans: dict[str, tuple[int, int]] = {}
 
         def write(tmp: Path) -> None:
@@ -168,7 +168,7 @@ class BuildCache:
 
     def chunk_from(self, key: str, meta: tuple[Any, ...]) -> Chunk:
         """The stored chunk as the state describes it, without reading its file. A missing or
-        short file shows when its bytes are read (:class:`~coopkg.parts.StoredChunkError`)."""
+        short file shows when its bytes are read (:class:`~coopkg.publish.parts.StoredChunkError`)."""
         return stored_chunk(str(self.parts / f"{key}.chunk"), meta)
 
     def commit(self, state: State) -> None:

@@ -8,7 +8,7 @@ builds a Python object per statement), while the writers it guards are pyoxigrap
 and our JSON-LD writer, both round-trip tested against independent parsers in the test suite.
 
 Bytes depend only on the data: quads are written in build order by pyoxigraph (Turtle,
-N-Triples, TriG, N-Quads) or by our own compacting writer (:mod:`coopkg.jsonld`),
+N-Triples, TriG, N-Quads) or by our own compacting writer (:mod:`coopkg.graph.jsonld`),
 and ``void.ttl`` takes no timestamp from the clock.
 
 ``dist/`` holds ``coopkg.{ttl,nt,jsonld,trig,nq}``, ``context.jsonld``, ``void.ttl`` and
@@ -58,7 +58,7 @@ def prefixes(ds: Dataset) -> dict[str, str]:
 def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`).
 
-    The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.parts`)."""
+    The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.publish.parts`)."""
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
     pfx = prefixes(ds)
     ser = Serializer(pfx)
@@ -136,7 +136,7 @@ class StagedDist:
     Why a staged object instead of callbacks: a build has work to finish between writing the dumps
     and publishing them (an incremental build's validation, the site that reads the new N-Quads),
     and work to do once they are in place (committing its cache). The caller sequences those
-    itself: ``write`` the dumps, add more files under :attr:`path`, then ``swap``. Leaving the
+    itself: ``write`` the dumps, add more files under ``path``, then ``swap``. Leaving the
     ``with`` block without ``swap`` (an exception, a refused report) leaves ``out`` as it was.
 
     :raises InputError: ``out`` exists and is not a folder coopkg wrote.
