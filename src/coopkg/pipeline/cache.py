@@ -33,11 +33,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from coopkg.atomic import write_bytes, write_via
 from coopkg.check.report import Result
 from coopkg.check.validate import check_files, shape_files
 from coopkg.errors import InputError
 from coopkg.graph.build import FilePart
-from coopkg.publish.dist import write_atomically
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
 from coopkg.resources import resource_dir
@@ -144,7 +144,7 @@ class BuildCache:
         self.store_id = self.folder / "store.id"
 
     def _write(self, path: Path, data: bytes) -> None:
-        write_atomically(path, lambda tmp: tmp.write_bytes(data))
+        write_bytes(path, data)
 
     def load_state(self) -> State | None:
         try:
@@ -163,7 +163,7 @@ class BuildCache:
             with tmp.open("wb") as f:
                 spans.update(write_chunk(chunk, f))
 
-        write_atomically(self.parts / f"{key}.chunk", write)
+        write_via(self.parts / f"{key}.chunk", write)
         return chunk_meta(chunk, spans)
 
     def chunk_from(self, key: str, meta: tuple[Any, ...]) -> Chunk:

@@ -122,7 +122,8 @@ class ParallelBuild:
         self.serializers: list[_Worker] = []
         #: each worker's N-Quads: its parts' quads in order (an incremental build loads its store from them)
         self.nq_files: list[str] = []
-        #: per data file, in order: (display name, path, definitions, references, deps) (see coopkg.pipeline.incremental)
+        #: per data file, in order: (display name, path, definitions, references, deps);
+        #: see coopkg.pipeline.incremental
         self.files: list[tuple[str, Path, Any, Any, dict[str, tuple[str, str | None]]]] = []
 
     def __enter__(self) -> ParallelBuild:
