@@ -168,12 +168,17 @@ def register(cli: click.Group) -> None:
             raise InputError(f"{path} exists; edit it, or give --force to write it again")
         block: list[str] = []
         counts = ""
+        dateline = _dateline(dateline)
         if not no_propose:
             from coopkg.records.propose.render import commented_block
 
-            found = _proposals(text, data_dir, cache, lang, _dateline(dateline))
-            block = commented_block(found)
-            counts = ", proposed " + ", ".join(f"{len(v)} {k}" for k, v in found.items())
+            try:
+                found = _proposals(text, data_dir, cache, lang, dateline)
+            except InputError as exc:  # the scaffold does not need the other records; proposals do
+                click.echo(f"warning: no proposals ({exc}); run 'coopkg source propose' when fixed", err=True)
+            else:
+                block = commented_block(found)
+                counts = ", proposed " + ", ".join(f"{len(v)} {k}" for k, v in found.items())
         write_new(path, scaffold(report, record_id, paras, lang, outlet, block), force)
         click.echo(f"wrote {path}: {len(paras)} paragraphs{counts}")
 
