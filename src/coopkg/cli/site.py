@@ -6,9 +6,6 @@ previous site's unchanged files are hard-linked, not rewritten.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,16 +21,15 @@ def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSumma
 
     :raises InputError: ``dist`` has no ``coopkg.nq``, or the base is not an absolute IRI.
     """
-    from coopkg.site import write_site
+    from coopkg.site import SiteSummary, write_site
 
     nquads = dist / "coopkg.nq"
     if not nquads.is_file():
         raise InputError(f"{nquads} does not exist: run 'coopkg build' first (or give --dist)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    old = None
-    try:
-        summary = write_site(
+    from coopkg.atomic import replace_folder
+
+    def make(tmp: Path) -> SiteSummary:
+        return write_site(
             nquads,
             tmp,
             base=base,
@@ -42,17 +38,11 @@ def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSumma
             downloads=dist,
             previous=out if out.is_dir() else None,
         )
-        if out.exists():
-            old = out.with_name(f".{out.name}.old.{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
+
+    try:
+        return replace_folder(out, make)
     except (ValueError, SyntaxError) as exc:
         raise InputError(str(exc)) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return summary
 
 
 def register(cli: click.Group) -> None:

@@ -1,4 +1,4 @@
-"""Turn checked records into an RDF dataset (design §3–§5).
+"""Turn checked records into an RDF dataset (docs/architecture.md, "One build").
 
 Each file's records become triples in one named graph: ``graph/source/<id>`` for a report,
 ``graph/reference`` for shared entities; the ontology and concept schemes go to

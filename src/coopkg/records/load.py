@@ -2,7 +2,7 @@
 
 ``load_records(path)`` reads every ``sources/*.yaml`` and ``reference/*.yaml`` under ``path``
 (sorted, so the result never depends on directory order), validates each file against
-:class:`coopkg.records.DataFile`, then checks across files: every id defined once, every reference
+:class:`coopkg.records.models.DataFile`, then checks across files: every id defined once, every reference
 resolves to an entity of an allowed kind, every concept slug exists in its SKOS scheme, every
 paragraph anchor exists in its report, and a source file's ``source.id`` equals its file name.
 
@@ -201,7 +201,7 @@ def load_file(path: Path, display: str) -> RecordFile:
 def load_records(path: str | Path, *, cache: str | Path | None = None) -> Records:
     """Load and check every data file under ``path`` (the ``data/`` folder).
 
-    :param cache: a folder for :class:`~coopkg.recordcache.RecordCache`: files whose content (and
+    :param cache: a folder for :class:`~coopkg.records.cache.RecordCache`: files whose content (and
         loader code) did not change since the last load are not parsed again. The result is the
         same with or without it.
     :raises InputError: the folder has no data files.

@@ -4,7 +4,7 @@ Models are strict (no coercion: ``"3"`` is not an int, ``3`` is not a string), f
 fields and check every string for lone surrogates and control characters, every language tag
 against BCP 47 syntax, every IRI for absoluteness and forbidden characters, and every date for
 shape and calendar validity. Cross-record checks (ids defined once, references resolve, concept
-slugs exist) happen in :mod:`coopkg.load`, which knows all files.
+slugs exist) happen in :mod:`coopkg.records.load`, which knows all files.
 
 >>> Agreement.model_validate({"id": "a", "name": {"en": "A"}, "kind": "framework",
 ...     "parties": ["110000", "x"], "signed_on": "2018-07-20", "stated_in": ["p1"]}).signed_on

@@ -31,8 +31,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopkg.atomic import swap_folder
 from coopkg.errors import InputError
-from coopkg.publish.dist import swap_in
 from coopkg.resources import resource_dir
 from coopkg.site import Release as SiteRelease
 from coopkg.site import write_site
@@ -192,7 +192,7 @@ def release(
         os.replace(work / "archive.sha256", releases / f"{archive_path.name}.sha256")
         os.replace(work / "CHANGELOG.md", changelog_path)
         os.replace(work / "catalog.ttl", catalog_path)
-        old_dist = swap_in(dist, out)
+        old_dist = swap_folder(dist, out)
         if old_dist is not None:
             shutil.rmtree(old_dist, ignore_errors=True)
     finally:
