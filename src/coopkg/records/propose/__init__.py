@@ -106,8 +106,8 @@ def propose(
         if d.dateline:
             item["dateline"] = True
         out["dates"].add((d.value, d.certainty, d.dateline), item, d.para, d.para.words(d.start, d.end))
-    for p in people.find(paras, tokens):
-        name = p.para.words(p.end - len(p.name), p.end)
+    for p in people.find(paras, tokens) + people.find_english([q for q in paras if not has_han(q.text)]):
+        name = p.name if p.organisation is not None else p.para.words(p.end - len(p.name), p.end)
         org = _organisation(p, found_insts, mentions)
         posts = []
         for post in p.posts:
@@ -197,6 +197,13 @@ def _spans_in(insts: list[Inst], para: Para, start: int, end: int) -> list[tuple
 
 
 def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Mention]) -> Item:
+    if p.organisation is not None:  # English: "director of <organisation>"
+        start, end = p.organisation
+        named = _spans_in(insts, p.para, start, end + 1)
+        if named:
+            return {"organization": _ref(named[0][2])}
+        inside = [m for m in mentions if m.para is p.para and start <= m.start < end and m.chosen]
+        return {"region": inside[0].chosen} if inside else {}
     ends = people.organisation_end(p.para.text, p.post_start)
     before = [(s, e, i) for s, e, i in _spans_in(insts, p.para, 0, p.post_start) if e in ends]
     if before:
