@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import cache
 
 from coopkg.records.load import Records
 from coopkg.records.lookup_index import chinese_names, english_words, translator
 from coopkg.records.models import Institution
 from coopkg.records.names import contains, fold, to_simplified, words
+from coopkg.records.names import lexicon as names_lexicon
+from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.regions import RegionIndex
 from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han, to_half_width
@@ -171,13 +174,23 @@ def by_reading(records: Records, name: str, regions: RegionIndex) -> list[str]:
         for r in readings:
             if sorted(name_words) == sorted(r.words):
                 exact.append(id_)
-            elif (contains(name_words, r.words) or contains(r.words, name_words)) and all(
-                (w,) in regions.en for w in set(name_words) ^ set(r.words)
-            ):
+            elif (
+                (contains(name_words, r.words) or contains(r.words, name_words))
+                and all((w,) in regions.en for w in set(name_words) ^ set(r.words))
+                and set(min(name_words, r.words, key=len)) - _generic_words()
+            ):  # the shorter has a name of its own: "First People's Hospital" is no body's name
                 close.add(id_)
     if exact:
         return list(dict.fromkeys(exact))[:1]
     return sorted(close) if len(close) == 1 else []
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    """The English words of institution names that name no body (hospital, people, first…)."""
+    endings = tuple(e for e, _ in lexicon().endings)
+    generic = {k: v for k, v in names_lexicon().words.items() if k.endswith(endings) or k.startswith("第")}
+    return frozenset(w for renderings in generic.values() for e in renderings for w in words(e))
 
 
 def reading(records: Records, name: str) -> tuple[str, ...]:
