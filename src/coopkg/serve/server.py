@@ -40,6 +40,7 @@ from coopkg.graph.dataset import Dataset
 from coopkg.serve.cache import AnswerCache
 from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
+from coopkg.serve.flight import InFlight
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
@@ -316,9 +317,15 @@ class Server:
             endpoint = Endpoint(
                 pool, self.id_base, self.static, cache, public_url=self.public_url, cors=self.cors, clients=clients
             )
-            server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
+            budget = InFlight(self.limits.http.max_in_flight)
+            server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log, budget)
+
+            def status() -> None:  # SIGUSR1: what the front holds now, one log line
+                _log(f"status: {len(conns)} connections; {budget.status()}; {pool.status()}")
+
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
+                self._loop.add_signal_handler(signal.SIGUSR1, status)
             self.started.set()
             async with server:
                 await self._stop.wait()
@@ -380,7 +387,7 @@ def make_server(
     """
     limits = limits or Limits()
     pool = PoolLimits(**{**limits.pool.__dict__, "timeout": timeout})
-    limits = Limits(_fit_open_files(limits.http, pool.size), pool, limits.cache_bytes)
+    limits = Limits(_fit_open_files(limits.http, pool.processes), pool, limits.cache_bytes)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
