@@ -251,7 +251,7 @@ def test_facts_cite_their_report_paragraph(site: Path) -> None:
     doc = parse(site / "id/agreement/ditan-shenyang-sixth-inter-hospital.html")
     refs = [li for li in doc.iter(HTML_NS + "li") if (li.get("id") or "").startswith("ref-")]
     links = [a.get("href") for li in refs for a in li.iter(HTML_NS + "a")]
-    assert "../../id/source/000_ae355af3523134a3#p3" in links
+    assert "../../id/source/000_ae355af3523134a3.html#p3" in links  # links name files (file://, static hosts)
     text = "".join(doc.itertext())
     assert "Uncertain." in text and "paragraph 3" in text
 
@@ -292,6 +292,9 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
     for rq in sorted(resource_dir("queries").glob("*.rq")):
         assert rq.stem in ids
     assert "Could not run" not in text
+    for rq in sorted(resource_dir("queries").glob("*.rq")):  # each on its own page, with its result
+        page = (site / "queries" / f"{rq.stem}.html").read_text(encoding="utf-8")
+        assert "Could not run" not in page and "<h2>Result</h2>" in page
 
 
 def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
@@ -319,10 +322,13 @@ def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     assert (len(results["long"].rows), results["long"].total) == (ROW_LIMIT, 2345)
     assert (len(results["short"].rows), results["short"].total) == (56, 56)  # 23, 230-239, 2300-2344
     assert results["long"].rows[0][1].text == "org 0" and results["long"].rows[-1][1].text == f"org {ROW_LIMIT - 1}"
-    html = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
-    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in html
-    assert "56 rows." in html and html.count("rows shown") == 1
-    assert html.count("<tr>") == (1 + ROW_LIMIT) + (1 + 56)  # a header row and the rows shown, per query
+    page = environment().get_template("query.html")
+    long, short = (page.render(root="../", q=results[name]) for name in ("long", "short"))
+    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in long
+    assert "56 rows." in short and "rows shown" not in short
+    assert (long.count("<tr>"), short.count("<tr>")) == (1 + ROW_LIMIT, 1 + 56)  # a header row and the rows shown
+    index = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
+    assert '<a href="queries/long.html">' in index and "(2,345 rows)" in index and "(56 rows)" in index
 
 
 def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:

@@ -2,7 +2,10 @@
 
 Each :class:`Picture` is an SVG from a Vega-Lite spec (built with altair, rendered offline by
 vl-convert: no JavaScript in the page, no network: remote data URLs are refused) plus a table of the
-same numbers and a text alternative (``<title>``/``<desc>`` inside the SVG).
+same numbers and a text alternative (``<title>``/``<desc>`` inside the SVG). Each mark links to the
+page of what it counts or draws (a timeline bar to its agreement, an area's bar to the area, a
+matrix cell to its column's province): the SVG names the thing's IRI, which the site turns into a
+link to the page's file (:func:`coopkg.site.svg.inline`).
 
 Same data gives the same bytes, also on machines with other fonts installed: vl-convert measures
 text with whatever fonts it finds, so every layout choice here avoids measured sizes (fixed padding,
@@ -28,6 +31,8 @@ import pyoxigraph as ox
 import vl_convert as vlc
 
 from coopkg.vocab import CONCEPT, COOP, RDFS, SKOS, XSD
+
+from .words import count
 
 #: font stack written into the SVG: the browser picks a CJK font for Chinese labels
 FONT = "Liberation Sans, Arial, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"
@@ -146,11 +151,12 @@ def province_network(store: ox.Store) -> Picture:
     involved = sorted({iri for pair in pairs for iri in pair}, key=key)
     order = [name(iri) for iri in involved]
     cells = [
-        {"a": name(a), "b": name(b), "n": total, "desc": f"{name(a)} and {name(b)}: {total}"}
+        {"a": name(a), "b": name(b), "n": total, "desc": f"{name(a)} and {name(b)}: {total}", "href": a, "other": b}
         for a, b in pairs
         for total in [sum(counts[a, b].values())]
     ]
-    cells += [{**c, "a": c["b"], "b": c["a"]} for c in cells]  # the matrix is symmetric: fill both halves
+    # the matrix is symmetric: fill both halves; a cell links to its column's province
+    cells += [{**c, "a": c["b"], "b": c["a"], "href": c["other"], "other": c["href"]} for c in cells]
     size = max(len(order), 1) * 34
     top = max((int(c["n"]) for c in cells), default=1)
     base = alt.Chart(alt.Data(values=cells)).encode(
@@ -165,6 +171,7 @@ def province_network(store: ox.Store) -> Picture:
             legend=alt.Legend(orient="none", legendX=size + 16, legendY=0, gradientLength=min(size, 160)),
         ),
         description=alt.Description("desc:N"),
+        href=alt.Href("href:N"),
     )
     labels = base.mark_text(fontSize=11).encode(
         text="n:Q",
@@ -173,9 +180,9 @@ def province_network(store: ox.Store) -> Picture:
     title = "Cooperation between provinces"
     total_links = sum(int(r[4]) for r in rows)
     description = (
-        f"Matrix of {len(order)} provinces. Each cell counts the agreements and programmes with parties "
+        f"Matrix of {count(len(order), 'province')}. Each cell counts the agreements and programmes with parties "
         f"or participants in both provinces (a party counts for the province it is located in). "
-        f"{len(rows)} province pairs, {total_links} links in all. "
+        f"{count(len(rows), 'province pair')}, {count(total_links, 'link')} in all. "
         + "; ".join(f"{r[0]} – {r[1]}: {r[4]}" for r in rows)
         + "."
     )
@@ -384,6 +391,7 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
                 "mid": (start + end) / 2,
                 "point": point,
                 "desc": f"{i.name}: {i.fact} {i.reads}",
+                "href": i.thing,
             }
         )
     order = list(dict.fromkeys(v["row"] for v in values))
@@ -407,7 +415,9 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
         legend=alt.Legend(orient="none", legendX=width + 16, legendY=0, symbolOpacity=1) if dated else None,
     )
     y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
-    base = alt.Chart(alt.Data(values=values)).encode(y=y, color=colour, description=alt.Description("desc:N"))
+    base = alt.Chart(alt.Data(values=values)).encode(
+        y=y, color=colour, description=alt.Description("desc:N"), href=alt.Href("href:N")
+    )
     bars = (
         base.transform_filter("!datum.point")
         .mark_bar(height=10, opacity=0.45)
@@ -437,16 +447,18 @@ def timeline(store: ox.Store) -> Picture:
     no_year = [i for i in items if i.lane == "no-year"]
     title = "Timeline of signings and events"
     width, spacing = 420, 50
-    summary = f"{len(items)} dated facts about agreements, events and programmes. " + (
-        f"{undated} events without any stated date are not shown. " if undated else ""
+    summary = f"{count(len(items), 'dated fact')} about agreements, events and programmes. " + (
+        f"{count(undated, 'event')} without any stated date {'is' if undated == 1 else 'are'} not shown. "
+        if undated
+        else ""
     )
     if len(items) > TIMELINE_ITEM_LIMIT:
         columns = ["period", "precision", "facts"]
         rows = _timeline_counts(dated, no_year)
         chart, height = _counts_chart(rows, width, spacing), 2 * COUNT_HEIGHT + spacing
         description = (
-            summary
-            + f"Upper panel: {len(dated)} facts with a stated year, counted per year (a span by its first year). "
+            summary + f"Upper panel: {count(len(dated), 'fact')} with a stated year, counted per year "
+            "(a span by its first year). "
             f"Lower panel: {len(no_year)} whose report gives no year, counted per month, never at a guessed year. "
             + "; ".join(f"{r[0]}, {r[1]}: {r[2]}" for r in rows)
             + "."
@@ -555,7 +567,7 @@ def areas(store: ox.Store) -> Picture:
         for label, iri in ordered
     ]
     values = [
-        {"area": label, "kind": kind.rstrip("s"), "n": n, "desc": f"{label}: {n} {kind}"}
+        {"area": label, "kind": kind.rstrip("s"), "n": n, "desc": f"{label}: {count(n, kind.rstrip('s'))}", "href": iri}
         for label, iri in ordered
         for kind, n in counts[label, iri].items()
         if n
@@ -576,14 +588,15 @@ def areas(store: ox.Store) -> Picture:
             ),
             order=alt.Order("kind:N"),
             description=alt.Description("desc:N"),
+            href=alt.Href("href:N"),
         )
         .properties(width=width, height=max(len(order), 1) * 18)
     )
     title = "Agreements and programmes per cooperation area"
     description = (
-        f"Bars for {len(rows)} cooperation areas: how many agreements and how many programmes cover each "
+        f"Bars for {count(len(rows), 'cooperation area')}: how many agreements and how many programmes cover each "
         "(one agreement or programme may cover several areas). "
-        + "; ".join(f"{r[0]}: {r[1]} agreements, {r[2]} programmes" for r in rows)
+        + "; ".join(f"{r[0]}: {count(int(r[1]), 'agreement')}, {count(int(r[2]), 'programme')}" for r in rows)
         + "."
     )
     svg = _render("areas", chart, (width, len(order) * 18), title, description, padding=(230, 40, 130, 10))
