@@ -425,6 +425,8 @@ def _pictures(store: ox.Store, v: Viewer) -> list[dict]:
                 "title": p.title,
                 "description": p.description,
                 "svg": safe_svg(inline(p.svg, p.id, caption, link)),
+                "narrow": safe_svg(inline(p.narrow_svg, p.id + "-narrow", caption, link)) if p.narrow_svg else "",
+                "legend": list(p.legend),
                 "columns": list(p.columns),
                 "rows": [[str(c) for c in row] for row in p.rows],
             }

@@ -45,6 +45,10 @@ MONTH_START = [sum(calendar.monthrange(2000, m)[1] for m in range(1, k)) for k i
 #: above this many timeline rows the timeline counts per year/month instead of drawing each item
 TIMELINE_ITEM_LIMIT = 60
 LABEL_CHARS = 46
+#: the timeline for a phone's width (about 390 CSS px in all): shorter row names, a narrower plot,
+#: the legend as a list under the picture
+NARROW_LABEL_CHARS = 24
+NARROW_WIDTH = 190
 
 PREFIXES = f"PREFIX coop: <{COOP}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
 
@@ -59,6 +63,10 @@ class Picture:
     svg: str
     columns: list[str]
     rows: list[list[str]]
+    #: the same picture drawn for a phone's width ("" when the wide one reads there too)
+    narrow_svg: str = ""
+    #: what the colours of ``narrow_svg`` mean, ``(label, colour)``: it has no legend of its own
+    legend: tuple[tuple[str, str], ...] = ()
 
 
 def render_all(store: ox.Store) -> list[Picture]:
@@ -352,11 +360,11 @@ def timeline_items(store: ox.Store) -> list[Item]:
     return sorted(items, key=lambda i: (i.lane, i.interval(), i.name, i.fact, i.thing))
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(text: str, chars: int = LABEL_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
-def _row_names(items: Iterable[Item]) -> dict[str, str]:
+def _row_names(items: Iterable[Item], chars: int = LABEL_CHARS) -> dict[str, str]:
     """A distinct, short row name per thing (things sharing a label get their IRI's last segment)."""
     things = dict.fromkeys((i.thing, i.name) for i in items)
     names: dict[str, str] = {}
@@ -364,9 +372,13 @@ def _row_names(items: Iterable[Item]) -> dict[str, str]:
     for thing, name in things:
         if thing in names:
             continue
-        short = _short(name)
+        short = _short(name, chars)
         if short in taken:
-            short = _short(f"{name} ({thing.rsplit('/', 1)[-1]})")
+            short = _short(f"{name} ({thing.rsplit('/', 1)[-1]})", chars)
+        n = 2
+        while short in taken:  # short names can still meet: number them
+            short = _short(name, chars - 4) + f" ({n})"
+            n += 1
         names[thing] = short
         taken.add(short)
     return names
@@ -376,8 +388,10 @@ FACT_COLOURS = {"signed": "#1f77b4", "event": "#d62728", "valid": "#2ca02c", "pr
 FACT_COLOURS["ended"] = "#7f7f7f"
 
 
-def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
-    names = _row_names(items)
+def _lane_chart(
+    items: list[Item], dated: bool, width: int, chars: int = LABEL_CHARS, legend: bool = True
+) -> alt.LayerChart:
+    names = _row_names(items, chars)
     values = []
     for i in items:
         start, end = i.interval()
@@ -402,7 +416,7 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
     else:
         scale = alt.Scale(domain=[0, 366], nice=False, zero=True)
         axis = alt.Axis(
-            values=MONTH_START,
+            values=MONTH_START if legend else MONTH_START[::3],  # narrow: every third month
             labelExpr=f"{MONTHS!r}[indexof({MONTH_START!r}, datum.value)]",
             labelAlign="left",
             grid=True,
@@ -412,7 +426,7 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
         "fact:N",
         title="what",
         scale=alt.Scale(domain=list(FACT_COLOURS), range=list(FACT_COLOURS.values())),
-        legend=alt.Legend(orient="none", legendX=width + 16, legendY=0, symbolOpacity=1) if dated else None,
+        legend=alt.Legend(orient="none", legendX=width + 16, legendY=0, symbolOpacity=1) if dated and legend else None,
     )
     y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
     base = alt.Chart(alt.Data(values=values)).encode(
@@ -482,7 +496,24 @@ def timeline(store: ox.Store) -> Picture:
         else:
             chart, height = _empty(width), 40
     svg = _render("timeline", chart, (width, height), title, description, padding=(300, 40, 220, 30))
-    return Picture("timeline", title, description, svg, columns, rows)
+    if len(items) > TIMELINE_ITEM_LIMIT or not items:
+        return Picture("timeline", title, description, svg, columns, rows)
+    narrow_lanes = [(dated, True, "Year stated"), (no_year, False, "Year not stated")]
+    panels = [
+        _lane_chart(its, is_dated, NARROW_WIDTH, NARROW_LABEL_CHARS, legend=False).properties(title=heading)
+        for its, is_dated, heading in narrow_lanes
+        if its
+    ]
+    narrow = _render(
+        "timeline-narrow",
+        alt.vconcat(*panels, spacing=spacing, bounds="flush"),
+        (NARROW_WIDTH, height),
+        title,
+        description,
+        padding=(165, 40, 15, 30),
+    )
+    legend = tuple((fact, colour) for fact, colour in FACT_COLOURS.items() if any(i.fact == fact for i in items))
+    return Picture("timeline", title, description, svg, columns, rows, narrow, legend)
 
 
 COUNT_HEIGHT = 160
