@@ -251,7 +251,7 @@ def test_facts_cite_their_report_paragraph(site: Path) -> None:
     doc = parse(site / "id/agreement/ditan-shenyang-sixth-inter-hospital.html")
     refs = [li for li in doc.iter(HTML_NS + "li") if (li.get("id") or "").startswith("ref-")]
     links = [a.get("href") for li in refs for a in li.iter(HTML_NS + "a")]
-    assert "../../id/source/000_ae355af3523134a3#p3" in links
+    assert "../../id/source/000_ae355af3523134a3.html#p3" in links  # links name files (file://, static hosts)
     text = "".join(doc.itertext())
     assert "Uncertain." in text and "paragraph 3" in text
 
@@ -268,6 +268,77 @@ def test_source_page_lists_facts_per_paragraph(site: Path) -> None:
     sections = {s.get("id"): s for s in doc.iter(HTML_NS + "section")}
     p3 = "".join(sections["p3"].itertext())
     assert "Shenyang Sixth Hospital" in p3
+
+
+def test_source_pages_show_the_report_and_readable_labels(site: Path) -> None:
+    """Each source page: the report's outlet and date as the record states them (a date not stated
+    says so), and every property in its paragraphs named in words, not as a CURIE."""
+    outlet, issued = "https://w3id.org/coopkg/ontology#outlet", "http://purl.org/dc/terms/issued"
+    pages = sorted((site / "id" / "source").glob("*.html"))
+    assert pages
+    shown_outlets = 0
+    for page in pages:
+        doc = parse(page)
+        (report,) = [dl for dl in doc.iter(HTML_NS + "dl") if dl.get("class") == "report"]
+        rows = {
+            "".join(div.find(HTML_NS + "dt").itertext()): "".join(div.find(HTML_NS + "dd").itertext())
+            for div in report.iter(HTML_NS + "div")
+        }
+        facts = {
+            str(t.predicate.value): t.object.value
+            for t in ox.parse(path=str(page.with_suffix(".nt")), format=ox.RdfFormat.N_TRIPLES)
+            if t.subject.value == BASE + "id/source/" + page.stem
+        }
+        assert "title" in rows
+        if outlet in facts:
+            assert facts[outlet] in rows["outlet"]
+            shown_outlets += 1
+        assert rows["date"] != "" and (issued in facts or rows["date"] == "not stated in the report")
+        for section in doc.iter(HTML_NS + "section"):
+            for th in section.iter(HTML_NS + "th"):
+                assert not re.fullmatch(r"[a-z]+:[A-Za-z]+", "".join(th.itertext())), page
+    assert shown_outlets >= 1
+
+
+def test_links_show_the_name_in_both_languages(site: Path) -> None:
+    """A link to Beijing reads "Beijing 北京市": the other language's name beside the preferred one."""
+    index = json.loads((site / "names.json").read_text(encoding="utf-8"))
+    (zh,) = [n for key, _, names in index["entries"] if key == "id/region/110000" for n, lang in names if lang == "zh"]
+    doc = parse(site / "id/org/beijing-ditan-hospital.html")
+    links = [a for a in doc.iter(HTML_NS + "a") if a.get("href") == "../../id/region/110000.html"]
+    assert links
+    for a in links:
+        spans = {s.get("lang"): "".join(s.itertext()) for s in a.iter(HTML_NS + "span")}
+        assert spans == {"en": "Beijing", "zh": zh}
+
+
+def test_pictures_describe_once_and_link_their_marks(site: Path) -> None:
+    """The long description is the caption alone (no ``<desc>`` repeating it), and a picture's marks
+    link to files of the site."""
+    text = (site / "index.html").read_text(encoding="utf-8")
+    doc = parse(site / "index.html")
+    captions = ["".join(c.itertext()) for c in doc.iter(HTML_NS + "figcaption")]
+    assert len(captions) == 3
+    visible = "".join(doc.find(f"{HTML_NS}body").itertext())
+    for caption in captions:
+        assert visible.count(caption) == 1
+    assert "<desc" not in text
+    hrefs = re.findall(r'xlink:href="([^"#][^"]*)"', text)
+    assert len(hrefs) > 10
+    for href in hrefs:
+        assert (site / href).is_file(), href
+
+
+def test_pages_link_the_endpoint_when_one_is_given() -> None:
+    from coopkg.site.build import environment
+
+    page = environment("https://example.org/sparql").get_template("browse.html")
+    assert '<a href="https://example.org/sparql" rel="external">SPARQL endpoint</a>' in page.render(
+        root="../", title="Regions", items=[]
+    )
+    assert "SPARQL endpoint" not in environment().get_template("browse.html").render(root="../", title="R", items=[])
+    result = CliRunner().invoke(cli, ["build", "--endpoint", "javascript:alert(1)"])
+    assert result.exit_code == 2 and "is not an http(s) URL" in result.output
 
 
 def test_ontology_page_has_an_anchor_per_term_and_concept(site: Path) -> None:
@@ -292,6 +363,9 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
     for rq in sorted(resource_dir("queries").glob("*.rq")):
         assert rq.stem in ids
     assert "Could not run" not in text
+    for rq in sorted(resource_dir("queries").glob("*.rq")):  # each on its own page, with its result
+        page = (site / "queries" / f"{rq.stem}.html").read_text(encoding="utf-8")
+        assert "Could not run" not in page and "<h2>Result</h2>" in page
 
 
 def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
@@ -319,10 +393,13 @@ def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     assert (len(results["long"].rows), results["long"].total) == (ROW_LIMIT, 2345)
     assert (len(results["short"].rows), results["short"].total) == (56, 56)  # 23, 230-239, 2300-2344
     assert results["long"].rows[0][1].text == "org 0" and results["long"].rows[-1][1].text == f"org {ROW_LIMIT - 1}"
-    html = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
-    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in html
-    assert "56 rows." in html and html.count("rows shown") == 1
-    assert html.count("<tr>") == (1 + ROW_LIMIT) + (1 + 56)  # a header row and the rows shown, per query
+    page = environment().get_template("query.html")
+    long, short = (page.render(root="../", q=results[name]) for name in ("long", "short"))
+    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in long
+    assert "56 rows." in short and "rows shown" not in short
+    assert (long.count("<tr>"), short.count("<tr>")) == (1 + ROW_LIMIT, 1 + 56)  # a header row and the rows shown
+    index = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
+    assert '<a href="queries/long.html">' in index and "(2,345 rows)" in index and "(56 rows)" in index
 
 
 def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:

@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from coopkg.graph.dataset import Dataset
+from coopkg.serve import queryui
 from coopkg.serve.cache import AnswerCache
 from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
@@ -122,12 +123,15 @@ class Endpoint:
         if req.method == "OPTIONS":
             return self.options(req, url.path == "/sparql")
         if url.path == "/sparql":
+            if req.method in ("GET", "HEAD") and not url.query and queryui.wants_page(accept):
+                return queryui.page_response(self.public_url)  # a browser: the query page
             try:
                 return await self.sparql(req, url.query, accept)
             except ProtocolError as exc:
                 return _text(exc.status, str(exc))
         if req.method in ("GET", "HEAD"):
-            return await self.resolve(url.path, accept, req.peer)
+            found = queryui.asset(url.path)
+            return found if found is not None else await self.resolve(url.path, accept, req.peer)
         return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
     def options(self, req: Request, sparql: bool) -> Response:
