@@ -31,6 +31,9 @@ def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSumma
         raise InputError(f"{nquads} does not exist: run 'coopkg build' first (or give --dist)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # a web server's user reads the site: not mkdtemp's owner-only mode
     old = None
     try:
         summary = write_site(

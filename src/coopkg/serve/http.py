@@ -94,15 +94,16 @@ def _http_date() -> str:
 
 
 def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
-    ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
+    text = resp.content_type.startswith("text/") and "charset=" not in resp.content_type
+    ctype = resp.content_type + ("; charset=utf-8" if text else "")  # the charset once
     lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}", "Server: coopkg", f"Date: {_http_date()}"]
-    if resp.status != 204:  # a 204 has no content, and must not say how long it is (RFC 9110)
+    if resp.status not in (204, 304):  # no content, and must not say how long it is (RFC 9110)
         lines += [f"Content-Type: {ctype}", f"Content-Length: {len(resp.body)}"]
     lines += [f"{k}: {v}" for k, v in resp.headers]
     if not keep_alive:
         lines.append("Connection: close")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only or resp.status == 204 else head + resp.body
+    return head if head_only or resp.status in (204, 304) else head + resp.body
 
 
 class HttpProtocol(asyncio.Protocol):

@@ -2,7 +2,7 @@
 work under ``https://w3id.org/coopkg/``, under ``coopkg serve`` on 127.0.0.1 and from a copy).
 
 A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<key>.html`` and its
-alternates ``<key>.nt`` (N-Triples, which is also its Turtle) and ``<key>.jsonld``; an IRI ending
+alternates ``<key>.ttl``, ``.nt``, ``.jsonld``, ``.rdf`` and ``.trig``; an IRI ending
 in ``/`` (and the home page, key ``""``) uses ``<key>index.html``. Links use the key itself, the
 IRI's own path, which the conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
 
@@ -22,8 +22,11 @@ import posixpath
 
 #: the files beside each page, linked from it: extension, media type, label
 ALTERNATES = (
-    ("nt", "application/n-triples", "N-Triples (also Turtle)"),
+    ("ttl", "text/turtle", "Turtle"),
+    ("nt", "application/n-triples", "N-Triples"),
     ("jsonld", "application/ld+json", "JSON-LD"),
+    ("rdf", "application/rdf+xml", "RDF/XML"),
+    ("trig", "application/trig", "TriG (each triple in its source's named graph)"),
 )
 
 
