@@ -113,14 +113,15 @@ def _http_date() -> str:
 
 def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
     head = encode_head(resp, keep_alive)
-    return head if head_only or resp.status == 204 else head + resp.body
+    return head if head_only or resp.status in (204, 304) else head + resp.body
 
 
 def encode_head(resp: Response, keep_alive: bool) -> bytes:
     """The status line and headers of a response (its body is written after them, unchanged)."""
-    ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
+    text = resp.content_type.startswith("text/") and "charset=" not in resp.content_type
+    ctype = resp.content_type + ("; charset=utf-8" if text else "")  # the charset once
     lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}", "Server: coopkg", f"Date: {_http_date()}"]
-    if resp.status != 204:  # a 204 has no content, and must not say how long it is (RFC 9110)
+    if resp.status not in (204, 304):  # no content, and must not say how long it is (RFC 9110)
         lines += [f"Content-Type: {ctype}", f"Content-Length: {len(resp.body)}"]
     lines += [f"{k}: {v}" for k, v in resp.headers]
     if not keep_alive:
@@ -440,7 +441,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         """Write an answer a piece at a time, each once the output buffer has drained; False when the
         client left before it was handed to the kernel whole. An answer larger than the output buffer
         takes its size out of the budget of answers in flight, and is a 503 when that is full."""
-        size = 0 if head_only else len(response.body)
+        size = 0 if head_only or response.status in (204, 304) else len(response.body)
         if not self.budget.take(size, always=size <= self.limits.write_buffer):
             self.log(f"{self.peer}: an answer of {size >> 20} MiB does not fit in the answers in flight; 503")
             response, size = Response(503, "text/plain", b"the server is busy sending answers: try again later\n"), 0
@@ -450,7 +451,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
             if self.closed or not self.transport or self.transport.is_closing():
                 return False
             self.transport.write(encode_head(response, keep_alive))
-            body = memoryview(b"" if head_only or response.status == 204 else response.body)
+            body = memoryview(b"" if head_only or response.status in (204, 304) else response.body)
             step = self.limits.write_buffer
             for at in range(0, len(body), step):
                 if self.drained:

@@ -28,7 +28,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ class Endpoint:
 
     pool: WorkerPool
     id_base: str
-    static: Callable[[str, str | None], Response | None] | None = None
+    static: Callable[[str, Mapping[str, str]], Response | None] | None = None
     cache: AnswerCache | None = None
     vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
     public_url: str = "http://127.0.0.1/sparql"  # the endpoint's IRI in the service description
@@ -131,7 +131,7 @@ class Endpoint:
                 return _text(exc.status, str(exc))
         if req.method in ("GET", "HEAD"):
             found = queryui.asset(url.path)
-            return found if found is not None else await self.resolve(url.path, accept, req.peer)
+            return found if found is not None else await self.resolve(url.path, accept, req.peer, req.headers)
         return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
     def options(self, req: Request, sparql: bool) -> Response:
@@ -146,10 +146,12 @@ class Endpoint:
             headers.append(("Access-Control-Allow-Headers", allowed or "Accept, Content-Type"))
         return Response(204, "text/plain", b"", headers)
 
-    async def resolve(self, path: str, accept: str | None, peer: str = "") -> Response:
+    async def resolve(
+        self, path: str, accept: str | None, peer: str = "", headers: Mapping[str, str] | None = None
+    ) -> Response:
         """Every GET/HEAD that is not /sparql: the hook where a static site resolver plugs in."""
         if self.static is not None:
-            found = self.static(path, accept)
+            found = self.static(path, headers if headers is not None else {"accept": accept or ""})
             if found is not None:
                 return found
         if path.startswith("/id/"):
@@ -298,7 +300,7 @@ class Server:
             ds.store.dump(name, format=ox.RdfFormat.N_QUADS)
             store = self._tmp
         self.source = store
-        self.static: Callable[[str, str | None], Response | None] | None = None
+        self.static: Callable[[str, Mapping[str, str]], Response | None] | None = None
         host, port = self.server_address[:2]
         self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"  # --public-url
         self.cors = True

@@ -150,13 +150,15 @@ def _write(
         for doc in share:
             key = data.key(doc) or ""
             stem = file_stem(key)
-            nt, js = alt.texts(doc)
-            out.write(f"{stem}.nt", nt.encode("utf-8"))
-            out.write(f"{stem}.jsonld", js.encode("utf-8"))
+            texts = alt.texts(doc)
+            for ext, text in texts.items():
+                out.write(f"{stem}.{ext}", text.encode("utf-8"))
+            js = texts["jsonld"]
             name = stem.rpartition("/")[2]  # alternates sit beside the page
             links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
             context = {
                 "root": root(key),
+                "canonical": doc[: len(doc) - len(key)] + stem + ".html",
                 "links": links,
                 "jsonld": Markup(alternates.script_json(js)),  # JSON escaped for <script>
             }
@@ -172,11 +174,16 @@ def _write(
     pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
     _home(data, env, writer, dl, browse, releases)
+    # the home page is the dataset's: its RDF is the dataset's description
+    for ext, text in alt.texts(base + "dataset", files=base + "index.").items():
+        writer.write(f"index.{ext}", text.encode("utf-8"))
     catalog = _catalog(data, queries_dir)
     writer.write("queries.html", _render(env, "queries.html", "queries", queries=catalog))
     for q in catalog:  # one page per query: a long result makes one long page, not the whole catalog
         writer.write(f"queries/{q.name}.html", _render(env, "query.html", f"queries/{q.name}", q=q))
     writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
+    # served for any unknown path at any depth: its links are absolute
+    writer.write("404.html", env.get_template("404.html").render(root=base).encode("utf-8"))
     writer.write("names.json", _names(data, docs))
     for name in ("style.css", "search.js", "favicon.svg"):
         writer.write(name, (TEMPLATES / name).read_bytes())

@@ -2,11 +2,11 @@
 work under ``https://w3id.org/coopkg/``, under ``coopkg serve`` on 127.0.0.1 and from a copy).
 
 A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<key>.html`` and its
-alternates ``<key>.nt`` (N-Triples, which is also its Turtle) and ``<key>.jsonld``; an IRI ending
-in ``/`` (and the home page, key ``""``) uses ``<key>index.html``. Links name that file
-(``x.html``, ``index.html``), never the bare key: the IRIs stay extensionless (the conneg rules
-map them to the file), but a page opened from ``file://`` or put on a plain static host, where
-nothing maps a bare key, still reaches every other page.
+alternates ``<key>.ttl``, ``.nt``, ``.jsonld``, ``.rdf`` and ``.trig``; an IRI ending in ``/``
+(and the home page, key ``""``) uses ``<key>index.html``. Links name that file (``x.html``,
+``index.html``), never the bare key: the IRIs stay extensionless (the conneg rules, and
+:func:`coopkg.site.resolve.resolve`, map them to the file), but a page opened from ``file://`` or
+put on a plain static host, where nothing maps a bare key, still reaches every other page.
 
 >>> href("id/org/x", "id/region/110000")
 '../../id/region/110000.html'
@@ -26,8 +26,11 @@ import posixpath
 
 #: the files beside each page, linked from it: extension, media type, label
 ALTERNATES = (
-    ("nt", "application/n-triples", "N-Triples (also Turtle)"),
+    ("ttl", "text/turtle", "Turtle"),
+    ("nt", "application/n-triples", "N-Triples"),
     ("jsonld", "application/ld+json", "JSON-LD"),
+    ("rdf", "application/rdf+xml", "RDF/XML"),
+    ("trig", "application/trig", "TriG (each triple in its source's named graph)"),
 )
 
 #: IRIs under these folders name files of the site (the dumps a ``dcat:downloadURL`` gives), not pages

@@ -30,7 +30,7 @@ LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTER
 TYPE = RDF + "type"
 STATED_IN = COOP + "statedIn"
 #: pages the site writes itself; no IRI may map onto them
-RESERVED_KEYS = frozenset({"", "queries", "search", "pictures"})
+RESERVED_KEYS = frozenset({"", "queries", "search", "pictures", "404"})
 RESERVED_ROOTS = frozenset({"browse", "downloads", "w3id", "static", "queries"})
 
 
