@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import coopkg
 from coopkg.cli import cli
 from coopkg.errors import RecordError
+from coopkg.pipeline import build_dist
 from coopkg.records.load import load_records
 from coopkg.vocab import COOP, PROV, RDFS, SKOS, Namespaces
 
@@ -79,9 +80,9 @@ def test_lookup_finds_the_added_names(small_copy: Path) -> None:
 
 @pytest.mark.slow
 def test_validation_is_clean_and_the_duplicate_check_sees_the_added_name(small_copy: Path) -> None:
-    """An institution defined again under the full Chinese name that only the added name gives is a
-    duplicate warning naming the entity; nothing else is reported that was not before."""
-    before = coopkg.validate(coopkg.build(load_records(small_copy)))
+    """An institution defined again under the full Chinese name that only the added other name
+    gives: without the names item no warning, with it a duplicate warning naming the entity, and
+    nothing else."""
     again = "\n".join(
         [
             "institutions:",
@@ -89,16 +90,21 @@ def test_validation_is_clean_and_the_duplicate_check_sees_the_added_name(small_c
             "    name: {zh: 首都医科大学附属北京儿童医院}",
             "    kind: hospital",
             "    stated_in: [p3]",
+            "",
         ]
     )
-    titled = REPORT.replace("title: 测试报告", "title: 测试报告\n  translated_title: {en: Test}")
-    _write(small_copy, titled + again + "\n")
+    head, names = REPORT.replace("title: 测试报告", "title: 测试报告\n  translated_title: {en: Test}").split(
+        "\nnames:\n"
+    )
+    _write(small_copy, head + "\n" + again)
+    before = coopkg.validate(coopkg.build(load_records(small_copy)))
+    _write(small_copy, head + "\n" + again + "names:\n" + names)
     report = coopkg.validate(coopkg.build(load_records(small_copy)))
     new = {(r.rule, r.focus) for r in report.results} - {(r.rule, r.focus) for r in before.results}
     bch = NS.entity("org", "bch-again").value
-    assert {rule for rule, focus in new if focus != bch} == set(), new
-    duplicate = [r for r in report.results if r.rule == "check:duplicate-names-warning" and r.focus == bch]
-    assert len(duplicate) == 1 and "beijing-childrens-hospital" in duplicate[0].message
+    assert new == {("check:duplicate-names-warning", bch)}
+    (duplicate,) = [r for r in report.results if r.rule == "check:duplicate-names-warning" and r.focus == bch]
+    assert "beijing-childrens-hospital" in duplicate.message
     assert report.conforms()
 
 
@@ -163,3 +169,18 @@ def test_a_reference_file_and_the_defining_file_cannot_add_names(small_copy: Pat
     own.write_text(text + "names:" + _name_item().split("names:")[1], encoding="utf-8")
     with pytest.raises(RecordError, match="is defined in this file: give the name in its own record"):
         load_records(small_copy)
+
+
+@pytest.mark.slow
+def test_the_entitys_page_shows_the_added_names(small_copy: Path, tmp_path: Path) -> None:
+    _write(small_copy)
+    out = tmp_path / "dist"
+    build_dist(small_copy, out, cache=None, jobs=1)
+    pages = [p for p in (out / "site").rglob("*.html") if "beijing-childrens-hospital" in p.as_posix()]
+    page = next(
+        p for p in pages if p.parent.name == "beijing-childrens-hospital" or p.stem == "beijing-childrens-hospital"
+    )
+    html = page.read_text(encoding="utf-8")
+    assert '<dd lang="zh">北京儿童医院</dd>' in html
+    assert '<dd lang="zh">首都医科大学附属北京儿童医院</dd>' in html
+    assert '<dd lang="zh-latn-pinyin">Bei Jing Er Tong Yi Yuan</dd>' in html
