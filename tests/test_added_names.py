@@ -14,7 +14,7 @@ import coopkg
 from coopkg.cli import cli
 from coopkg.errors import RecordError
 from coopkg.pipeline import build_dist
-from coopkg.records.load import load_records
+from coopkg.records.load import load_file, load_records
 from coopkg.vocab import COOP, PROV, RDFS, SKOS, Namespaces
 
 NS = Namespaces()
@@ -120,8 +120,6 @@ def _name_item(**changes: str) -> str:
         ({"of": "no-such-hospital"}, 7, "names[0].of", "unknown id 'no-such-hospital'"),
         ({"of": '"110000"'}, 8, "names[0].name.zh", "already has the zh name '北京市'"),
         ({"stated_in": "[p4]"}, 9, "names[0].stated_in[0]", "p4 is past the report's last paragraph p3"),
-        ({"stated_in": "[]"}, 9, "names[0].stated_in", "at least 1 item"),
-        ({"name": "{}"}, 7, "names[0]", "add a name or alt_names"),
     ],
 )
 def test_bad_names_are_refused_with_file_line_and_field(
@@ -136,6 +134,26 @@ def test_bad_names_are_refused_with_file_line_and_field(
     assert words in err.problem
 
 
+@pytest.mark.parametrize(
+    ("changes", "line", "field", "words"),
+    [
+        ({"stated_in": "[]"}, 9, "names[0].stated_in", "at least 1 item"),
+        ({"name": "{}"}, 7, "names[0]", "add a name or alt_names"),
+        ({"name": "{zh: 北京儿童医院, xx_1: x}"}, 8, "names[0].name", "not a valid BCP 47 language tag"),
+    ],
+)
+def test_malformed_items_are_refused_by_the_file_check(
+    tmp_path: Path, changes: dict[str, str], line: int, field: str, words: str
+) -> None:
+    """What one file shows wrong (no cross-file check needed)."""
+    path = tmp_path / f"{NEW}.yaml"
+    path.write_text(_name_item(**changes), encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        load_file(path, path.name)
+    assert (caught.value.location.line, caught.value.location.field) == (line, field), str(caught.value)
+    assert words in caught.value.problem
+
+
 def test_a_second_report_with_another_name_in_that_language_is_told_to_use_alt_names(small_copy: Path) -> None:
     _write(small_copy)
     other = _name_item(name="{zh: 北京儿研所}").replace(NEW, "901_names_test")
@@ -148,6 +166,7 @@ def test_a_second_report_with_another_name_in_that_language_is_told_to_use_alt_n
     assert "give '北京儿研所' under alt_names" in err.problem
 
 
+@pytest.mark.slow  # a CLI build
 def test_the_cli_exits_2_naming_the_place(small_copy: Path, tmp_path: Path) -> None:
     _write(small_copy, _name_item(of="no-such-hospital"))
     out = tmp_path / "dist"
@@ -210,3 +229,16 @@ def test_an_incremental_build_rebuilds_the_names_file_alone_and_equals_a_full_bu
     clash = build_dist(small_copy, tmp_path / "clash", cache=cache, jobs=1, site=False)
     violations = [r for r in clash.report.results if r.severity == "violation"]
     assert [(r.focus, r.message) for r in violations] == [(HOSPITAL.value, "needs exactly one rdfs:label per language")]
+
+
+@pytest.mark.slow  # loads the segmenter's dictionary
+def test_propose_finds_the_institution_by_an_added_name(small_copy: Path) -> None:
+    from coopkg.records.propose import propose
+
+    text = "首都医科大学附属北京儿童医院与保定市儿童医院签署合作协议。\n"
+    before = [i.get("id") for i in propose(text, load_records(small_copy))["institutions"]]
+    assert "beijing-childrens-hospital" not in before
+    _write(small_copy)
+    found = propose(text, load_records(small_copy))["institutions"]
+    hit = next(i for i in found if i.get("id") == "beijing-childrens-hospital")
+    assert hit["words"] == ["首都医科大学附属北京儿童医院"]
