@@ -154,8 +154,8 @@ def build(
         if vocabulary:
             quads.extend(dict.fromkeys(vocabulary_quads(ns)))
             parts.append((VOCABULARY_PART, len(quads)))
-        # No deduplication across files: each file's subjects are its own entities (ids are unique),
-        # so two files cannot state the same quad.
+        # No deduplication across files: each file's quads are in its own named graph (a report's
+        # added names of another file's entity too), so two files cannot state the same quad.
         return Dataset(ns, quads, origins, parts)
 
 
