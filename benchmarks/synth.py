@@ -385,10 +385,31 @@ _SPECIAL: dict[tuple[str, str], Callable[[Record, bool], int]] = {
     ("agreements", "signatories"): _signatories,
     ("figures", "value"): lambda rec, _: 1,
     ("figures", "qualifier"): lambda rec, _: _n(rec, "qualifier"),
+    ("names", "name"): lambda rec, _: _added_name_labels(rec),
+    ("names", "alt_names"): lambda rec, _: _added_alt_labels(rec),
 }
 _missing = [(f.section, f.name) for f in FIELDS if f.kind is Kind.SPECIAL and (f.section, f.name) not in _SPECIAL]
 if _missing:
     raise AssertionError(f"special fields with no triple count here: {_missing}")
+
+
+def _is_chinese(tag: str) -> bool:
+    parts = tag.lower().split("-")
+    return parts[0] == "zh" and "latn" not in parts
+
+
+def _added_name_labels(rec: Record) -> int:
+    """A report's added names (``names:``): one rdfs:label each, plus a pinyin one for a Chinese
+    name unless a pinyin name is given (the generator writes no ``names`` section; this keeps the
+    table complete)."""
+    names = rec.get("name") or {}
+    pinyin = any(_is_chinese(t) for t in names) and "zh-Latn-pinyin" not in names
+    return len(names) + pinyin
+
+
+def _added_alt_labels(rec: Record) -> int:
+    """skos:altLabel per other name, and its pinyin for a Chinese one (names all different)."""
+    return sum(len(texts) * (2 if _is_chinese(tag) else 1) for tag, texts in (rec.get("alt_names") or {}).items())
 
 
 def _n_texts(rec: Record, key: str) -> int:

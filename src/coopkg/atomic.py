@@ -95,11 +95,22 @@ def swap_folder(new: Path, out: Path) -> Path | None:
     return old
 
 
+def new_folder(out: Path) -> Path:
+    """An empty folder beside ``out`` to stage its next version in, with the permissions a folder
+    made by ``mkdir`` would have (``mkdtemp`` makes it owner-only, and a web server running as
+    another user could then read nothing once it is swapped in)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)
+    return tmp
+
+
 def replace_folder(out: Path, make: Callable[[Path], T]) -> T:
     """Run ``make(tmp)`` on a new folder beside ``out``, then swap it in for ``out`` and delete the
     old one; if ``make`` raises, ``out`` is untouched and ``tmp`` is deleted."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = new_folder(out)
     try:
         result = make(tmp)
         old = swap_folder(tmp, out)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +30,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from coopkg.atomic import swap_folder, write_via
+from coopkg.atomic import new_folder, swap_folder, write_via
 from coopkg.errors import CoopkgError, InputError
 from coopkg.gcpause import paused
 from coopkg.graph import jsonld
@@ -137,7 +136,7 @@ class StagedDist:
                 f"{self.out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write"
             )
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".tmp", dir=self.out.parent))
+        self.path = new_folder(self.out)  # readable by a web server's user once swapped in
         self._cleaner: threading.Thread | None = None
 
     def __enter__(self) -> StagedDist:

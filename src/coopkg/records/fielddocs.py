@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from coopkg.records.fields import SECTIONS, Field, Kind, section_fields
-from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA
+from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA, SKOS
 
-_PREFIXES = {COOP: "coop:", ORG: "org:", DCTERMS: "dcterms:", SCHEMA: "schema:", RDFS: "rdfs:"}
+_PREFIXES = {COOP: "coop:", ORG: "org:", DCTERMS: "dcterms:", SCHEMA: "schema:", RDFS: "rdfs:", SKOS: "skos:"}
 
 
 def curie(iri: str) -> str:

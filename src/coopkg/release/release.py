@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coopkg.atomic import swap_folder
+from coopkg.atomic import new_folder, swap_folder
 from coopkg.errors import InputError
 from coopkg.resources import resource_dir
 from coopkg.site import Release as SiteRelease
@@ -138,7 +138,7 @@ def release(
     releases.mkdir(parents=True, exist_ok=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".release-{version}.", suffix=".tmp", dir=releases))
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    staging = new_folder(out)  # becomes dist/: readable by a web server's user
     try:
         dist = staging / "dist"
         build_into(data_dir, dist, cache=cache, base=base, what=f"release {version}", site=False)

@@ -32,7 +32,7 @@ class SiteSummary:
 
 MANIFEST = ".site-manifest.json"
 #: dot files the site does hold: server configuration, never served itself
-SERVER_FILES = frozenset({".htaccess", "w3id/.htaccess", ".well-known/void"})
+SERVER_FILES = frozenset({".htaccess", ".well-known/void"})
 
 
 class SiteWriter:

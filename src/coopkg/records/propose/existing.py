@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coopkg.records.load import Records
-from coopkg.records.lookup_index import chinese_names, english_words, translator
-from coopkg.records.models import Institution
+from coopkg.records.lookup_index import added_names, chinese_names, english_words, translator
+from coopkg.records.models import AddedName, Institution
 from coopkg.records.names import contains, fold, to_simplified, words
 from coopkg.records.names import lexicon as names_lexicon
 from coopkg.records.propose.lexicon import lexicon
@@ -67,20 +67,12 @@ def institution_index(records: Records) -> InstitutionIndex:
             continue
         index.kind[r.id] = r.kind
         index.name[r.id] = r.name.get("en") or next(iter(r.name.values()))
-        index.english.extend((r.id, w) for w in english_words(r))
-        for zh in chinese_names(r):
-            found = index.zh.setdefault(zh_key(zh), [])
-            if r.id not in found:
-                found.append(r.id)
-        for tag, text in r.name.items():
-            if not has_han(text) and tag != "zh-Latn-pinyin":
-                _add_en(index, text, r.id)
-        for tag, texts in r.alt_names.items():
-            for text in texts:
-                if has_han(text):
-                    index.zh.setdefault(zh_key(text), []).append(r.id)
-                elif tag != "zh-Latn-pinyin":
-                    _add_en(index, text, r.id)
+        _add_names(index, r.id, r)
+    # names reports add to institutions defined elsewhere (``names:``) find them too
+    for id_, items in added_names(records).items():
+        if id_ in index.kind:
+            for item in items:
+                _add_names(index, id_, item)
     index.longest_zh = max((len(k) for k in index.zh), default=2)
     index.longest_en = max((len(k) for k in index.en), default=1)
     for id_, name_words in index.english:
@@ -88,6 +80,24 @@ def institution_index(records: Records) -> InstitutionIndex:
     _INDEXES.clear()
     _INDEXES[id(records)] = (weakref.ref(records), index)
     return index
+
+
+def _add_names(index: InstitutionIndex, id_: str, r: Institution | AddedName) -> None:
+    """Index the names and other names of ``r``: an institution's record, or names a report adds."""
+    index.english.extend((id_, w) for w in english_words(r))
+    for zh in chinese_names(r):
+        found = index.zh.setdefault(zh_key(zh), [])
+        if id_ not in found:
+            found.append(id_)
+    for tag, text in r.name.items():
+        if not has_han(text) and tag != "zh-Latn-pinyin":
+            _add_en(index, text, id_)
+    for tag, texts in r.alt_names.items():
+        for text in texts:
+            if has_han(text):
+                index.zh.setdefault(zh_key(text), []).append(id_)
+            elif tag != "zh-Latn-pinyin":
+                _add_en(index, text, id_)
 
 
 def _add_en(index: InstitutionIndex, text: str, id_: str) -> None:
