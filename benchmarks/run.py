@@ -72,6 +72,10 @@ PUSH_STAGES: dict[str, tuple[int, str]] = {
 
 #: benchmark stage -> stored query run by `coopkg query` against the build cache (issue 17)
 CLI_QUERIES = {"query.cli.point": "agreement-details", "query.cli.aggregate": "cross-province-cooperation"}
+#: start-up stages: the whole command in a fresh process, wall seconds (no data read)
+STARTUP = {"startup.help": ["--help"], "startup.version": ["--version"]}
+#: ``coopkg lookup`` on the synthetic data with the build cache primed (its index kept there)
+LOOKUPS = {"lookup.cli.name": "Hospital", "lookup.cli.region": "hexi"}
 
 
 def prime_query_cache(work: Path) -> float:
@@ -102,6 +106,10 @@ RATIO_DEFINITIONS = {
     "seconds of the whole command; target <= 1 at 1M",
     "query_cli_aggregate_vs_floor": "coopkg query cross-province-cooperation on a built cache / (a fresh "
     "process bulk-loading the built N-Quads in memory + the same query); target <= 1.5",
+    "startup_help_seconds": "coopkg --help in a fresh process, wall seconds; target <= 0.3 (issue 27)",
+    "startup_version_seconds": "coopkg --version in a fresh process, wall seconds; target <= 0.3 (issue 27)",
+    "lookup_cli_seconds": "the slower of coopkg lookup Hospital / hexi --format json with the build cache primed "
+    "(the names' index kept in it), wall seconds; target <= 0.3 with the full region table (issue 23)",
     "site_vs_dumps": "coopkg site on the built dist / write_dist (the five dumps, VoID, checksums); target <= 2 "
     "at 1M (issue 18)",
     "site_file_floor_vs_dumps": "the site's file-system floor (its files written again from memory by as many "
@@ -435,6 +443,15 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         for folder in (data, cache, out):
             shutil.rmtree(folder, ignore_errors=True)
         return {"seconds": seconds, "rss_mb": rss, "prime_seconds": prime_seconds, "prime_rss_mb": prime_rss}
+    elif stage in STARTUP:
+        exe = Path(sys.executable).with_name("coopkg")
+        seconds, rss = _run_cli([str(exe), *STARTUP[stage]])
+        return {"seconds": seconds, "rss_mb": rss}
+    elif stage in LOOKUPS:
+        exe = Path(sys.executable).with_name("coopkg")
+        cmd = [str(exe), "lookup", LOOKUPS[stage], "--data", str(work / "data"), "--cache", str(work / "qcache")]
+        seconds, rss = _run_cli([*cmd, "--format", "json"])
+        return {"seconds": seconds, "rss_mb": rss}
     elif stage in CLI_QUERIES:
         exe = Path(sys.executable).with_name("coopkg")
         name = CLI_QUERIES[stage]
@@ -700,6 +717,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"  query cache primed in {prime_query_cache(work):.1f} s")
         for name in CLI_QUERIES:
             stages[name] = runner.best(name)
+        for name in (*STARTUP, *LOOKUPS):
+            stages[name] = runner.best(name)
         stages["site"] = runner.best("site", repeat=1)
         stages["diff"] = runner.best("diff")
         exe = _oxigraph_exe()
@@ -817,7 +836,8 @@ def run_only(args: argparse.Namespace) -> dict[str, Any]:
         names = args.only.split(",")
         if any(n.startswith(("floor.load", "floor.dump", "naive.")) for n in names):
             runner.once("prepare")  # the N-Quads and N-Triples dumps those stages read
-        if any(n in CLI_QUERIES or n in ("floor.query.aggregate", "site", "diff", "push.cli") for n in names):
+        primed = {*CLI_QUERIES, *LOOKUPS, "floor.query.aggregate", "site", "diff", "push.cli"}
+        if any(n in primed for n in names):
             log(f"query cache primed in {prime_query_cache(work):.1f} s")
         for name in names:
             if name == "push.cli":
@@ -864,6 +884,9 @@ def _stage_ratios(stages: dict[str, Any]) -> dict[str, float | None]:
         "site_file_floor_vs_dumps": _ratio((stages.get("site") or {}).get("floor_seconds"), sec("write_dist")),
         "diff_seconds": sec("diff"),
         "query_cli_point_seconds": sec("query.cli.point"),
+        "startup_help_seconds": sec("startup.help"),
+        "startup_version_seconds": sec("startup.version"),
+        "lookup_cli_seconds": max((v for v in (sec(n) for n in LOOKUPS) if v is not None), default=None),
         "query_cli_aggregate_vs_floor": _ratio(sec("query.cli.aggregate"), sec("floor.query.aggregate")),
     }
 

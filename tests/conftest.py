@@ -50,9 +50,18 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["COOPKG_CACHE"] = before
 
 
+def load(path: str | Path) -> coopkg.Records:
+    """``load_records`` through this test process's build cache (:func:`private_cache`): the files a
+    data copy did not change are read from the cache, not parsed again (the cache is keyed by
+    content; tests/test_recordcache.py holds cached and plain loads equal)."""
+    return coopkg.load_records(path, cache=os.environ["COOPKG_CACHE"])
+
+
 @pytest.fixture(scope="session")
-def records() -> coopkg.Records:
-    return coopkg.load_records(DATA)
+def records(private_cache: Path) -> coopkg.Records:
+    """The shipped records, through the build cache ``private_cache`` filled (the same records as
+    a plain load: tests/test_recordcache.py holds the two equal)."""
+    return coopkg.load_records(DATA, cache=private_cache)
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +96,15 @@ def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_dataset(small_data: Path) -> Dataset:
     return coopkg.build(coopkg.load_records(small_data))
+
+
+@pytest.fixture
+def small_copy(small_data: Path, tmp_path: Path) -> Path:
+    """A writable copy of :func:`small_data`: for tests that build or validate a changed data folder
+    and do not need the whole region table (a build of it is several times faster)."""
+    dest = tmp_path / "data"
+    shutil.copytree(small_data, dest)
+    return dest
 
 
 @pytest.fixture
@@ -266,13 +284,15 @@ class CoopkgServer:
 
 
 @pytest.fixture(scope="module")
-def coopkg_server() -> Iterator[CoopkgServer]:
-    """`coopkg serve` as a real subprocess, with a 2-second query timeout."""
+def coopkg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CoopkgServer]:
+    """`coopkg serve` as a real subprocess, with a 2-second query timeout, serving no site (the
+    default ``dist/site`` of the working folder would make answers depend on a leftover build)."""
+    no_site = tmp_path_factory.mktemp("no-site") / "site"
     port = free_port()
     exe = Path(sys.executable).with_name("coopkg")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
     proc = subprocess.Popen(
-        [*cmd, "serve", "--port", str(port), "--timeout", "2", "--data", str(DATA)],
+        [*cmd, "serve", "--port", str(port), "--timeout", "2", "--data", str(DATA), "--site", str(no_site)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

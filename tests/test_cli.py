@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
+from conftest import load
 from coopkg.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,17 +120,17 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
     assert set(shown.timings) == {"load records"}
 
 
-def test_the_cache_folder_comes_from_coopkg_cache_unless_given(data_copy: Path, tmp_path: Path) -> None:
+def test_the_cache_folder_comes_from_coopkg_cache_unless_given(small_copy: Path, tmp_path: Path) -> None:
     env = {"COOPKG_CACHE": str(tmp_path / "from-env")}
     built = CliRunner().invoke(
-        cli, ["build", "--data", str(data_copy), "--out", str(tmp_path / "d"), "-q", "--no-site"], env=env
+        cli, ["build", "--data", str(small_copy), "--out", str(tmp_path / "d"), "-q", "--no-site"], env=env
     )
     assert built.exit_code == 0, built.output
     assert (tmp_path / "from-env" / "build").is_dir()
     given = [
         "build",
         "--data",
-        str(data_copy),
+        str(small_copy),
         "--out",
         str(tmp_path / "e"),
         "-q",
@@ -143,16 +144,16 @@ def test_the_cache_folder_comes_from_coopkg_cache_unless_given(data_copy: Path, 
     assert "COOPKG_CACHE" in help_text
 
 
-def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(data_copy: Path, tmp_path: Path) -> None:
-    reference = data_copy / "reference" / "institutions.yaml"
+def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(small_copy: Path, tmp_path: Path) -> None:
+    reference = small_copy / "reference" / "institutions.yaml"
     reference.write_text(
         reference.read_text(encoding="utf-8")
         + '  - id: test-chinese-only-hospital\n    name: {zh: 测试医院}\n    kind: hospital\n    region: "130000"\n',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--no-site", "--out", str(tmp_path / "d")])
+    result = CliRunner().invoke(cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    report = coopkg.validate(coopkg.build(coopkg.load_records(data_copy)))
+    report = coopkg.validate(coopkg.build(load(small_copy)))
     counts = report.counts()
     assert counts["warning"] >= 1 and counts["info"] > 5
     line = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
@@ -162,6 +163,6 @@ def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(data_cop
     assert shown[0].startswith("WARNING:") and "test-chinese-only-hospital" in shown[0]
     assert f"and {len(report.results) - 5} more: 'coopkg validate'" in result.output
     quiet = CliRunner().invoke(
-        cli, ["build", "--data", str(data_copy), "--no-site", "--out", str(tmp_path / "q"), "-q"]
+        cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "q"), "-q"]
     )
     assert quiet.exit_code == 0 and quiet.output == ""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import coopkg
+from conftest import load
 from coopkg.check.validate import validate
 
 ID = "https://w3id.org/coopkg/id/org/"
@@ -66,7 +67,7 @@ def _data(data_copy: Path, text: str = REPORT) -> Path:
 
 
 def _duplicates(data: Path) -> dict[str, coopkg.check.report.Result]:  # type: ignore[name-defined]
-    report = validate(coopkg.build(coopkg.load_records(data)))
+    report = validate(coopkg.build(load(data)))
     return {r.focus.removeprefix(ID): r for r in report.results if r.rule == "check:duplicate-names-warning"}
 
 
@@ -76,8 +77,8 @@ def test_the_shipped_data_has_no_duplicates() -> None:
     assert _duplicates(DATA) == {}
 
 
-def test_a_new_institution_like_an_existing_one_is_a_warning_naming_both_records(data_copy: Path) -> None:
-    found = _duplicates(_data(data_copy))
+def test_a_new_institution_like_an_existing_one_is_a_warning_naming_both_records(small_copy: Path) -> None:
+    found = _duplicates(_data(small_copy))
     assert set(found) == set(EXPECTED)
     lines = {
         rid: i
@@ -97,14 +98,14 @@ def test_a_new_institution_like_an_existing_one_is_a_warning_naming_both_records
     assert "003_1d0c40c5d39188df.yaml:105" in chosen
 
 
-def test_distinct_from_says_two_are_different(data_copy: Path) -> None:
+def test_distinct_from_says_two_are_different(small_copy: Path) -> None:
     text = REPORT.replace(
         "    name: {en: Shenyang Fourth People's Hospital}\n",
         "    name: {en: Shenyang Fourth People's Hospital}\n    distinct_from: [shenyang-fourth-peoples-hospital]\n",
     )
-    found = _duplicates(_data(data_copy, text))
+    found = _duplicates(_data(small_copy, text))
     assert "shenyang-no4-peoples" not in found and "bch" in found
-    ds = coopkg.build(coopkg.load_records(data_copy))
+    ds = coopkg.build(load(small_copy))
     import pyoxigraph as ox
 
     assert list(
@@ -117,24 +118,24 @@ def test_distinct_from_says_two_are_different(data_copy: Path) -> None:
     )
 
 
-def test_distinct_from_must_name_an_institution(data_copy: Path) -> None:
+def test_distinct_from_must_name_an_institution(small_copy: Path) -> None:
     text = REPORT.replace(
         "    name: {en: Shenyang Fourth People's Hospital}\n",
         "    name: {en: Shenyang Fourth People's Hospital}\n    distinct_from: [shenyang-fourth-peoples-hospitl]\n",
     )
     with pytest.raises(coopkg.RecordError) as err:
-        coopkg.load_records(_data(data_copy, text))
+        load(_data(small_copy, text))
     message = str(err.value)
     assert ".distinct_from[0]: unknown id 'shenyang-fourth-peoples-hospitl'" in message
     assert "did you mean 'shenyang-fourth-peoples-hospital'" in message
 
 
-def test_the_build_and_the_incremental_rebuild_report_it_too(data_copy: Path, tmp_path: Path) -> None:
+def test_the_build_and_the_incremental_rebuild_report_it_too(small_copy: Path, tmp_path: Path) -> None:
     from coopkg.pipeline import build_dist
 
     cache = tmp_path / "cache"
-    build_dist(data_copy, tmp_path / "d1", cache=cache, site=False)
-    _data(data_copy)
-    outcome = build_dist(data_copy, tmp_path / "d2", cache=cache, site=False)
+    build_dist(small_copy, tmp_path / "d1", cache=cache, site=False)
+    _data(small_copy)
+    outcome = build_dist(small_copy, tmp_path / "d2", cache=cache, site=False)
     found = {r.focus.removeprefix(ID) for r in outcome.report.results if r.rule == "check:duplicate-names-warning"}
     assert found == set(EXPECTED)

@@ -109,18 +109,18 @@ def test_sha256sums_match_the_files(built_dist: Path) -> None:
         assert hashlib.sha256((built_dist / name).read_bytes()).hexdigest() == digest
 
 
-def test_invalid_data_leaves_previous_dist_untouched(data_copy: Path, tmp_path: Path) -> None:
+def test_invalid_data_leaves_previous_dist_untouched(small_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     runner = CliRunner()
-    assert runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(small_copy), "--out", str(out)]).exit_code == 0
     before = _digest(out)
     # a region that lies within itself: loads fine, fails the graph rules
-    (data_copy / "reference" / "loop.yaml").write_text(
+    (small_copy / "reference" / "loop.yaml").write_text(
         "regions:\n  - id: loop-a\n    name: {en: A}\n    level: zone\n    within: loop-b\n"
         "  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n",
         encoding="utf-8",
     )
-    result = runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(data_copy), "--out", str(out)])
+    result = runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(small_copy), "--out", str(out)])
     assert result.exit_code == 1, result.output
     assert "region lies within itself" in result.output
     assert _digest(out) == before
@@ -128,10 +128,10 @@ def test_invalid_data_leaves_previous_dist_untouched(data_copy: Path, tmp_path: 
 
 
 def test_export_failure_midway_leaves_previous_dist_untouched(
-    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    coopkg.write_dist(dataset, out)
+    coopkg.write_dist(small_dataset, out)
     before = _digest(out)
     real = DumpWriter.add
     calls = []
@@ -145,13 +145,13 @@ def test_export_failure_midway_leaves_previous_dist_untouched(
 
     monkeypatch.setattr(DumpWriter, "add", broken)
     with pytest.raises(OSError, match="disk full"):
-        coopkg.write_dist(dataset, out)
+        coopkg.write_dist(small_dataset, out)
     assert _digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
 def test_a_dump_that_does_not_reparse_is_not_published(
-    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "coopkg.nt"
     out.write_bytes(b"previous\n")
@@ -162,15 +162,15 @@ def test_a_dump_that_does_not_reparse_is_not_published(
 
     monkeypatch.setattr(export_mod, "serialize", lossy)
     with pytest.raises(export_mod.ExportError, match="1 missing"):
-        coopkg.export(dataset, "nt", out, verify=True)
+        coopkg.export(small_dataset, "nt", out, verify=True)
     assert out.read_bytes() == b"previous\n"
 
 
 def test_a_dist_whose_dump_does_not_reparse_is_not_published(
-    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
-    coopkg.write_dist(dataset, out)
+    coopkg.write_dist(small_dataset, out)
     before = _digest(out)
     real = Serializer.chunk
 
@@ -181,9 +181,9 @@ def test_a_dist_whose_dump_does_not_reparse_is_not_published(
         return chunk
 
     monkeypatch.setattr(Serializer, "chunk", lossy)
-    coopkg.write_dist(dataset, tmp_path / "unchecked")  # without verify the loss goes unnoticed...
+    coopkg.write_dist(small_dataset, tmp_path / "unchecked")  # without verify the loss goes unnoticed...
     with pytest.raises(export_mod.ExportError, match=r"coopkg\.jsonld: .* missing"):
-        coopkg.write_dist(dataset, out, verify=True)  # ...with it, nothing is published
+        coopkg.write_dist(small_dataset, out, verify=True)  # ...with it, nothing is published
     assert _digest(out) == before
 
 

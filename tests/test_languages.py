@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import coopkg
+from conftest import load
 from coopkg.check.validate import validate
 from coopkg.errors import RecordError
 from coopkg.graph.build import build
 from coopkg.query.sparql import run_query
-from coopkg.records.load import load_records
 from coopkg.records.models import Institution
 from coopkg.records.text import canonical_name, match_key, pinyin
 
@@ -86,7 +86,7 @@ def zh_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def zh_dataset(zh_data: Path) -> coopkg.Dataset:
-    return build(load_records(zh_data))
+    return build(load(zh_data))
 
 
 def test_chinese_only_report_builds_with_no_violations(zh_dataset: coopkg.Dataset) -> None:
@@ -176,7 +176,7 @@ def test_a_name_needs_at_least_one_label_in_any_language(data_copy: Path) -> Non
         text.replace("name: {en: Chinese Academy of Medical Sciences, zh: 中国医学科学院}", "name: {}"), "utf-8"
     )
     with pytest.raises(RecordError, match="needs at least one name"):
-        load_records(data_copy)
+        load(data_copy)
 
 
 def test_translation_of_a_title_must_be_another_language(data_copy: Path) -> None:
@@ -184,12 +184,12 @@ def test_translation_of_a_title_must_be_another_language(data_copy: Path) -> Non
         ZH_RECORDS.replace("  language: zh\n", "  language: zh\n  translated_title: {zh: 重复}\n"), encoding="utf-8"
     )
     with pytest.raises(RecordError, match="translated_title is for other languages"):
-        load_records(data_copy)
+        load(data_copy)
     (data_copy / "sources" / f"{ZH_SOURCE}.yaml").write_text(
         ZH_RECORDS.replace("  language: zh\n", "  language: zh\n  translated_title: {en: A translated headline}\n"),
         encoding="utf-8",
     )
-    ds = build(load_records(data_copy))
+    ds = build(load(data_copy))
     labels = _labels(ds, f"https://w3id.org/coopkg/id/source/{ZH_SOURCE}")
     assert ("A translated headline", "en") in labels
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
+from conftest import load
 from coopkg.cli import cli
 from coopkg.errors import RecordError
-from coopkg.records.load import load_records
 
 SRC = "sources/000_ae355af3523134a3.yaml"
 
@@ -160,7 +160,7 @@ def test_error_lists_the_first_definition_of_a_duplicate(data_copy: Path) -> Non
         'regions:\n  - id: "110000"\n    name: {en: Peking}\n    level: province\n', encoding="utf-8"
     )
     with pytest.raises(coopkg.RecordError) as err:
-        coopkg.load_records(data_copy)
+        load(data_copy)
     assert re.search(r"duplicate id '110000' \(already defined at \S*dup.yaml:2|regions.yaml:\d+", str(err.value))
 
 
@@ -209,7 +209,7 @@ def test_yaml_pitfalls_say_the_fix(data_copy: Path, snippet: str, where: str, me
     path = data_copy / "reference" / "zz.yaml"
     path.write_text("institutions:\n  - id: metro-hotel\n" + snippet + "    kind: hospital\n", encoding="utf-8")
     with pytest.raises(RecordError) as info:
-        load_records(data_copy)
+        load(data_copy)
     text = str(info.value)
     assert where in text and message in text, text
     assert ".int" not in text and "function-after" not in text and "Input should be" not in text
@@ -222,7 +222,7 @@ def test_a_figure_value_in_words_names_the_field_not_pydantic_internals(data_cop
     assert changed != text
     path.write_text(changed, encoding="utf-8")
     with pytest.raises(RecordError, match=r"figures\[0\]\.value: expected a number, got the text 'two'"):
-        load_records(data_copy)
+        load(data_copy)
 
 
 def test_repr_of_records_is_a_bounded_summary(records) -> None:  # type: ignore[no-untyped-def]
@@ -251,7 +251,7 @@ def test_an_unknown_reference_suggests_the_closest_ids(data_copy: Path) -> None:
     assert bad != text
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(RecordError) as err:
-        coopkg.load_records(data_copy)
+        load(data_copy)
     message = str(err.value)
     assert (
         "unknown id 'tsinghua-changgung-hospital'; did you mean 'beijing-tsinghua-changgung-hospital' (org, " in message
@@ -266,5 +266,5 @@ def test_an_unknown_reference_with_nothing_close_says_so_plainly(data_copy: Path
     assert bad != text
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(RecordError) as err:
-        coopkg.load_records(data_copy)
+        load(data_copy)
     assert str(err.value).endswith("unknown id 'zzzzqqqq-xxxx'")

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, load
 from coopkg.cli import cli
 from coopkg.errors import RecordError
 from coopkg.records import yamlsafe
-from coopkg.records.load import data_files, load_records
+from coopkg.records.paths import data_files
 from coopkg.records.schema import dumps
 
 COMMITTED = ROOT / "docs" / "records.schema.json"
@@ -48,7 +48,7 @@ def test_a_wrong_kind_is_refused_with_the_loaders_allowed_values(
     text = path.read_text(encoding="utf-8").replace("kind: research-institute", "kind: think-tank", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RecordError) as info:
-        load_records(data_copy)
+        load(data_copy)
     loader_known = re.search(r"unknown institution-kind 'think-tank'; known: (.*)$", str(info.value)).group(1)
     data, _ = yamlsafe.load(path)
     errors = list(validator.iter_errors(data))

@@ -15,6 +15,8 @@ import rdflib
 from conftest import CoopkgServer
 from coopkg.graph.dataset import Dataset
 
+pytestmark = pytest.mark.slow  # a real `coopkg serve` process per module
+
 Q = "SELECT ?code WHERE { ?r <https://w3id.org/coopkg/ontology#adminCode> ?code } ORDER BY ?code"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from coopkg.check.shacl_fast import fast_shacl_results
 from coopkg.check.validate import shacl_results, shape_files
 from coopkg.graph.build import vocabulary_quads
 from coopkg.graph.dataset import Dataset
@@ -336,17 +337,28 @@ def property_shapes() -> set[str]:
     return names
 
 
-def test_the_valid_base_graph_passes_every_shape() -> None:
-    assert shacl_results(graph_with(None), shape_files()) == []
+#: the fast engine (what ``coopkg validate`` runs) in the fast loop; pySHACL, the reference, with the
+#: slow tests (it parses the graph into rdflib for each case)
+ENGINES = [pytest.param("fast"), pytest.param("pyshacl", marks=pytest.mark.slow)]
+
+
+def results(engine: str, ds: Dataset) -> list:  # type: ignore[type-arg]
+    run = fast_shacl_results if engine == "fast" else shacl_results
+    return run(ds, shape_files())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_valid_base_graph_passes_every_shape(engine: str) -> None:
+    assert results(engine, graph_with(None)) == []
 
 
 def test_every_property_shape_has_a_case() -> None:
     assert property_shapes() == set(CASES)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("shape", sorted(CASES))
-def test_shape_catches_its_violation(shape: str) -> None:
+def test_shape_catches_its_violation(shape: str, engine: str) -> None:
     update, focus, path, severity = CASES[shape]
-    results = shacl_results(graph_with(update), shape_files())
-    got = {(r.focus, r.path, r.severity, r.rule) for r in results}
+    got = {(r.focus, r.path, r.severity, r.rule) for r in results(engine, graph_with(update))}
     assert got == {(ID + focus, expand(path), severity, CS + shape)}

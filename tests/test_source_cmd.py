@@ -12,8 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import load
 from coopkg.cli import cli
-from coopkg.records.load import load_records
 from coopkg.records.reports import paragraphs
 
 EN_REPORT = """Testville and Sampleton sign a hospital partnership
@@ -51,7 +51,7 @@ def test_scaffold_then_check_round_trip(data_copy: Path, tmp_path: Path) -> None
     assert record["title"] == "Testville and Sampleton sign a hospital partnership"
     assert record["fingerprints"] == [hashlib.sha256(p.text.encode()).hexdigest()[:8] for p in paras]
     assert "#   p3   lines 5-6" in text  # the numbered paragraph index
-    load_records(data_copy)  # the scaffold is a valid record as written
+    load(data_copy)  # the scaffold is a valid record as written
 
     ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
     assert ok.exit_code == 0, ok.output
@@ -117,7 +117,7 @@ def test_all_digit_fingerprints_are_quoted_and_read_back_as_text(data_copy: Path
     fingerprint = paragraphs(digits)[0].fingerprint
     assert f'"{fingerprint}"' in path.read_text(encoding="utf-8")
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["fingerprints"][1] == fingerprint
-    records = load_records(data_copy)
+    records = load(data_copy)
     assert records.index  # every command loads it
     ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
     assert ok.exit_code == 0, ok.output
@@ -130,7 +130,7 @@ def test_an_unquoted_all_digit_fingerprint_from_an_older_scaffold_still_loads(da
     path, _ = _add(data_copy, report)
     fingerprint = paragraphs(digits)[0].fingerprint
     path.write_text(path.read_text(encoding="utf-8").replace(f'"{fingerprint}"', fingerprint), encoding="utf-8")
-    records = load_records(data_copy)
+    records = load(data_copy)
     source = next(f.source for f in records.sources if f.source.id == path.stem)
     assert source.fingerprints[1] == fingerprint
     ok = CliRunner().invoke(cli, ["source", "check", str(report), "--data", str(data_copy)])
@@ -147,7 +147,7 @@ def test_a_bad_fingerprint_names_file_line_and_field(data_copy: Path, tmp_path: 
     first = paragraphs("A title")[0].fingerprint
     path.write_text(text.replace(f'"{first}"', "123456789"), encoding="utf-8")
     with pytest.raises(RecordError) as err:
-        load_records(data_copy)
+        load(data_copy)
     line = next(i for i, s in enumerate(text.splitlines(), 1) if s.lstrip().startswith("fingerprints:"))
     assert f"{path.name}:{line}: source.fingerprints[0]" in str(err.value)
 

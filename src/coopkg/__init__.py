@@ -1,6 +1,6 @@
 """coopkg: a linked-data publisher for inter-regional health cooperation in China.
 
-The plain Python API the CLI wraps (design §1)::
+The plain Python API the CLI wraps::
 
     import coopkg
     records = coopkg.load_records("data")     # typed records; RecordError names file:line: field
@@ -12,18 +12,45 @@ The plain Python API the CLI wraps (design §1)::
 
 from __future__ import annotations
 
-from coopkg.check.report import Report, Result
-from coopkg.check.validate import validate
-from coopkg.errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
-from coopkg.graph.build import build
-from coopkg.graph.dataset import Dataset
-from coopkg.publish.dist import export, write_dist
-from coopkg.publish.stats import stats
-from coopkg.query.sparql import run_query
-from coopkg.records.load import Records, load_records
-from coopkg.remote.push import push
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from coopkg._version import __version__
+
+if TYPE_CHECKING:
+    from coopkg.check.report import Report, Result
+    from coopkg.check.validate import validate
+    from coopkg.errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
+    from coopkg.graph.build import build
+    from coopkg.graph.dataset import Dataset
+    from coopkg.publish.dist import export, write_dist
+    from coopkg.publish.stats import stats
+    from coopkg.query.sparql import run_query
+    from coopkg.records.load import Records, load_records
+    from coopkg.remote.push import push
+
+#: public name -> the module that defines it. Imported on first use, so that ``coopkg --help``,
+#: ``coopkg --version`` and the CLI's light commands do not pay for the graph, validation and
+#: HTTP stacks (``import coopkg.records.load`` imports this package first).
+_LAZY = {
+    "CoopkgError": "coopkg.errors",
+    "Dataset": "coopkg.graph.dataset",
+    "InputError": "coopkg.errors",
+    "InvalidData": "coopkg.errors",
+    "RecordError": "coopkg.errors",
+    "Records": "coopkg.records.load",
+    "RemoteError": "coopkg.errors",
+    "Report": "coopkg.check.report",
+    "Result": "coopkg.check.report",
+    "build": "coopkg.graph.build",
+    "export": "coopkg.publish.dist",
+    "load_records": "coopkg.records.load",
+    "push": "coopkg.remote.push",
+    "run_query": "coopkg.query.sparql",
+    "stats": "coopkg.publish.stats",
+    "validate": "coopkg.check.validate",
+    "write_dist": "coopkg.publish.dist",
+}
 
 __all__ = [
     "CoopkgError",
@@ -35,6 +62,7 @@ __all__ = [
     "RemoteError",
     "Report",
     "Result",
+    "__version__",
     "build",
     "export",
     "load_records",
@@ -44,3 +72,16 @@ __all__ = [
     "validate",
     "write_dist",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'coopkg' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

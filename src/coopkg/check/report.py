@@ -17,6 +17,9 @@ from coopkg.errors import InputError
 from coopkg.vocab import SH
 
 SEVERITIES = ("violation", "warning", "info")
+#: the SHACL engines :func:`coopkg.check.validate.validate` runs (here, where the CLI reads it
+#: without importing the engines)
+ENGINES = ("fast", "pyshacl")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 

@@ -27,14 +27,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coopkg.check.report import SEVERITIES, Report, Result, make_report
+from coopkg.check.report import ENGINES, SEVERITIES, Report, Result, make_report
 from coopkg.check.shacl_compile import rdf_files
 from coopkg.errors import InputError
 from coopkg.graph.dataset import Dataset, StoreLoader
 from coopkg.resources import resource_dir
 from coopkg.vocab import SH
-
-ENGINES = ("fast", "pyshacl")
 
 
 def shape_files(shapes_dir: Path | None = None) -> list[Path]:

@@ -45,12 +45,16 @@ def register(cli: click.Group) -> None:
             coopkg lookup 北京兒童醫院
             coopkg lookup "Peking University Third Hospital" --format json
         """
-        from coopkg.records.load import load_records
-        from coopkg.records.lookup import lookup
+        from coopkg.records.lookup import search
+        from coopkg.records.lookup_index import cached, index
 
-        records = load_records(data_dir, cache=cache)
+        idx = cached(data_dir, cache)
+        if idx is None:  # no index for these files yet: load (and so check) them, and make one
+            from coopkg.records.load import load_records
+
+            idx = index(load_records(data_dir, cache=cache), cache)
         try:
-            hits = lookup(records, text, kinds=kinds, base=base)
+            hits = search(idx, text, kinds=kinds, base=base)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--base") from None
         if not hits:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from coopkg import __version__
+from coopkg._version import __version__
 from coopkg.check.report import SEVERITIES, Report
 from coopkg.cli.options import (
     Group,
@@ -25,8 +25,6 @@ from coopkg.cli.options import (
 )
 from coopkg.errors import InvalidData
 from coopkg.graph.formats import FORMATS
-from coopkg.publish.dist import export as export_one
-from coopkg.publish.stats import stats as compute_stats
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,6 +202,8 @@ def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: 
         coopkg export --format trig -o coopkg.trig
         coopkg export --format ttl | head
     """
+    from coopkg.publish.dist import export as export_one
+
     ds = open_reader(data_dir, base, cache).dataset()
     if output == "-":
         export_one(ds, fmt, sys.stdout.buffer)
@@ -224,6 +224,8 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str, cache: Path) -> None:
         coopkg stats
         coopkg stats --format json | jq .classes
     """
+    from coopkg.publish.stats import stats as compute_stats
+
     st = compute_stats(open_reader(data_dir, base, cache).dataset())
     if fmt == "json":
         click.echo(json.dumps(st.as_dict(), indent=2))

@@ -6,13 +6,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from coopkg.check.validate import ENGINES
+from coopkg.check.report import ENGINES
 from coopkg.errors import CoopkgError
-from coopkg.pipeline.built import Reader, reader
+
+if TYPE_CHECKING:
+    from coopkg.pipeline.built import Reader
 
 
 class Group(click.Group):
@@ -92,6 +94,8 @@ cache_option = cache_folder_option(
 def open_reader(data_dir: Path, base: str | None, cache: Path | None) -> Reader:
     """The graph to answer from: the last build when it is current, else the data built now."""
     try:
+        from coopkg.pipeline.built import reader
+
         return reader(data_dir, cache=cache, base=base)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--base") from None

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pyoxigraph as ox
 
 from coopkg.errors import InputError
-from coopkg.graph import jsonld
-from coopkg.graph.formats import get_format
-from coopkg.query.catalog import catalog, find_query, parse_query
-from coopkg.query.sparql import Answer, run_query
-from coopkg.vocab import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from coopkg.query.sparql import Answer
+
+# The query machinery (pyoxigraph, the catalog, the runner) is imported inside the commands:
+# registering them must not cost ``coopkg --help`` the whole query stack.
 
 TABULAR = ("table", "csv", "tsv", "json", "xml")
 GRAPH = ("ttl", "nt", "jsonld")
@@ -42,7 +46,10 @@ def source_options(f):  # type: ignore[no-untyped-def]
 
 
 def _store(data_dir: Path, base: str | None, dump: Path | None, cache: Path, *, wide: bool = True) -> ox.Store:
+    import pyoxigraph as ox
+
     from coopkg.cli.options import open_reader
+    from coopkg.graph.formats import get_format
 
     if dump is None:
         return open_reader(data_dir, base, cache).store(wide=wide)
@@ -60,18 +67,25 @@ def _store(data_dir: Path, base: str | None, dump: Path | None, cache: Path, *, 
 
 
 def _compact(term: object) -> str:
+    import pyoxigraph as ox
+
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for ns, prefix in _NAMESPACES:
+        for ns, prefix in _namespaces():
             if term.value.startswith(ns):
                 return f"{prefix}:{term.value[len(ns) :]}"
         return term.value
     return getattr(term, "value", str(term))
 
 
-#: (namespace, prefix), longest namespace first, for compact IRIs in tables
-_NAMESPACES = sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
+@cache
+def _namespaces() -> list[tuple[str, str]]:
+    """(namespace, prefix), longest namespace first, for compact IRIs in tables."""
+    from coopkg.graph import jsonld
+    from coopkg.vocab import DEFAULT_BASE
+
+    return sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
 
 
 def render(answer: Answer, fmt: str, width: int | None = None) -> None:
@@ -123,6 +137,8 @@ def register(cli: click.Group) -> None:
             coopkg queries
             coopkg queries --format json
         """
+        from coopkg.query.catalog import catalog
+
         found = catalog()
         if fmt == "json":
             click.echo(
@@ -191,7 +207,9 @@ def register(cli: click.Group) -> None:
             coopkg query institution-partners -p org=inst:beijing-ditan-hospital
             coopkg query institution-partners --endpoint http://127.0.0.1:7878/query --format json
         """
+        from coopkg.query.catalog import find_query
         from coopkg.query.resolve import resolve_params
+        from coopkg.query.sparql import run_query
 
         raw = _params(params)
         # a query that starts from one given node is answered at once by the on-disk store
@@ -237,6 +255,9 @@ def register(cli: click.Group) -> None:
         """
         if (query is None) == (file is None):
             raise click.UsageError("give a QUERY or --file, not both")
+        from coopkg.query.catalog import parse_query
+        from coopkg.query.sparql import run_query
+
         text = file.read_text(encoding="utf-8") if file else query
         q = parse_query(text or "", str(file or "query"), require_summary=False)
         store = None if endpoint else _store(data_dir, base, dump, cache)

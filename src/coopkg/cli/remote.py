@@ -10,7 +10,7 @@ import click
 
 def register(cli: click.Group) -> None:
     from coopkg.cli.options import cache_option, data_options, open_reader
-    from coopkg.remote.push import PRESETS
+    from coopkg.remote.presets import PRESETS
 
     @cli.command(name="push")
     @data_options

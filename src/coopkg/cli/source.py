@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -16,8 +17,11 @@ from coopkg.errors import InputError, InvalidData
 SCHEMA_LINE = "# yaml-language-server: $schema=../../docs/records.schema.json"
 
 
-def scaffold(report: Path, record_id: str, paras: list, language: str, outlet: str | None) -> str:
-    """The text of a new ``data/sources/<id>.yaml``: source section, paragraph index, fingerprints."""
+def scaffold(
+    report: Path, record_id: str, paras: list, language: str, outlet: str | None, proposals: Sequence[str] = ()
+) -> str:
+    """The text of a new ``data/sources/<id>.yaml``: source section, paragraph index, fingerprints,
+    and the commented ``proposals`` (lines starting with ``#``)."""
     from coopkg.records.text import nfc
 
     title = paras[0].lines[0]
@@ -52,6 +56,8 @@ def scaffold(report: Path, record_id: str, paras: list, language: str, outlet: s
         "# figures: []",
         "",
     ]
+    if proposals:
+        lines += [*proposals, ""]
     return "\n".join(lines)
 
 
@@ -74,7 +80,38 @@ def write_new(path: Path, text: str, force: bool) -> None:
         raise
 
 
+def _proposals(
+    text: str, data_dir: Path, cache: Path | None, language: str | None, dateline: str | None
+) -> dict[str, list[dict]]:
+    from coopkg.records.load import load_records
+    from coopkg.records.propose import propose
+
+    records = load_records(data_dir, cache=cache)
+    return propose(text, records, language=language, dateline=dateline)
+
+
+def _dateline(value: str | None) -> str | None:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD", param_hint="--dateline") from None
+
+
 def register(cli: click.Group) -> None:
+    from coopkg.cli.options import cache_folder_option
+
+    dateline_option = click.option(
+        "--dateline",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="The report's date, when its text does not state it (for 12月24日, 昨天).",
+    )
+    cache_option = cache_folder_option("Parsed records per file (the build's), to find existing entities fast.")
+
     @cli.group(name="source")
     def source_group() -> None:
         """Scaffold a report's record, and check a copy of a report against it.
@@ -82,6 +119,7 @@ def register(cli: click.Group) -> None:
         \b
         Example:
             coopkg source add report.txt --outlet "China Daily"
+            coopkg source propose report.txt --format json
             coopkg source check report.txt
         """
 
@@ -95,12 +133,26 @@ def register(cli: click.Group) -> None:
         "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True
     )
     @click.option("--force", is_flag=True, help="Overwrite an existing record of the same id.")
-    def add_cmd(report: Path, language: str | None, outlet: str | None, data_dir: Path, force: bool) -> None:
+    @click.option("--no-propose", is_flag=True, help="Leave out the proposals ('coopkg source propose').")
+    @dateline_option
+    @cache_option
+    def add_cmd(
+        report: Path,
+        language: str | None,
+        outlet: str | None,
+        data_dir: Path,
+        force: bool,
+        no_propose: bool,
+        dateline: str | None,
+        cache: Path,
+    ) -> None:
         """Write data/sources/<id>.yaml for REPORT (a UTF-8 text file) and print its path.
 
         The id is NNN_<16 hex digits of SHA-256 of the text>; paragraphs are split on blank lines
         (one per line when the text has none); the file lists them as comments and stores one
         fingerprint per paragraph. Rules: docs/records.md, "Adding a report" in the README.
+        The facts 'coopkg source propose' reads in the text follow as a commented block: none is
+        data until you uncomment and correct it.
 
         \b
         Example:
@@ -120,8 +172,62 @@ def register(cli: click.Group) -> None:
             raise click.BadParameter(str(exc), param_hint="--language") from None
         record_id = source_id(paras, data_dir / "sources")
         path = data_dir / "sources" / f"{record_id}.yaml"
-        write_new(path, scaffold(report, record_id, paras, lang, outlet), force)
-        click.echo(f"wrote {path}: {len(paras)} paragraphs")
+        if path.exists() and not force:
+            raise InputError(f"{path} exists; edit it, or give --force to write it again")
+        block: list[str] = []
+        counts = ""
+        if not no_propose:
+            from coopkg.records.propose.render import commented_block
+
+            found = _proposals(text, data_dir, cache, lang, _dateline(dateline))
+            block = commented_block(found)
+            counts = ", proposed " + ", ".join(f"{len(v)} {k}" for k, v in found.items())
+        write_new(path, scaffold(report, record_id, paras, lang, outlet, block), force)
+        click.echo(f"wrote {path}: {len(paras)} paragraphs{counts}")
+
+    @source_group.command(name="propose")
+    @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--language",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        help="Read Chinese word boundaries (zh) or not (en) [zh for paragraphs with Han text].",
+    )
+    @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+    @dateline_option
+    @click.option(
+        "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True
+    )
+    @cache_option
+    def propose_cmd(
+        report: Path, language: str | None, fmt: str, dateline: str | None, data_dir: Path, cache: Path
+    ) -> None:
+        """Propose records from the text of REPORT: regions, institutions, dates, agreements,
+        people and cooperation areas, each with its paragraphs (p3) and the words it rests on.
+
+        Regions by GB/T 2260 code (河北省, 河北, 冀; 河西区 within the 天津 the report names),
+        existing institutions by id in any language or script (北京儿童医院: Beijing Children's
+        Hospital), new ones by name with a kind and region, dates (2020年12月24日, 12月24日,
+        2019-04-21, July 20, 2018; 昨天 against the dateline), agreement kinds with their parties
+        and day, posts with the person and organisation, and areas (远程医疗: telemedicine).
+        Nothing is written: 'coopkg source add' puts the same proposals into the new record as
+        comments. Lexicons: src/coopkg/records/proposals.yaml.
+
+        \b
+        Example:
+            coopkg source propose 报道.txt
+            coopkg source propose report.txt --format json --dateline 2020-12-24
+        """
+        import json
+
+        from coopkg.records.propose.render import as_yaml
+        from coopkg.records.reports import read_text
+
+        found = _proposals(read_text(report), data_dir, cache, language, _dateline(dateline))
+        if fmt == "json":
+            click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        else:
+            click.echo(as_yaml(found), nl=False)
 
     @source_group.command(name="check")
     @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))

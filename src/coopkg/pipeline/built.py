@@ -33,7 +33,8 @@ from coopkg.errors import Location
 from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline.cache import BuildCache, State, file_keys, stamp
-from coopkg.records.load import data_files, displays, load_records, resolve_all
+from coopkg.records.load import load_records
+from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.vocab import Namespaces
 
 
@@ -148,7 +149,7 @@ def current_build(data: Path, cache: Path, ns: Namespaces) -> Built | None:
     names = displays(paths, resolved)
     if sorted(names) != sorted(state.entries):
         return None
-    keys = file_keys(bc, paths, names, resolved)
+    keys = file_keys(bc, paths, names)
     if any(state.entries[n].file_key != keys[n] for n in names):
         return None
     return Built(bc, state, ns)

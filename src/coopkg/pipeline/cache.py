@@ -40,7 +40,6 @@ from coopkg.graph.build import FilePart
 from coopkg.publish.dist import write_atomically
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
-from coopkg.records.load import resolve_all
 from coopkg.resources import resource_dir
 from coopkg.vocab import concept_files
 
@@ -240,9 +239,7 @@ class DiskStoreLoader(threading.Thread):
             self.error = exc
 
 
-def file_keys(
-    bc: BuildCache, paths: list[Path], names: list[str], resolved: list[Path] | None = None
-) -> dict[str, str]:
+def file_keys(bc: BuildCache, paths: list[Path], names: list[str]) -> dict[str, str]:
+    """``display name -> record-cache key`` of each data file (what decides whether a build is current)."""
     rc = RecordCache(bc.root)
-    resolved = resolved or resolve_all(paths)
-    return {name: rc.key(p, name, r) for p, name, r in zip(paths, names, resolved, strict=True)}
+    return {name: rc.key(p) for p, name in zip(paths, names, strict=True)}

@@ -37,16 +37,8 @@ from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
 from coopkg.publish.void import source_prefix
 from coopkg.records.cache import RecordCache
-from coopkg.records.load import (
-    Records,
-    check,
-    data_files,
-    definitions,
-    displays,
-    load_cached_file,
-    references,
-    resolve_all,
-)
+from coopkg.records.load import Records, check, definitions, load_cached_file, references
+from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.site import SiteSummary
 from coopkg.vocab import Namespaces
 
@@ -84,7 +76,7 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
             raise NotApplicable("no data files")  # the full build raises the usual error
         resolved = resolve_all(paths)
         names = displays(paths, resolved)
-        keys = file_keys(bc, paths, names, resolved)
+        keys = file_keys(bc, paths, names)
         old = state.entries
         changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
         removed = [n for n in old if n not in keys]

@@ -57,7 +57,8 @@ from coopkg.graph.dataset import Dataset, StoreLoader
 from coopkg.publish.dist import prefixes
 from coopkg.publish.parts import KINDS, Chunk, Serializer, chunk_meta, stored_chunk, write_chunk
 from coopkg.publish.void import source_prefix
-from coopkg.records.load import Records, check, data_files, definitions, displays, load_file, references, resolve_all
+from coopkg.records.load import Records, check, definitions, load_file, references
+from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.vocab import Namespaces
 
 #: below this many bytes of data files a clean build stays serial (starting workers costs more than it saves)

@@ -4,10 +4,12 @@ Why: parsing YAML and checking each record against its model is most of ``load_r
 unpickling the same records is several times faster. A national-scale data
 folder changes one report at a time, so all other files come from here.
 
-Never stale: an entry's key is the SHA-256 of the file's bytes, its path and display name, and
-the source code of the modules that decide what a file parses to (:mod:`coopkg.records`,
-:mod:`coopkg.load`, :mod:`coopkg.yamlsafe`, :mod:`coopkg.recordcache`). Change any of them and
-the key changes. Cross-file checks are never cached: they run on every load. After each load the
+Never stale: an entry's key is the SHA-256 of the file's bytes and the source code of the modules
+that decide what a file parses to (``models.py``, ``load.py``, ``yamlsafe.py`` and ``cache.py`` in
+:mod:`coopkg.records`). Change any of them and the key changes. Where the file lies is not part of
+the key (what a file parses to does not depend on it): the loader gives a cached entry the path and
+name it was found under, so a copy of a data folder (a test's, a branch's checkout) reuses the
+entries of the original. Cross-file checks are never cached: they run on every load. After each load the
 entries of files that are gone or changed are deleted, so the cache holds one entry per file.
 
 Entries are pickles, written atomically (temp file + rename). A pickle can run code when loaded,
@@ -21,7 +23,7 @@ ignored and rewritten.
 ...     cache = RecordCache(Path(tmp))
 ...     f = Path(tmp) / "x.yaml"
 ...     _ = f.write_text("source: null\\n")
-...     key = cache.key(f, "x.yaml")
+...     key = cache.key(f)
 ...     cache.get(key) is None
 True
 """
@@ -52,18 +54,21 @@ def code_stamp() -> str:
 
 
 class RecordCache:
-    """``key(path) -> entry`` in ``folder/records/``; see the module docstring."""
+    """``key(path) -> entry`` in ``folder/<part>/``; see the module docstring.
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder) / "records"
+    :param part: the sub-folder: ``records`` for parsed files; others (``lookup``) keep what is
+        derived from a whole folder's records, under keys made from the records' keys.
+    """
+
+    def __init__(self, folder: Path, part: str = "records") -> None:
+        self.folder = Path(folder) / part
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def key(self, path: Path, display: str, resolved: Path | None = None) -> str:
-        """:param resolved: ``path.resolve()`` when the caller has it (see :func:`coopkg.load.resolve_all`)."""
+    def key(self, path: Path) -> str:
+        """The key of the file at ``path``: its content and the loader's code."""
         h = hashlib.sha256(code_stamp().encode())
-        h.update(str(resolved or path.resolve()).encode() + b"\0" + display.encode() + b"\0")
         h.update(path.read_bytes())
         return h.hexdigest()
 

@@ -12,7 +12,6 @@ The first problem found raises :class:`~coopkg.errors.RecordError` whose message
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
 from coopkg.records.explain import field_path, problem
 from coopkg.records.models import SECTIONS, DataFile, Figure, Source
+from coopkg.records.paths import _display, data_files, keyed
 from coopkg.vocab import concept_slugs
 
 
@@ -166,11 +166,6 @@ def _field_name(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def data_files(root: Path) -> list[Path]:
-    """The YAML files :func:`load_records` reads under ``root``, in load order."""
-    return sorted((root / "reference").glob("*.yaml")) + sorted((root / "sources").glob("*.yaml"))
-
-
 def load_file(path: Path, display: str) -> RecordFile:
     """Parse and type-check one file (no cross-file checks).
 
@@ -219,9 +214,8 @@ def load_records(path: str | Path, *, cache: str | Path | None = None) -> Record
 def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile], dict[str, str]]:
     files: list[RecordFile] = []
     keys: dict[str, str] = {}
-    resolved_all = resolve_all(paths)
-    for p, resolved, display in zip(paths, resolved_all, displays(paths, resolved_all), strict=True):
-        key = keys[display] = cache.key(p, display, resolved)
+    for p, display, key in keyed(paths, cache):
+        keys[display] = key
         files.append(load_cached_file(cache, p, display, key))
     cache.prune(set(keys.values()))
     return files, keys
@@ -230,43 +224,12 @@ def _load_cached(paths: list[Path], cache: RecordCache) -> tuple[list[RecordFile
 def load_cached_file(cache: RecordCache, path: Path, display: str, key: str) -> RecordFile:
     """:func:`load_file` through ``cache`` (``key`` from :meth:`RecordCache.key`)."""
     found = cache.get(key)
-    if not isinstance(found, RecordFile) or found.display != display:
+    if not isinstance(found, RecordFile):
         found = load_file(path, display)  # raises for a malformed file: nothing is cached for it
         cache.put(key, found)
-    elif found.path != path:  # same file reached by another relative path
-        found = replace(found, path=path)
+    elif found.path != path or found.display != display:  # the same content elsewhere
+        found = replace(found, path=path, display=display)
     return found
-
-
-def _display(path: Path, resolved: Path | None = None, cwd: Path | None = None) -> str:
-    try:
-        return str((resolved or path.resolve()).relative_to(cwd or Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def displays(paths: list[Path], resolved: list[Path]) -> list[str]:
-    """:func:`_display` of each path, asking the system for the working folder once."""
-    cwd = Path.cwd()
-    return [_display(p, r, cwd) for p, r in zip(paths, resolved, strict=True)]
-
-
-def resolve_all(paths: list[Path]) -> list[Path]:
-    """``[p.resolve() for p in paths]`` with one resolve per folder, not per file.
-
-    Why: resolving walks every component with a system call per file, which dominated a one-file
-    rebuild of thousands of files. A file that is itself a symlink is still resolved on its own."""
-    folders: dict[Path, tuple[Path, set[str]]] = {}
-    out: list[Path] = []
-    for p in paths:
-        found = folders.get(p.parent)
-        if found is None:
-            with os.scandir(p.parent) as it:  # file types from one directory read, no stat per file
-                links = {e.name for e in it if e.is_symlink()}
-            found = folders[p.parent] = (p.parent.resolve(), links)
-        folder, links = found
-        out.append(p.resolve() if p.name in links else folder / p.name)
-    return out
 
 
 # ------------------------------------------------------------------------------------------ checks

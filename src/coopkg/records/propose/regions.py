@@ -1,0 +1,251 @@
+"""Regions named in a report: every name of the region table, full (河北省), short (河北) or as a
+province abbreviation in a run (京津冀), in Chinese or English, resolved by context.
+
+Why context: a short name or a county name is often shared (河西区 is in Tianjin, Lanzhou and
+Xining; 朝阳 is a city in Liaoning and a district of Beijing and of Changchun). A name is taken
+as the region whose higher region the report also names (天津 … 河西区); a county's short name
+is only read when such a higher region is named, and a short name only where the segmenter
+sees it as a word of its own (``中山大学`` does not name 中山市).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from coopkg.records.load import Records
+from coopkg.records.lookup_index import chinese_names, short_names
+from coopkg.records.models import Region
+from coopkg.records.names import fold, to_simplified
+from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.segment import Token
+from coopkg.records.propose.text import Para
+from coopkg.records.text import has_han
+
+FULL, SHORT, ABBR = "full", "short", "abbreviation"
+_LEVEL_ORDER = {"country": 0, "economic-area": 1, "province": 1, "prefecture": 2, "county": 3, "zone": 4}
+#: an autonomous region's name: its place name, the peoples' names, 自治 and the generic term
+_AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[^族]{1,3}族)+自治([县州旗])$")
+_ADMINISTRATIVE = frozenset({"province", "prefecture", "county"})
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_EN_SUFFIXES = ("province", "city", "municipality")
+_LONGEST_EN = 5
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    form: str
+
+
+@dataclass
+class RegionIndex:
+    zh: dict[str, list[Form]] = field(default_factory=dict)
+    en: dict[tuple[str, ...], list[Form]] = field(default_factory=dict)
+    within: dict[str, str | None] = field(default_factory=dict)
+    level: dict[str, str] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
+    name: dict[str, str] = field(default_factory=dict)
+    #: id -> English name
+    english: dict[str, str] = field(default_factory=dict)
+    longest_zh: int = 2
+
+    def add_zh(self, text: str, id_: str, form: str) -> None:
+        found = self.zh.setdefault(to_simplified(text), [])
+        if Form(id_, form) not in found:
+            found.append(Form(id_, form))
+
+    def add_en(self, text: str, id_: str, form: str) -> None:
+        key = tuple(fold(w) for w in _EN_WORD.findall(text))
+        if key:
+            found = self.en.setdefault(key, [])
+            if Form(id_, form) not in found:
+                found.append(Form(id_, form))
+
+    def ancestors(self, id_: str) -> set[str]:
+        out: set[str] = set()
+        parent = self.within.get(id_)
+        while parent and parent not in out:
+            out.add(parent)
+            parent = self.within.get(parent)
+        return out
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Records], RegionIndex]] = {}
+
+
+def region_index(records: Records) -> RegionIndex:
+    """The :class:`RegionIndex` of ``records``, made once per ``records``."""
+    cached = _INDEXES.get(id(records))
+    if cached is not None and cached[0]() is records:
+        return cached[1]
+    made = _make_index(records)
+    _INDEXES.clear()
+    _INDEXES[id(records)] = (weakref.ref(records), made)
+    return made
+
+
+def _make_index(records: Records) -> RegionIndex:
+    index = RegionIndex()
+    for d in records.entities():
+        r = d.record
+        if not isinstance(r, Region):
+            continue
+        index.within[r.id] = r.within
+        index.level[r.id] = r.level
+        if r.retired:
+            index.retired.add(r.id)
+        if r.name.get("en"):
+            index.english[r.id] = r.name["en"]
+        index.name[r.id] = r.name.get("zh") or r.name.get("en") or next(iter(r.name.values()))
+        for zh in chinese_names(r):
+            index.add_zh(zh, r.id, FULL)
+            autonomous = _AUTONOMOUS.match(to_simplified(zh))
+            if autonomous:  # 寻甸回族彝族自治县: 寻甸县, 寻甸
+                base, generic = autonomous.group(1), autonomous.group(2)
+                index.add_zh(base + generic, r.id, FULL)
+                index.add_zh(base, r.id, SHORT)
+        for short in short_names(r, with_pinyin=False):
+            if has_han(short):
+                index.add_zh(short, r.id, SHORT)
+            else:
+                index.add_en(short, r.id, SHORT)
+                if r.level in ("province", "prefecture"):
+                    for suffix in _EN_SUFFIXES:
+                        index.add_en(f"{short} {suffix}", r.id, FULL)
+        for tag, text in r.name.items():
+            if not has_han(text) and tag != "zh-Latn-pinyin":
+                index.add_en(text, r.id, FULL)
+                if r.level in ("province", "prefecture") and r.id.isdigit():
+                    for suffix in _EN_SUFFIXES:
+                        index.add_en(f"{text} {suffix}", r.id, FULL)
+        for tag, texts in r.alt_names.items():
+            for text in texts:
+                if has_han(text):
+                    index.add_zh(text, r.id, FULL)
+                elif tag != "zh-Latn-pinyin":
+                    index.add_en(text, r.id, FULL)
+    index.longest_zh = max((len(k) for k in index.zh), default=2)
+    return index
+
+
+@dataclass
+class Mention:
+    """One place a region name occurs, and the regions it may be."""
+
+    para: Para
+    start: int
+    end: int
+    forms: list[Form]
+    chosen: str | None = None
+    ambiguous: tuple[str, ...] = ()
+
+
+def find(paras: list[Para], tokens: dict[int, list[Token]], records: Records) -> list[Mention]:
+    """Every region mention of the report, each resolved to one region (or left out)."""
+    index = region_index(records)
+    mentions: list[Mention] = []
+    for para in paras:
+        if has_han(para.text):
+            mentions.extend(_find_zh(para, tokens.get(para.number, []), index))
+        mentions.extend(_find_en(para, index))
+    _resolve(mentions, index)
+    return [m for m in mentions if m.chosen is not None]
+
+
+def _boundaries(tokens: list[Token]) -> set[int]:
+    out = {0}
+    for t in tokens:
+        out.add(t.start)
+        out.add(t.end)
+    return out
+
+
+def _find_zh(para: Para, tokens: list[Token], index: RegionIndex) -> list[Mention]:
+    text = para.text
+    bounds = _boundaries(tokens)
+    abbreviations = lexicon().abbreviations
+    out: list[Mention] = []
+    i, n = 0, len(text)
+    while i < n:
+        for size in range(min(index.longest_zh, n - i), 1, -1):
+            forms = index.zh.get(text[i : i + size])
+            if forms:
+                aligned = i in bounds and i + size in bounds
+                kept = [f for f in forms if f.form == FULL or aligned or index.level.get(f.id) == "province"]
+                if kept:
+                    out.append(Mention(para, i, i + size, kept))
+                    i += size
+                    break
+        else:
+            j = i
+            while j < n and text[j] in abbreviations:
+                j += 1
+            if j - i >= 2:
+                for k in range(i, j):
+                    out.append(Mention(para, k, k + 1, [Form(abbreviations[text[k]], ABBR)]))
+                i = j
+            else:
+                i += 1
+    return out
+
+
+def _find_en(para: Para, index: RegionIndex) -> list[Mention]:
+    words = [(m.start(), m.end(), fold(m.group())) for m in _EN_WORD.finditer(para.text)]
+    out: list[Mention] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_LONGEST_EN, len(words) - i), 0, -1):
+            key = tuple(w for _, _, w in words[i : i + size])
+            forms = index.en.get(key)
+            if forms and para.text[words[i][0]].isupper():
+                out.append(Mention(para, words[i][0], words[i + size - 1][1], list(forms)))
+                i += size
+                break
+        else:
+            i += 1
+    return out
+
+
+def _resolve(mentions: list[Mention], index: RegionIndex) -> None:
+    """Choose each mention's region: the one the rest of the report gives a context for."""
+
+    def current(forms: list[Form]) -> list[Form]:
+        """Current regions before retired ones, a full name before a short one (Hebei is the
+        province before it is the short name of Tianjin's Hebei District)."""
+        live = [f for f in forms if f.id not in index.retired] or forms
+        return [f for f in live if f.form != SHORT] or live
+
+    sure: set[str] = set()
+    for m in mentions:
+        forms = current(m.forms)
+        if len({f.id for f in forms}) == 1 and (_level(index, forms[0].id) <= 2 or forms[0].form == FULL):
+            sure.add(forms[0].id)
+    context = set(sure)
+    for id_ in sure:
+        context |= index.ancestors(id_)
+    context = {c for c in context if index.level.get(c) in _ADMINISTRATIVE}
+    for m in mentions:
+        forms = current(m.forms)
+        ids = sorted({f.id for f in forms}, key=lambda i: (_level(index, i), i))
+        supported = [i for i in ids if index.ancestors(i) & context]
+        if len(supported) >= 1:
+            m.chosen = supported[0]
+            m.ambiguous = tuple(supported) if len(supported) > 1 else ()
+            continue
+        # no context: a county's short name is not read; a full name or a higher region is
+        long_enough = m.end - m.start >= 3
+        unsupported = [
+            i
+            for i in ids
+            if _level(index, i) <= 2
+            or any(f.id == i and (f.form == ABBR or (f.form == FULL and long_enough)) for f in forms)
+        ]
+        if unsupported:
+            m.chosen = unsupported[0]
+            m.ambiguous = tuple(unsupported) if len(unsupported) > 1 else ()
+
+
+def _level(index: RegionIndex, id_: str) -> int:
+    return _LEVEL_ORDER.get(index.level.get(id_, ""), 5)
