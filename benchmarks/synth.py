@@ -344,10 +344,30 @@ def _render(header: str, source: Record | None, sections: dict[str, list[Record]
 def _posts(rec: Record, in_source: bool) -> int:
     n = 0
     for post in rec.get("posts", []):
-        n += 5 + _n(post, "organization")
+        # holds, type, heldBy, and a role and a label per role language
+        n += 3 + 2 * _n_texts(post, "role") + _n(post, "organization")
         if in_source:
             n += 1 + len(post.get("stated_in") or rec.get("stated_in", []))
     return n
+
+
+def _signatories(rec: Record, in_source: bool) -> int:
+    n = 0
+    for signed in rec.get("signatories", []):
+        # signatory, signature, type, label, signer, the party, a role per language
+        n += 5 + _n(signed, "on_behalf_of") + _n_texts(signed, "role")
+        if in_source:
+            n += 1 + len(signed.get("stated_in") or rec.get("stated_in", []))
+    return n
+
+
+def _date(value: object, in_source: bool) -> int:
+    """A date: one literal; a relative one also its node (see coopkg.graph.build relative_date)."""
+    if not isinstance(value, dict):
+        return 1
+    dateline = value.get("relative_to", "dateline") == "dateline"
+    # the date, relativeDate, type, label, datedProperty, statedAs, relativeTo, resolvedDate, certainty, note
+    return 10 + (dateline and in_source)
 
 
 #: (section, field) -> triples the builder's dedicated code makes for a special field
@@ -356,12 +376,13 @@ _SPECIAL: dict[tuple[str, str], Callable[[Record, bool], int]] = {
     ("source", "translated_title"): lambda rec, _: 2 * len(rec.get("translated_title") or {}),
     ("source", "note"): lambda rec, _: _n_texts(rec, "note"),
     ("regions", "retired"): lambda rec, _: int(bool(rec.get("retired"))),
-    ("figures", "label"): lambda rec, _: 1,
+    ("figures", "label"): lambda rec, _: _n_texts(rec, "label"),
     ("figures", "note"): lambda rec, _: _n_texts(rec, "note"),
     ("source", "paragraphs"): lambda rec, _: 1 + 4 * rec["paragraphs"],  # count + 4 per paragraph
     ("regions", "id"): lambda rec, _: rec["id"].isdigit(),  # coop:adminCode
     ("institutions", "site_area"): lambda rec, _: 2 * _n(rec, "site_area"),  # siteArea + siteAreaUnit
     ("people", "posts"): _posts,
+    ("agreements", "signatories"): _signatories,
     ("figures", "value"): lambda rec, _: 1,
     ("figures", "qualifier"): lambda rec, _: _n(rec, "qualifier"),
 }
@@ -401,6 +422,8 @@ def _count_fields(section: str, rec: Record, in_source: bool) -> int:
     for f in _SECTION_FIELDS[section]:
         if f.kind is Kind.SPECIAL:
             n += _SPECIAL[(f.section, f.name)](rec, in_source)
+        elif f.kind is Kind.DATE and f.name in rec:
+            n += _date(rec[f.name], in_source)
         elif f.name in rec:
             n += _n(rec, f.name)
         else:

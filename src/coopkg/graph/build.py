@@ -25,8 +25,8 @@ from coopkg.errors import Location
 from coopkg.gcpause import paused
 from coopkg.graph.dataset import Dataset
 from coopkg.records import fields
-from coopkg.records.load import Defined, RecordFile, Records
-from coopkg.records.models import Entity, Figure, Institution, Person, Region, Source
+from coopkg.records.load import Defined, RecordFile, Records, relative_anchor
+from coopkg.records.models import Agreement, Entity, Figure, Institution, Person, Region, RelativeDate, Source
 from coopkg.records.text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
 from coopkg.resources import resource_dir
 from coopkg.vocab import (
@@ -68,6 +68,10 @@ INSTITUTION_CLASSES = {
     "association": "Association",
     "foundation": "Foundation",
     "company": "Company",
+    "state-owned-enterprise": "StateOwnedEnterprise",
+    "state-capital-company": "StateCapitalCompany",
+    "central-soe-group": "CentralEnterpriseGroup",
+    "joint-venture": "JointVenture",
     "school": "School",
     "care-centre": "CareCentre",
     "media": "MediaOutlet",
@@ -184,6 +188,8 @@ class _Builder:
         self.records = records
         self.ns = ns
         self.origins: dict[str, Location] = {}
+        #: the file being built (what a relative date's ``dateline`` is)
+        self.file: RecordFile | None = None
         #: what the file being built took from other records: id -> (kind, English name). Its
         #: triples depend on nothing else, so an incremental build reuses them while these agree.
         self.deps: dict[str, tuple[str, str | None]] = {}
@@ -215,6 +221,7 @@ class _Builder:
     def file_quads(self, f: RecordFile) -> list[ox.Quad]:
         """The quads of one file, in its named graph, deduplicated in first-seen order."""
         graph = self.ns.source_graph(f.source.id) if f.source else self.ns.reference_graph
+        self.file = f
         return list(dict.fromkeys(ox.Quad(s, p, o, graph) for s, p, o in self.file_triples(f)))
 
     def file_triples(self, f: RecordFile) -> Iterator[Triple]:
@@ -349,18 +356,75 @@ class _Builder:
             yield s, ox.NamedNode(ORG + "holds"), post_iri
             yield post_iri, _TYPE, ox.NamedNode(ORG + "Post")
             yield post_iri, ox.NamedNode(ORG + "heldBy"), s
-            lang = file_language(d.file)
-            yield post_iri, coop("role"), ox.Literal(post.role, language=lang)
-            label = post.role
+            roles = lang_texts(post.role, file_language(d.file))
+            for role in roles:
+                yield post_iri, coop("role"), role
+            org_name = None
             if post.organization:
                 yield post_iri, ox.NamedNode(ORG + "postIn"), self.iri(post.organization)
                 org_name = self.records.english_name(post.organization)
-                label = f"{post.role}, {org_name}"
-            yield post_iri, _LABEL, ox.Literal(f"{display_name(p.name)}: {label}", language=lang)
+            for role in roles:
+                label = f"{role.value}, {org_name}" if org_name else role.value
+                yield post_iri, _LABEL, ox.Literal(f"{display_name(p.name)}: {label}", language=role.language)
             yield from self.provenance(d.file, post_iri, post.stated_in or p.stated_in)
 
+    def agreements_signatories(self, s: ox.NamedNode, a: Agreement, d: Defined) -> Iterator[Triple]:
+        """``coop:signatory`` each person, and a ``coop:Signature`` node ``<agreement>#signature-N``
+        saying who signed, for which party, in which post (the qualified form, as PROV qualifies a
+        relation with a node: the post and the party belong to the signing, not to the person)."""
+        lang = file_language(d.file)
+        for signed in a.signatories:
+            yield s, coop("signatory"), self.iri(signed.person)
+        for n, signed in enumerate(a.signatories, start=1):
+            node = ox.NamedNode(f"{s.value}#signature-{n}")
+            self.origins[node.value] = d.file.location((d.section, d.index, "signatories", n - 1))
+            person = self.iri(signed.person)
+            yield s, coop("signature"), node
+            yield node, _TYPE, coop("Signature")
+            name = self.records.english_name(signed.person)
+            if signed.on_behalf_of:
+                party = self.records.english_name(signed.on_behalf_of)
+                label = ox.Literal(f"{name}, signatory for {party}", language="en")
+            else:
+                label = ox.Literal(f"{name}, signatory", language="en")
+            yield node, _LABEL, label
+            yield node, coop("signer"), person
+            if signed.on_behalf_of:
+                yield node, coop("onBehalfOf"), self.iri(signed.on_behalf_of)
+            for role in lang_texts(signed.role, lang):
+                yield node, coop("role"), role
+            yield from self.provenance(d.file, node, signed.stated_in or a.stated_in)
+
+    def relative_date(self, s: ox.NamedNode, prop: ox.NamedNode, value: RelativeDate) -> Iterator[Triple]:
+        """The node ``<subject>#<property>`` saying how a relative date was resolved: the phrase
+        as stated, the date it is relative to, the resolved date, and certainty ``approximate``
+        (the date is derived, not stated)."""
+        f = self.file
+        if f is None:
+            raise AssertionError("relative dates are built within a file")
+        node = ox.NamedNode(f"{s.value}#{prop.value.rpartition('#')[2]}")
+        if s.value in self.origins:
+            self.origins[node.value] = self.origins[s.value]
+        lang = file_language(f)
+        anchor = relative_anchor(f, value)
+        yield s, coop("relativeDate"), node
+        yield node, _TYPE, coop("RelativeDate")
+        yield node, _LABEL, ox.Literal(value.stated, language=lang)
+        yield node, coop("datedProperty"), prop
+        yield node, coop("statedAs"), ox.Literal(value.stated, language=lang)
+        if anchor is not None:
+            yield node, coop("relativeTo"), typed_date(anchor)
+        if value.relative_to == "dateline" and f.source is not None:
+            yield node, coop("relativeToDatelineOf"), self.ns.entity("source", f.source.id)
+        yield node, coop("resolvedDate"), typed_date(value.date)
+        yield node, coop("certainty"), ox.Literal("approximate")
+        against = "the report's dateline" if value.relative_to == "dateline" else "the date"
+        note = f"resolved from {value.stated!r} relative to {against} {anchor}: derived, not stated"
+        yield node, coop("note"), ox.Literal(note, language="en")
+
     def figures_label(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
-        yield s, _LABEL, ox.Literal(f.label, language=file_language(d.file))
+        for label in lang_texts(f.label, file_language(d.file)):
+            yield s, _LABEL, label
 
     def figures_note(self, s: ox.NamedNode, f: Figure, d: Defined) -> Iterator[Triple]:
         for note in lang_texts(f.note, file_language(d.file)):
@@ -402,7 +466,10 @@ def _emitter(f: fields.Field) -> Emit | None:
     elif f.kind is fields.Kind.DATE:
 
         def emit(b: _Builder, s: ox.NamedNode, value: Any) -> Iterator[Triple]:
-            if value:
+            if isinstance(value, RelativeDate):
+                yield s, prop, typed_date(value.date)
+                yield from b.relative_date(s, prop, value)
+            elif value:
                 yield s, prop, typed_date(value)
 
     elif f.kind is fields.Kind.INTEGER:

@@ -11,13 +11,32 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: location parts pydantic adds for union members and validator wrappers (not field names)
-_TAG = re.compile(r"(int|float|str|bool|none|list|dict|function|constrained|literal|is-instance|lax|strict|json)\b.*")
+#: location parts pydantic adds for union members and validator wrappers (not field names); a
+#: model member of a union is named by its class (``RelativeDate``), and field names are lowercase
+_TAG = re.compile(
+    r"(int|float|str|bool|none|list|dict|function|constrained|literal|is-instance|lax|strict|json)\b.*|[A-Z]\w*"
+)
 
 
 def field_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     """``loc`` without pydantic's union and validator tags (``value.int`` -> ``value``)."""
     return tuple(p for p in loc if isinstance(p, int) or not _TAG.fullmatch(str(p)))
+
+
+def first_error(errors: list[Any]) -> Any:
+    """The error to report of one failed validation: the first, unless it only says that a value
+    does not have the type of one branch of a union and a later error on the same field says what
+    is wrong in the branch it does fit (``kind: [a, a]`` is a list, so "'a' is listed twice", not
+    "expected text")."""
+    first = errors[0]
+    if not str(first["type"]).endswith("_type"):
+        return first
+    path = field_path(tuple(first["loc"]))
+    for err in errors[1:]:
+        here = field_path(tuple(err["loc"]))
+        if here[: len(path)] == path and not str(err["type"]).endswith("_type"):
+            return err
+    return first
 
 
 def _shown(value: Any) -> str:

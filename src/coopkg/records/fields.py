@@ -105,6 +105,9 @@ FIELDS: tuple[Field, ...] = (
     Field("source", "publisher", R, DCTERMS + "publisher", targets=("org",), doc_type="id?",
           doc="institution that issued it, if stated (`From: …`)"),
     Field("source", "published", D, DCTERMS + "issued", doc_type="Date?", doc="only if the report states it"),
+    Field("source", "dateline", D, COOP + "datelineDate", doc_type="Date?",
+          doc="the date of the report's dateline (`新华社北京12月25日电` → `\"--12-25\"`), what relative dates "
+              "(`昨天`) in it are relative to"),
     Field("source", "authors", R, DCTERMS + "creator", targets=("person",), doc_type="[id]?",
           doc="people (reporters)"),
     Field("source", "url", U, SCHEMA + "url", doc_type="IRI?", doc="where the report is published"),
@@ -130,7 +133,8 @@ FIELDS: tuple[Field, ...] = (
     Field("institutions", "kind", C, COOP + "institutionKind", scheme="institution-kind", always=True,
           doc_type="slug",
           doc="`hospital`, `health-authority`, `government`, `university`, `medical-college`, "
-              "`research-institute`, `association`, `foundation`, `company`, `school`, `care-centre`, "
+              "`research-institute`, `association`, `foundation`, `company`, `state-owned-enterprise`, "
+              "`state-capital-company`, `central-soe-group`, `joint-venture`, `school`, `care-centre`, "
               "`media`, `legislature`"),
     Field("institutions", "region", R, COOP + "locatedIn", targets=("region",), doc_type="id?",
           doc="where it is located (most precise region stated)"),
@@ -153,12 +157,13 @@ FIELDS: tuple[Field, ...] = (
               "bodies: silences the validation warning that the two may be one entity defined twice"),
 
     Field("people", "posts", S, ORG + "holds",
-          doc_type="list of `{role: str, organization: id?, stated_in: [anchor]}`",
-          doc="short role label as stated: `deputy mayor`"),
+          doc_type="list of `{role: str or {tag: str}, organization: id?, stated_in: [anchor]}`",
+          doc="short role label as stated: `deputy mayor`; `{zh: 院长, en: president}` in several languages"),
 
     Field("agreements", "kind", C, COOP + "agreementKind", scheme="agreement-kind", always=True,
-          doc_type="slug",
-          doc="`framework`, `strategic`, `inter-hospital`, `intention`, `medical-insurance-service`, "
+          doc_type="slug or [slug]",
+          doc="a list when the report calls it by several kinds (`[strategic, framework]`): `framework`, "
+              "`strategic`, `inter-hospital`, `intention`, `medical-insurance-service`, "
               "`cooperation`, `tripartite`"),
     Field("agreements", "parties", R, COOP + "party", targets=("region", "org"), always=True,
           doc_type="[id] ≥ 2", doc="regions or institutions, as the report names them"),
@@ -173,6 +178,12 @@ FIELDS: tuple[Field, ...] = (
           doc="default `signed`; `drafted`, `intended`"),
     Field("agreements", "programmes", R, COOP + "establishes", targets=("programme",), doc_type="[id]?",
           doc="programmes set up under it"),
+    Field("agreements", "signatories", S, COOP + "signatory",
+          doc_type="list of `{person: id, on_behalf_of: id?, role: str or {tag: str}?, stated_in: [anchor]}`",
+          doc="who signed it (→ person), for which of its `parties`, in which post as stated; "
+              "`coop:signatory` and a `coop:Signature` node `#signature-N`"),
+    Field("agreements", "witnesses", R, COOP + "witness", targets=("person",), doc_type="[id]?",
+          doc="people present at the signing as witnesses (见证), not signatories"),
 
     Field("events", "kind", C, COOP + "eventKind", scheme="event-kind", always=True, doc_type="slug",
           doc="`signing`, `visit`, `expert-tour`, `conference`, `inspection`, `clinic`, `meeting`, `media-trip`"),
@@ -188,12 +199,14 @@ FIELDS: tuple[Field, ...] = (
     Field("events", "part_of", R, COOP + "subEventOf", targets=("event",), doc_type="id?", doc="parent event"),
     Field("events", "resulted_in", R, COOP + "resultedIn", targets=("agreement", "programme"), doc_type="[id]?",
           doc="agreements or programmes that came out of it"),
+    Field("events", "witnesses", R, COOP + "witness", targets=("person",), doc_type="[id]?",
+          doc="people who witnessed a signing (见证)"),
 
     Field("programmes", "kind", C, COOP + "programmeKind", scheme="programme-kind", always=True,
           doc_type="slug",
           doc="`medical-consortium`, `specialist-alliance`, `test-result-recognition`, `direct-settlement`, "
               "`screening`, `hosting`, `corridor`, `referral`, `joint-mechanism`, `construction`, `platform`, "
-              "`specialist-cooperation`, `assistance`, `expert-appointment`"),
+              "`specialist-cooperation`, `assistance`, `talent-development`, `expert-appointment`"),
     Field("programmes", "participants", R, COOP + "participant", targets=_PERSON_ORG_REGION, doc_type="[id]?",
           doc="institutions/regions taking part (for `hosting`: host first)"),
     Field("programmes", "regions", R, COOP + "spansRegion", targets=("region",), doc_type="[id]?",
@@ -204,8 +217,9 @@ FIELDS: tuple[Field, ...] = (
     Field("programmes", "agreement", R, COOP + "underAgreement", targets=("agreement",), doc_type="id?",
           doc="agreement it belongs to"),
 
-    Field("figures", "label", S, RDFS + "label", always=True, doc_type="str",
-          doc="short description of what is counted, in the report's language (≤ 12 words, not copied prose)"),
+    Field("figures", "label", S, RDFS + "label", always=True, doc_type="str or {tag: str}",
+          doc="short description of what is counted, in the report's language or `{tag: text}` per language "
+              "(≤ 12 words, not copied prose)"),
     Field("figures", "measure", C, COOP + "measure", scheme="measure", always=True, doc_type="slug",
           doc="what is counted: `hospitals`, `medical-institutions`, `cooperation-relations`, `experts`, "
               "`projects`, `agreements`, `aspects`, `diseases`, `regions`, `people`, `money`, `beds`, "

@@ -12,6 +12,7 @@ The first problem found raises :class:`~coopkg.errors.RecordError` whose message
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,8 +24,8 @@ from coopkg.errors import InputError, Location, RecordError
 from coopkg.gcpause import paused
 from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
-from coopkg.records.explain import field_path, problem
-from coopkg.records.models import SECTIONS, DataFile, Figure, Source
+from coopkg.records.explain import field_path, first_error, problem
+from coopkg.records.models import RELATIVE_DAYS, SECTIONS, Agreement, DataFile, Figure, RelativeDate, Source
 from coopkg.records.paths import _display, data_files, keyed
 from coopkg.vocab import concept_slugs
 
@@ -142,11 +143,21 @@ def references(f: RecordFile) -> list[tuple[str, tuple[str, ...]]]:
                     out.extend((ref, kinds) for ref in _as_list(getattr(record, attr)))
             if section == "people":
                 out.extend((post.organization, ("org",)) for post in record.posts if post.organization)
+            if section == "agreements":
+                for signed in record.signatories:
+                    out.append((signed.person, SIGNATORY))
+                    if signed.on_behalf_of:
+                        out.append((signed.on_behalf_of, PARTY))
     if f.source is not None:
         for (sec, attr), kinds in refs.items():
             if sec == "source":
                 out.extend((ref, kinds) for ref in _as_list(getattr(f.source, attr)))
     return list(dict.fromkeys(out))
+
+
+#: what a signatory and the party they sign for may be
+SIGNATORY: tuple[str, ...] = ("person",)
+PARTY: tuple[str, ...] = ("region", "org")
 
 
 def check(records: Records) -> None:
@@ -179,7 +190,7 @@ def load_file(path: Path, display: str) -> RecordFile:
     try:
         data = DataFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = first_error(exc.errors())
         loc = field_path(tuple(err["loc"]))
         message = problem(err)
         return_loc = Location(display, yamlsafe.line_of(lines, loc), _field_name(loc))
@@ -321,11 +332,84 @@ def _check_record(
             if post.organization:
                 _check_ref(records, f, (section, i, "posts", j, "organization"), post.organization, ("org",))
             _check_anchors(f, (section, i, "posts", j, "stated_in"), post.stated_in)
+    if isinstance(record, Agreement):
+        _check_signatories(records, f, i, record)
+    for name in _DATE_FIELDS.get(section, ()):
+        value = getattr(record, name, None)
+        if isinstance(value, RelativeDate):
+            _check_relative_date(f, (section, i, name), value)
     if section == "regions" and record.id.isdigit() and len(record.id) != 6:
         raise RecordError(f.location((section, i, "id")), "a numeric region id must be a 6-digit GB/T 2260 code")
     _check_anchors(f, (section, i, "stated_in"), record.stated_in)
     if f.source is not None and not record.stated_in:
         raise RecordError(f.location((section, i)), f"{record.id!r} needs 'stated_in' (which paragraph says so)")
+
+
+def _check_signatories(records: Records, f: RecordFile, i: int, record: Agreement) -> None:
+    for j, signed in enumerate(record.signatories):
+        path = ("agreements", i, "signatories", j)
+        _check_ref(records, f, (*path, "person"), signed.person, SIGNATORY)
+        if signed.on_behalf_of:
+            _check_ref(records, f, (*path, "on_behalf_of"), signed.on_behalf_of, PARTY)
+            if signed.on_behalf_of not in record.parties:
+                raise RecordError(
+                    f.location((*path, "on_behalf_of")),
+                    f"{signed.on_behalf_of!r} is not one of the agreement's parties "
+                    f"({', '.join(record.parties)}); a signatory signs for a party",
+                )
+        _check_anchors(f, (*path, "stated_in"), signed.stated_in)
+
+
+#: per section, the fields holding a date (a date may be relative), from the field table
+_DATE_FIELDS: dict[str, tuple[str, ...]] = {}
+for _f in fields.FIELDS:
+    if _f.kind is fields.Kind.DATE:
+        _DATE_FIELDS[_f.section] = (*_DATE_FIELDS.get(_f.section, ()), _f.name)
+
+
+def relative_anchor(f: RecordFile, value: RelativeDate) -> str | None:
+    """The date ``value`` is relative to: its own, or the report's dateline (None when it has none)."""
+    if value.relative_to != "dateline":
+        return value.relative_to
+    return f.source.dateline if f.source is not None else None
+
+
+def _check_relative_date(f: RecordFile, path: tuple[str | int, ...], value: RelativeDate) -> None:
+    anchor = relative_anchor(f, value)
+    if anchor is None:
+        where = "the report has no 'dateline' in its source section" if f.source else "a reference file has no dateline"
+        raise RecordError(
+            f.location((*path, "relative_to")),
+            f"relative to the dateline, but {where}; add source.dateline or give relative_to: a date",
+        )
+    days = RELATIVE_DAYS.get(value.stated.strip().casefold())
+    expected = shift_date(anchor, days) if days is not None else None
+    if expected is not None and expected != value.date:
+        raise RecordError(
+            f.location((*path, "date")), f"{value.stated!r} relative to {anchor} is {expected}, not {value.date}"
+        )
+
+
+def shift_date(anchor: str, days: int) -> str | None:
+    """``anchor`` moved by ``days`` at its own precision (``2020-12-25`` or ``--12-25``), or None
+    when that is not one date: an anchor without a day (a month or a year has no "yesterday"), or
+    a year-less anchor whose shift depends on whether the year is a leap year.
+
+    >>> shift_date("2021-01-01", -1), shift_date("--12-25", -1), shift_date("--03-01", -1)
+    ('2020-12-31', '--12-24', None)
+    """
+    step = dt.timedelta(days=days)
+    if len(anchor) == 10 and anchor[4] == "-":
+        return (dt.date.fromisoformat(anchor) + step).isoformat()
+    if len(anchor) == 7 and anchor.startswith("--"):
+        try:
+            leap, common = (dt.date.fromisoformat(year + anchor[1:]) + step for year in ("2000", "2001"))
+        except ValueError:  # --02-29: only in a leap year
+            return None
+        if leap.isoformat()[4:] != common.isoformat()[4:]:
+            return None
+        return "-" + common.isoformat()[4:]
+    return None
 
 
 def _check_anchors(f: RecordFile, path: tuple[str | int, ...], anchors: list[str]) -> None:

@@ -168,7 +168,8 @@ def _entry(d: Defined) -> Entry:
 
     record = d.record
     name_map = getattr(record, "name", None)
-    name = (record.name.get("en") or next(iter(record.name.values()))) if name_map else record.label
+    label = name_map if name_map else record.label  # a figure's label may be {tag: text}
+    name = label if isinstance(label, str) else label.get("en") or next(iter(label.values()))
     if name_map and "zh" in name_map and name_map["zh"] != name:
         name = f"{name} / {name_map['zh']}"
     parent: str | None = None

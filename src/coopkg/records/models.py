@@ -134,10 +134,51 @@ LangTexts = Annotated[dict[str, Text], AfterValidator(_texts)]
 #: a note: plain text in the file's language (the report's ``language``; ``en`` in reference
 #: files), or ``{tag: text}`` to say which language it is in
 Note = Text | LangTexts
+#: a role, post or figure label: plain text in the file's language, or ``{tag: text}`` for one
+#: label per language (``{zh: 院长, en: president}``)
+Role = Text | LangTexts
+
+#: relative-date phrases whose offset in days from their anchor the loader checks (``昨天`` is the
+#: day before the dateline); other phrases are taken as the curator resolved them
+RELATIVE_DAYS: dict[str, int] = {
+    "今天": 0,
+    "今日": 0,
+    "当天": 0,
+    "当日": 0,
+    "本日": 0,
+    "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
+    "前日": -2,
+    "明天": 1,
+    "明日": 1,
+    "today": 0,
+    "yesterday": -1,
+    "the day before yesterday": -2,
+    "tomorrow": 1,
+}
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=_field_schema)
+
+
+class RelativeDate(_Model):
+    """A date the report gives relative to another (``昨天``, "yesterday"): the phrase as stated,
+    what it is relative to, and the date it resolves to. Why all three: the resolved date is
+    derived, not stated, so it is published as approximate with the phrase and its anchor kept."""
+
+    #: the phrase as the report gives it, in the report's language (``昨天``)
+    stated: Text
+    #: the date it is relative to: ``dateline`` (the report's ``source.dateline``, the default)
+    #: or a date
+    relative_to: Literal["dateline"] | DateStr = "dateline"
+    #: the date the phrase resolves to (checked for 昨天/今天/前天/明天/yesterday/today…)
+    date: DateStr
+
+
+#: a date field's value: a date as stated, or a date relative to the dateline or another date
+DateValue = DateStr | RelativeDate
 
 
 class Entity(_Model):
@@ -180,14 +221,14 @@ class Institution(Entity):
     grade: Slug | None = None
     beds: Count | None = None
     site_area: SiteArea | None = None
-    founded: DateStr | None = None
+    founded: DateValue | None = None
     status: Slug | None = None
     #: ids of institutions with a like name that are different bodies (no duplicate warning)
     distinct_from: list[Slug] = []
 
 
 class Post(_Model):
-    role: Text
+    role: Role
     organization: Slug | None = None
     stated_in: list[Anchor] = []
 
@@ -196,30 +237,67 @@ class Person(Entity):
     posts: list[Post] = []
 
 
+class Signatory(_Model):
+    """Who signed an agreement, in which post, for which party (a party of the agreement)."""
+
+    person: Slug
+    #: the party the person signed for (one of the agreement's ``parties``)
+    on_behalf_of: Slug | None = None
+    #: the post the report gives the signatory at the signing, as stated
+    role: Role | None = None
+    stated_in: list[Anchor] = []
+
+
+def _unique(value: list[str]) -> list[str]:
+    seen = set()
+    for item in value:
+        if item in seen:
+            raise ValueError(f"{item!r} is listed twice")
+        seen.add(item)
+    return value
+
+
+#: one kind, or several when the report calls the agreement by several (``[strategic, framework]``)
+Kinds = Slug | Annotated[list[Slug], Field(min_length=1), AfterValidator(_unique)]
+
+
 class Agreement(Entity):
-    kind: Slug
+    kind: Kinds
     parties: Annotated[list[Slug], Field(min_length=2)]
-    signed_on: DateStr | None = None
-    valid_from: DateStr | None = None
-    valid_until: DateStr | None = None
+    signed_on: DateValue | None = None
+    valid_from: DateValue | None = None
+    valid_until: DateValue | None = None
     areas: list[Slug] = []
     aspects: Count | None = None
     projects: Count | None = None
     status: Slug = "signed"
     programmes: list[Slug] = []
+    signatories: list[Signatory] = []
+    witnesses: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _signs_once(self) -> Agreement:
+        people = [s.person for s in self.signatories]
+        for person in people:
+            if people.count(person) > 1:
+                raise ValueError(f"signatory {person!r} is listed twice")
+            if person in self.witnesses:
+                raise ValueError(f"{person!r} is both a signatory and a witness")
+        return self
 
 
 class Event(Entity):
     kind: Slug
-    date: DateStr | None = None
-    start: DateStr | None = None
-    end: DateStr | None = None
+    date: DateValue | None = None
+    start: DateValue | None = None
+    end: DateValue | None = None
     place: Slug | None = None
     venues: list[Slug] = []
     participants: list[Slug] = []
     organizers: list[Slug] = []
     part_of: Slug | None = None
     resulted_in: list[Slug] = []
+    witnesses: list[Slug] = []
 
     @model_validator(mode="after")
     def _one_kind_of_date(self) -> Event:
@@ -233,14 +311,14 @@ class Programme(Entity):
     participants: list[Slug] = []
     regions: list[Slug] = []
     areas: list[Slug] = []
-    started: DateStr | None = None
+    started: DateValue | None = None
     status: Slug | None = None
     agreement: Slug | None = None
 
 
 class Figure(_Model):
     id: Slug
-    label: Text
+    label: Role
     measure: Slug
     value: int | float
     comparator: Slug = "exact"
@@ -248,7 +326,7 @@ class Figure(_Model):
     about: Annotated[list[Slug], Field(min_length=1)]
     counterpart: list[Slug] = []
     qualifier: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")] | None = None
-    as_of: DateStr | None = None
+    as_of: DateValue | None = None
     period: Text | None = None
     part_of: Slug | None = None
     stated_in: list[Anchor] = []
@@ -280,6 +358,8 @@ class Source(_Model):
     outlet: Text | None = None
     publisher: Slug | None = None
     published: DateStr | None = None
+    #: the date in the report's dateline (``新华社北京12月25日电``): what 昨天 and 今天 are relative to
+    dateline: DateStr | None = None
     language: Lang
     paragraphs: Annotated[int, Field(ge=1)]
     authors: list[Slug] = []
