@@ -170,6 +170,7 @@ def score(records: Records, file: RecordFile, found: dict[str, list[dict[str, An
         for record in getattr(data, section):
             for name in DATE_FIELDS:
                 value = getattr(record, name, None)
+                value = getattr(value, "date", value)  # a RelativeDate counts by the date it resolves to
                 if value and (value.startswith("--") or len(value) >= 7):
                     gold_dates.add(value)
     if data.source and data.source.published and len(data.source.published) >= 7:
