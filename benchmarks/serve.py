@@ -9,7 +9,15 @@ times per C; the round with the median req/s is reported. coopkg runs twice: wit
 default answer cache (what a repeated query costs in production). Targets (issue 14): coopkg >= 50% of
 Oxigraph's req/s at C=8, and coopkg's p99 at C=32 <= 3x Oxigraph's.
 
+Then the "under attack" stage (issue 25): a fresh ``coopkg serve --answer-cache 0`` (default limits
+otherwise) is held by clients that pipeline requests for a ~22 MB answer and never read, as many
+runaway queries as ``--workers`` (sent again whenever one is stopped), and 60 idle sockets (opened
+again whenever the server closes one). Meanwhile one client sends the small SELECT, one request at
+a time, and its p50/p99/max are reported with the peak resident memory of the front process and of
+each worker, sampled from /proc. Target: the normal query answered in <= 1 s (its p99).
+
     python benchmarks/serve.py [--requests 2000] [--rounds 3] [--workers 2] [--out benchmarks/results/serve-X.txt]
+    python benchmarks/serve.py --attack-only [--attack-requests 300]
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ QUERY = (
     "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?a ?label"
 )
 ACCEPT = "application/sparql-results+json"
+BIG = "SELECT ?s ?p ?o ?x WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?x { 1 2 } }"  # every quad twice
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # cannot finish
 UNION = ["--union-default-graph"]
 
 
@@ -125,6 +135,175 @@ def load(port: int, path: str, concurrency: int, requests: int) -> dict[str, flo
     }
 
 
+def rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Attack:
+    """Hostile clients on threads of their own, until ``stop`` is set."""
+
+    def __init__(self, port: int, workers: int, hogs: int, pipelined: int, idle: int) -> None:
+        self.port = port
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._hog, args=(pipelined,), daemon=True) for _ in range(hogs)]
+        # from other addresses than the normal client's: one address is one client, with its own share
+        self.threads += [
+            threading.Thread(target=self._runaway, args=(f"127.0.0.{2 + i}",), daemon=True) for i in range(workers)
+        ]
+        self.threads += [threading.Thread(target=self._idle, args=(idle,), daemon=True)]
+        self.held: list[socket.socket] = []
+        self.runaways = 0
+
+    def start(self) -> None:
+        for t in self.threads:
+            t.start()
+
+    def _hog(self, pipelined: int) -> None:
+        request = f"GET /sparql?query={urllib.parse.quote(BIG)} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+        with socket.create_connection(("127.0.0.1", self.port), source_address=("127.0.0.9", 0)) as s:
+            s.sendall(request * pipelined)
+            self.held.append(s)
+            self.stop.wait()
+
+    def _runaway(self, source: str) -> None:
+        path = f"/sparql?query={urllib.parse.quote(RUNAWAY)}"
+        while not self.stop.is_set():
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120, source_address=(source, 0))
+                conn.request("GET", path)
+                conn.getresponse().read()
+                conn.close()
+                self.runaways += 1
+            except OSError:
+                time.sleep(0.1)
+
+    def _idle(self, count: int) -> None:
+        socks: list[socket.socket] = []
+        while not self.stop.is_set():
+            alive = []
+            for s in socks:  # the server closes silent connections after its header timeout: open anew
+                s.setblocking(False)
+                try:
+                    closed = s.recv(1) == b""
+                except BlockingIOError:
+                    closed = False
+                except OSError:
+                    closed = True
+                if closed:
+                    s.close()
+                else:
+                    alive.append(s)
+            socks = alive
+            while len(socks) < count:
+                try:
+                    socks.append(socket.create_connection(("127.0.0.1", self.port), 5, ("127.0.0.10", 0)))
+                except OSError:
+                    break
+            self.stop.wait(0.2)
+        for s in socks:
+            s.close()
+
+    def end(self) -> None:
+        self.stop.set()
+        for s in self.held:
+            s.close()
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "R"
+    except OSError:
+        return False
+
+
+def settle(pid: int, workers: int) -> float:
+    """Wait until the attack holds the server as it will: every worker process up (those stopped
+    while the hogs' first queries and the runaways competed replaced), the runaways evaluating,
+    for 2 s in a row. Returns how long that took."""
+    start = time.perf_counter()
+    steady = 0.0
+    while steady < 2.0:
+        kids = children(pid)
+        if len(kids) == workers + 1 and sum(_running(k) for k in kids) == workers:
+            steady += 0.1
+        else:
+            steady = 0.0
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
+def under_attack(nq: Path, workers: int, requests: int) -> list[str]:
+    """Normal queries, one at a time, while hostile clients hold the server; the front's and workers' RSS."""
+    port = free_port()
+    cmd = [BIN / "coopkg", "serve", "--data", ROOT / "data", "--store", nq, "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", str(workers), "--answer-cache", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    path = f"/sparql?query={urllib.parse.quote(QUERY)}"
+    lines = [f"# under attack: coopkg serve --workers {workers} --answer-cache 0 (default limits otherwise)"]
+    try:
+        wait_up(port, path, proc)
+        load(port, path, 1, 50)  # warm up
+        calm = rss_mib(proc.pid)
+        attack = Attack(port, workers, hogs=4, pipelined=8, idle=60)
+        attack.start()
+        settled = settle(proc.pid, workers)
+        lines.append(
+            f"# the attack settled after {settled:.1f} s (every worker up, {workers} evaluating runaway queries)"
+        )
+        peak_front, peak_workers = calm, 0.0
+        lat: list[float] = []
+        statuses: dict[int, int] = {}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for _ in range(requests):
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": ACCEPT})
+                r = conn.getresponse()
+                r.read()
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+            except OSError:
+                statuses[0] = statuses.get(0, 0) + 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            lat.append(time.perf_counter() - t)
+            peak_front = max(peak_front, rss_mib(proc.pid))
+            peak_workers = max([peak_workers, *(rss_mib(c) for c in children(proc.pid))])
+        conn.close()
+        attack.end()
+        lat.sort()
+        p50, p99 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+        lines += [
+            "# attackers: 4 clients pipelining 8 requests each for a 22 MB answer and never reading; "
+            f"{workers} runaway queries (sent again when stopped: {attack.runaways} ended); 60 idle sockets",
+            f"normal queries under attack: n={len(lat)} statuses={statuses} p50 {p50 * 1000:.1f} ms "
+            f"p99 {p99 * 1000:.1f} ms max {lat[-1] * 1000:.1f} ms",
+            f"front RSS: {calm:.0f} MiB before the attack, peak {peak_front:.0f} MiB during it; "
+            f"largest worker RSS during it: {peak_workers:.0f} MiB",
+            f"target (normal query answered in <= 1 s, p99): {'met' if p99 <= 1.0 else 'NOT met'}",
+        ]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=2000)
@@ -133,6 +312,8 @@ def main() -> None:
     ap.add_argument("--concurrency", default="1,8,32")
     ap.add_argument("--nq", type=Path, help="N-Quads to serve (default: the shipped data, built)")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--attack-only", action="store_true", help="only the under-attack stage")
+    ap.add_argument("--attack-requests", type=int, default=300)
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="coopkg-bench-serve-"))
@@ -142,6 +323,12 @@ def main() -> None:
         if nq is None:
             nq = tmp / "data.nq"
             subprocess.run([BIN / "coopkg", "export", "--data", ROOT / "data", "--format", "nq", "-o", nq], check=True)
+        if args.attack_only:
+            lines = under_attack(nq, args.workers, args.attack_requests)
+            print("\n".join(lines))
+            if args.out:
+                args.out.write_text("\n".join(lines) + "\n")
+            return
         subprocess.run(
             [BIN / "oxigraph", "load", "--location", tmp / "ox", "--file", nq],
             check=True,
@@ -216,6 +403,11 @@ def main() -> None:
             verdict += f"p99 at c=32 <= 3x: {'met' if ok32 else 'NOT met'}"
             lines.append(verdict)
             print(verdict)
+        for p in procs:  # the attack stage has the machine to itself
+            p.terminate()
+        attacked = under_attack(nq, args.workers, args.attack_requests)
+        lines += attacked
+        print("\n".join(attacked))
         if args.out:
             args.out.write_text("\n".join(lines) + "\n")
     finally:

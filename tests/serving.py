@@ -9,6 +9,7 @@ a hang into a failure; it is not what the test checks.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -59,6 +60,20 @@ class Served:
 
     def busy_workers(self) -> int:
         return len(self.busy())
+
+    def status(self) -> str:
+        """The server's own counters (``coopkg serve`` logs one status line on SIGUSR1)."""
+        before = sum("coopkg serve: status: " in line for line in self.lines())
+        os.kill(self.proc.pid, signal.SIGUSR1)
+        poll(lambda: sum("coopkg serve: status: " in line for line in self.lines()) > before, "a status line")
+        return [line for line in self.lines() if "coopkg serve: status: " in line][-1]
+
+    def rss(self) -> int:
+        """The server process's resident memory in bytes (its workers are processes of their own)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError("no VmRSS for the server")
 
 
 def _state(pid: int) -> str:

@@ -146,6 +146,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 PICTURES_JS = """
 return Array.from(document.querySelectorAll('svg, img'))
   .filter(e => !(e.parentElement && e.parentElement.closest('svg')))
+  .filter(e => e.checkVisibility())  // a picture's phone-width drawing is hidden on a wide screen
   .map(e => {
     const r = e.getBoundingClientRect();
     const t = e.tagName.toLowerCase() === 'img' ? e.getAttribute('alt')

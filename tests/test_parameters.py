@@ -61,8 +61,8 @@ def test_a_value_that_names_no_entity_is_exit_2_naming_the_parameter(value: str,
     assert "coopkg lookup" in output
 
 
-def test_an_ambiguous_name_is_exit_2_listing_the_candidates(data_copy: Path) -> None:
-    path = data_copy / "reference" / "institutions.yaml"
+def test_an_ambiguous_name_is_exit_2_listing_the_candidates(small_copy: Path) -> None:
+    path = small_copy / "reference" / "institutions.yaml"
     path.write_text(
         path.read_text(encoding="utf-8")
         + "  - id: hebei-test-hospital\n    name: {en: Test Hospital}\n    alt_names: {en: [HEBEI]}\n"
@@ -70,7 +70,7 @@ def test_an_ambiguous_name_is_exit_2_listing_the_candidates(data_copy: Path) -> 
         encoding="utf-8",
     )
     result = CliRunner().invoke(
-        cli, ["query", "institutions-in-region", "--data", str(data_copy), "-p", "region=Hebei"]
+        cli, ["query", "institutions-in-region", "--data", str(small_copy), "-p", "region=Hebei"]
     )
     assert result.exit_code == 2
     assert "parameter 'region': 'Hebei' names 2 entities, give one of:" in result.output

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from coopkg.site.pictures import Picture, render_all, timeline, timeline_items
+from coopkg.site.words import count
 from coopkg.vocab import CONCEPT, COOP, RDF, RDFS, SKOS, XSD
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
@@ -156,7 +157,8 @@ def test_description_states_the_table_numbers(pictures: dict[str, Picture]) -> N
     for row in pictures["province-network"].rows:
         assert f"{row[0]} – {row[1]}: {row[4]}" in pictures["province-network"].description
     for row in pictures["areas"].rows:
-        assert f"{row[0]}: {row[1]} agreements, {row[2]} programmes" in pictures["areas"].description
+        agreements, programmes = count(int(row[1]), "agreement"), count(int(row[2]), "programme")
+        assert f"{row[0]}: {agreements}, {programmes}" in pictures["areas"].description
 
 
 RENDER = """

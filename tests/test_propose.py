@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -58,18 +59,24 @@ def test_proposals_are_exactly_the_expected(name: str, propose_data: Path) -> No
 
 @pytest.mark.slow
 def test_traditional_and_simplified_propose_the_same_records(propose_data: Path) -> None:
-    """Only the cited words (and names taken from them) are in the report's own script."""
-    simplified = json.loads(_propose(HERE / "report-zh.txt", propose_data, "--format", "json"))
+    """The same proposals; the words cited and the names taken from them in the report's script."""
+    import opencc
+
+    to_simplified = opencc.OpenCC("t2s")
+
+    def simplified(value: Any) -> Any:
+        if isinstance(value, str):
+            return to_simplified.convert(value)
+        if isinstance(value, list):
+            return [simplified(v) for v in value]
+        if isinstance(value, dict):
+            return {k: simplified(v) for k, v in value.items()}
+        return value
+
+    simple = json.loads(_propose(HERE / "report-zh.txt", propose_data, "--format", "json"))
     traditional = json.loads(_propose(HERE / "report-zh-hant.txt", propose_data, "--format", "json"))
-    for name in ("regions", "dates", "areas"):
-        drop = [{k: v for k, v in item.items() if k != "words"} for item in simplified[name]]
-        assert drop == [{k: v for k, v in item.items() if k != "words"} for item in traditional[name]]
-    assert [i.get("id") or i["proposed_id"] for i in simplified["institutions"]] == [
-        i.get("id") or i["proposed_id"] for i in traditional["institutions"]
-    ]
-    assert [(a["kind"], a.get("signed_on")) for a in simplified["agreements"]] == [
-        (a["kind"], a.get("signed_on")) for a in traditional["agreements"]
-    ]
+    assert traditional != simple
+    assert simplified(traditional) == simple
 
 
 @pytest.mark.slow
@@ -102,7 +109,7 @@ def test_dateline_option_anchors_dates_the_text_leaves_open(propose_data: Path, 
             "words": ["12月24日"],
         },
     ]
-    assert found["agreements"][-1]["signed_on"] == "2021-01-04"
+    assert found["agreements"][-1]["signed_on"] == {"stated": "昨天", "relative_to": "2021-01-05", "date": "2021-01-04"}
 
 
 @pytest.mark.slow
@@ -111,7 +118,7 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     shutil.copytree(propose_data, data)
     result = CliRunner().invoke(cli, ["source", "add", str(HERE / "report-zh.txt"), "--data", str(data)])
     assert result.exit_code == 0, result.output
-    assert "proposed 6 regions, 6 institutions, 4 dates, 5 agreements, 3 people, 4 areas" in result.output
+    assert "proposed 7 regions, 6 institutions, 4 dates, 6 agreements, 4 people, 4 areas" in result.output
     path = next((data / "sources").glob("*.yaml"))
     text = path.read_text(encoding="utf-8")
     block = text[text.index("# Proposed by 'coopkg source propose'") :]
@@ -119,17 +126,24 @@ def test_source_add_writes_the_proposals_as_comments(propose_data: Path, tmp_pat
     assert yaml.safe_load(text).keys() == {"source"}  # nothing proposed is data
     load_records(data)  # the scaffold loads as written
 
-    # uncommented, the proposed institutions and people are records that load
+    # uncommented, the proposed regions, institutions, people and agreements are records that load
     lines = block.splitlines()
-    start = lines.index("# institutions:")
-    end = lines.index("# agreements:")
-    accepted = "\n".join(line[2:] for line in lines[start:end]) + "\n"
+    accepted = "\n".join(line[2:] for line in lines[lines.index("# regions:") :]) + "\n"
     assert "  - id: tianjin-hexi-district-peoples-government" in accepted
     assert "      - {role: director, organization: baoding-health-commission, stated_in: [p3]}  # 主任" in accepted
     path.write_text(text + accepted, encoding="utf-8")
     records = load_records(data)
     assert records.index["baoding-health-commission"].record.name == {"zh": "保定市卫生健康委员会"}
     assert records.index["han-zhiyuan"].record.posts[0].organization == "tianjin-first-central-hospital"
+    assert records.index["ke-wenjing"].record.posts[0].organization == "baoding-health-commission"  # 市卫健委
+    assert records.index["gao-mingyu"].record.posts[0].organization == "tianjin-hexi-district-peoples-government"
+    assert records.index["beijing-tianjin-hebei-chengshiqun"].record.level == "economic-area"
+    signed = records.index["agreement-3"].record
+    assert (signed.kind, signed.parties) == (
+        "inter-hospital",
+        ["tianjin-first-central-hospital", "baoding-second-hospital"],
+    )
+    assert (signed.signed_on.stated, signed.signed_on.date) == ("昨天", "2023-05-17")
 
 
 @pytest.mark.slow
@@ -140,6 +154,20 @@ def test_source_add_no_propose_leaves_the_block_out(propose_data: Path, tmp_path
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "Proposed by" not in next((data / "sources").glob("*.yaml")).read_text(encoding="utf-8")
+
+
+def test_source_add_writes_the_scaffold_when_the_records_do_not_load(tmp_path: Path) -> None:
+    """A half-edited record elsewhere stops the proposals, not the scaffold."""
+    data = tmp_path / "data"
+    (data / "sources").mkdir(parents=True)
+    (data / "sources" / "000_broken.yaml").write_text("source: [\n", encoding="utf-8")
+    report = tmp_path / "report.txt"
+    report.write_text("标题\n\n正文。\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "warning: no proposals" in result.output and "000_broken.yaml" in result.output
+    written = sorted((data / "sources").glob("001_*.yaml"))
+    assert len(written) == 1 and "Proposed by" not in written[0].read_text(encoding="utf-8")
 
 
 def test_lexicon_concepts_are_in_the_ontology() -> None:

@@ -7,9 +7,11 @@ The records are made up for the test (fictional hospitals and people), not a shi
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -20,6 +22,7 @@ from coopkg.errors import RecordError
 from coopkg.graph.build import build
 from coopkg.graph.dataset import Dataset
 from coopkg.query.sparql import run_query
+from coopkg.records import yamlsafe
 from coopkg.records.load import load_records, shift_date
 from coopkg.records.models import RelativeDate
 
@@ -291,6 +294,33 @@ def test_a_bad_new_field_names_file_line_and_field(
     assert (int(m.group(2)), message in m.group(3)) == (line, True), str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    [
+        (None, False),
+        (("kind: [strategic, framework]", "kind: [framework, framework]"), True),
+        (('signed_on: {stated: 昨天, date: "2020-12-24"}', 'signed_on: {stated: 昨天, relative_to: "25 Dec"}'), True),
+        (
+            (
+                'signed_on: {stated: 昨天, date: "2020-12-24"}',
+                'signed_on: {stated: 昨天, relative_to: "2020-12-25", date: "2020-12-24"}',
+            ),
+            False,
+        ),
+    ],
+    ids=["the-record", "kind-twice", "relative-to-no-date", "relative-to-a-date"],
+)
+def test_the_json_schema_takes_the_new_fields_as_the_loader_does(
+    tmp_path: Path, change: tuple[str, str] | None, refused: bool
+) -> None:
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "records.schema.json").read_text(encoding="utf-8"))
+    path = tmp_path / "rg.yaml"
+    path.write_text(SOURCE.replace(*change, 1) if change else SOURCE, encoding="utf-8")
+    data, _ = yamlsafe.load(path)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert bool(errors) == refused, [e.message for e in errors]
+
+
 def test_relative_phrases_are_checked_at_the_anchors_precision() -> None:
     assert shift_date("2021-01-01", -1) == "2020-12-31"
     assert shift_date("--12-25", -2) == "--12-23"
@@ -329,6 +359,9 @@ def test_the_agreement_and_person_pages_show_signatories_roles_witnesses_and_the
         "24 December 2020",
     ):
         assert shown in page, shown
+    event = (out / "site" / "id" / "event" / "rg-signing.html").read_text(encoding="utf-8")
+    for shown in ("Wang Bing", 'id="date"', '<span lang="zh">昨天</span>', "24 December 2020"):
+        assert shown in event, shown
     person = (out / "site" / "id" / "person" / "rg-wang.html").read_text(encoding="utf-8")
     assert "Signings witnessed" in person and "A-B strategic framework agreement" in person
     signer = (out / "site" / "id" / "person" / "rg-zhang.html").read_text(encoding="utf-8")

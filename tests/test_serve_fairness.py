@@ -10,6 +10,10 @@ timer fires first is shown by the order of events, never by measuring time.
 One client (an IP address) may have at most ``--client-queries`` queries at the workers: with one,
 a client whose query cannot finish cannot take the second worker, which another client (a second
 loopback address, 127.0.0.2) gets.
+
+Runaway queries, as many as ``--workers``, and idle sockets do not hold the server: one worker more
+is kept for short queries, and a query that would run long beyond ``--workers`` is stopped. Which
+queries run long is read from the server's status line (SIGUSR1), never from the clock.
 """
 
 from __future__ import annotations
@@ -114,7 +118,7 @@ def ask_in_background(served: Served, query: str) -> None:
 
 
 def _two_workers(quads: Path, tmp_path: Path, *more: str) -> Iterator[Served]:
-    args = ["--store", str(quads), "--workers", "2", "--queue", "0", "--timeout", HOUR, *more]
+    args = ["--store", str(quads), "--workers", "2", "--long-query", "0", "--queue", "0", "--timeout", HOUR, *more]
     with serve(args, tmp_path) as served:
         yield served
 
@@ -144,3 +148,37 @@ def test_by_default_one_client_may_use_every_worker(default_share: Served) -> No
     for _ in range(2):
         ask_in_background(default_share, RUNAWAY)
     poll(lambda: default_share.busy_workers() == 2, "both workers evaluate a runaway of the same client")
+
+
+# ------------------------------------------------------------------------------------ runaway queries
+IDLE = 60
+
+
+@pytest.fixture
+def kept_worker(quads: Path, tmp_path: Path) -> Iterator[Served]:
+    """Two workers for queries that may run long (the default --long-query: one more kept for short
+    ones), no time limit, and connections that may stay silent for an hour."""
+    args = ["--store", str(quads), "--workers", "2", "--timeout", HOUR, "--max-connections", str(IDLE + 8)]
+    with serve([*args, "--header-timeout", HOUR, "--idle-timeout", HOUR, "--client-timeout", HOUR], tmp_path) as s:
+        yield s
+
+
+def test_runaway_queries_and_idle_sockets_leave_room_for_a_normal_query(kept_worker: Served) -> None:
+    idle = [socket.create_connection(("127.0.0.1", kept_worker.port), timeout=HANG) for _ in range(IDLE)]
+    try:
+        for _ in range(2):  # as many as there are workers for long queries
+            ask_in_background(kept_worker, RUNAWAY)
+        poll(lambda: "2 busy (2 long)" in kept_worker.status(), "both runaway queries run long")
+        runaways = set(kept_worker.busy())
+        normal = ask(kept_worker, 'ASK { ?s ?p ?o FILTER(?o != "normal") }', source="127.0.0.2")
+        assert normal.status_code == 200 and normal.json()["boolean"] is True
+        # a third runaway (of another client) may not run long too: it is stopped, and its worker replaced
+        third = ask(kept_worker, RUNAWAY, source="127.0.0.3")
+        assert third.status_code == 503 and "stopped after 1 s so that short queries are still answered" in third.text
+        again = ask(kept_worker, 'ASK { ?s ?p ?o FILTER(?o != "again") }', source="127.0.0.2")
+        assert again.status_code == 200 and again.json()["boolean"] is True
+        assert runaways <= set(kept_worker.busy())  # the first two ran all along
+        assert "1 stopped as long" in kept_worker.status()
+    finally:
+        for s in idle:
+            s.close()

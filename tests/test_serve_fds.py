@@ -62,7 +62,7 @@ def low_limit_server(quads: Path, tmp_path: Path) -> Iterator[tuple[str, int, Pa
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
     with log.open("w") as err:
         proc = subprocess.Popen(
-            [*cmd, "serve", "--port", str(port), "--store", str(quads), "--workers", "1"],
+            [*cmd, "serve", "--port", str(port), "--store", str(quads), "--workers", "1", "--long-query", "0"],
             stdout=subprocess.DEVNULL,
             stderr=err,
             preexec_fn=_low_limit,

@@ -37,7 +37,8 @@ NO_TIMEOUT = "3600"  # for servers whose test is not about time: only the tested
 
 
 def _server(quads: Path, tmp_path: Path, *limits: str) -> Iterator[Served]:
-    with serve(["--store", str(quads), "--workers", "2", *limits], tmp_path) as served:
+    # --long-query 0: no worker kept for short queries, so that two runaway queries hold every worker
+    with serve(["--store", str(quads), "--workers", "2", "--long-query", "0", *limits], tmp_path) as served:
         yield served
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import io
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -190,6 +191,29 @@ def test_bare_get_is_a_service_description(coopkg_server: CoopkgServer, accept: 
     formats = set(g.objects(service, sd.resultFormat))
     assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
     assert rdflib.URIRef("http://www.w3.org/ns/formats/TriG") in formats
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_query_page_and_nothing_else_changes(coopkg_server: CoopkgServer) -> None:
+    """Only a bare GET that prefers HTML is the query page; its scripts come from this server."""
+    page = httpx.get(coopkg_server.url + "/sparql", headers={"Accept": BROWSER}, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Accept" in page.headers["vary"]
+    html = page.text
+    assert '<script src="sparql-ui/yasgui.min.js">' in html
+    assert [u for u in re.findall(r'(?:src|href)="([^"]*)"', html) if "//" in u] == []  # nothing from elsewhere
+    assert "cross-province-cooperation" in html  # a stored query, as an example
+    for asset in ("yasgui.min.js", "yasgui.min.css", "sparql.js", "sparql.css", "LICENSE"):
+        r = httpx.get(f"{coopkg_server.url}/sparql-ui/{asset}", timeout=30)
+        assert r.status_code == 200 and r.content, asset
+    assert httpx.get(coopkg_server.url + "/sparql-ui/../pyproject.toml", timeout=30).status_code == 404
+    for accept in ("*/*", "text/turtle, text/html;q=0.5"):
+        sd = httpx.get(coopkg_server.url + "/sparql", headers={"Accept": accept}, timeout=30)
+        assert sd.headers["content-type"].startswith("text/turtle"), accept
+    query = httpx.get(coopkg_server.url + "/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER})
+    assert query.status_code == 200 and not query.headers["content-type"].startswith("text/html")
 
 
 # ------------------------------------------------------------------------------------ every format

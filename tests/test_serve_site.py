@@ -1,6 +1,6 @@
 """``coopkg serve`` answers every IRI of the dumps as the published site does: HTML for browsers,
-Turtle / JSON-LD / N-Triples alternates by ``Accept``, hash IRIs through their document, and
-``/sparql`` as before."""
+Turtle / JSON-LD / N-Triples / RDF/XML / TriG documents by ``Accept`` (303 to them), hash IRIs
+through their document, and ``/sparql`` as before."""
 
 from __future__ import annotations
 
@@ -39,8 +39,13 @@ def test_every_kind_of_iri_answers_html_and_each_rdf_format(served: tuple[str, P
     url, dist = served
     iris = _iris(dist)
     assert len(iris) >= 8
-    formats = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}
-    with httpx.Client() as client:
+    formats = {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        "application/trig": ox.RdfFormat.TRIG,
+    }
+    with httpx.Client(follow_redirects=True) as client:
         for iri in iris:
             path = "/" + iri[len(BASE) :]
             page = client.get(url + path, headers={"Accept": "text/html"})
@@ -52,6 +57,7 @@ def test_every_kind_of_iri_answers_html_and_each_rdf_format(served: tuple[str, P
                 assert r.status_code == 200 and r.headers["content-type"].startswith(media), (iri, media)
                 triples = list(ox.parse(r.content, format=fmt))
                 assert any(t.subject == ox.NamedNode(iri) for t in triples), (iri, media)
+                assert r.history and r.history[0].status_code == 303, (iri, media)
             r = client.get(url + path, headers={"Accept": "application/ld+json"})
             assert r.status_code == 200 and r.json()
 
@@ -64,7 +70,7 @@ def test_a_hash_iri_resolves_through_its_document(served: tuple[str, Path]) -> N
         if q.predicate.value.endswith("#statedIn")
     )
     document, _, fragment = anchor.partition("#")
-    page = httpx.get(url + "/" + document[len(BASE) :], headers={"Accept": "text/html"})
+    page = httpx.get(url + "/" + document[len(BASE) :], headers={"Accept": "text/html"}, follow_redirects=True)
     assert page.status_code == 200
     assert f'id="{fragment}"' in page.text
 

@@ -38,7 +38,18 @@ def rss(pid: int) -> int:
 
 @pytest.fixture
 def one_worker(quads: Path, tmp_path: Path) -> Iterator[Served]:
-    args = ["--store", str(quads), "--workers", "1", "--worker-rss", str(LIMIT_MIB), "--timeout", "3600"]
+    args = [
+        "--store",
+        str(quads),
+        "--workers",
+        "1",
+        "--long-query",
+        "0",
+        "--worker-rss",
+        str(LIMIT_MIB),
+        "--timeout",
+        "3600",
+    ]
     with serve(args, tmp_path) as served:
         poll(lambda: len(served.workers()) == 1, "the worker is up")
         yield served

@@ -24,7 +24,6 @@ from coopkg.cli import cli
 from coopkg.resources import resource_dir
 from coopkg.site import resolve, workers, write_site
 from coopkg.site.links import file_stem
-from coopkg.site.rules import choose
 from coopkg.vocab import DEFAULT_BASE
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
@@ -81,12 +80,12 @@ def test_every_iri_in_the_dump_resolves_in_html_and_turtle(site: Path, built_dis
     assert len(iris) > 300
     for iri in sorted(iris):
         path = "/" + iri[len(BASE) :]
-        status, media, file = resolve(site, path, "text/html")
-        assert (status, media) == (200, "text/html"), iri
+        answer = resolve(site, path, "text/html")
+        assert (answer.status, answer.media) == (303, "text/html"), iri
         fragment = iri.partition("#")[2]
         if fragment:
-            assert f'id="{fragment}"' in file.read_text(encoding="utf-8"), iri
-        assert resolve(site, path, "text/turtle")[:2] == (200, "text/turtle"), iri
+            assert f'id="{fragment}"' in answer.file.read_text(encoding="utf-8"), iri
+        assert resolve(site, path, "text/turtle")[:2] == (303, "text/turtle"), iri
 
 
 def test_link_crawl_every_internal_link_and_alternate_resolves(site: Path) -> None:
@@ -106,8 +105,8 @@ def test_link_crawl_every_internal_link_and_alternate_resolves(site: Path) -> No
                     assert parts.scheme in ("http", "https"), (page, link)
                     continue
                 accept = el.get("type") if el.tag in (HTML_NS + "link", HTML_NS + "a") and el.get("type") else None
-                status, media, file = resolve(site, parts.path, accept or "text/html")
-                assert status == 200, (page, link, status)
+                status, media, _, file, _ = resolve(site, parts.path, accept or "text/html")
+                assert status in (200, 303), (page, link, status)  # a file, or a thing's IRI
                 if accept:
                     assert media == accept, (page, link)
                 if parts.fragment and media == "text/html":
@@ -137,72 +136,110 @@ def test_conneg_picks_page_or_alternate(site: Path, path: str) -> None:
     cases = {
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": ("text/html", "html"),
         None: ("text/html", "html"),
-        # one .nt file answers Turtle and N-Triples (N-Triples is Turtle), with the type asked for
-        "text/turtle": ("text/turtle", "nt"),
+        "text/turtle": ("text/turtle", "ttl"),
         "application/ld+json": ("application/ld+json", "jsonld"),
         "application/n-triples": ("application/n-triples", "nt"),
-        "text/turtle;q=1, text/html;q=0.5": ("text/turtle", "nt"),
+        "application/rdf+xml": ("application/rdf+xml", "rdf"),
+        "application/trig": ("application/trig", "trig"),
+        "text/turtle;q=1, text/html;q=0.5": ("text/turtle", "ttl"),
         "*/*": ("text/html", "html"),
     }
     for accept, (media, ext) in cases.items():
-        status, got, file = resolve(site, path, accept)
-        assert (status, got, file) == (200, media, stem.with_name(f"{stem.name}.{ext}")), accept
-    assert resolve(site, path, "image/png") == (406, "text/plain", None)
-    if not path.endswith("/"):  # a page's Turtle by name is its N-Triples file
-        assert resolve(site, path + ".ttl", None) == (200, "text/turtle", stem.with_name(f"{stem.name}.nt"))
+        target = stem.with_name(f"{stem.name}.{ext}")
+        assert resolve(site, path, accept) == (303, media, True, target, target.name), accept
+        assert resolve(site, "/" + target.relative_to(site).as_posix(), "image/png")[:4] == (200, media, False, target)
+    assert resolve(site, path, "image/png")[:3] == (406, "text/html", True)
 
 
 def test_conneg_hash_iri_lands_on_its_paragraph(site: Path) -> None:
-    status, media, file = resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/html")
-    assert (status, media) == (200, "text/html")
-    ids = {e.get("id") for e in parse(file).iter() if e.get("id")}
+    answer = resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/html")
+    assert (answer.status, answer.location) == (303, "000_ae355af3523134a3.html")
+    ids = {e.get("id") for e in parse(answer.file).iter() if e.get("id")}
     assert {"p1", "p2", "p3", "p4"} <= ids
-    assert resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/turtle")[1] == "text/turtle"
+    assert resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/turtle").location.endswith(".ttl")
 
 
 @pytest.mark.parametrize(
     "path", ["/id/org/no-such-thing", "/.site-manifest.json", "/.htaccess", "/../etc/passwd", "/w3id/.htaccess"]
 )
 def test_conneg_refuses_unknown_and_hidden(site: Path, path: str) -> None:
-    assert resolve(site, path, "text/html") == (404, "text/plain", None)
+    assert resolve(site, path, "text/html")[:3] == (404, "text/html", False)
 
 
-def test_accept_rule() -> None:
-    assert choose("application/rdf+xml") is None
-    assert choose("text/*") == "html"
-    assert choose("application/json") == "jsonld"
-    assert choose("text/turtle, application/n-triples;q=0.9, */*;q=0.1") == "ttl"
+def test_server_rules_hold_the_resolver_patterns_in_order(site: Path) -> None:
+    """Apache, nginx and w3id test the same regular expressions in the same order as ``choose``."""
+    from coopkg.site.rules import RULES
 
-
-def test_server_rules_use_the_resolver_patterns(site: Path) -> None:
-    from coopkg.site.rules import HTML_FIRST, RDF
-
-    for name in (".htaccess", "nginx.conf", "w3id/.htaccess"):
+    for name in (".htaccess", "w3id/htaccess"):
         text = (site / name).read_text(encoding="utf-8")
-        assert HTML_FIRST in text, name
-        for _, _, pattern in RDF:
-            assert pattern in text, name
+        tested = re.findall(
+            r'RewriteCond %\{HTTP_ACCEPT\} "(.+)" \[NC\]\nRewriteRule \^ - \[E=COOPKG_EXT:(\w+)\]', text
+        )
+        assert [(ext, pattern) for pattern, ext in tested] == RULES, name
+    mapped = re.findall(r'^    "~\*(.+)" (\w+);$', (site / "nginx/http.conf").read_text(encoding="utf-8"), re.M)
+    assert [(ext, pattern) for pattern, ext in mapped] == RULES
 
 
-def _dump_graph(dist: Path) -> set:
-    g = rdflib.Graph()
-    g.parse(dist / "coopkg.nt", format="nt")
-    g.parse(dist / "void.ttl", format="turtle")
-    return set(g)
+def _dump(dist: Path) -> rdflib.Dataset:
+    """The dumps as quads (rdflib, independent of the pyoxigraph writers of the alternates): the
+    named graphs of ``coopkg.nq``, and ``void.ttl`` in the default graph."""
+    ds = rdflib.Dataset()
+    ds.parse(dist / "coopkg.nq", format="nquads")
+    ds.default_context.parse(dist / "void.ttl", format="turtle")
+    return ds
 
 
-@pytest.mark.parametrize(("ext", "fmt"), [("nt", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+ALTERNATE_FORMATS = [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"), ("trig", "trig")]
+FOAF_TOPIC = rdflib.URIRef("http://xmlns.com/foaf/0.1/primaryTopic")
+
+
+@pytest.mark.parametrize(("ext", "fmt"), ALTERNATE_FORMATS)
 def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: Path, ext: str, fmt: str) -> None:
-    dump = _dump_graph(built_dist)
+    """Every alternate parses (rdflib), describes itself (topic, licence, dataset), and all its
+    other triples are in the dumps; the TriG keeps each in the named graph that holds it."""
+    dump = _dump(built_dist)
+    triples = {(s, p, o) for s, p, o, _ in dump.quads((None, None, None, None))}
+    quads = {(s, p, o, g if g != rdflib.graph.DATASET_DEFAULT_GRAPH_ID else None) for s, p, o, g in dump.quads()}
     files = sorted(p for p in site.rglob(f"*.{ext}") if "downloads" not in p.parts)
-    if ext == "jsonld":
-        files = files[::7]  # rdflib's JSON-LD parser is slow; every 7th file
+    if ext in ("jsonld", "rdf", "trig"):
+        files = files[::7]  # rdflib's parsers of these are slow; every 7th file
     assert len(files) > 40
+    license_ = rdflib.URIRef("http://purl.org/dc/terms/license")
     for path in files:
-        g = rdflib.Graph()
+        url = rdflib.URIRef(BASE + path.relative_to(site).as_posix())
+        g = rdflib.Dataset()
         g.parse(path, format=fmt)
-        extra = set(g) - dump
+        found = {(s, p, o, c if c != rdflib.graph.DATASET_DEFAULT_GRAPH_ID else None) for s, p, o, c in g.quads()}
+        own = {q for q in found if q[0] == url}
+        assert {q[1] for q in own} == {FOAF_TOPIC, license_, rdflib.URIRef("http://rdfs.org/ns/void#inDataset")}, path
+        rest = found - own
+        assert rest, path
+        if ext == "trig":
+            extra = rest - quads
+            assert any(q[3] is not None for q in rest), path  # named graphs kept
+        else:
+            extra = {q[:3] for q in rest} - triples
         assert not extra, (path, sorted(extra)[:3])
+
+
+def test_alternates_hold_the_incoming_triples(site: Path, built_dist: Path) -> None:
+    """Hebei's files hold every triple of the dumps that points at it (but its ``rdf:type``s),
+    and the labels of their subjects."""
+    dump = _dump(built_dist)
+    hebei = rdflib.URIRef(BASE + "id/region/130000")
+    incoming = {(s, p, o) for s, p, o, _ in dump.quads((None, None, hebei, None)) if p != rdflib.RDF.type}
+    assert len(incoming) > 10
+    for ext, fmt in ALTERNATE_FORMATS:
+        g = rdflib.Dataset()
+        g.parse(site / f"id/region/130000.{ext}", format=fmt)
+        got = {(s, p, o) for s, p, o, _ in g.quads()}
+        assert incoming <= got, (ext, sorted(incoming - got)[:3])
+        for s, _, _ in incoming:
+            assert (
+                (s, rdflib.RDFS.label, None) in g
+                or (s, rdflib.SKOS.prefLabel, None) in g
+                or not any(dump.quads((s, rdflib.RDFS.label, None, None)))
+            ), (ext, s)
 
 
 def test_page_embeds_its_json_ld(site: Path) -> None:
@@ -251,7 +288,7 @@ def test_facts_cite_their_report_paragraph(site: Path) -> None:
     doc = parse(site / "id/agreement/ditan-shenyang-sixth-inter-hospital.html")
     refs = [li for li in doc.iter(HTML_NS + "li") if (li.get("id") or "").startswith("ref-")]
     links = [a.get("href") for li in refs for a in li.iter(HTML_NS + "a")]
-    assert "../../id/source/000_ae355af3523134a3#p3" in links
+    assert "../../id/source/000_ae355af3523134a3.html#p3" in links  # links name files (file://, static hosts)
     text = "".join(doc.itertext())
     assert "Uncertain." in text and "paragraph 3" in text
 
@@ -268,6 +305,77 @@ def test_source_page_lists_facts_per_paragraph(site: Path) -> None:
     sections = {s.get("id"): s for s in doc.iter(HTML_NS + "section")}
     p3 = "".join(sections["p3"].itertext())
     assert "Shenyang Sixth Hospital" in p3
+
+
+def test_source_pages_show_the_report_and_readable_labels(site: Path) -> None:
+    """Each source page: the report's outlet and date as the record states them (a date not stated
+    says so), and every property in its paragraphs named in words, not as a CURIE."""
+    outlet, issued = "https://w3id.org/coopkg/ontology#outlet", "http://purl.org/dc/terms/issued"
+    pages = sorted((site / "id" / "source").glob("*.html"))
+    assert pages
+    shown_outlets = 0
+    for page in pages:
+        doc = parse(page)
+        (report,) = [dl for dl in doc.iter(HTML_NS + "dl") if dl.get("class") == "report"]
+        rows = {
+            "".join(div.find(HTML_NS + "dt").itertext()): "".join(div.find(HTML_NS + "dd").itertext())
+            for div in report.iter(HTML_NS + "div")
+        }
+        facts = {
+            str(t.predicate.value): t.object.value
+            for t in ox.parse(path=str(page.with_suffix(".nt")), format=ox.RdfFormat.N_TRIPLES)
+            if t.subject.value == BASE + "id/source/" + page.stem
+        }
+        assert "title" in rows
+        if outlet in facts:
+            assert facts[outlet] in rows["outlet"]
+            shown_outlets += 1
+        assert rows["date"] != "" and (issued in facts or rows["date"] == "not stated in the report")
+        for section in doc.iter(HTML_NS + "section"):
+            for th in section.iter(HTML_NS + "th"):
+                assert not re.fullmatch(r"[a-z]+:[A-Za-z]+", "".join(th.itertext())), page
+    assert shown_outlets >= 1
+
+
+def test_links_show_the_name_in_both_languages(site: Path) -> None:
+    """A link to Beijing reads "Beijing 北京市": the other language's name beside the preferred one."""
+    index = json.loads((site / "names.json").read_text(encoding="utf-8"))
+    (zh,) = [n for key, _, names in index["entries"] if key == "id/region/110000" for n, lang in names if lang == "zh"]
+    doc = parse(site / "id/org/beijing-ditan-hospital.html")
+    links = [a for a in doc.iter(HTML_NS + "a") if a.get("href") == "../../id/region/110000.html"]
+    assert links
+    for a in links:
+        spans = {s.get("lang"): "".join(s.itertext()) for s in a.iter(HTML_NS + "span")}
+        assert spans == {"en": "Beijing", "zh": zh}
+
+
+def test_pictures_describe_once_and_link_their_marks(site: Path) -> None:
+    """The long description is the caption alone (no ``<desc>`` repeating it), and a picture's marks
+    link to files of the site."""
+    text = (site / "index.html").read_text(encoding="utf-8")
+    doc = parse(site / "index.html")
+    captions = ["".join(c.itertext()) for c in doc.iter(HTML_NS + "figcaption")]
+    assert len(captions) == 3
+    visible = "".join(doc.find(f"{HTML_NS}body").itertext())
+    for caption in captions:
+        assert visible.count(caption) == 1
+    assert "<desc" not in text
+    hrefs = re.findall(r'xlink:href="([^"#][^"]*)"', text)
+    assert len(hrefs) > 10
+    for href in hrefs:
+        assert (site / href).is_file(), href
+
+
+def test_pages_link_the_endpoint_when_one_is_given() -> None:
+    from coopkg.site.build import environment
+
+    page = environment("https://example.org/sparql").get_template("browse.html")
+    assert '<a href="https://example.org/sparql" rel="external">SPARQL endpoint</a>' in page.render(
+        root="../", title="Regions", items=[]
+    )
+    assert "SPARQL endpoint" not in environment().get_template("browse.html").render(root="../", title="R", items=[])
+    result = CliRunner().invoke(cli, ["build", "--endpoint", "javascript:alert(1)"])
+    assert result.exit_code == 2 and "is not an http(s) URL" in result.output
 
 
 def test_ontology_page_has_an_anchor_per_term_and_concept(site: Path) -> None:
@@ -292,6 +400,9 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
     for rq in sorted(resource_dir("queries").glob("*.rq")):
         assert rq.stem in ids
     assert "Could not run" not in text
+    for rq in sorted(resource_dir("queries").glob("*.rq")):  # each on its own page, with its result
+        page = (site / "queries" / f"{rq.stem}.html").read_text(encoding="utf-8")
+        assert "Could not run" not in page and "<h2>Result</h2>" in page
 
 
 def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
@@ -319,10 +430,13 @@ def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     assert (len(results["long"].rows), results["long"].total) == (ROW_LIMIT, 2345)
     assert (len(results["short"].rows), results["short"].total) == (56, 56)  # 23, 230-239, 2300-2344
     assert results["long"].rows[0][1].text == "org 0" and results["long"].rows[-1][1].text == f"org {ROW_LIMIT - 1}"
-    html = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
-    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in html
-    assert "56 rows." in html and html.count("rows shown") == 1
-    assert html.count("<tr>") == (1 + ROW_LIMIT) + (1 + 56)  # a header row and the rows shown, per query
+    page = environment().get_template("query.html")
+    long, short = (page.render(root="../", q=results[name]) for name in ("long", "short"))
+    assert f"{ROW_LIMIT} of 2,345 rows shown; run <code>coopkg query long</code> for all." in long
+    assert "56 rows." in short and "rows shown" not in short
+    assert (long.count("<tr>"), short.count("<tr>")) == (1 + ROW_LIMIT, 1 + 56)  # a header row and the rows shown
+    index = environment().get_template("queries.html").render(root="./", queries=list(results.values()))
+    assert '<a href="queries/long.html">' in index and "(2,345 rows)" in index and "(56 rows)" in index
 
 
 def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:

@@ -1,7 +1,7 @@
 """Check the built graph: SHACL shapes (pySHACL) plus SPARQL rules, each result with a severity.
 
-Two layers (design §7). Record-level problems never get here: :mod:`coopkg.load` already refused
-them with file and line. Here the graph is checked against
+Two layers (docs/architecture.md, "Validation"). Record-level problems never get here:
+:mod:`coopkg.records.load` already refused them with file and line. Here the graph is checked against
 
 1. ``shapes/*.ttl`` — the project's own SHACL Core shapes, on the data plus the concept schemes
    (so ``skos:inScheme`` paths resolve). Two engines give the same results: ``fast`` (default,

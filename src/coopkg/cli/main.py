@@ -18,6 +18,7 @@ from coopkg.cli.options import (
     cache_folder_option,
     cache_option,
     data_options,
+    endpoint_link_option,
     engine_option,
     open_reader,
     result_format,
@@ -70,6 +71,7 @@ def cli(traceback: bool) -> None:
     help="Worker processes for a full build (not an incremental one). 0: one per core, 1 for small data.",
 )
 @click.option("--no-site", is_flag=True, help="Do not write OUT/site, the static website (see coopkg site).")
+@endpoint_link_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 def build(
     data_dir: Path,
@@ -82,6 +84,7 @@ def build(
     no_cache: bool,
     jobs: int,
     no_site: bool,
+    endpoint: str,
     extra_shapes: tuple[Path, ...],
     quiet: bool,
 ) -> None:
@@ -109,6 +112,7 @@ def build(
             fail_on=fail_on,
             base=base,
             site=not no_site,
+            endpoint=endpoint,
             shapes=extra_shapes,
             stages=Stages(enabled=False if quiet else None),
         )

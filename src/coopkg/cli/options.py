@@ -64,6 +64,22 @@ shapes_option = click.option(
     help="A SHACL shapes file or folder of your own, checked besides the shipped shapes (repeatable; any RDF syntax).",
 )
 
+
+def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if value and not value.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx=ctx, param=param)
+    return value
+
+
+endpoint_link_option = click.option(
+    "--endpoint",
+    "endpoint",
+    default="",
+    metavar="URL",
+    callback=_endpoint_url,
+    help="A public SPARQL endpoint holding this data: the home page and every page link to it.",
+)
+
 engine_option = click.option(
     "--engine",
     type=click.Choice(ENGINES),

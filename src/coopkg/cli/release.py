@@ -97,9 +97,9 @@ def diff_cmd(
         if output is None:
             sys.stdout.write(text)
         else:
-            from coopkg.publish.dist import write_atomically
+            from coopkg.atomic import write_text
 
-            write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            write_text(output, text)
     sys.exit(0 if result.equal else 1)
 
 

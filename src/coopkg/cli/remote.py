@@ -162,6 +162,23 @@ def register(cli: click.Group) -> None:
         "(0 = as many as --workers; 1 or --workers minus one keeps a worker for everyone else).",
     )
     @click.option(
+        "--long-query",
+        type=click.FloatRange(min=0),
+        default=1.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="A query running longer is long: at most --workers run long at once, and one more worker is kept "
+        "for short queries (a query that would be long beyond that is stopped, 503; 0 = no worker kept).",
+    )
+    @click.option(
+        "--max-in-flight",
+        type=click.IntRange(min=1),
+        default=256,
+        show_default=True,
+        metavar="MIB",
+        help="Answers the server may hold for clients still reading them, all connections together (then 503).",
+    )
+    @click.option(
         "--worker-rss",
         type=click.IntRange(min=0),
         default=256,
@@ -229,6 +246,8 @@ def register(cli: click.Group) -> None:
         queue: int,
         memory: int,
         client_queries: int,
+        long_query: float,
+        max_in_flight: int,
         worker_rss: int,
         max_body: int,
         client_timeout: float,
@@ -270,6 +289,7 @@ def register(cli: click.Group) -> None:
                 header_timeout=header_timeout,
                 idle_timeout=idle_timeout,
                 max_connections=max_connections,
+                max_in_flight=max_in_flight << 20,
             ),
             PoolLimits(
                 size=workers,
@@ -278,6 +298,7 @@ def register(cli: click.Group) -> None:
                 memory=memory << 20,
                 rss_growth=worker_rss << 20,
                 per_client=client_queries,
+                long_query=long_query,
             ),
             answer_cache << 20,
         )

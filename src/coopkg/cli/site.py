@@ -6,34 +6,31 @@ previous site's unchanged files are hard-linked, not rewritten.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import click
 
+from coopkg.cli.options import endpoint_link_option
 from coopkg.errors import InputError
 from coopkg.resources import resource_dir
 from coopkg.vocab import DEFAULT_BASE
 
 
-def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSummary
+def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE, *, endpoint: str = ""):  # -> SiteSummary
     """Write ``out`` from ``dist/coopkg.nq`` atomically (temp folder, then rename).
 
     :raises InputError: ``dist`` has no ``coopkg.nq``, or the base is not an absolute IRI.
     """
-    from coopkg.site import write_site
+    from coopkg.site import SiteSummary, write_site
 
     nquads = dist / "coopkg.nq"
     if not nquads.is_file():
         raise InputError(f"{nquads} does not exist: run 'coopkg build' first (or give --dist)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    old = None
-    try:
-        summary = write_site(
+    from coopkg.atomic import replace_folder
+
+    def make(tmp: Path) -> SiteSummary:
+        return write_site(
             nquads,
             tmp,
             base=base,
@@ -41,18 +38,13 @@ def build_site(dist: Path, out: Path, base: str = DEFAULT_BASE):  # -> SiteSumma
             queries_dir=resource_dir("queries"),
             downloads=dist,
             previous=out if out.is_dir() else None,
+            endpoint=endpoint,
         )
-        if out.exists():
-            old = out.with_name(f".{out.name}.old.{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
+
+    try:
+        return replace_folder(out, make)
     except (ValueError, SyntaxError) as exc:
         raise InputError(str(exc)) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return summary
 
 
 def register(cli: click.Group) -> None:
@@ -74,7 +66,8 @@ def register(cli: click.Group) -> None:
         help="Site folder to write [DIST/site].",
     )
     @click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI", help="IRI base of the data.")
-    def site_cmd(dist: Path, out: Path | None, base: str) -> None:
+    @endpoint_link_option
+    def site_cmd(dist: Path, out: Path | None, base: str, endpoint: str) -> None:
         """Write the static website for a built dist/: a page per IRI with its Turtle, JSON-LD and
         N-Triples, the ontology's documentation, the query catalog, search, and conneg rules.
 
@@ -85,7 +78,7 @@ def register(cli: click.Group) -> None:
         """
         start = time.perf_counter()
         target = out or dist / "site"
-        summary = build_site(dist, target, base)
+        summary = build_site(dist, target, base, endpoint=endpoint)
         seconds = time.perf_counter() - start
         click.echo(
             f"wrote {target}/ in {seconds:.1f} s: {summary.pages:,} pages, {summary.files:,} files, "

@@ -1,12 +1,10 @@
 """CLI commands ``source add`` (scaffold a report's record) and ``source check`` (verify a copy).
 
-The rules for ids, paragraphs and fingerprints are in :mod:`coopkg.report`.
+The rules for ids, paragraphs and fingerprints are in :mod:`coopkg.check.report`.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,15 +67,9 @@ def write_new(path: Path, text: str, force: bool) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
     if path.exists() and not force:
         raise InputError(f"{path} exists; edit it, or give --force to write it again")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from coopkg.atomic import write_text
+
+    write_text(path, text)
 
 
 def _proposals(
@@ -176,12 +168,17 @@ def register(cli: click.Group) -> None:
             raise InputError(f"{path} exists; edit it, or give --force to write it again")
         block: list[str] = []
         counts = ""
+        dateline = _dateline(dateline)
         if not no_propose:
             from coopkg.records.propose.render import commented_block
 
-            found = _proposals(text, data_dir, cache, lang, _dateline(dateline))
-            block = commented_block(found)
-            counts = ", proposed " + ", ".join(f"{len(v)} {k}" for k, v in found.items())
+            try:
+                found = _proposals(text, data_dir, cache, lang, dateline)
+            except InputError as exc:  # the scaffold does not need the other records; proposals do
+                click.echo(f"warning: no proposals ({exc}); run 'coopkg source propose' when fixed", err=True)
+            else:
+                block = commented_block(found)
+                counts = ", proposed " + ", ".join(f"{len(v)} {k}" for k, v in found.items())
         write_new(path, scaffold(report, record_id, paras, lang, outlet, block), force)
         click.echo(f"wrote {path}: {len(paras)} paragraphs{counts}")
 

@@ -1,4 +1,4 @@
-"""Turn checked records into an RDF dataset (design §3–§5).
+"""Turn checked records into an RDF dataset (docs/architecture.md, "One build").
 
 Each file's records become triples in one named graph: ``graph/source/<id>`` for a report,
 ``graph/reference`` for shared entities; the ontology and concept schemes go to
@@ -25,8 +25,18 @@ from coopkg.errors import Location
 from coopkg.gcpause import paused
 from coopkg.graph.dataset import Dataset
 from coopkg.records import fields
-from coopkg.records.load import Defined, RecordFile, Records, relative_anchor
-from coopkg.records.models import Agreement, Entity, Figure, Institution, Person, Region, RelativeDate, Source
+from coopkg.records.load import Defined, RecordFile, Records, added_pinyin, relative_anchor
+from coopkg.records.models import (
+    AddedName,
+    Agreement,
+    Entity,
+    Figure,
+    Institution,
+    Person,
+    Region,
+    RelativeDate,
+    Source,
+)
 from coopkg.records.text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
 from coopkg.resources import resource_dir
 from coopkg.vocab import (
@@ -144,8 +154,8 @@ def build(
         if vocabulary:
             quads.extend(dict.fromkeys(vocabulary_quads(ns)))
             parts.append((VOCABULARY_PART, len(quads)))
-        # No deduplication across files: each file's subjects are its own entities (ids are unique),
-        # so two files cannot state the same quad.
+        # No deduplication across files: each file's quads are in its own named graph (a report's
+        # added names of another file's entity too), so two files cannot state the same quad.
         return Dataset(ns, quads, origins, parts)
 
 
@@ -230,6 +240,8 @@ class _Builder:
             yield from self.source_triples(f, src)
         for defined in self.by_file.get(id(f), ()):
             yield from self.entity_triples(defined)
+        for item in f.data.names:
+            yield from self.added_names(f, item)
 
     # ------------------------------------------------------------------ source documents
     def source_triples(self, f: RecordFile, src: Source) -> Iterator[Triple]:
@@ -334,6 +346,40 @@ class _Builder:
                 value = getattr(rec, name)
                 if value is not None:
                     yield from emit(self, s, value)
+
+    # ------------------------------------------------------------------ names added by a report
+    def added_names(self, f: RecordFile, item: AddedName) -> Iterator[Triple]:
+        """Names a report states for an entity defined in another file, in the report's graph: the
+        graph is their provenance. No ``prov:wasDerivedFrom`` and no ``coop:statedIn``: the entity
+        is derived from the file that defines it, and a fact may only cite paragraphs of the report
+        it is derived from (``queries/checks/anchor-of-other-report-violation.rq``); the record
+        keeps ``stated_in`` (checked against the report's paragraphs) for the curator.
+
+        Why the triples depend on the names item alone, not on the entity's own names: a file is
+        rebuilt only when what it took from others changes (kind and English name), so its
+        triples must not change with the rest of another file; the loader refuses the names that
+        would clash with the entity's."""
+        yield from self.field_triples("names", self.iri(item.of), item, f)
+
+    def names_name(self, s: ox.NamedNode, item: AddedName, f: RecordFile) -> Iterator[Triple]:
+        for lang, text in sorted(item.name.items()):
+            yield s, _LABEL, ox.Literal(text, language=lang)
+        romanised = added_pinyin(item.name)
+        if romanised is not None:
+            yield s, _LABEL, ox.Literal(romanised[2], language=PINYIN_TAG)
+
+    def names_alt_names(self, s: ox.NamedNode, item: AddedName, f: RecordFile) -> Iterator[Triple]:
+        seen: dict[str, set[str]] = {}
+        for lang, text in item.name.items():
+            seen.setdefault(lang, set()).add(match_key(text))
+        romanised = added_pinyin(item.name)
+        if romanised is not None:
+            seen.setdefault(PINYIN_TAG, set()).add(match_key(romanised[2]))
+        for lang, texts in sorted(item.alt_names.items()):
+            for text in texts:
+                yield from self.alt_label(s, text, lang, seen)
+                if is_chinese_tag(lang):
+                    yield from self.alt_label(s, pinyin(text), PINYIN_TAG, seen)
 
     # ------------------------------------------------------------------ special fields
     def regions_id(self, s: ox.NamedNode, r: Region, d: Defined) -> Iterator[Triple]:

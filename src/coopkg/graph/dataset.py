@@ -31,7 +31,7 @@ class Dataset:
     quads: list[ox.Quad]
     origins: dict[str, Location] = field(default_factory=dict)
     #: (name, end): the quads of each part (a data file, or the vocabulary) in order, as the index
-    #: one past its last quad. Dumps are written part by part (:mod:`coopkg.parts`). Empty means
+    #: one past its last quad. Dumps are written part by part (:mod:`coopkg.publish.parts`). Empty means
     #: one part per run of consecutive quads in the same graph.
     parts: list[tuple[str, int]] = field(default_factory=list)
     _store: ox.Store | None = field(default=None, init=False, repr=False, compare=False)

@@ -127,7 +127,7 @@ def write(triples: Iterable[ox.Triple], prefixes: dict[str, str], out: IO[str]) 
 def body(triples: Iterable[ox.Triple], compact: Compactor) -> str:
     """The node objects of ``triples``, joined by ``,\\n``: the inside of ``@graph``.
 
-    Dumps are assembled from one body per part (:mod:`coopkg.parts`), so this is the writer. Each
+    Dumps are assembled from one body per part (:mod:`coopkg.publish.parts`), so this is the writer. Each
     node is the text ``json.dumps(node, ensure_ascii=False)`` gives for the node object described
     in the module docstring, but written directly, with the JSON string encoder ``json.dumps`` itself
     uses and each IRI value encoded once, instead of building a dict per node for ``json.dumps``.

@@ -40,6 +40,7 @@ def build_dist(
     fail_on: str = "violation",
     base: str | None = None,
     site: bool = True,
+    endpoint: str = "",
     shapes: Sequence[str | Path] = (),
     stages: Stages | None = None,
 ) -> Outcome:
@@ -50,6 +51,7 @@ def build_dist(
     :param engine: ``fast`` or ``pyshacl`` (same results; pySHACL is the slow reference).
     :param verify: re-parse every dump and require exactly the built statements.
     :param site: also write ``out/site``, the static website (:mod:`coopkg.site`).
+    :param endpoint: a public SPARQL endpoint holding this data, which the site's pages link to.
     :param shapes: shapes files or folders of the user's own, checked besides the shipped ones. The
         cache then is neither read nor written: its results are those of the shipped shapes.
     :param fail_on: refuse to publish (``Outcome.files`` None) with results at or above this severity.
@@ -67,6 +69,7 @@ def build_dist(
         verify=verify,
         fail_on=fail_on,
         site=site,
+        endpoint=endpoint,
         shapes=tuple(Path(s) for s in shapes),
         stages=stages if stages is not None else Stages(enabled=False),
     )

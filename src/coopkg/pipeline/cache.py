@@ -33,11 +33,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from coopkg.atomic import write_bytes, write_via
 from coopkg.check.report import Result
 from coopkg.check.validate import check_files, shape_files
 from coopkg.errors import InputError
 from coopkg.graph.build import FilePart
-from coopkg.publish.dist import write_atomically
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
 from coopkg.resources import resource_dir
@@ -80,7 +80,7 @@ class Entry:
     deps: dict[str, tuple[str, str | None]]
     #: entity IRI -> line of its record in this file
     origins: dict[str, int]
-    #: the stored chunk's counts and byte spans (:func:`coopkg.parts.chunk_meta`)
+    #: the stored chunk's counts and byte spans (:func:`coopkg.publish.parts.chunk_meta`)
     chunk: tuple[Any, ...] = ()
 
     def as_tuple(self) -> tuple[Any, ...]:
@@ -144,7 +144,7 @@ class BuildCache:
         self.store_id = self.folder / "store.id"
 
     def _write(self, path: Path, data: bytes) -> None:
-        write_atomically(path, lambda tmp: tmp.write_bytes(data))
+        write_bytes(path, data)
 
     def load_state(self) -> State | None:
         try:
@@ -156,19 +156,19 @@ class BuildCache:
         self._write(self.state_file, state.dumps())
 
     def put_chunk(self, key: str, chunk: Chunk) -> tuple[Any, ...]:
-        """Store ``chunk``; returns its :func:`~coopkg.parts.chunk_meta` for the state."""
+        """Store ``chunk``; returns its :func:`~coopkg.publish.parts.chunk_meta` for the state."""
         spans: dict[str, tuple[int, int]] = {}
 
         def write(tmp: Path) -> None:
             with tmp.open("wb") as f:
                 spans.update(write_chunk(chunk, f))
 
-        write_atomically(self.parts / f"{key}.chunk", write)
+        write_via(self.parts / f"{key}.chunk", write)
         return chunk_meta(chunk, spans)
 
     def chunk_from(self, key: str, meta: tuple[Any, ...]) -> Chunk:
         """The stored chunk as the state describes it, without reading its file. A missing or
-        short file shows when its bytes are read (:class:`~coopkg.parts.StoredChunkError`)."""
+        short file shows when its bytes are read (:class:`~coopkg.publish.parts.StoredChunkError`)."""
         return stored_chunk(str(self.parts / f"{key}.chunk"), meta)
 
     def commit(self, state: State) -> None:

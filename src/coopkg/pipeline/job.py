@@ -29,6 +29,8 @@ class Job:
     verify: bool = False
     fail_on: str = "violation"
     site: bool = True
+    #: the public SPARQL endpoint the site's pages link to ("": none)
+    endpoint: str = ""
     #: shapes files or folders of the user's own, checked besides the shipped ones
     shapes: tuple[Path, ...] = ()
     stages: Stages = field(default_factory=lambda: Stages(enabled=False))
@@ -83,4 +85,5 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
             queries_dir=resource_dir("queries"),
             downloads=staged.path,
             previous=previous if previous.is_dir() else None,
+            endpoint=job.endpoint,
         )

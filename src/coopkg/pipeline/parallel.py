@@ -2,7 +2,7 @@
 
 Why: a clean ``coopkg build`` of national-scale data on one process leaves the other cores idle. Loading
 (YAML + pydantic), building quads and serializing them into every dump format are per file
-(:mod:`coopkg.parts`), so they split across processes; only validation needs the whole graph.
+(:mod:`coopkg.publish.parts`), so they split across processes; only validation needs the whole graph.
 Threads cannot help: all of it is Python code holding the GIL.
 
 How (:class:`ParallelBuild`): the data files are cut into ``jobs`` contiguous slices of about
@@ -11,18 +11,18 @@ messages over its stdin and stdout):
 
 1. each build worker parses its files and sends back the ids they define (kind, English name);
 2. the parent joins them into one index (a duplicate id stops here) and sends it back; each worker
-   runs the usual cross-file checks (:func:`coopkg.load.check`) on its files with the others'
-   ids as ``known``, builds its files (:func:`coopkg.build.build_files`), writes their N-Quads,
+   runs the usual cross-file checks (:func:`coopkg.records.load.check`) on its files with the others'
+   ids as ``known``, builds its files (:func:`coopkg.graph.build.build_files`), writes their N-Quads,
    part after part, into one scratch file, sends back each part's name, origins, byte span and
    what it took from other files (for the incremental cache), and exits;
 3. for each such file a *serialize* worker cuts it into parts again and writes each part's chunk
-   (every dump format and VoID's counts, :meth:`coopkg.parts.Serializer.chunk`) to a chunk file,
-   while the parent parses the same N-Quads into one :class:`~coopkg.dataset.Dataset`, fills
-   its store in a thread (:meth:`~coopkg.dataset.Dataset.store_in_background`) and validates.
+   (every dump format and VoID's counts, :meth:`coopkg.publish.parts.Serializer.chunk`) to a chunk file,
+   while the parent parses the same N-Quads into one :class:`~coopkg.graph.dataset.Dataset`, fills
+   its store in a thread (:meth:`~coopkg.graph.dataset.Dataset.store_in_background`) and validates.
 
-``dist/`` is then written from the chunk files (:func:`coopkg.publish.write_dist`), so the dumps
+``dist/`` is then written from the chunk files (:func:`coopkg.publish.dist.write_dist`), so the dumps
 have a serial build's bytes by construction (tested byte for byte, with the report and, for
-:mod:`coopkg.incremental`, whose first build uses the chunk files as its cached parts, the
+:mod:`coopkg.pipeline.incremental`, whose first build uses the chunk files as its cached parts, the
 cache state).
 
 Errors: anything that goes wrong in a worker (a malformed file, a failed check, a crash) raises
@@ -122,7 +122,8 @@ class ParallelBuild:
         self.serializers: list[_Worker] = []
         #: each worker's N-Quads: its parts' quads in order (an incremental build loads its store from them)
         self.nq_files: list[str] = []
-        #: per data file, in order: (display name, path, definitions, references, deps) (see coopkg.incremental)
+        #: per data file, in order: (display name, path, definitions, references, deps);
+        #: see coopkg.pipeline.incremental
         self.files: list[tuple[str, Path, Any, Any, dict[str, tuple[str, str | None]]]] = []
 
     def __enter__(self) -> ParallelBuild:

@@ -8,7 +8,7 @@ builds a Python object per statement), while the writers it guards are pyoxigrap
 and our JSON-LD writer, both round-trip tested against independent parsers in the test suite.
 
 Bytes depend only on the data: quads are written in build order by pyoxigraph (Turtle,
-N-Triples, TriG, N-Quads) or by our own compacting writer (:mod:`coopkg.jsonld`),
+N-Triples, TriG, N-Quads) or by our own compacting writer (:mod:`coopkg.graph.jsonld`),
 and ``void.ttl`` takes no timestamp from the clock.
 
 ``dist/`` holds ``coopkg.{ttl,nt,jsonld,trig,nq}``, ``context.jsonld``, ``void.ttl`` and
@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
+from coopkg.atomic import new_folder, swap_folder, write_via
 from coopkg.errors import CoopkgError, InputError
 from coopkg.gcpause import paused
 from coopkg.graph import jsonld
@@ -58,7 +57,7 @@ def prefixes(ds: Dataset) -> dict[str, str]:
 def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
     """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`).
 
-    The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.parts`)."""
+    The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.publish.parts`)."""
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
     pfx = prefixes(ds)
     ser = Serializer(pfx)
@@ -87,20 +86,6 @@ def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
         )
 
 
-def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
-    """Run ``write(tmp)`` on a temporary sibling of ``dest`` and rename it over ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, dest)
-    finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def export(ds: Dataset, fmt: str, dest: str | Path | IO[bytes], *, verify: bool = False) -> None:
     """Write one format to ``dest`` (a path, written atomically; or a binary stream).
 
@@ -120,7 +105,7 @@ def export(ds: Dataset, fmt: str, dest: str | Path | IO[bytes], *, verify: bool 
         if verify:
             check_dump(ds, rdf_format, tmp)
 
-    write_atomically(Path(dest), write)
+    write_via(Path(dest), write)
 
 
 @dataclass(frozen=True)
@@ -136,7 +121,7 @@ class StagedDist:
     Why a staged object instead of callbacks: a build has work to finish between writing the dumps
     and publishing them (an incremental build's validation, the site that reads the new N-Quads),
     and work to do once they are in place (committing its cache). The caller sequences those
-    itself: ``write`` the dumps, add more files under :attr:`path`, then ``swap``. Leaving the
+    itself: ``write`` the dumps, add more files under ``path``, then ``swap``. Leaving the
     ``with`` block without ``swap`` (an exception, a refused report) leaves ``out`` as it was.
 
     :raises InputError: ``out`` exists and is not a folder coopkg wrote.
@@ -151,7 +136,7 @@ class StagedDist:
                 f"{self.out} is not empty and has no SHA256SUMS; refusing to replace a folder coopkg did not write"
             )
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".tmp", dir=self.out.parent))
+        self.path = new_folder(self.out)  # readable by a web server's user once swapped in
         self._cleaner: threading.Thread | None = None
 
     def __enter__(self) -> StagedDist:
@@ -214,7 +199,7 @@ class StagedDist:
     def swap(self) -> None:
         """Rename the staged folder over ``out``; the old one is deleted in a thread (unlinking
         large dumps takes noticeable time) that :meth:`close` joins."""
-        old = swap_in(self.path, self.out)
+        old = swap_folder(self.path, self.out)
         if old is not None:
             self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
             self._cleaner.start()
@@ -225,23 +210,6 @@ class StagedDist:
         if self._cleaner is not None:
             self._cleaner.join()
             self._cleaner = None
-
-
-def swap_in(new: Path, out: Path) -> Path | None:
-    """Rename the folder ``new`` over ``out`` with two renames (``out`` is renamed aside first and
-    put back if the second rename fails); returns the old folder, for the caller to delete."""
-    if not out.exists():
-        os.replace(new, out)
-        return None
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        os.replace(old, out)
-        raise
-    return old
 
 
 def serialized_parts(ds: Dataset) -> Iterator[tuple[str, Chunk]]:

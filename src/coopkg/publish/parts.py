@@ -4,7 +4,7 @@ A built dataset is a sequence of *parts*: one per data file (that file's named-g
 build order) plus the vocabulary. Each part is serialized on its own into a :class:`Chunk` (its
 N-Quads, N-Triples, Turtle, TriG and JSON-LD bytes, without headers, plus the counts VoID needs),
 and every dump is ``header + chunk bytes of each part in order + footer``. A clean build and an
-incremental one (:mod:`coopkg.incremental`, which takes unchanged parts' chunks from its cache)
+incremental one (:mod:`coopkg.pipeline.incremental`, which takes unchanged parts' chunks from its cache)
 therefore write the same bytes by construction, not by luck.
 
 What this costs in the output, all still the same RDF:
@@ -32,7 +32,7 @@ from coopkg.errors import CoopkgError
 from coopkg.graph import jsonld
 from coopkg.vocab import COOP, RDF
 
-#: chunk kinds, one per dump format (the format names of :mod:`coopkg.formats`)
+#: chunk kinds, one per dump format (the format names of :mod:`coopkg.graph.formats`)
 KINDS = ("ttl", "nt", "jsonld", "trig", "nq")
 
 _TYPE_NODE = ox.NamedNode(RDF + "type")
@@ -144,7 +144,7 @@ class Serializer:
     def chunk(
         self, quads: Sequence[ox.Quad], source_prefix: str = "", kinds: Iterable[str] = KINDS, *, counts: bool = True
     ) -> Chunk:
-        """Serialize one part: distinct quads (a :class:`~coopkg.dataset.Dataset` holds no
+        """Serialize one part: distinct quads (a :class:`~coopkg.graph.dataset.Dataset` holds no
         duplicates), all in one named graph, so their triples are distinct too.
 
         :param source_prefix: IRIs under it without a ``#`` are counted as source documents.

@@ -159,7 +159,7 @@ _NEEDS_VALUES: set[tuple[str, frozenset[str]]] = set()
 def run_local(store: ox.Store, query: StoredQuery, terms: Mapping[str, Term], *, isolated: bool = False) -> Answer:
     """Run on a pyoxigraph store, the union of named graphs as default graph.
 
-    ``isolated`` evaluates in a forked child (:mod:`coopkg.isolate`), so that an engine abort
+    ``isolated`` evaluates in a forked child (:mod:`coopkg.query.isolate`), so that an engine abort
     (pyoxigraph's ORDER BY over mixed literal types) is an :class:`InputError`, not a dead process.
 
     :raises InputError: the query does not parse, or the engine aborted on it.

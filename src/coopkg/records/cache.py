@@ -31,12 +31,12 @@ True
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from coopkg.atomic import open_atomic
 
 #: bump to invalidate every entry when the entry layout changes
 LAYOUT = "1"
@@ -97,13 +97,5 @@ class RecordCache:
         return removed
 
     def put(self, key: str, value: Any) -> None:
-        entry = self._entry(key)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, entry)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+        with open_atomic(self._entry(key)) as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from coopkg.records.fields import SECTIONS, Field, Kind, section_fields
-from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA
+from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA, SKOS
 
-_PREFIXES = {COOP: "coop:", ORG: "org:", DCTERMS: "dcterms:", SCHEMA: "schema:", RDFS: "rdfs:"}
+_PREFIXES = {COOP: "coop:", ORG: "org:", DCTERMS: "dcterms:", SCHEMA: "schema:", RDFS: "rdfs:", SKOS: "skos:"}
 
 
 def curie(iri: str) -> str:
@@ -86,9 +86,9 @@ def main(argv: list[str]) -> int:
         text = path.read_text(encoding="utf-8")
         new = update_docs(text)
         if new != text:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(new, encoding="utf-8")
-            tmp.replace(path)
+            from coopkg.atomic import write_text
+
+            write_text(path, new)
         return 0
     print("usage: python -m coopkg.records.fielddocs --markdown | --update docs/records.md", file=sys.stderr)
     return 2

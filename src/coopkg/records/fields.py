@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from coopkg.vocab import COOP, DCTERMS, ORG, OWL, RDFS, SCHEMA
+from coopkg.vocab import COOP, DCTERMS, ORG, OWL, RDFS, SCHEMA, SKOS
 
 
 class Kind(Enum):
@@ -242,6 +242,14 @@ FIELDS: tuple[Field, ...] = (
           doc="this figure is a part of that total (checked: parts sum to ≤ total)"),
     Field("figures", "note", S, COOP + "note", doc_type="str or {tag: str}?",
           doc="short note, esp. on uncertainty (plain text is in the report's language)"),
+
+    Field("names", "of", ID, doc_type="id",
+          doc="the entity named, defined in another file (a reference file or another report)"),
+    Field("names", "name", S, RDFS + "label", doc_type="{tag: str}?",
+          doc="a name in a language the entity has no name in yet (`{zh: 北京儿童医院}`); rdfs:label, and "
+              "for a Chinese name its pinyin, in this report's graph"),
+    Field("names", "alt_names", S, SKOS + "altLabel", doc_type="{tag: [str]}?",
+          doc="other names as the report gives them (skos:altLabel), in any language"),
 )
 # fmt: on
 

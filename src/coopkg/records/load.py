@@ -2,7 +2,7 @@
 
 ``load_records(path)`` reads every ``sources/*.yaml`` and ``reference/*.yaml`` under ``path``
 (sorted, so the result never depends on directory order), validates each file against
-:class:`coopkg.records.DataFile`, then checks across files: every id defined once, every reference
+:class:`coopkg.records.models.DataFile`, then checks across files: every id defined once, every reference
 resolves to an entity of an allowed kind, every concept slug exists in its SKOS scheme, every
 paragraph anchor exists in its report, and a source file's ``source.id`` equals its file name.
 
@@ -25,8 +25,18 @@ from coopkg.gcpause import paused
 from coopkg.records import fields, yamlsafe
 from coopkg.records.cache import RecordCache
 from coopkg.records.explain import field_path, first_error, problem
-from coopkg.records.models import RELATIVE_DAYS, SECTIONS, Agreement, DataFile, Figure, RelativeDate, Source
+from coopkg.records.models import (
+    RELATIVE_DAYS,
+    SECTIONS,
+    AddedName,
+    Agreement,
+    DataFile,
+    Figure,
+    RelativeDate,
+    Source,
+)
 from coopkg.records.paths import _display, data_files, keyed
+from coopkg.records.text import PINYIN_TAG, is_chinese_tag, pinyin
 from coopkg.vocab import concept_slugs
 
 
@@ -152,6 +162,7 @@ def references(f: RecordFile) -> list[tuple[str, tuple[str, ...]]]:
         for (sec, attr), kinds in refs.items():
             if sec == "source":
                 out.extend((ref, kinds) for ref in _as_list(getattr(f.source, attr)))
+    out.extend((item.of, NAMED) for item in f.data.names)
     return list(dict.fromkeys(out))
 
 
@@ -201,7 +212,7 @@ def load_file(path: Path, display: str) -> RecordFile:
 def load_records(path: str | Path, *, cache: str | Path | None = None) -> Records:
     """Load and check every data file under ``path`` (the ``data/`` folder).
 
-    :param cache: a folder for :class:`~coopkg.recordcache.RecordCache`: files whose content (and
+    :param cache: a folder for :class:`~coopkg.records.cache.RecordCache`: files whose content (and
         loader code) did not change since the last load are not parsed again. The result is the
         same with or without it.
     :raises InputError: the folder has no data files.
@@ -293,6 +304,10 @@ def _check(records: Records) -> None:
                 for j, ref in enumerate(_as_list(value)):
                     path = ("source", attr, j) if isinstance(value, list) else ("source", attr)
                     _check_ref(records, f, path, ref, kinds)
+    added: dict[tuple[str, str], tuple[str, Location]] = {}
+    for f in records.files:
+        for j, item in enumerate(f.data.names):
+            _check_added_name(records, f, j, item, added)
 
 
 def _check_record(
@@ -343,6 +358,77 @@ def _check_record(
     _check_anchors(f, (section, i, "stated_in"), record.stated_in)
     if f.source is not None and not record.stated_in:
         raise RecordError(f.location((section, i)), f"{record.id!r} needs 'stated_in' (which paragraph says so)")
+
+
+#: kinds of entity that have names (a figure has a label in its record instead)
+NAMED: tuple[str, ...] = ("region", "org", "person", "agreement", "event", "programme")
+
+
+def _check_added_name(
+    records: Records, f: RecordFile, j: int, item: AddedName, added: dict[tuple[str, str], tuple[str, Location]]
+) -> None:
+    """A report's name for an entity defined elsewhere: the entity exists and has names, and each
+    name is in a language the entity has no other name in (own, or added by an earlier file).
+
+    ``added`` maps ``(id, language)`` to each name added so far and where. A Chinese name also
+    brings its pinyin label, so its romanisation must agree with the entity's. Where the entity's
+    record is not loaded (an incremental build's partial load), only its kind is checked here;
+    SHACL's one-label-per-language shape still catches a conflict in the built graph.
+    """
+    path: tuple[str | int, ...] = ("names", j)
+    if f.source is None:
+        raise RecordError(
+            f.location(path), "only a report may add names (a reference file gives them in the entity's own record)"
+        )
+    _check_ref(records, f, (*path, "of"), item.of, NAMED)
+    d = records.index.get(item.of)
+    if d is not None and d.file is f:
+        raise RecordError(
+            f.location((*path, "of")), f"{item.of!r} is defined in this file: give the name in its own record"
+        )
+    _check_anchors(f, (*path, "stated_in"), item.stated_in)
+    own: dict[str, tuple[str, str]] = {}
+    if d is not None:
+        own = {tag: (text, str(d.location)) for tag, text in d.record.name.items()}
+    for (ident, tag), (text, at) in added.items():
+        if ident == item.of:
+            own.setdefault(tag, (text, str(at)))
+    for tag, text in item.name.items():
+        before = own.get(tag)
+        if before is not None and before[0] != text:
+            raise RecordError(
+                f.location((*path, "name", tag)),
+                f"{item.of!r} already has the {tag} name {before[0]!r} ({before[1]}); an entity has one name "
+                f"per language: give {text!r} under alt_names",
+            )
+    romanised = added_pinyin(item.name)
+    if romanised is not None:
+        tag, text, latin = romanised
+        before = own.get(PINYIN_TAG)
+        chinese = [(text, at) for g, (text, at) in sorted(own.items()) if is_chinese_tag(g)]
+        if before is None and chinese:
+            before = (pinyin(chinese[0][0]), chinese[0][1])
+        if before is not None and before[0] != latin:
+            raise RecordError(
+                f.location((*path, "name", tag)),
+                f"{text!r} reads {latin!r} but {item.of!r} is already romanised {before[0]!r} ({before[1]}); "
+                f"give {text!r} under alt_names",
+            )
+    for tag, text in item.name.items():
+        added.setdefault((item.of, tag), (text, f.location((*path, "name", tag))))
+    if romanised is not None:
+        added.setdefault((item.of, PINYIN_TAG), (romanised[2], f.location((*path, "name", romanised[0]))))
+
+
+def added_pinyin(name: dict[str, str]) -> tuple[str, str, str] | None:
+    """``(tag, Chinese name, its pinyin)`` for the pinyin label an added name brings: the first
+    Chinese name (by tag), unless the names give a pinyin name themselves (as for a record's own)."""
+    if PINYIN_TAG in name:
+        return None
+    for tag, text in sorted(name.items()):
+        if is_chinese_tag(tag):
+            return tag, text, pinyin(text)
+    return None
 
 
 def _check_signatories(records: Records, f: RecordFile, i: int, record: Agreement) -> None:

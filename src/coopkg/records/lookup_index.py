@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coopkg.records.cache import RecordCache
 from coopkg.records.names import Translator, fold, words
@@ -26,6 +27,9 @@ from coopkg.records.text import PINYIN_TAG, has_han, is_chinese_tag, pinyin
 
 if TYPE_CHECKING:
     from coopkg.records.load import Defined, Records
+    from coopkg.records.models import AddedName
+
+T = TypeVar("T")
 
 _LEVELS = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 _EN_GENERIC = (" District", " County", " City", " Prefecture", " League", " Banner")
@@ -152,7 +156,8 @@ def make_index(records: Records) -> LookupIndex:
     """The index of ``records``, made from scratch."""
     from coopkg.records.models import Region
 
-    entries = tuple(_entry(d) for d in records.entities())
+    added = added_names(records)
+    entries = tuple(_entry(d, added.get(d.record.id, ())) for d in records.entities())
     by_name: dict[str, list[str]] = {}
     for r in (d.record for d in records.entities() if isinstance(d.record, Region)):
         for zh in chinese_names(r):
@@ -163,15 +168,27 @@ def make_index(records: Records) -> LookupIndex:
     return LookupIndex(entries, translator(records), {k: tuple(v) for k, v in by_name.items()})
 
 
-def _entry(d: Defined) -> Entry:
+def added_names(records: Records) -> dict[str, list[AddedName]]:
+    """Per entity id, the names reports add to it in their ``names`` section (file order)."""
+    out: dict[str, list[AddedName]] = {}
+    for f in records.files:
+        for item in f.data.names:
+            out.setdefault(item.of, []).append(item)
+    return out
+
+
+def _entry(d: Defined, added: Sequence[AddedName] = ()) -> Entry:
+    """``d``'s entry, answering to its own names and to those other files add (``added``)."""
     from coopkg.records.models import Institution, Region
 
     record = d.record
     name_map = getattr(record, "name", None)
     label = name_map if name_map else record.label  # a figure's label may be {tag: text}
     name = label if isinstance(label, str) else label.get("en") or next(iter(label.values()))
-    if name_map and "zh" in name_map and name_map["zh"] != name:
-        name = f"{name} / {name_map['zh']}"
+    zh = name_map.get("zh") if name_map else None
+    zh = zh or next((a.name["zh"] for a in added if "zh" in a.name), None)
+    if zh and zh != name:
+        name = f"{name} / {zh}"
     parent: str | None = None
     detail = d.kind
     retired = within = None
@@ -184,10 +201,10 @@ def _entry(d: Defined) -> Entry:
         id=record.id,
         kind=d.kind,
         defined_in=str(d.location),
-        names=tuple((n, fold(n)) for n in names_of(record)),
+        names=tuple((n, fold(n)) for n in dict.fromkeys(_all(names_of, record, added))),
         shorts=tuple((n, fold(n)) for n in short_names(record)),
-        english=tuple(english_words(record)),
-        chinese=tuple(chinese_names(record)),
+        english=tuple(dict.fromkeys(_all(english_words, record, added))),
+        chinese=tuple(dict.fromkeys(_all(chinese_names, record, added))),
         region=isinstance(record, Region),
         retired=bool(retired),
         within=within,
@@ -195,6 +212,12 @@ def _entry(d: Defined) -> Entry:
         type=detail + (", retired" if retired else ""),
         parent=parent,
     )
+
+
+def _all(of: Callable[[object], list[T]], record: object, added: Sequence[AddedName]) -> list[T]:
+    """``of`` the record's own names, then of each added name (an :class:`AddedName` has ``name``
+    and ``alt_names`` as an entity has)."""
+    return [*of(record), *(x for item in added for x in of(item))]
 
 
 _MADE: dict[str, LookupIndex] = {}

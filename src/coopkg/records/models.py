@@ -4,7 +4,7 @@ Models are strict (no coercion: ``"3"`` is not an int, ``3`` is not a string), f
 fields and check every string for lone surrogates and control characters, every language tag
 against BCP 47 syntax, every IRI for absoluteness and forbidden characters, and every date for
 shape and calendar validity. Cross-record checks (ids defined once, references resolve, concept
-slugs exist) happen in :mod:`coopkg.load`, which knows all files.
+slugs exist) happen in :mod:`coopkg.records.load`, which knows all files.
 
 >>> Agreement.model_validate({"id": "a", "name": {"en": "A"}, "kind": "framework",
 ...     "parties": ["110000", "x"], "signed_on": "2018-07-20", "stated_in": ["p1"]}).signed_on
@@ -107,6 +107,7 @@ _SECTION_OF = {
     "Event": "events",
     "Programme": "programmes",
     "Figure": "figures",
+    "AddedName": "names",
 }
 
 
@@ -377,6 +378,35 @@ class Source(_Model):
         return self
 
 
+def _added_names(value: dict[str, str]) -> dict[str, str]:
+    for tag in value:
+        _lang(tag)
+    return {tag: canonical_name(text, tag) for tag, text in value.items()}
+
+
+class AddedName(_Model):
+    """A name a report states for an entity defined in another file (``names:`` in a report).
+
+    Why: an entity is defined once, often from an English report; a later Chinese report that
+    reuses it states its Chinese name. The name belongs to the entity but its source is the later
+    report, so it is recorded there and published in that report's named graph."""
+
+    #: id of the entity named (defined in another file: a reference file or another report)
+    of: Slug
+    #: names, one per language, where the entity has none in that language yet
+    name: Annotated[dict[str, Text], AfterValidator(_added_names)] = {}
+    #: other names by language (any number; also where the entity already has a name)
+    alt_names: Annotated[dict[str, list[Text]], AfterValidator(_alt_names)] = {}
+    #: the paragraphs that state the name(s)
+    stated_in: Annotated[list[Anchor], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _names_something(self) -> AddedName:
+        if not self.name and not any(self.alt_names.values()):
+            raise ValueError("add a name or alt_names, e.g. name: {zh: 北京儿童医院}")
+        return self
+
+
 class DataFile(_Model):
     """One YAML file: a source report's facts, or shared reference entities."""
 
@@ -388,6 +418,8 @@ class DataFile(_Model):
     events: list[Event] = []
     programmes: list[Programme] = []
     figures: list[Figure] = []
+    #: names (in a report) of entities defined in other files
+    names: list[AddedName] = []
 
 
 #: section name -> IRI kind segment (``id/<kind>/<slug>``)

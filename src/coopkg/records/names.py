@@ -74,6 +74,23 @@ def to_simplified(text: str) -> str:
     return str(_converter().convert(text))
 
 
+def simplified_table(chars: Iterable[str]) -> dict[str, str]:
+    """``{traditional: simplified}`` for the single characters OpenCC simplifies that are in
+    ``chars`` or simplify to one in it: what a search page needs to fold a query as :func:`fold`
+    does, for names made of ``chars``.
+
+    >>> simplified_table("医")
+    {'醫': '医'}
+    """
+    wanted = set(chars)
+    out = {}
+    for trad in sorted(_traditional_chars()):
+        simp = to_simplified(trad)
+        if len(simp) == 1 and (trad in wanted or simp in wanted):
+            out[trad] = simp
+    return out
+
+
 _DROP = {"Mn", "Me", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sk", "Zs", "Zl", "Zp", "Cc", "Cf"}
 
 

@@ -49,6 +49,14 @@ def record_schema() -> dict[str, Any]:
             if name in DATE_FIELDS:
                 for target in _string_schemas(prop):
                     target["pattern"] = DATE_PATTERN
+    # a relative date's anchor: "dateline" or a date
+    for target in _string_schemas(defs["RelativeDate"]["properties"]["relative_to"]):
+        if "const" not in target:
+            target["pattern"] = DATE_PATTERN
+    # several kinds of one agreement: each once, as the loader requires
+    for branch in defs["Agreement"]["properties"]["kind"]["anyOf"]:
+        if branch.get("type") == "array":
+            branch["uniqueItems"] = True
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -235,7 +235,7 @@ class _Walker:
 
 
 def _field(path: Path_) -> str:
-    """``a.b[0].c``: the field notation of :mod:`coopkg.load`'s messages."""
+    """``a.b[0].c``: the field notation of :mod:`coopkg.records.load`'s messages."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

@@ -31,8 +31,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coopkg.atomic import new_folder, swap_folder
 from coopkg.errors import InputError
-from coopkg.publish.dist import swap_in
 from coopkg.resources import resource_dir
 from coopkg.site import Release as SiteRelease
 from coopkg.site import write_site
@@ -138,7 +138,7 @@ def release(
     releases.mkdir(parents=True, exist_ok=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".release-{version}.", suffix=".tmp", dir=releases))
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    staging = new_folder(out)  # becomes dist/: readable by a web server's user
     try:
         dist = staging / "dist"
         build_into(data_dir, dist, cache=cache, base=base, what=f"release {version}", site=False)
@@ -192,7 +192,7 @@ def release(
         os.replace(work / "archive.sha256", releases / f"{archive_path.name}.sha256")
         os.replace(work / "CHANGELOG.md", changelog_path)
         os.replace(work / "catalog.ttl", catalog_path)
-        old_dist = swap_in(dist, out)
+        old_dist = swap_folder(dist, out)
         if old_dist is not None:
             shutil.rmtree(old_dist, ignore_errors=True)
     finally:

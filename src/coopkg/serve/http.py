@@ -16,6 +16,16 @@ enforces, per connection:
   for 30 s);
 - at most ``max_connections`` open connections (503 and close beyond).
 
+Memory is bounded by backpressure (issue 25: a client that pipelined 160 requests for a large file
+and never read took the front from 74 to 1,030 MB). A connection answers one request at a time and
+parses its next request only once the answer has been handed to the kernel; until then it reads at
+most ``max_head`` bytes ahead (enough to see the client leave), then stops reading, so the rest
+waits in the kernel and TCP flow control slows the client down. An answer is written in pieces of
+``write_buffer`` bytes, each once the connection's output buffer has drained, so no connection
+buffers more than twice that. The answers being sent share one budget of ``max_in_flight`` bytes
+(``serve_flight``): one that does not fit is a 503. Requests are read from one buffer shared by all
+connections, so reading costs no memory per connection beyond what a request holds.
+
 When a request is refused before it was read whole (413, 400, 408, ...), the answer is followed by a
 lingering close, as nginx's ``lingering_close``: the server shuts its side for writing and reads
 and drops what the client still sends, until the client closes, or sends nothing for
@@ -39,6 +49,8 @@ from http import HTTPStatus
 
 import httptools
 
+from coopkg.serve.flight import InFlight
+
 
 @dataclass(frozen=True)
 class HttpLimits:
@@ -52,6 +64,12 @@ class HttpLimits:
     backlog: int = 1024
     linger_timeout: float = 5.0  # a lingering close ends when the client sends nothing for this long
     linger_time: float = 30.0  # ... and at the latest after this long (nginx's defaults)
+    write_buffer: int = 64 * 1024  # a connection's output buffer: an answer is written in pieces this big
+    max_in_flight: int = 256 << 20  # bytes of answers held for all clients at once (503 beyond)
+
+
+_SLICE = 512  # bytes parsed at a time: a pipelined client gets at most this much parsed ahead of its answers
+_READ_SIZE = 16 * 1024  # bytes read from a socket at a time
 
 
 @dataclass
@@ -94,25 +112,43 @@ def _http_date() -> str:
 
 
 def encode(resp: Response, head_only: bool, keep_alive: bool) -> bytes:
-    ctype = resp.content_type + ("; charset=utf-8" if resp.content_type.startswith("text/") else "")
+    head = encode_head(resp, keep_alive)
+    return head if head_only or resp.status in (204, 304) else head + resp.body
+
+
+def encode_head(resp: Response, keep_alive: bool) -> bytes:
+    """The status line and headers of a response (its body is written after them, unchanged)."""
+    text = resp.content_type.startswith("text/") and "charset=" not in resp.content_type
+    ctype = resp.content_type + ("; charset=utf-8" if text else "")  # the charset once
     lines = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}", "Server: coopkg", f"Date: {_http_date()}"]
-    if resp.status != 204:  # a 204 has no content, and must not say how long it is (RFC 9110)
+    if resp.status not in (204, 304):  # no content, and must not say how long it is (RFC 9110)
         lines += [f"Content-Type: {ctype}", f"Content-Length: {len(resp.body)}"]
     lines += [f"{k}: {v}" for k, v in resp.headers]
     if not keep_alive:
         lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head if head_only or resp.status == 204 else head + resp.body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-class HttpProtocol(asyncio.Protocol):
+class HttpProtocol(asyncio.BufferedProtocol):
     """One client connection: parse requests in order, answer each through the handler."""
 
-    def __init__(self, handler: Handler, limits: HttpLimits, log: Log, open_conns: set[HttpProtocol]) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        limits: HttpLimits,
+        log: Log,
+        open_conns: set[HttpProtocol],
+        budget: InFlight,
+        read_buffer: memoryview,
+    ) -> None:
         self.handler = handler
         self.limits = limits
         self.log = log
         self.open_conns = open_conns
+        self.budget = budget
+        self.read_buffer = read_buffer  # shared by the loop's connections: each read is consumed at once
+        self.inbox = bytearray()  # read and not parsed yet: what follows a request whose answer is not sent
+        self.drained: asyncio.Future[None] | None = None  # set when a paused output buffer has drained
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
@@ -139,6 +175,7 @@ class HttpProtocol(asyncio.Protocol):
             self.closed = True
             return
         self.open_conns.add(self)
+        transport.set_write_buffer_limits(high=self.limits.write_buffer, low=self.limits.write_buffer // 4)  # type: ignore[attr-defined]
         self._arm(self.limits.header_timeout, self._idle_expired)  # not the keep-alive time: it said nothing yet
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -149,17 +186,25 @@ class HttpProtocol(asyncio.Protocol):
             self.write_timer.cancel()
         if self.linger_end:
             self.linger_end.cancel()
+        self._wake_writer()
         if self.in_request and not self.task and not self.lingering:
             self.log(f"{self.peer}: disconnected in the middle of sending a request")
 
     def pause_writing(self) -> None:
         loop = asyncio.get_running_loop()
         self.write_timer = loop.call_later(self.limits.write_timeout, self._write_expired)
+        self.drained = loop.create_future()
 
     def resume_writing(self) -> None:
         if self.write_timer:
             self.write_timer.cancel()
             self.write_timer = None
+        self._wake_writer()
+
+    def _wake_writer(self) -> None:
+        if self.drained and not self.drained.done():
+            self.drained.set_result(None)
+        self.drained = None
 
     def _write_expired(self) -> None:
         self.log(f"{self.peer}: stopped reading its response for {self.limits.write_timeout:g} s; dropped")
@@ -232,6 +277,7 @@ class HttpProtocol(asyncio.Protocol):
     # ----------------------------------------------------------------------------- parsing
     def _reset(self) -> None:
         self.in_request = False
+        self.head_done = False
         self.started = 0.0
         self.url = b""
         self.head_size = 0
@@ -239,12 +285,35 @@ class HttpProtocol(asyncio.Protocol):
         self.repeated: set[str] = set()
         self.body = bytearray()
 
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.read_buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(bytes(self.read_buffer[:nbytes]))
+
     def data_received(self, data: bytes) -> None:
         if self.lingering:  # the rest of a refused request: dropped unread
             self._arm(self.limits.linger_timeout, self._end_linger)
             return
         if self.closed or not self.reading:
             return
+        self.inbox += data
+        self._parse()
+
+    def _parse(self) -> None:
+        """Parse what was read, a slice at a time, while no request waits for its answer; then read
+        on only while the unparsed rest is small (else TCP flow control holds the client back)."""
+        while self.inbox and not self.pending and not self.task and self.reading and not self.closed:
+            piece = bytes(self.inbox[:_SLICE])
+            del self.inbox[:_SLICE]
+            self._feed(piece)
+        if self.transport and not self.closed and self.reading:
+            if len(self.inbox) >= self.limits.max_head:
+                self.transport.pause_reading()
+            else:
+                self.transport.resume_reading()
+
+    def _feed(self, data: bytes) -> None:
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -271,8 +340,17 @@ class HttpProtocol(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._reset()
         self.in_request = True
+        if not self._answering():
+            self._start_clock()
+
+    def _answering(self) -> bool:
+        """Whether an earlier request on this connection waits for its answer: what follows it was
+        read ahead and is parsed on, but the client's clock starts only once that answer is sent."""
+        return bool(self.pending or self.task)
+
+    def _start_clock(self) -> None:
         self.started = asyncio.get_running_loop().time()
-        if self.limits.header_timeout < self.limits.request_timeout:
+        if self.limits.header_timeout < self.limits.request_timeout and not self.head_done:
             self._arm(self.limits.header_timeout, self._head_expired)
         else:
             self._arm(self.limits.request_timeout, self._request_expired)
@@ -296,14 +374,16 @@ class HttpProtocol(asyncio.Protocol):
             self.headers[key] = text
 
     def on_headers_complete(self) -> None:
-        left = self.started + self.limits.request_timeout - asyncio.get_running_loop().time()
-        self._arm(max(left, 0.0), self._request_expired)  # the body within what is left of the request's time
+        self.head_done = True
+        if not self._answering():
+            left = self.started + self.limits.request_timeout - asyncio.get_running_loop().time()
+            self._arm(max(left, 0.0), self._request_expired)  # the body within what is left of the request's time
         length = self.headers.get("content-length")
         if length is not None and ("content-length" in self.repeated or int(length) > self.limits.max_body):
             if "content-length" in self.repeated:
                 raise _Reject(400, "Content-Length is given more than once")
             raise _Reject(413, f"the body is larger than {self.limits.max_body} bytes")
-        if self.headers.get("expect", "").lower() == "100-continue" and self.transport:
+        if self.headers.get("expect", "").lower() == "100-continue" and self.transport and not self._answering():
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
@@ -322,9 +402,8 @@ class HttpProtocol(asyncio.Protocol):
             repeated=self.repeated,
         )
         self.pending.append((request, self.parser.should_keep_alive()))
+        self.budget.requests += 1
         self._reset()
-        if len(self.pending) > 8 and self.transport:
-            self.transport.pause_reading()  # a client pipelining far ahead waits for its answers
         if not self.task:
             self.task = asyncio.get_running_loop().create_task(self._answer())
 
@@ -341,28 +420,61 @@ class HttpProtocol(asyncio.Protocol):
                 if self.closed or not self.transport or self.transport.is_closing():
                     self.log(f"{self.peer}: disconnected before the answer to {request.method} {request.target[:80]}")
                     return
-                self.transport.write(encode(response, request.method == "HEAD", keep_alive))
+                if not await self._send(response, request.method == "HEAD", keep_alive):
+                    return
                 if not keep_alive:
                     self._close()
                     return
-                if self.transport and len(self.pending) <= 8 and self.reading:
-                    self.transport.resume_reading()
             if self.final and not self.closed and self.transport and not self.transport.is_closing():
                 self.transport.write(encode(self.final, False, False))
                 self._close()
         finally:
             self.task = None
-        if not self.closed and not self.in_request:
-            self._arm(self.limits.idle_timeout, self._idle_expired)
+        if not self.closed:
+            if self.in_request:  # read ahead while the last answer was sent: its clock starts now
+                self._start_clock()
+            else:
+                self._arm(self.limits.idle_timeout, self._idle_expired)
+        self._parse()  # the next request, if it came already
+
+    async def _send(self, response: Response, head_only: bool, keep_alive: bool) -> bool:
+        """Write an answer a piece at a time, each once the output buffer has drained; False when the
+        client left before it was handed to the kernel whole. An answer larger than the output buffer
+        takes its size out of the budget of answers in flight, and is a 503 when that is full."""
+        size = 0 if head_only or response.status in (204, 304) else len(response.body)
+        if not self.budget.take(size, always=size <= self.limits.write_buffer):
+            self.log(f"{self.peer}: an answer of {size >> 20} MiB does not fit in the answers in flight; 503")
+            response, size = Response(503, "text/plain", b"the server is busy sending answers: try again later\n"), 0
+            self.budget.take(0, always=True)
+        whole = False
+        try:
+            if self.closed or not self.transport or self.transport.is_closing():
+                return False
+            self.transport.write(encode_head(response, keep_alive))
+            body = memoryview(b"" if head_only or response.status in (204, 304) else response.body)
+            step = self.limits.write_buffer
+            for at in range(0, len(body), step):
+                if self.drained:
+                    await self.drained
+                if self.closed or not self.transport or self.transport.is_closing():
+                    return False
+                self.transport.write(body[at : at + step])
+            whole = True
+            return True
+        finally:
+            self.budget.give(size, whole=whole)
 
 
 async def start(
-    handler: Handler, sock: object, limits: HttpLimits, log: Log
+    handler: Handler, sock: object, limits: HttpLimits, log: Log, budget: InFlight | None = None
 ) -> tuple[asyncio.AbstractServer, set[HttpProtocol]]:
-    """Serve on an already bound and listening socket; returns the server and its open connections."""
+    """Serve on an already bound and listening socket; returns the server and its open connections.
+    ``budget``: the answers in flight (made from ``limits.max_in_flight`` if not given)."""
+    budget = budget or InFlight(limits.max_in_flight)
     loop = asyncio.get_running_loop()
     conns: set[HttpProtocol] = set()
+    read_buffer = memoryview(bytearray(_READ_SIZE))
     server = await loop.create_server(
-        lambda: HttpProtocol(handler, limits, log, conns), sock=sock, backlog=limits.backlog
+        lambda: HttpProtocol(handler, limits, log, conns, budget, read_buffer), sock=sock, backlog=limits.backlog
     )
     return server, conns

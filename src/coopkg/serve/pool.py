@@ -7,6 +7,13 @@ crash) is replaced too, and its death is one log line with the last line it wrot
 worker whose resident memory grew more than ``rss_growth`` bytes during a query answers it, then
 retires, and is replaced before it takes another (one log line): workers stay bounded however many
 distinct large queries they answer.
+
+Runaway queries cannot starve the others (issue 25: two runaway queries, as many as there were
+workers, made every other query wait 30 s for a 503). A query that has run ``long_query`` seconds
+is long, and at most ``size`` queries may be long at once, while the pool runs one worker more than
+that: so however many queries run long, a worker frees up within ``long_query`` seconds for the
+next query. A query that would be long beyond ``size`` is stopped (503; its worker is killed and
+replaced). ``long_query`` 0 turns this off: ``size`` workers, and any of them may run long.
 Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
 the child before exec), and the server process has no threads: each worker's exit is watched with a
 pidfd on the event loop instead of asyncio's child-watcher threads.
@@ -44,10 +51,20 @@ class PoolLimits:
     max_response: int = 256 << 20
     rss_growth: int = 256 << 20  # resident bytes a worker may gain over its start (0: no limit)
     per_client: int = 0  # queries of one client at the workers at once (0: as many as there are workers)
+    long_query: float = 1.0  # seconds after which a query is long: at most `size` of them (0: no limit)
+
+    @property
+    def processes(self) -> int:
+        """The worker processes: ``size``, and one kept for short queries when long ones are limited."""
+        return self.size + (1 if 0 < self.long_query < self.timeout else 0)
 
 
 class WorkerDied(Exception):
     pass
+
+
+class Preempted(Exception):
+    """A query became long while as many long queries as there are workers for them ran already."""
 
 
 class _Tail(asyncio.Protocol):
@@ -158,6 +175,9 @@ class WorkerPool:
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.all: set[Worker] = set()
         self.waiting = 0
+        self.long = 0  # queries running longer than limits.long_query now
+        self.busy = 0
+        self.preempted = 0
         self.closing = False
         self.sandboxed = True
 
@@ -184,7 +204,7 @@ class WorkerPool:
         return worker
 
     async def start(self) -> None:
-        for worker in await asyncio.gather(*(self._spawn() for _ in range(self.limits.size))):
+        for worker in await asyncio.gather(*(self._spawn() for _ in range(self.limits.processes))):
             self.idle.put_nowait(worker)
 
     async def _replace(self, worker: Worker) -> None:
@@ -211,8 +231,21 @@ class WorkerPool:
             return 503, "text/plain", b"the server is busy: no query worker became free in time"
         finally:
             self.waiting -= 1
+        self.busy += 1
         try:
-            reply, retire = await asyncio.wait_for(worker.call(job), self.limits.timeout)
+            reply, retire = await self._evaluate(worker, job)
+        except Preempted:
+            self.preempted += 1
+            self.log(
+                f"a query ran {self.limits.long_query:g} s while {self.long} long queries ran already; "
+                f"stopped, its worker is replaced: {_brief(job)}"
+            )
+            asyncio.get_running_loop().create_task(self._replace(worker))
+            message = (
+                f"the server runs as many long queries as it can ({self.limits.size}): this one was stopped "
+                f"after {self.limits.long_query:g} s so that short queries are still answered; try again later"
+            )
+            return 503, "text/plain", message.encode()
         except TimeoutError:
             self.log(f"query timed out after {self.limits.timeout:g} s; its worker was killed: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
@@ -222,6 +255,8 @@ class WorkerPool:
             self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
             return 503, "text/plain", b"the query stopped its worker (over the memory limit?)"
+        finally:
+            self.busy -= 1
         if retire is None and not worker.exited.done():
             self.idle.put_nowait(worker)
         else:  # the worker said it must go (out of memory, or over its RSS limit) or has gone
@@ -229,6 +264,33 @@ class WorkerPool:
                 self.log(f"a query worker retired after a query ({retire}); starting a fresh one: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
         return reply
+
+    async def _evaluate(self, worker: Worker, job: tuple[Any, ...]) -> Frame:
+        """The worker's answer within the time limit; Preempted when the query becomes long while as
+        many long queries as there are workers for them run already (TimeoutError past the limit)."""
+        call = asyncio.ensure_future(worker.call(job))
+        limit = self.limits.long_query if self.limits.processes > self.limits.size else 0.0
+        long = False
+        try:
+            if limit:
+                done, _ = await asyncio.wait({call}, timeout=limit)
+                if not done:
+                    if self.long >= self.limits.size:
+                        raise Preempted
+                    self.long += 1
+                    long = True
+            return await asyncio.wait_for(call, self.limits.timeout - (limit if long else 0.0))
+        finally:
+            if long:
+                self.long -= 1
+            if not call.done():
+                call.cancel()
+
+    def status(self) -> str:
+        return (
+            f"{len(self.all)} query workers, {self.busy} busy ({self.long} long), {self.waiting} queries waiting, "
+            f"{self.preempted} stopped as long"
+        )
 
     async def close(self) -> None:
         self.closing = True

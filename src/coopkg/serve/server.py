@@ -28,7 +28,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,11 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from coopkg.graph.dataset import Dataset
+from coopkg.serve import queryui
 from coopkg.serve.cache import AnswerCache
 from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
+from coopkg.serve.flight import InFlight
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
@@ -87,7 +89,7 @@ class Endpoint:
 
     pool: WorkerPool
     id_base: str
-    static: Callable[[str, str | None], Response | None] | None = None
+    static: Callable[[str, Mapping[str, str]], Response | None] | None = None
     cache: AnswerCache | None = None
     vary: list[tuple[str, str]] = field(default_factory=lambda: [("Vary", "Accept")])
     public_url: str = "http://127.0.0.1/sparql"  # the endpoint's IRI in the service description
@@ -121,12 +123,15 @@ class Endpoint:
         if req.method == "OPTIONS":
             return self.options(req, url.path == "/sparql")
         if url.path == "/sparql":
+            if req.method in ("GET", "HEAD") and not url.query and queryui.wants_page(accept):
+                return queryui.page_response(self.public_url)  # a browser: the query page
             try:
                 return await self.sparql(req, url.query, accept)
             except ProtocolError as exc:
                 return _text(exc.status, str(exc))
         if req.method in ("GET", "HEAD"):
-            return await self.resolve(url.path, accept, req.peer)
+            found = queryui.asset(url.path)
+            return found if found is not None else await self.resolve(url.path, accept, req.peer, req.headers)
         return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
     def options(self, req: Request, sparql: bool) -> Response:
@@ -141,10 +146,12 @@ class Endpoint:
             headers.append(("Access-Control-Allow-Headers", allowed or "Accept, Content-Type"))
         return Response(204, "text/plain", b"", headers)
 
-    async def resolve(self, path: str, accept: str | None, peer: str = "") -> Response:
+    async def resolve(
+        self, path: str, accept: str | None, peer: str = "", headers: Mapping[str, str] | None = None
+    ) -> Response:
         """Every GET/HEAD that is not /sparql: the hook where a static site resolver plugs in."""
         if self.static is not None:
-            found = self.static(path, accept)
+            found = self.static(path, headers if headers is not None else {"accept": accept or ""})
             if found is not None:
                 return found
         if path.startswith("/id/"):
@@ -293,7 +300,7 @@ class Server:
             ds.store.dump(name, format=ox.RdfFormat.N_QUADS)
             store = self._tmp
         self.source = store
-        self.static: Callable[[str, str | None], Response | None] | None = None
+        self.static: Callable[[str, Mapping[str, str]], Response | None] | None = None
         host, port = self.server_address[:2]
         self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"  # --public-url
         self.cors = True
@@ -316,9 +323,15 @@ class Server:
             endpoint = Endpoint(
                 pool, self.id_base, self.static, cache, public_url=self.public_url, cors=self.cors, clients=clients
             )
-            server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log)
+            budget = InFlight(self.limits.http.max_in_flight)
+            server, conns = await start(endpoint.handle, self.sock, self.limits.http, _log, budget)
+
+            def status() -> None:  # SIGUSR1: what the front holds now, one log line
+                _log(f"status: {len(conns)} connections; {budget.status()}; {pool.status()}")
+
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
+                self._loop.add_signal_handler(signal.SIGUSR1, status)
             self.started.set()
             async with server:
                 await self._stop.wait()
@@ -380,7 +393,7 @@ def make_server(
     """
     limits = limits or Limits()
     pool = PoolLimits(**{**limits.pool.__dict__, "timeout": timeout})
-    limits = Limits(_fit_open_files(limits.http, pool.size), pool, limits.cache_bytes)
+    limits = Limits(_fit_open_files(limits.http, pool.processes), pool, limits.cache_bytes)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -1,35 +1,53 @@
-"""The machine views of a page: N-Triples (also served as Turtle) and JSON-LD of its document.
+"""The machine views of a page: Turtle, N-Triples, JSON-LD, RDF/XML and TriG of its document.
 
-A document's alternates hold its own triples (every subject in it: the IRI and its ``#`` parts,
-from every graph, once) plus the labels of the IRIs it links to, so a client reading one file can
-show names. Every triple is in the dumps (``coopkg.nq`` or ``void.ttl``). Triples are sorted, so
-the bytes depend only on the data.
+What a client reading one file gets, as LodView and DBpedia give it:
 
-N-Triples is a subset of Turtle, so one ``.nt`` file answers both ``text/turtle`` and
-``application/n-triples`` (:mod:`coopkg.site.rules`): one file per format would be a third more
-files for the same triples. Both texts are written here from the facts' strings, without
-building RDF terms per page: each line is ``<s> <p> o .`` with the object's N-Triples text kept
-by :class:`~coopkg.site.model.Fact` (what pyoxigraph's writer prints), and the JSON-LD is the
-text :func:`coopkg.graph.jsonld.dumps` gives for the same triples (a test holds them equal), with
-only the prefixes the document uses.
+- the document's own triples (every subject in it: the IRI and its ``#`` parts, from every graph);
+- the incoming ones (every triple whose object is the IRI or one of its ``#`` parts), but
+  ``rdf:type`` and those of the vocabulary's terms (the ontology, the concepts: their incoming
+  triples are the whole dataset's use of them, megabytes per page at national scale);
+- the ``rdfs:label`` / ``skos:prefLabel`` of every IRI they link to, so names can be shown;
+- a description of the file itself: ``foaf:primaryTopic`` the IRI, ``dcterms:license`` the
+  dataset's licence and ``void:inDataset`` the dataset (its IRI is ``<base>dataset``).
+
+The TriG file keeps each triple in the named graph that holds it in ``coopkg.nq`` (the report it
+comes from: its provenance); the other formats hold the same triples without graphs. Apart from
+the file's description, every triple (and every quad of the TriG) is in the dumps (``coopkg.nq``
+or ``void.ttl``). Rows are sorted, so the bytes depend only on the data.
+
+N-Triples is written here from the facts' strings (each line ``<s> <p> o .``, the object's text
+kept by :class:`~coopkg.site.model.Fact`), and the JSON-LD is the text
+:func:`coopkg.graph.jsonld.dumps` gives for the same triples (a test holds them equal), with only
+the prefixes the document uses; Turtle, RDF/XML and TriG are pyoxigraph's writers with those
+prefixes.
 """
 
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
 
 import pyoxigraph as ox
 
 from coopkg.graph import jsonld
-from coopkg.vocab import PREFIXES, RDFS, SKOS
+from coopkg.vocab import DCTERMS, PREFIXES, RDFS, SKOS
 
-from .model import SiteData
+from .links import file_stem
+from .model import TYPE, SiteData, doc_of
 
 _NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
+_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+_LICENSE = DCTERMS + "license"
+_IN_DATASET = "http://rdfs.org/ns/void#inDataset"
+#: documents whose incoming triples are the whole dataset's use of a term (every county's
+#: ``coop:regionLevel``): those stay in the dumps and the SPARQL endpoint
+_VOCABULARY = ("ontology", "concept/")
+#: the RDF formats of every page (the ones :mod:`coopkg.site.rules` negotiates)
+RDF_FORMATS = ("ttl", "nt", "jsonld", "rdf", "trig")
+_OX = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML}
+_DEFAULT = ox.DefaultGraph()
 
-#: one triple of an alternate: subject, predicate, object term, object in N-Triples syntax
-Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str]
+#: one statement of an alternate: subject, predicate, object term, object in N-Triples, graph ("": default)
+Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str, str]
 
 
 def prefixes(data: SiteData) -> dict[str, str]:
@@ -38,73 +56,109 @@ def prefixes(data: SiteData) -> dict[str, str]:
 
 
 class Alternates:
-    """Writes every document's alternates; its caches (labels, compact IRIs) are shared by all pages.
-
-    The labels of a linked IRI are the same lines and the same node object on every page that
-    links to it (a region is linked from thousands), so each linked IRI's N-Triples lines, JSON-LD
-    node and prefixes are made once and reused: pages differ only in their own triples."""
+    """Writes every document's alternates; its caches (labels, compact IRIs, terms) are shared by
+    all pages: a region is linked from thousands, and its label rows are made once."""
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
         self.pfx = prefixes(data)
         self.compact = jsonld.Compactor(self.pfx)
         self._prefix: dict[str, str] = {}
-        self._names: dict[str, _Named | None] = {}
+        self._names: dict[str, list[Row]] = {}
         self.names = jsonld.IriValues(self.compact)
         self._contexts: dict[tuple[str, ...], str] = {}
+        self._nodes: dict[str, ox.NamedNode] = {}
+        self.dataset = data.base + "dataset"
+        self.licence = next(
+            (t.object.value for t in data.void if t.subject.value == self.dataset and t.predicate.value == _LICENSE),
+            None,
+        )
 
-    def texts(self, doc: str) -> tuple[str, str]:
-        """(N-Triples, JSON-LD) of the document's triples plus ``rdfs:label``/``skos:prefLabel`` of
-        what it links to: the same triples in both, each once, sorted by subject, predicate, object."""
-        own: dict[str, dict[tuple[str, str], Row]] = {}
+    def texts(self, doc: str, files: str | None = None) -> dict[str, str]:
+        """The document's alternates by extension (:data:`RDF_FORMATS`); ``files`` is their URL
+        without the extension when they are not the document's own (``<base>index.``)."""
+        rows: dict[tuple[str, str, str, str], Row] = {}
         linked: set[str] = set()
         for f in self.data.facts.get(doc, ()):
-            rows = own.get(f.s)
-            if rows is None:
-                rows = own[f.s] = {}
-            rows[(f.p, f.n)] = (f.s, f.p, f.o, f.n)
+            rows[(f.s, f.p, f.n, f.g)] = (f.s, f.p, f.o, f.n, f.g)
             if type(f.o) is ox.NamedNode:
                 linked.add(f.o.value)
-        used: set[str] = set()
-        parts: list[tuple[str, str, str]] = []  # (subject, N-Triples lines, JSON-LD node)
+        key = self.data.key(doc) or ""
+        if not key.startswith(_VOCABULARY):
+            for f in self.data.incoming.get(doc, ()):
+                if f.p != TYPE:
+                    rows[(f.s, f.p, f.n, f.g)] = (f.s, f.p, f.o, f.n, f.g)
+                    linked.add(f.s)
         for iri in linked:
-            named = self._named(iri)
-            if named is None:
-                continue
-            if iri in own:  # also a subject here: its labels join its own triples
-                for row in named.rows:
-                    own[iri][(row[1], row[3])] = row
+            for row in self._named(iri):
+                rows[(row[0], row[1], row[3], row[4])] = row
+        quads = [rows[k] for k in sorted(rows)]
+        triples = list({(r[0], r[1], r[3]): r for r in quads}.values())  # sorted still: graph was last
+        key = self.data.key(doc) or ""
+        root = files or doc[: len(doc) - len(key)] + file_stem(key) + "."
+        metas = {ext: self._meta(root + ext, doc) for ext in RDF_FORMATS}
+        used = self._prefixes(triples) | self._prefixes(metas["nt"])
+        pfx = {k: self.pfx[k] for k in self.pfx if k in used}
+        node = self._node_of
+        ox_triples = [ox.Triple(node(s), node(p), o) for s, p, o, _, _ in triples]
+        quads.sort(key=_by_graph)  # graph by graph
+        ox_quads = [ox.Quad(node(s), node(p), o, node(g) if g else _DEFAULT) for s, p, o, _, g in quads]
+        out = {}
+        for ext, meta in metas.items():  # each file's description first, then its triples
+            if ext == "nt":
+                out[ext] = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n, _ in (*meta, *triples)])
+            elif ext == "jsonld":
+                out[ext] = self._jsonld([*meta, *triples], used)
             else:
-                parts.append((iri, named.nt, named.node))
-                used.update(named.prefixes)
-        for subject, found in own.items():
-            rows = [found[k] for k in sorted(found)]
-            used.update(self._prefixes(rows))
-            parts.append((subject, _ntriples(rows), self._node(subject, rows)))
-        parts.sort(key=_first)
-        body = ",\n".join([node for _, _, node in parts])
-        context = self._context(used)
-        return "".join([nt for _, nt, _ in parts]), '{\n"@context": ' + context + ',\n"@graph": [\n' + body + "\n]}\n"
+                head = [ox.Triple(node(s), node(p), o) for s, p, o, _, _ in meta]
+                if ext == "trig":
+                    body = ox.serialize(
+                        [ox.Quad(t.subject, t.predicate, t.object) for t in head] + ox_quads,
+                        format=ox.RdfFormat.TRIG,
+                        prefixes=pfx,
+                    )
+                else:
+                    body = ox.serialize(head + ox_triples, format=_OX[ext], prefixes=pfx)
+                out[ext] = body.decode("utf-8")
+        return out
 
-    def _named(self, iri: str) -> _Named | None:
-        """The labels of a linked IRI as rows, N-Triples, a JSON-LD node and prefixes (None: it has none)."""
-        if iri in self._names:
-            return self._names[iri]
-        rows = []
-        for value, lang, p in self.data.labels.get(iri, ()):
-            if p in _NAME_PREDICATES:
-                lit = ox.Literal(value, language=lang) if lang else ox.Literal(value)
-                rows.append((iri, p, lit, str(lit)))
-        named = None
-        if rows:
-            rows = sorted({_pn(r): r for r in rows}.values(), key=_pn)
-            named = _Named(rows, _ntriples(rows), self._node(iri, rows), frozenset(self._prefixes(rows)))
-        self._names[iri] = named
-        return named
+    def _meta(self, file: str, doc: str) -> list[Row]:
+        """The file's own description: what it is about, its licence and its dataset."""
+        meta = [(file, _PRIMARY_TOPIC, self._node_of(doc), f"<{doc}>", "")]
+        if self.licence:
+            meta.append((file, _LICENSE, self._node_of(self.licence), f"<{self.licence}>", ""))
+        meta.append((file, _IN_DATASET, self._node_of(self.dataset), f"<{self.dataset}>", ""))
+        return meta
 
-    def _node(self, subject: str, rows: list[Row]) -> str:
-        """The JSON-LD node object of one subject's rows (the writer of the dumps)."""
-        return jsonld.node(self.names.encoded(subject), [(p, o) for _, p, o, _ in rows], self.names)
+    def _jsonld(self, rows: list[Row], used: set[str]) -> str:
+        """Node objects per subject (the dumps' writer), with only the prefixes used."""
+        nodes = []
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i][0] != rows[start][0]:
+                subject = rows[start][0]
+                pairs = [(p, o) for _, p, o, _, _ in rows[start:i]]
+                nodes.append(jsonld.node(self.names.encoded(subject), pairs, self.names))
+                start = i
+        return '{\n"@context": ' + self._context(used) + ',\n"@graph": [\n' + ",\n".join(nodes) + "\n]}\n"
+
+    def _named(self, iri: str) -> list[Row]:
+        """The label rows of a linked IRI, each in the graph that states it."""
+        hit = self._names.get(iri)
+        if hit is None:
+            hit = [
+                (f.s, f.p, f.o, f.n, f.g)
+                for f in self.data.facts.get(doc_of(iri), ())
+                if f.s == iri and f.p in _NAME_PREDICATES
+            ]
+            self._names[iri] = hit
+        return hit
+
+    def _node_of(self, iri: str) -> ox.NamedNode:
+        node = self._nodes.get(iri)
+        if node is None:
+            node = self._nodes[iri] = ox.NamedNode(iri)
+        return node
 
     def _prefix_of(self, iri: str) -> str:
         hit = self._prefix.get(iri)
@@ -115,7 +169,7 @@ class Alternates:
     def _prefixes(self, rows: list[Row]) -> set[str]:
         used = set()
         prefix_of = self._prefix_of
-        for s, p, o, _ in rows:
+        for s, p, o, _, _ in rows:
             used.add(prefix_of(s))
             used.add(prefix_of(p))
             if type(o) is ox.NamedNode:
@@ -135,24 +189,8 @@ class Alternates:
         return text
 
 
-class _Named(NamedTuple):
-    rows: list[Row]
-    nt: str
-    node: str
-    prefixes: frozenset[str]
-
-
-def _ntriples(rows: list[Row]) -> str:
-    """The rows as N-Triples lines (the objects' text is already N-Triples)."""
-    return "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n in rows])
-
-
-def _first(part: tuple[str, str, str]) -> str:
-    return part[0]
-
-
-def _pn(row: Row) -> tuple[str, str]:
-    return row[1], row[3]
+def _by_graph(row: Row) -> tuple[str, str, str, str]:
+    return row[4], row[0], row[1], row[3]
 
 
 def script_json(text: str) -> str:
@@ -167,4 +205,4 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-__all__ = ["PREFIXES", "Alternates", "Row", "prefixes", "script_json"]
+__all__ = ["PREFIXES", "RDF_FORMATS", "Alternates", "Row", "prefixes", "script_json"]

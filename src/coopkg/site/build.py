@@ -21,18 +21,20 @@ from markupsafe import Markup
 
 from coopkg.gcpause import frozen
 from coopkg.graph.formats import FORMATS
+from coopkg.records.names import simplified_table
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
 from . import alternates, markup
 from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
-from .links import ALTERNATES, file_href, file_stem, href
+from .links import ALTERNATES, file_href, file_stem, href, root
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
 from .ontology import ONTOLOGY, ontology_view
 from .queries import run_catalog, select_rows
 from .rules import conneg_files
-from .svg import safe_svg
+from .svg import inline, safe_svg
 from .views import Value, Viewer
+from .words import count
 from .workers import Pages
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -58,8 +60,10 @@ class Download:
     sha256: str
 
 
-def environment() -> jinja2.Environment:
-    """Jinja2 autoescaping every HTML template (the conneg rule files are plain text of our own constants)."""
+def environment(endpoint: str = "") -> jinja2.Environment:
+    """Jinja2 autoescaping every HTML template (the conneg rule files are plain text of our own constants).
+
+    ``endpoint``: a public SPARQL endpoint holding the data, linked from every page ("": none)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True, default=False),
@@ -77,6 +81,8 @@ def environment() -> jinja2.Environment:
         incoming=markup.incoming,
         refs=markup.refs,
         alternates=markup.alternates,
+        count=count,
+        endpoint=endpoint,
     )
     return env
 
@@ -92,6 +98,7 @@ def write_site(
     previous: Path | None = None,
     releases: Sequence[Release] = (),
     jobs: int | None = None,
+    endpoint: str = "",
 ) -> SiteSummary:
     """Write the website for the dump ``nquads`` into ``out`` (created; the caller renames it into place).
 
@@ -102,6 +109,7 @@ def write_site(
         (copied across file systems) into ``out/downloads/``.
     :param previous: an earlier site: files whose bytes are unchanged are hard-linked from it
         instead of written.
+    :param endpoint: a public SPARQL endpoint holding this data: the home page and every page link to it.
     :param jobs: processes writing the entity pages (default: one per CPU; 1: this process
         alone); the bytes are the same for any number.
     :raises ValueError: a bad base, or an IRI whose page would overwrite one of the site's own.
@@ -110,7 +118,7 @@ def write_site(
     Namespaces(base)  # validates
     data = load(Path(nquads), base)
     with frozen():  # the indexes live until the site is written: no collection walks their objects
-        return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs)
+        return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs, endpoint)
 
 
 def _write(
@@ -123,8 +131,9 @@ def _write(
     previous: Path | None,
     releases: Sequence[Release],
     jobs: int | None,
+    endpoint: str,
 ) -> SiteSummary:
-    env = environment()
+    env = environment(endpoint)
     writer = SiteWriter(Path(out), Path(previous) if previous else None)
     alt = alternates.Alternates(data)
     docs = data.documents()
@@ -141,13 +150,15 @@ def _write(
         for doc in share:
             key = data.key(doc) or ""
             stem = file_stem(key)
-            nt, js = alt.texts(doc)
-            out.write(f"{stem}.nt", nt.encode("utf-8"))
-            out.write(f"{stem}.jsonld", js.encode("utf-8"))
+            texts = alt.texts(doc)
+            for ext, text in texts.items():
+                out.write(f"{stem}.{ext}", text.encode("utf-8"))
+            js = texts["jsonld"]
             name = stem.rpartition("/")[2]  # alternates sit beside the page
             links = [{"href": f"{name}.{fmt}", "type": media, "label": label} for fmt, media, label in ALTERNATES]
             context = {
-                "root": href(key, ""),
+                "root": root(key),
+                "canonical": doc[: len(doc) - len(key)] + stem + ".html",
                 "links": links,
                 "jsonld": Markup(alternates.script_json(js)),  # JSON escaped for <script>
             }
@@ -163,15 +174,24 @@ def _write(
     pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
     _home(data, env, writer, dl, browse, releases)
-    writer.write("queries.html", _render(env, "queries.html", "queries", queries=_catalog(data, queries_dir)))
+    # the home page is the dataset's: its RDF is the dataset's description
+    for ext, text in alt.texts(base + "dataset", files=base + "index.").items():
+        writer.write(f"index.{ext}", text.encode("utf-8"))
+    catalog = _catalog(data, queries_dir)
+    writer.write("queries.html", _render(env, "queries.html", "queries", queries=catalog))
+    for q in catalog:  # one page per query: a long result makes one long page, not the whole catalog
+        writer.write(f"queries/{q.name}.html", _render(env, "query.html", f"queries/{q.name}", q=q))
     writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
+    # served for any unknown path at any depth: its links are absolute
+    writer.write("404.html", env.get_template("404.html").render(root=base).encode("utf-8"))
     writer.write("names.json", _names(data, docs))
     for name in ("style.css", "search.js", "favicon.svg"):
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
         writer.write(path, text.encode("utf-8"))
-    _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), base + "queries", base + "search"])
-    pages += 3 + entities.join()
+    pages_of_queries = [base + "queries", *(f"{base}queries/{q.name}" for q in catalog)]
+    _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), *pages_of_queries, base + "search"])
+    pages += 3 + len(catalog) + entities.join()
     return writer.finish(pages)
 
 
@@ -187,15 +207,15 @@ def _discovery(writer: SiteWriter, base: str, downloads: Path | None, urls: list
 
 def _catalog(data: SiteData, queries_dir: Path) -> list:
     """The stored queries with their results, each cell a :class:`Value` (IRIs link to their pages)."""
-    v = Viewer(data, "queries")
     results = run_catalog(data.store, Path(queries_dir))
     for r in results:
+        v = Viewer(data, f"queries/{r.name}")  # the query's own page
         r.rows = [[v.value(cell) if cell is not None else None for cell in row] for row in r.rows]
     return results
 
 
 def _render(env: jinja2.Environment, template: str, key: str, **context: object) -> bytes:
-    return env.get_template(template).render(root=href(key, ""), **context).encode("utf-8")
+    return env.get_template(template).render(root=root(key), **context).encode("utf-8")
 
 
 def _ontology_files(folder: Path, writer: SiteWriter):  # -> Callable[[str], list[tuple[str, str]]]
@@ -325,7 +345,7 @@ def _home(
     version = next(
         (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
     )
-    pictures = _pictures(data.store)
+    pictures = _pictures(data.store, v)
     jsonld = _dataset_jsonld(data, downloads, version)
     html = env.get_template("home.html").render(
         root="./",
@@ -394,18 +414,26 @@ def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> 
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def _pictures(store: ox.Store) -> list[dict]:
-    """The pictures module's SVGs (checked for scripts), each with its table."""
+def _pictures(store: ox.Store, v: Viewer) -> list[dict]:
+    """The pictures module's SVGs (checked for scripts), each with its table; their marks link to
+    the pages of the home page ``v``, and the long description is the caption alone."""
     from coopkg.site import pictures
+
+    def link(iri: str) -> str | None:
+        found, external = v.target(iri)
+        return None if external else found
 
     out = []
     for p in pictures.render_all(store):
+        caption = f"picture-{p.id}-caption"
         out.append(
             {
                 "id": p.id,
                 "title": p.title,
                 "description": p.description,
-                "svg": safe_svg(p.svg),
+                "svg": safe_svg(inline(p.svg, p.id, caption, link)),
+                "narrow": safe_svg(inline(p.narrow_svg, p.id + "-narrow", caption, link)) if p.narrow_svg else "",
+                "legend": list(p.legend),
                 "columns": list(p.columns),
                 "rows": [[str(c) for c in row] for row in p.rows],
             }
@@ -414,15 +442,20 @@ def _pictures(store: ox.Store) -> list[dict]:
 
 
 def _names(data: SiteData, docs: list[str]) -> bytes:
-    """``names.json`` for the search page: ``[path, type, [[name, lang], …]]`` per page, sorted."""
+    """``names.json`` for the search page: ``[key, type, [[name, lang], …]]`` per page, sorted, and
+    ``simplified``: the traditional characters whose simplified form the names use (or that they
+    use themselves), so the page folds a query as :func:`coopkg.records.names.fold` does."""
     entries = []
+    chars: set[str] = set()
     for doc in docs:
         names = sorted({(value, lang) for value, lang, _ in data.labels.get(doc, ())})
         if not names:
             continue
         types = _type_names(data, doc)
         entries.append([data.key(doc), types, [list(n) for n in names]])
-    return json.dumps({"entries": entries}, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        chars.update(c for value, _ in names for c in value if not c.isascii())
+    index = {"entries": entries, "simplified": simplified_table(chars)}
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8") + b"\n"
 
 
 __all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "Release", "SiteSummary", "Value", "doc_of", "write_site"]

@@ -21,7 +21,7 @@ from coopkg.publish.dist import sha256_file
 
 @dataclass(frozen=True)
 class SiteSummary:
-    """What :func:`write_site` wrote: pages (HTML), all files, their bytes, and how many were new."""
+    """What :func:`coopkg.site.build.write_site` wrote: pages (HTML), all files, their bytes, and how many were new."""
 
     pages: int
     files: int
@@ -32,7 +32,7 @@ class SiteSummary:
 
 MANIFEST = ".site-manifest.json"
 #: dot files the site does hold: server configuration, never served itself
-SERVER_FILES = frozenset({".htaccess", "w3id/.htaccess", ".well-known/void"})
+SERVER_FILES = frozenset({".htaccess", ".well-known/void"})
 
 
 class SiteWriter:

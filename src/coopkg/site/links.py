@@ -2,16 +2,20 @@
 work under ``https://w3id.org/coopkg/``, under ``coopkg serve`` on 127.0.0.1 and from a copy).
 
 A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<key>.html`` and its
-alternates ``<key>.nt`` (N-Triples, which is also its Turtle) and ``<key>.jsonld``; an IRI ending
-in ``/`` (and the home page, key ``""``) uses ``<key>index.html``. Links use the key itself, the
-IRI's own path, which the conneg rules (and :func:`coopkg.site.resolve.resolve`) map to the right file.
+alternates ``<key>.ttl``, ``.nt``, ``.jsonld``, ``.rdf`` and ``.trig``; an IRI ending in ``/``
+(and the home page, key ``""``) uses ``<key>index.html``. Links name that file (``x.html``,
+``index.html``), never the bare key: the IRIs stay extensionless (the conneg rules, and
+:func:`coopkg.site.resolve.resolve`, map them to the file), but a page opened from ``file://`` or
+put on a plain static host, where nothing maps a bare key, still reaches every other page.
 
 >>> href("id/org/x", "id/region/110000")
-'../../id/region/110000'
->>> href("id/org/x", "")
-'../../'
+'../../id/region/110000.html'
+>>> href("id/org/x", ""), root("id/org/x"), root("")
+('../../index.html', '../../', './')
 >>> href("", "ontology", "Region"), href("concept/", "concept/area")
-('ontology#Region', '../concept/area')
+('ontology.html#Region', '../concept/area.html')
+>>> href("dataset/distribution/nt", "downloads/coopkg.nt")
+'../../downloads/coopkg.nt'
 >>> file_stem("concept/"), file_stem(""), file_stem("id/org/x")
 ('concept/index', 'index', 'id/org/x')
 """
@@ -22,9 +26,15 @@ import posixpath
 
 #: the files beside each page, linked from it: extension, media type, label
 ALTERNATES = (
-    ("nt", "application/n-triples", "N-Triples (also Turtle)"),
+    ("ttl", "text/turtle", "Turtle"),
+    ("nt", "application/n-triples", "N-Triples"),
     ("jsonld", "application/ld+json", "JSON-LD"),
+    ("rdf", "application/rdf+xml", "RDF/XML"),
+    ("trig", "application/trig", "TriG (each triple in its source's named graph)"),
 )
+
+#: IRIs under these folders name files of the site (the dumps a ``dcat:downloadURL`` gives), not pages
+FILE_ROOTS = ("downloads/",)
 
 
 def file_stem(key: str) -> str:
@@ -37,8 +47,14 @@ def href(from_key: str, to_key: str, fragment: str = "") -> str:
 
     Up to the site root, then down: no common-prefix search, because this runs for every link of
     every page (``posixpath.relpath`` was a fifth of the site's time)."""
-    link = "../" * from_key.count("/") + to_key
-    return (link or "./") + ("#" + fragment if fragment else "")
+    up = "../" * from_key.count("/")
+    link = up + to_key if to_key.startswith(FILE_ROOTS) else up + file_stem(to_key) + ".html"
+    return link + ("#" + fragment if fragment else "")
+
+
+def root(key: str) -> str:
+    """The relative path from the page ``key`` to the site's root folder (``../../``, or ``./``)."""
+    return "../" * key.count("/") or "./"
 
 
 def file_href(from_key: str, path: str) -> str:

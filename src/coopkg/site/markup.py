@@ -7,6 +7,8 @@ calls), so data never becomes markup: a label ``<script>`` is written ``&lt;scri
 >>> from coopkg.site.views import Value
 >>> str(val(Value('<b>"x"</b>', "en", "../org/x", refs=[2])))
 '<a href="../org/x"><span lang="en">&lt;b&gt;&#34;x&#34;&lt;/b&gt;</span></a><sup><a href="#ref-2">2</a></sup>'
+>>> str(val(Value("Hebei", "en", "../region/130000.html", also="河北省", also_lang="zh")))
+'<a href="../region/130000.html"><span lang="en">Hebei</span> <span class="also" lang="zh">河北省</span></a>'
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ def txt(v: Any) -> Markup:
 
 
 def _anchor(v: Any) -> str:
-    key = (v.href, v.text, v.lang, v.external)
+    key = (v.href, v.text, v.lang, v.external, v.also, v.also_lang)
     out = _ANCHORS.get(key)
     if out is None:
         rel = ' rel="external"' if v.external else ""
-        out = f'<a href="{escape(v.href)}"{rel}>{_txt(v)}</a>'
+        also = f' <span class="also" lang="{escape(v.also_lang)}">{escape(v.also)}</span>' if v.also else ""
+        out = f'<a href="{escape(v.href)}"{rel}>{_txt(v)}{also}</a>'
         if len(_ANCHORS) < ANCHOR_LIMIT:
             _ANCHORS[key] = out
     return out
@@ -92,7 +95,7 @@ def incoming(groups: list[Any], show: bool, root: str) -> Markup:
         out.append(f'<ul class="incoming">{items}</ul>\n')
         if g.more:
             out.append(
-                f'<p class="more">… and {g.more:d} more: ask the <a href="{escape(root)}queries">query catalog</a>'
+                f'<p class="more">… and {g.more:d} more: ask the <a href="{escape(root)}queries.html">query catalog</a>'
                 " or the SPARQL endpoint.</p>"
             )
     return Markup("".join(out))

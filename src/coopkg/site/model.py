@@ -30,8 +30,14 @@ LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTER
 TYPE = RDF + "type"
 STATED_IN = COOP + "statedIn"
 #: pages the site writes itself; no IRI may map onto them
-RESERVED_KEYS = frozenset({"", "queries", "search", "pictures"})
-RESERVED_ROOTS = frozenset({"browse", "downloads", "w3id", "static"})
+RESERVED_KEYS = frozenset({"", "queries", "search", "pictures", "404"})
+RESERVED_ROOTS = frozenset({"browse", "downloads", "w3id", "static", "queries"})
+
+
+def _language(tag: str) -> str:
+    """``en`` or ``zh`` for a tag in that language's own script (``zh-Hans`` is ``zh``; ``zh-Latn-pinyin`` is not)."""
+    tag = tag.lower()
+    return "" if "-latn" in tag else tag.partition("-")[0]
 
 
 def doc_of(iri: str) -> str:
@@ -70,6 +76,7 @@ class SiteData:
     void: list[ox.Triple] = field(default_factory=list)
     #: :meth:`label` by IRI: every page asks for the labels of the same few thousand IRIs
     _labels: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _other: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     #: (depth of the linking page, IRI) -> (href, external), for :meth:`coopkg.site.views.Viewer.target`
     links: dict[tuple[int, str], tuple[str, bool]] = field(default_factory=dict, repr=False)
     #: types (sorted) -> their labels joined, for the browse pages and the search index
@@ -93,6 +100,21 @@ class SiteData:
             docs.add(doc_of(g))
         # downloads/… are the dumps themselves (void:dataDump, dcat:downloadURL), not documents
         return sorted(d for d in docs if self.key(d) not in (None, "") and not self.key(d).startswith("downloads/"))
+
+    def other_label(self, iri: str) -> tuple[str, str]:
+        """(text, language) of the name in the other of English and Chinese, beside the preferred
+        label (:meth:`label`): ``("河北省", "zh")`` for Hebei; ``("", "")`` when there is none."""
+        hit = self._other.get(iri)
+        if hit is None:
+            text, lang = self.label(iri)
+            other = {"en": "zh", "zh": "en"}.get(_language(lang))
+            names = [
+                (v, lg)
+                for v, lg, pred in self.labels.get(iri, ())
+                if other and pred in LABEL_PREDICATES[:2] and _language(lg) == other and v != text
+            ]
+            hit = self._other[iri] = min(names) if names else ("", "")
+        return hit
 
     def label(self, iri: str, lang: str = "en") -> tuple[str, str]:
         """(text, language) of the preferred label: rdfs:label/prefLabel in ``lang`` first."""

@@ -2,7 +2,10 @@
 
 Each :class:`Picture` is an SVG from a Vega-Lite spec (built with altair, rendered offline by
 vl-convert: no JavaScript in the page, no network: remote data URLs are refused) plus a table of the
-same numbers and a text alternative (``<title>``/``<desc>`` inside the SVG).
+same numbers and a text alternative (``<title>``/``<desc>`` inside the SVG). Each mark links to the
+page of what it counts or draws (a timeline bar to its agreement, an area's bar to the area, a
+matrix cell to its column's province): the SVG names the thing's IRI, which the site turns into a
+link to the page's file (:func:`coopkg.site.svg.inline`).
 
 Same data gives the same bytes, also on machines with other fonts installed: vl-convert measures
 text with whatever fonts it finds, so every layout choice here avoids measured sizes (fixed padding,
@@ -29,6 +32,8 @@ import vl_convert as vlc
 
 from coopkg.vocab import CONCEPT, COOP, RDFS, SKOS, XSD
 
+from .words import count
+
 #: font stack written into the SVG: the browser picks a CJK font for Chinese labels
 FONT = "Liberation Sans, Arial, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"
 PROVINCE = CONCEPT + "region-level/province"
@@ -40,6 +45,10 @@ MONTH_START = [sum(calendar.monthrange(2000, m)[1] for m in range(1, k)) for k i
 #: above this many timeline rows the timeline counts per year/month instead of drawing each item
 TIMELINE_ITEM_LIMIT = 60
 LABEL_CHARS = 46
+#: the timeline for a phone's width (about 390 CSS px in all): shorter row names, a narrower plot,
+#: the legend as a list under the picture
+NARROW_LABEL_CHARS = 24
+NARROW_WIDTH = 190
 
 PREFIXES = f"PREFIX coop: <{COOP}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
 
@@ -54,6 +63,10 @@ class Picture:
     svg: str
     columns: list[str]
     rows: list[list[str]]
+    #: the same picture drawn for a phone's width ("" when the wide one reads there too)
+    narrow_svg: str = ""
+    #: what the colours of ``narrow_svg`` mean, ``(label, colour)``: it has no legend of its own
+    legend: tuple[tuple[str, str], ...] = ()
 
 
 def render_all(store: ox.Store) -> list[Picture]:
@@ -146,11 +159,12 @@ def province_network(store: ox.Store) -> Picture:
     involved = sorted({iri for pair in pairs for iri in pair}, key=key)
     order = [name(iri) for iri in involved]
     cells = [
-        {"a": name(a), "b": name(b), "n": total, "desc": f"{name(a)} and {name(b)}: {total}"}
+        {"a": name(a), "b": name(b), "n": total, "desc": f"{name(a)} and {name(b)}: {total}", "href": a, "other": b}
         for a, b in pairs
         for total in [sum(counts[a, b].values())]
     ]
-    cells += [{**c, "a": c["b"], "b": c["a"]} for c in cells]  # the matrix is symmetric: fill both halves
+    # the matrix is symmetric: fill both halves; a cell links to its column's province
+    cells += [{**c, "a": c["b"], "b": c["a"], "href": c["other"], "other": c["href"]} for c in cells]
     size = max(len(order), 1) * 34
     top = max((int(c["n"]) for c in cells), default=1)
     base = alt.Chart(alt.Data(values=cells)).encode(
@@ -165,6 +179,7 @@ def province_network(store: ox.Store) -> Picture:
             legend=alt.Legend(orient="none", legendX=size + 16, legendY=0, gradientLength=min(size, 160)),
         ),
         description=alt.Description("desc:N"),
+        href=alt.Href("href:N"),
     )
     labels = base.mark_text(fontSize=11).encode(
         text="n:Q",
@@ -173,9 +188,9 @@ def province_network(store: ox.Store) -> Picture:
     title = "Cooperation between provinces"
     total_links = sum(int(r[4]) for r in rows)
     description = (
-        f"Matrix of {len(order)} provinces. Each cell counts the agreements and programmes with parties "
+        f"Matrix of {count(len(order), 'province')}. Each cell counts the agreements and programmes with parties "
         f"or participants in both provinces (a party counts for the province it is located in). "
-        f"{len(rows)} province pairs, {total_links} links in all. "
+        f"{count(len(rows), 'province pair')}, {count(total_links, 'link')} in all. "
         + "; ".join(f"{r[0]} – {r[1]}: {r[4]}" for r in rows)
         + "."
     )
@@ -345,11 +360,11 @@ def timeline_items(store: ox.Store) -> list[Item]:
     return sorted(items, key=lambda i: (i.lane, i.interval(), i.name, i.fact, i.thing))
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+def _short(text: str, chars: int = LABEL_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
-def _row_names(items: Iterable[Item]) -> dict[str, str]:
+def _row_names(items: Iterable[Item], chars: int = LABEL_CHARS) -> dict[str, str]:
     """A distinct, short row name per thing (things sharing a label get their IRI's last segment)."""
     things = dict.fromkeys((i.thing, i.name) for i in items)
     names: dict[str, str] = {}
@@ -357,9 +372,13 @@ def _row_names(items: Iterable[Item]) -> dict[str, str]:
     for thing, name in things:
         if thing in names:
             continue
-        short = _short(name)
+        short = _short(name, chars)
         if short in taken:
-            short = _short(f"{name} ({thing.rsplit('/', 1)[-1]})")
+            short = _short(f"{name} ({thing.rsplit('/', 1)[-1]})", chars)
+        n = 2
+        while short in taken:  # short names can still meet: number them
+            short = _short(name, chars - 4) + f" ({n})"
+            n += 1
         names[thing] = short
         taken.add(short)
     return names
@@ -369,8 +388,10 @@ FACT_COLOURS = {"signed": "#1f77b4", "event": "#d62728", "valid": "#2ca02c", "pr
 FACT_COLOURS["ended"] = "#7f7f7f"
 
 
-def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
-    names = _row_names(items)
+def _lane_chart(
+    items: list[Item], dated: bool, width: int, chars: int = LABEL_CHARS, legend: bool = True
+) -> alt.LayerChart:
+    names = _row_names(items, chars)
     values = []
     for i in items:
         start, end = i.interval()
@@ -384,6 +405,7 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
                 "mid": (start + end) / 2,
                 "point": point,
                 "desc": f"{i.name}: {i.fact} {i.reads}",
+                "href": i.thing,
             }
         )
     order = list(dict.fromkeys(v["row"] for v in values))
@@ -394,7 +416,7 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
     else:
         scale = alt.Scale(domain=[0, 366], nice=False, zero=True)
         axis = alt.Axis(
-            values=MONTH_START,
+            values=MONTH_START if legend else MONTH_START[::3],  # narrow: every third month
             labelExpr=f"{MONTHS!r}[indexof({MONTH_START!r}, datum.value)]",
             labelAlign="left",
             grid=True,
@@ -404,10 +426,12 @@ def _lane_chart(items: list[Item], dated: bool, width: int) -> alt.LayerChart:
         "fact:N",
         title="what",
         scale=alt.Scale(domain=list(FACT_COLOURS), range=list(FACT_COLOURS.values())),
-        legend=alt.Legend(orient="none", legendX=width + 16, legendY=0, symbolOpacity=1) if dated else None,
+        legend=alt.Legend(orient="none", legendX=width + 16, legendY=0, symbolOpacity=1) if dated and legend else None,
     )
     y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
-    base = alt.Chart(alt.Data(values=values)).encode(y=y, color=colour, description=alt.Description("desc:N"))
+    base = alt.Chart(alt.Data(values=values)).encode(
+        y=y, color=colour, description=alt.Description("desc:N"), href=alt.Href("href:N")
+    )
     bars = (
         base.transform_filter("!datum.point")
         .mark_bar(height=10, opacity=0.45)
@@ -437,16 +461,18 @@ def timeline(store: ox.Store) -> Picture:
     no_year = [i for i in items if i.lane == "no-year"]
     title = "Timeline of signings and events"
     width, spacing = 420, 50
-    summary = f"{len(items)} dated facts about agreements, events and programmes. " + (
-        f"{undated} events without any stated date are not shown. " if undated else ""
+    summary = f"{count(len(items), 'dated fact')} about agreements, events and programmes. " + (
+        f"{count(undated, 'event')} without any stated date {'is' if undated == 1 else 'are'} not shown. "
+        if undated
+        else ""
     )
     if len(items) > TIMELINE_ITEM_LIMIT:
         columns = ["period", "precision", "facts"]
         rows = _timeline_counts(dated, no_year)
         chart, height = _counts_chart(rows, width, spacing), 2 * COUNT_HEIGHT + spacing
         description = (
-            summary
-            + f"Upper panel: {len(dated)} facts with a stated year, counted per year (a span by its first year). "
+            summary + f"Upper panel: {count(len(dated), 'fact')} with a stated year, counted per year "
+            "(a span by its first year). "
             f"Lower panel: {len(no_year)} whose report gives no year, counted per month, never at a guessed year. "
             + "; ".join(f"{r[0]}, {r[1]}: {r[2]}" for r in rows)
             + "."
@@ -470,7 +496,24 @@ def timeline(store: ox.Store) -> Picture:
         else:
             chart, height = _empty(width), 40
     svg = _render("timeline", chart, (width, height), title, description, padding=(300, 40, 220, 30))
-    return Picture("timeline", title, description, svg, columns, rows)
+    if len(items) > TIMELINE_ITEM_LIMIT or not items:
+        return Picture("timeline", title, description, svg, columns, rows)
+    narrow_lanes = [(dated, True, "Year stated"), (no_year, False, "Year not stated")]
+    panels = [
+        _lane_chart(its, is_dated, NARROW_WIDTH, NARROW_LABEL_CHARS, legend=False).properties(title=heading)
+        for its, is_dated, heading in narrow_lanes
+        if its
+    ]
+    narrow = _render(
+        "timeline-narrow",
+        alt.vconcat(*panels, spacing=spacing, bounds="flush"),
+        (NARROW_WIDTH, height),
+        title,
+        description,
+        padding=(165, 40, 15, 30),
+    )
+    legend = tuple((fact, colour) for fact, colour in FACT_COLOURS.items() if any(i.fact == fact for i in items))
+    return Picture("timeline", title, description, svg, columns, rows, narrow, legend)
 
 
 COUNT_HEIGHT = 160
@@ -555,7 +598,7 @@ def areas(store: ox.Store) -> Picture:
         for label, iri in ordered
     ]
     values = [
-        {"area": label, "kind": kind.rstrip("s"), "n": n, "desc": f"{label}: {n} {kind}"}
+        {"area": label, "kind": kind.rstrip("s"), "n": n, "desc": f"{label}: {count(n, kind.rstrip('s'))}", "href": iri}
         for label, iri in ordered
         for kind, n in counts[label, iri].items()
         if n
@@ -576,14 +619,15 @@ def areas(store: ox.Store) -> Picture:
             ),
             order=alt.Order("kind:N"),
             description=alt.Description("desc:N"),
+            href=alt.Href("href:N"),
         )
         .properties(width=width, height=max(len(order), 1) * 18)
     )
     title = "Agreements and programmes per cooperation area"
     description = (
-        f"Bars for {len(rows)} cooperation areas: how many agreements and how many programmes cover each "
+        f"Bars for {count(len(rows), 'cooperation area')}: how many agreements and how many programmes cover each "
         "(one agreement or programme may cover several areas). "
-        + "; ".join(f"{r[0]}: {r[1]} agreements, {r[2]} programmes" for r in rows)
+        + "; ".join(f"{r[0]}: {count(int(r[1]), 'agreement')}, {count(int(r[2]), 'programme')}" for r in rows)
         + "."
     )
     svg = _render("areas", chart, (width, len(order) * 18), title, description, padding=(230, 40, 130, 10))

@@ -1,6 +1,6 @@
 """The query catalog page's content: every stored query, run on the built data.
 
-The one module of the site that uses :mod:`coopkg.catalog` and :mod:`coopkg.sparql`. Each query
+The one module of the site that uses :mod:`coopkg.query.catalog` and :mod:`coopkg.query.sparql`. Each query
 runs exactly as ``coopkg query <name>`` would with no ``-p``: on the loaded store, the union of
 the named graphs as default graph, every parameter bound (never pasted) to its ``#+ defaults``
 value. A query that fails shows its error instead of a table, so one broken query does not hide

@@ -11,12 +11,13 @@ Nothing here produces markup: strings go to Jinja2 templates that escape them.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from coopkg.vocab import COOP, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from coopkg.vocab import COOP, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 from .dates import DATE_TYPES, human_date, machine_date
 from .links import href
@@ -29,6 +30,18 @@ HEADER_PREDICATES = frozenset(
 #: incoming links that the source page lists by paragraph instead
 PROVENANCE_PREDICATES = frozenset({STATED_IN, PROV + "wasDerivedFrom", DCTERMS + "isPartOf"})
 INCOMING_LIMIT = 500
+#: what a source page shows about the report first, in this order, each when the record states it
+REPORT_FIELDS = (
+    (DCTERMS + "title", "title"),
+    (DCTERMS + "alternative", "title translated"),
+    (COOP + "outlet", "outlet"),
+    (DCTERMS + "publisher", "published by"),
+    (DCTERMS + "issued", "date"),
+    (DCTERMS + "creator", "authors"),
+    (SCHEMA + "url", "address"),
+    (DCTERMS + "language", "language"),
+)
+_REPORT_PREDICATES = frozenset(p for p, _ in REPORT_FIELDS)
 #: how incoming links read, by property ("agreements this hospital is a party to")
 INCOMING_HEADINGS = {
     COOP + "party": "Agreements it is a party to",
@@ -95,6 +108,8 @@ class Value:
     refs: list[int] = field(default_factory=list)
     uncertain: bool = False
     note: str = ""
+    also: str = ""  # a link's name in the other language (Chinese beside English, or English beside Chinese)
+    also_lang: str = ""
 
 
 @dataclass
@@ -160,6 +175,18 @@ class EntityView:
     refs: list[Ref]
     kind: str = "entity"
     see_also: list[Value] = field(default_factory=list)
+    report: list[tuple[str, list[Value]]] = field(default_factory=list)  # a source: title, outlet, date…
+
+
+def readable(iri: str) -> str:
+    """A property's local name as words, for one that has no label.
+
+    >>> readable("http://www.w3.org/ns/org#heldBy"), readable("https://schema.org/url")
+    ('held by', 'url')
+    """
+    local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ")
+    return words.lower() or iri
 
 
 def curie(iri: str) -> str:
@@ -186,9 +213,11 @@ class Viewer:
 
     # ------------------------------------------------------------------ links and values
     def link(self, iri: str) -> Value:
-        """A link to ``iri`` labelled with its preferred label."""
+        """A link to ``iri`` labelled with its preferred label, and its name in the other language
+        (Chinese or English) where it has one."""
         text, lang = self.data.label(iri)
-        return Value(text, lang, *self.target(iri))
+        also, also_lang = self.data.other_label(iri)
+        return Value(text, lang, *self.target(iri), also=also, also_lang=also_lang)
 
     def target(self, iri: str) -> tuple[str, bool]:
         """(href, external) for ``iri``.
@@ -208,10 +237,11 @@ class Viewer:
         return hit
 
     def prop(self, iri: str) -> Value:
+        """A property as a reader names it: its label, else its local name in words (``org:heldBy``: "held by")."""
         if iri in self.data.labels:
             text, lang = self.data.label(iri)
         else:
-            text, lang = curie(iri), ""
+            text, lang = readable(iri), "en"
         return Value(text, lang, *self.target(iri))
 
     def value(self, term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Value:
@@ -378,6 +408,9 @@ class Viewer:
         )
         if key.startswith("id/source/"):
             view.kind = "source"
+            view.report = self.report(own)
+            view.labels = [label for label in view.labels if label.kind == "also called"]  # the report shows titles
+            view.statements = self.statements(own, skip=HEADER_PREDICATES | _REPORT_PREDICATES)
             view.sections = self.paragraphs(doc, own)
             view.incoming = self.incoming(doc, skip=PROVENANCE_PREDICATES)
         else:
@@ -402,6 +435,23 @@ class Viewer:
                     s.partition("#")[2], title, self.types(s), self.statements(by_subject[s], skip=frozenset({TYPE}))
                 )
             )
+        return out
+
+    def report(self, own: list[Fact]) -> list[tuple[str, list[Value]]]:
+        """The report's title, outlet, publisher, date, authors, address and language, each when stated
+        (a date not stated says so: the record's note tells why)."""
+        out = []
+        for pred, label in REPORT_FIELDS:
+            facts = [f for f in own if f.p == pred]
+            values = {f.n: self.value(f.o) for f in facts}
+            shown = sorted(values.values(), key=lambda v: (v.lang != "en", v.text))
+            for v in shown:
+                if pred == SCHEMA + "url":
+                    v.href, v.external = v.text, True
+            if shown:
+                out.append((label, shown))
+            elif pred == DCTERMS + "issued":
+                out.append((label, [Value("not stated in the report", "en")]))
         return out
 
     def paragraphs(self, doc: str, own: list[Fact]) -> list[Section]:

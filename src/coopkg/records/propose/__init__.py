@@ -19,6 +19,7 @@ from typing import Any
 from coopkg.records.load import Records
 from coopkg.records.propose import agreements, areas, dates, institutions, people, regions, segment
 from coopkg.records.propose.institutions import Inst
+from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.text import Para, prepare
 from coopkg.records.reports import paragraphs
 from coopkg.records.text import has_han, nfc
@@ -85,6 +86,10 @@ def propose(
         if m.ambiguous:
             item["ambiguous"] = list(m.ambiguous)
         out["regions"].add(chosen, item, m.para, m.para.words(m.start, m.end))
+    for para, start, end in regions.new_areas(paras, mentions, tokens):
+        name = para.words(start, end)
+        item = {"name": name, "proposed_id": institutions.slug(records, name, index), "level": "economic-area"}
+        out["regions"].add(("new", name), item, para, name)
     for inst in sorted(found_insts, key=lambda i: (i.spans[0][0].number, i.spans[0][1])):
         para, start, end = inst.spans[0]
         if inst.id is not None:
@@ -104,7 +109,11 @@ def propose(
     for p in people.find(paras, tokens):
         name = p.para.words(p.end - len(p.name), p.end)
         org = _organisation(p, found_insts, mentions)
-        posts = [{"role": post.role, "post": p.para.words(post.start, post.end)} | org for post in p.posts]
+        posts = []
+        for post in p.posts:
+            words = p.para.words(post.start, post.end)
+            government = _government(post, org, found_insts, records, index, p.para, out["institutions"])
+            posts.append({"role": post.role, "post": words} | (government or org))
         item = {"name": name, "proposed_id": people.slug(p.name), "posts": []}
         found = out["people"].add(p.name, item, p.para, p.para.words(p.start, p.end))
         found["posts"].extend(post for post in posts if post not in found["posts"])
@@ -119,16 +128,24 @@ def propose(
         kinds = {i.id or i.name: i.kind for i in found_insts}
         if kind == "cooperation" and len(parties) >= 2 and all(kinds.get(p) == "hospital" for p in parties):
             kind = "inter-hospital"
+        spans = (a.clause, *a.context)
+        sentence = a.para.text[min(c[0] for c in spans) : max(c[1] for c in spans)]
+        if len(parties) == 3 and "三方" in sentence:  # 三方签署, 三方战略合作
+            kind = "tripartite"
         item = {"kind": kind, "parties": parties}
-        signed_on = next(
+        day = next(
             (
-                d.value
+                d
                 for span in (a.clause, *a.context)
                 for d in found_dates
                 if d.para is a.para and span[0] <= d.start < span[1] and not d.dateline
             ),
             None,
         )
+        signed_on: str | Item | None = None
+        if day is not None:  # a date read against the dateline is written as the record's relative date
+            stated = {"stated": day.para.words(day.start, day.end), "relative_to": day.anchor, "date": day.value}
+            signed_on = stated if day.anchor else day.value
         if a.signed:
             item["status"] = "signed"
         slugs = [s for p, _, _, s in found_areas if p is a.para]
@@ -188,6 +205,49 @@ def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Men
     if regions_before:
         return {"region": regions_before[0].chosen}
     return {}
+
+
+def _government(
+    post: people.Post,
+    org: Item,
+    insts: list[Inst],
+    records: Records,
+    index: regions.RegionIndex,
+    para: Para,
+    found: _Collector,
+) -> Item | None:
+    """A mayor's, governor's or county head's organisation: the people's government of the region
+    of what the report names before the post (昆明市委常委、副市长: 昆明市人民政府), proposed as a
+    new institution when there is none."""
+    if post.role_zh not in lexicon().government_posts:
+        return None
+    region = org.get("region")
+    if region is None and "organization" in org:
+        inst = next((i for i in insts if _ref(i) == org["organization"]), None)
+        if inst is not None and inst.id is not None:
+            region = getattr(records.index[inst.id].record, "region", None) if inst.id in records.index else None
+        elif inst is not None:
+            region = inst.region
+    if not region or region not in index.name:
+        return None
+    named = next((i for i in insts if i.id is None and i.region == region and i.name.endswith("人民政府")), None)
+    if named is not None:  # the report names it (天津市河西区人民政府)
+        return {"organization": named.name}
+    name = index.name[region] + "人民政府"
+    ids = institutions.existing_ids(records, name, index)
+    words = para.words(post.start, post.end)
+    if ids:
+        item = {"id": ids[0], "name": records.index[ids[0]].record.name.get("en") or name, "kind": "government"}
+        found.add(ids[0], item, para, words)
+        return {"organization": ids[0]}
+    item = {
+        "name": name,
+        "proposed_id": institutions.slug(records, name, index),
+        "kind": "government",
+        "region": region,
+    }
+    found.add(("new", name), item, para, words)
+    return {"organization": name}
 
 
 def _parties(a: agreements.Found, insts: list[Inst], mentions: list[regions.Mention]) -> list[str]:

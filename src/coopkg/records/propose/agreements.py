@@ -35,7 +35,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     out = {}
     for lang, terms in lexicon().agreement_kinds.items():
         alternatives = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
-        out[lang] = re.compile(f"(?:{alternatives})" if lang == "zh" else rf"\b(?:{alternatives})s?\b", re.IGNORECASE)
+        chinese = lang.startswith("zh")
+        out[lang] = re.compile(f"(?:{alternatives})" if chinese else rf"\b(?:{alternatives})s?\b", re.IGNORECASE)
     return out
 
 
@@ -56,13 +57,18 @@ def _clauses(start: int, end: int, text: str) -> list[tuple[int, int]]:
 
 
 def _kind_word(text: str, langs: tuple[str, ...]) -> tuple[int, int, str] | None:
-    """(start, end, kind) of the longest kind word of ``text``."""
+    """(start, end, kind) of the longest kind word of ``text`` (with a signing word there, also
+    of the words that name an agreement only then: 举行战略合作签约仪式)."""
     lex = lexicon()
     best: tuple[int, int, str] | None = None
+    lowered = text.casefold()
+    signed = any(w in lowered for lang in langs for w in lex.signing_words.get(lang, ()))
+    if "zh" in langs and signed:
+        langs = (*langs, "zh_when_signed")
     for lang in langs:
         terms = lex.agreement_kinds[lang]
         for m in _patterns()[lang].finditer(text):
-            word = m.group() if lang == "zh" else m.group().casefold()
+            word = m.group() if lang.startswith("zh") else m.group().casefold()
             kind = terms.get(word) or terms.get(word.removesuffix("s"))
             if _REFERENCE.search(text[: m.start()]):
                 continue

@@ -17,22 +17,22 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coopkg.records.load import Records
-from coopkg.records.lookup_index import chinese_names, english_words, translator
-from coopkg.records.models import Institution
+from coopkg.records.lookup_index import added_names, chinese_names, english_words, translator
+from coopkg.records.models import AddedName, Institution
 from coopkg.records.names import contains, fold, to_simplified, words
 from coopkg.records.names import lexicon as names_lexicon
 from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.regions import Mention, RegionIndex
 from coopkg.records.propose.segment import Token
 from coopkg.records.propose.text import Para
-from coopkg.records.text import has_han
+from coopkg.records.text import has_han, to_half_width
 
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
 _SLUG_WORD = re.compile(r"[A-Za-z0-9]+")
 #: part-of-speech tags that cannot be inside an institution name (verbs, prepositions,
 #: conjunctions, particles, adverbs, pronouns, measure words, punctuation, time words)
 _STOP_TAGS = frozenset(
-    {"v", "vd", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "q", "y", "e", "o", "x", "t", "zg", "ad"}
+    {"v", "vd", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "y", "e", "o", "x", "t", "zg", "ad"}
 )
 #: proper-name tags: a new name needs one of these words (or a region name) before its ending
 _NAME_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng", "m", "l"})
@@ -58,6 +58,8 @@ class InstitutionIndex:
     name: dict[str, str] = field(default_factory=dict)
     #: (id, words of an English name) of every institution
     english: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: the sorted words of an English name -> ids
+    by_words: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     longest_zh: int = 2
     longest_en: int = 1
 
@@ -76,25 +78,37 @@ def institution_index(records: Records) -> InstitutionIndex:
             continue
         index.kind[r.id] = r.kind
         index.name[r.id] = r.name.get("en") or next(iter(r.name.values()))
-        index.english.extend((r.id, w) for w in english_words(r))
-        for zh in chinese_names(r):
-            found = index.zh.setdefault(to_simplified(zh), [])
-            if r.id not in found:
-                found.append(r.id)
-        for tag, text in r.name.items():
-            if not has_han(text) and tag != "zh-Latn-pinyin":
-                _add_en(index, text, r.id)
-        for tag, texts in r.alt_names.items():
-            for text in texts:
-                if has_han(text):
-                    index.zh.setdefault(to_simplified(text), []).append(r.id)
-                elif tag != "zh-Latn-pinyin":
-                    _add_en(index, text, r.id)
+        _add_names(index, r.id, r)
+    # names reports add to institutions defined elsewhere (``names:``) find them too
+    for id_, items in added_names(records).items():
+        if id_ in index.kind:
+            for item in items:
+                _add_names(index, id_, item)
     index.longest_zh = max((len(k) for k in index.zh), default=2)
     index.longest_en = max((len(k) for k in index.en), default=1)
+    for id_, name_words in index.english:
+        index.by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
     _INDEXES.clear()
     _INDEXES[id(records)] = (weakref.ref(records), index)
     return index
+
+
+def _add_names(index: InstitutionIndex, id_: str, r: Institution | AddedName) -> None:
+    """Index the names and other names of ``r``: an institution's record, or names a report adds."""
+    index.english.extend((id_, w) for w in english_words(r))
+    for zh in chinese_names(r):
+        found = index.zh.setdefault(zh_key(zh), [])
+        if id_ not in found:
+            found.append(id_)
+    for tag, text in r.name.items():
+        if not has_han(text) and tag != "zh-Latn-pinyin":
+            _add_en(index, text, id_)
+    for tag, texts in r.alt_names.items():
+        for text in texts:
+            if has_han(text):
+                index.zh.setdefault(zh_key(text), []).append(id_)
+            elif tag != "zh-Latn-pinyin":
+                _add_en(index, text, id_)
 
 
 def _add_en(index: InstitutionIndex, text: str, id_: str) -> None:
@@ -165,12 +179,18 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
         start = token.start
         named = token.tag in _NAME_TAGS and token.start < stem_end
         for t in reversed(tokens[:k]):
-            if t.tag in _STOP_TAGS or t.word in lex.name_boundaries or not _namelike(t.word):
+            stop = t.tag in _STOP_TAGS and t.word not in lex.name_words
+            joined = t.word in _JOINING and stem_end - t.end <= _JOINED  # 食物及卫生局: one bureau
+            post = any(t.word.endswith(p) for p, _ in lex.posts)  # 副县长樊勇军和市卫健委: not one name
+            if not joined and (stop or post or t.word in lex.name_boundaries or not _namelike(t.word)):
                 break
             if end - t.start > _MAX_NAME:
                 break
-            named = named or (t.tag in _NAME_TAGS and t.start < stem_end)
+            named = named or ((t.tag in _NAME_TAGS or t.word in lex.name_heads) and t.start < stem_end)
             start = t.start
+        suffix = _PLACE_SUFFIX.match(text, end)  # 香港中文大学(深圳)
+        if suffix:
+            end = suffix.end()
         if text[start] in _LEVEL_WORDS and stem_end - start <= 1 and (start == 0 or text[start - 1] not in "的"):
             out.append((start, end, _ABBREVIATED))  # 市卫健委, 市委, 市人大常委会: the report's own city
             continue
@@ -180,14 +200,18 @@ def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
     return out
 
 
+#: a conjunction inside a name when the name's ending follows it closely (食物及卫生局)
+_JOINING, _JOINED = frozenset({"及"}), 2
+_PLACE_SUFFIX = re.compile(r"\([\u4e00-\u9fff]{1,8}\)")
 #: the first word of a name that stands for the report's own region (市卫健委: the city's)
-_LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",), "县": ("county",)}
+_LEVEL_WORDS = {"省": ("province",), "市": ("prefecture", "province", "county"), "区": ("county",), "县": ("county",)}
 _ABBREVIATED = "abbreviated"
 
 
 def _own_region(level_word: str, mentions: list[Mention], regions: RegionIndex) -> str | None:
     """The region a name beginning with 省/市/区/县 stands for: the one of that level the report
-    names most (first named on a tie); a 市 is a city, so a county-level one must be a 市."""
+    names most (first named on a tie); a 市 is a city: a prefecture, a municipality (上海市) or a
+    county-level city, whose name ends with 市."""
     counts: dict[str, int] = {}
     for m in mentions:
         level = regions.level.get(m.chosen or "")
@@ -226,7 +250,7 @@ def find_new(
                     continue
                 name = regions.name[own] + name[1:]
                 kind = _kind_of(name)
-                ids = existing.zh.get(name) or by_reading(records, name, regions)
+                ids = existing_ids(records, name, regions)
                 if ids:
                     found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
                 else:
@@ -243,7 +267,7 @@ def find_new(
             inside = [m for m in mentions if m.para is para and start <= m.start and m.end <= end]
             if not kind and not inside:
                 continue
-            ids = existing.zh.get(name) or by_reading(records, name, regions)
+            ids = existing_ids(records, name, regions)
             if ids:
                 found.extend(Inst(i, existing.name[i], existing.kind[i], spans=[(para, start, end)]) for i in ids)
                 continue
@@ -278,6 +302,38 @@ def _kind_of(name: str) -> str:
 
 def _depth(regions: RegionIndex, id_: str | None) -> int:
     return len(regions.ancestors(id_)) if id_ else -1
+
+
+def english_ids(records: Records, name: str) -> list[str]:
+    """Existing institutions with an English name of the same words as ``name`` (fillers such as
+    "of", "City" aside: Fourth People's Hospital of Shenyang City is Fourth People's Hospital of
+    Shenyang)."""
+    return institution_index(records).by_words.get(tuple(sorted(words(name))), [])[:1]
+
+
+def zh_key(name: str) -> str:
+    """A Chinese name as the report's working text has it: simplified, punctuation half-width."""
+    return to_half_width(to_simplified(name))
+
+
+def existing_ids(records: Records, name: str, regions: RegionIndex) -> list[str]:
+    """The existing institution a Chinese ``name`` names: by one of its Chinese names (a party
+    committee also as 中共…: 昆明市委 is 中共昆明市委; 上海市政府 is 上海市人民政府), else by its
+    English reading."""
+    index = institution_index(records)
+    variants = [name]
+    if name.endswith(_PARTY_COMMITTEES):
+        variants.append("中共" + name)  # 昆明市委: 中共昆明市委
+    if name.endswith("政府") and not name.endswith("人民政府"):
+        variants.append(name[:-2] + "人民政府")  # 上海市政府: 上海市人民政府
+    for variant in variants:
+        ids = index.zh.get(zh_key(variant))
+        if ids:
+            return ids[:1]
+    return by_reading(records, name, regions)
+
+
+_PARTY_COMMITTEES = ("市委", "省委", "区委", "县委", "州委", "党委")
 
 
 def by_reading(records: Records, name: str, regions: RegionIndex) -> list[str]:
@@ -384,9 +440,6 @@ def find_english(paras: list[Para], records: Records, mentions: list[Mention], r
     """Institution names in English text: existing ones by their English words (Fourth People's
     Hospital of Shenyang City: Fourth People's Hospital of Shenyang), else new candidates."""
     index = institution_index(records)
-    by_words: dict[tuple[str, ...], list[str]] = {}
-    for id_, name_words in index.english:
-        by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
     kinds = lexicon().endings_en
     found: list[Inst] = []
     for para in paras:
@@ -399,7 +452,7 @@ def find_english(paras: list[Para], records: Records, mentions: list[Mention], r
             end = start + len(name)
             if len(name.split()) < 2:
                 continue
-            ids = by_words.get(tuple(sorted(words(name))))
+            ids = english_ids(records, name)
             if ids:
                 found.extend(Inst(i, index.name[i], index.kind[i], spans=[(para, start, end)]) for i in ids[:1])
                 continue

@@ -29,10 +29,16 @@ class Lexicon:
     signing_words: dict[str, tuple[str, ...]]
     #: post -> English role, longest first
     posts: tuple[tuple[str, str], ...]
+    #: posts in a region's people's government
+    government_posts: frozenset[str]
     surnames: frozenset[str]
     name_stops: frozenset[str]
     #: words an institution name cannot contain: where a name cut from the text starts after
     name_boundaries: frozenset[str]
+    #: words that make a name a body's own (国家…)
+    name_heads: frozenset[str]
+    #: words that may be inside a name although tagged as verbs
+    name_words: frozenset[str]
     #: language -> term -> area slug
     areas: dict[str, dict[str, str]]
 
@@ -44,7 +50,7 @@ def _longest_first(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
 def _terms(raw: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     out = {}
     for lang, terms in raw.items():
-        out[lang] = {(to_simplified(t) if lang == "zh" else t.casefold()): slug for t, slug in terms.items()}
+        out[lang] = {(to_simplified(t) if lang.startswith("zh") else t.casefold()): slug for t, slug in terms.items()}
     return out
 
 
@@ -61,9 +67,12 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
         agreement_kinds=_terms(raw["agreement_kinds"]),
         signing_words={lang: tuple(words) for lang, words in raw["signing_words"].items()},
         posts=_longest_first({to_simplified(k): v for k, v in raw["posts"].items()}),
+        government_posts=frozenset(raw["government_posts"]),
         surnames=frozenset(to_simplified(raw["surnames"].replace(" ", ""))),
         name_stops=frozenset(raw["name_stops"]),
         name_boundaries=frozenset(to_simplified(w) for w in raw["name_boundaries"]),
+        name_heads=frozenset(raw["name_heads"]),
+        name_words=frozenset(to_simplified(w) for w in raw["name_words"]),
         areas=_terms(raw["areas"]),
     )
 
@@ -72,6 +81,6 @@ def concepts_used(lex: Lexicon) -> dict[str, set[str]]:
     """``{scheme: {slug…}}`` every concept the lexicon names (what the ontology must define)."""
     return {
         "institution-kind": {kind for _, kind in lex.endings + lex.endings_en},
-        "agreement-kind": {k for terms in lex.agreement_kinds.values() for k in terms.values()},
+        "agreement-kind": {k for terms in lex.agreement_kinds.values() for k in terms.values()} | {"tripartite"},
         "area": {a for terms in lex.areas.values() for a in terms.values()},
     }

@@ -27,7 +27,6 @@ FULL, SHORT, ABBR = "full", "short", "abbreviation"
 _LEVEL_ORDER = {"country": 0, "economic-area": 1, "province": 1, "prefecture": 2, "county": 3, "zone": 4}
 #: an autonomous region's name: its place name, the peoples' names, 自治 and the generic term
 _AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[^族]{1,3}族)+自治([县州旗])$")
-_ADMINISTRATIVE = frozenset({"province", "prefecture", "county"})
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _EN_SUFFIXES = ("province", "city", "municipality")
 _LONGEST_EN = 5
@@ -182,7 +181,8 @@ def _find_zh(para: Para, tokens: list[Token], index: RegionIndex) -> list[Mentio
             j = i
             while j < n and text[j] in abbreviations:
                 j += 1
-            if j - i >= 2:
+            person = any(t.tag.startswith("nr") for t in tokens if i - 1 <= t.start < j)  # 陈吉宁: no 吉, 宁
+            if j - i >= 2 and (not tokens or (i in bounds and j in bounds)) and not person:
                 for k in range(i, j):
                     out.append(Mention(para, k, k + 1, [Form(abbreviations[text[k]], ABBR)]))
                 i = j
@@ -217,19 +217,30 @@ def _resolve(mentions: list[Mention], index: RegionIndex) -> None:
         live = [f for f in forms if f.id not in index.retired] or forms
         return [f for f in live if f.form != SHORT] or live
 
+    def live(forms: list[Form]) -> list[Form]:
+        return [f for f in forms if f.id not in index.retired] or forms
+
+    # named without doubt somewhere in the report (Lishui District, 天津市)
     sure: set[str] = set()
     for m in mentions:
-        forms = current(m.forms)
-        if len({f.id for f in forms}) == 1 and (_level(index, forms[0].id) <= 2 or forms[0].form == FULL):
+        forms = live(m.forms)
+        if len({f.id for f in forms}) == 1 and (_level(index, forms[0].id) <= 2 or forms[0].form != SHORT):
             sure.add(forms[0].id)
-    context = set(sure)
-    for id_ in sure:
-        context |= index.ancestors(id_)
-    context = {c for c in context if index.level.get(c) in _ADMINISTRATIVE}
+    within = {i for i in sure if index.level.get(i) in ("province", "prefecture", "county")}
     for m in mentions:
+        named = sorted({f.id for f in live(m.forms)} & sure, key=lambda i: (_level(index, i), i))
+        if named:  # Lishui where the report also says Lishui District
+            m.chosen, m.ambiguous = named[0], tuple(named) if len(named) > 1 else ()
+            continue
         forms = current(m.forms)
         ids = sorted({f.id for f in forms}, key=lambda i: (_level(index, i), i))
-        supported = [i for i in ids if index.ancestors(i) & context]
+        # a region within one the report names (河西区 with 天津), not within that one's parents
+        # a county's short name needs its own prefecture (or municipality) named: Gulou with Nanjing
+        short = {f.id for f in forms if f.form == SHORT and index.level.get(f.id) == "county"}
+        supported = [
+            i for i in ids if index.within.get(i) in within or (i not in short and index.ancestors(i) & within)
+        ]
+        supported.sort(key=lambda i: index.within.get(i) not in within)
         if len(supported) >= 1:
             m.chosen = supported[0]
             m.ambiguous = tuple(supported) if len(supported) > 1 else ()
@@ -249,3 +260,37 @@ def _resolve(mentions: list[Mention], index: RegionIndex) -> None:
 
 def _level(index: RegionIndex, id_: str) -> int:
     return _LEVEL_ORDER.get(index.level.get(id_, ""), 5)
+
+
+#: the ending of an economic area's name (成渝双城经济圈, 粤港澳大湾区)
+_AREA_ENDING = re.compile(r"经济圈|经济区|经济带|大湾区|城市群|都市圈|一体化示范区")
+#: at most this many characters between the region names an economic area's name starts with and
+#: its ending (成渝|双城|经济圈), none of them a verb
+_AREA_BETWEEN = 4
+
+
+def new_areas(
+    paras: list[Para], mentions: list[Mention], tokens: dict[int, list[Token]]
+) -> list[tuple[Para, int, int]]:
+    """Economic areas the region records do not have yet: names of regions (or a run of province
+    abbreviations), a few more words and an economic area's ending."""
+    out = []
+    for para in paras:
+        mine = sorted((m for m in mentions if m.para is para), key=lambda m: m.start)
+        verbs = [(t.start, t.end) for t in tokens.get(para.number, []) if t.tag.startswith("v")]
+        for m in _AREA_ENDING.finditer(para.text):
+            if any(x.start <= m.start() < x.end for x in mine):
+                continue  # inside a region the records have
+            before = [x for x in mine if x.end <= m.start() and m.start() - x.end <= _AREA_BETWEEN]
+            if not before:
+                continue
+            last = before[-1]
+            if any(last.end <= s < m.start() for s, _ in verbs):
+                continue  # 粤港澳联合发布大湾区: a sentence, not a name
+            start = last.start
+            for x in reversed(mine[: mine.index(last)]):
+                if x.end != start:
+                    break
+                start = x.start
+            out.append((para, start, m.end()))
+    return out

@@ -50,9 +50,10 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
         return _q(new_ids.get(value, value))
 
     lines = [*HEADER, ""]
-    if proposals["regions"]:
+    known_regions = [r for r in proposals["regions"] if "proposed_id" not in r]
+    if known_regions:
         lines.append("Regions named (refer to them by code or id):")
-        for r in proposals["regions"]:
+        for r in known_regions:
             key = r.get("code") or r.get("id")
             more = f"; or one of {', '.join(r['ambiguous'])}" if r.get("ambiguous") else ""
             lines.append(f"  {_q(key)}  {r['name']} ({r['level']})  {_cited(r)}{more}")
@@ -63,13 +64,19 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
     if proposals["dates"]:
         lines.append("Dates:")
         for d in proposals["dates"]:
-            how = "the report's dateline" if d.get("dateline") else d["certainty"]
+            how = "the report's dateline (source: dateline: …)" if d.get("dateline") else d["certainty"]
             if d.get("anchor"):
                 how += f", read against the dateline {d['anchor']}"
             lines.append(f"  {_q(d['date'])}  {how}  {_cited(d)}")
     if proposals["areas"]:
         lines.append("Cooperation areas (areas: [...]):")
         lines.extend(f"  {a['concept']}  {_cited(a)}" for a in proposals["areas"])
+    new_regions = [r for r in proposals["regions"] if "proposed_id" in r]
+    if new_regions:
+        lines += ["", "regions:"]
+        for r in new_regions:
+            lines += [f"  - id: {r['proposed_id']}", f"    name: {{zh: {_q(r['name'])}}}", f"    level: {r['level']}"]
+            lines += ["    within: china", f"    stated_in: {_flow(r['stated_in'])}  # {' / '.join(r['words'])}"]
     new = [i for i in proposals["institutions"] if "id" not in i]
     if new:
         lines += ["", "institutions:"]
@@ -94,12 +101,20 @@ def commented_block(proposals: dict[str, list[dict[str, Any]]]) -> list[str]:
     if proposals["agreements"]:
         lines += ["", "agreements:"]
         for n, a in enumerate(proposals["agreements"], start=1):
-            lines += [f"  - id: agreement-{n}  # name it", f"    name: {{zh: {_q(' '.join(a['words']))}}}  # name it"]
-            lines.append(f"    kind: {a['kind']}")
-            lines.append(f"    parties: [{', '.join(ref(p) for p in a['parties'])}]")
-            if a.get("signed_on"):
-                lines.append(f"    signed_on: {_q(a['signed_on'])}")
+            record = [f"  - id: agreement-{n}  # name it", f"    name: {{zh: {_q(' '.join(a['words']))}}}  # name it"]
+            record.append(f"    kind: {a['kind']}")
+            record.append(f"    parties: [{', '.join(ref(p) for p in a['parties'])}]")
+            day = a.get("signed_on")
+            if isinstance(day, dict):
+                stated = f"stated: {_q(day['stated'])}, relative_to: {_q(day['relative_to'])}, date: {_q(day['date'])}"
+                record.append(f"    signed_on: {{{stated}}}")
+            elif day:
+                record.append(f"    signed_on: {_q(day)}")
             if a.get("areas"):
-                lines.append(f"    areas: {_flow(a['areas'])}")
-            lines.append(f"    stated_in: {_flow(a['stated_in'])}  # {' / '.join(a['words'])}")
+                record.append(f"    areas: {_flow(a['areas'])}")
+            record.append(f"    stated_in: {_flow(a['stated_in'])}  # {' / '.join(a['words'])}")
+            if len(a["parties"]) < 2:  # no record yet: stays a comment when the block is uncommented
+                record = [f"  # {line[2:]}" for line in record]
+                record.insert(0, "  # the text names one party only: add the other, then uncomment")
+            lines += record
     return [f"# {line}".rstrip() for line in lines]
