@@ -47,7 +47,7 @@ from coopkg.records.load import RecordFile, Records, load_records
 from coopkg.records.models import Institution, Region
 from coopkg.records.names import fold
 from coopkg.records.propose import LISTS, propose
-from coopkg.records.propose.institutions import english_ids, existing_ids, zh_key
+from coopkg.records.propose.existing import english_ids, existing_ids, zh_key
 from coopkg.records.propose.regions import region_index
 from coopkg.records.reports import read_text
 from coopkg.records.text import has_han
@@ -347,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         before = without(records, file)
         found = propose(text, before, language="zh" if source.language.startswith("zh") else "en")
         report = Report(source.id, source.language, len(text), score(records, file, found))
+        if not any(report.scores[name].gold for name in LISTS):
+            lines.append(f"{source.id}: skipped, its record states nothing yet (being curated)")
+            continue
         done.append((report, text))
         lines.append(f"{source.id} ({source.language}, {len(text):,} characters):")
         for name in LISTS:

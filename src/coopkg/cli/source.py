@@ -190,7 +190,9 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Read Chinese word boundaries (zh) or not (en) [zh for paragraphs with Han text].",
     )
-    @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="Output format."
+    )
     @dateline_option
     @click.option(
         "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True

@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from coopkg.records.load import Records
-from coopkg.records.propose import agreements, areas, dates, institutions, people, regions, segment
-from coopkg.records.propose.institutions import Inst
+from coopkg.records.propose import agreements, areas, dates, english, existing, institutions, people, regions, segment
+from coopkg.records.propose.existing import Inst
 from coopkg.records.propose.lexicon import lexicon
 from coopkg.records.propose.text import Para, prepare
 from coopkg.records.reports import paragraphs
@@ -67,15 +67,15 @@ def propose(
     tokens = {}
     if language is None or not language.lower().startswith("en"):
         tokens = {p.number: segment.tokens(p.text) for p in paras if has_han(p.text)}
-    existing = institutions.find_existing(paras, records)
+    known = existing.find_existing(paras, records)
     index = regions.region_index(records)
     found_dates = dates.find(paras, dateline)
     line = next((d.para for d in found_dates if d.dateline and len(d.para.text) <= _DATELINE_PARAGRAPH), None)
     mentions = [m for m in regions.find(paras, tokens, records) if m.para is not line]
-    english = [i for i in institutions.find_english(paras, records, mentions, index) if i.spans[0][0] is not line]
-    mentions = [m for m in mentions if not _inside_english_name(m, existing + english)]
+    in_english = [i for i in english.find_english(paras, records, mentions, index) if i.spans[0][0] is not line]
+    mentions = [m for m in mentions if not _inside_english_name(m, known + in_english)]
     new = [i for i in institutions.find_new(paras, tokens, records, mentions, index) if i.spans[0][0] is not line]
-    found_insts = existing + [n for n in new + english if n.id is not None or not _longer_name_of(n, existing)]
+    found_insts = known + [n for n in new + in_english if n.id is not None or not _longer_name_of(n, known)]
     _merge_same_reading(found_insts, records)
 
     out: dict[str, _Collector] = {name: _Collector() for name in LISTS}
@@ -106,8 +106,8 @@ def propose(
         if d.dateline:
             item["dateline"] = True
         out["dates"].add((d.value, d.certainty, d.dateline), item, d.para, d.para.words(d.start, d.end))
-    for p in people.find(paras, tokens):
-        name = p.para.words(p.end - len(p.name), p.end)
+    for p in people.find(paras, tokens) + people.find_english([q for q in paras if not has_han(q.text)]):
+        name = p.name if p.organisation is not None else p.para.words(p.end - len(p.name), p.end)
         org = _organisation(p, found_insts, mentions)
         posts = []
         for post in p.posts:
@@ -172,21 +172,21 @@ def _merge_same_reading(insts: list[Inst], records: Records) -> None:
     first: dict[tuple[str, ...], str] = {}
     for inst in sorted(insts, key=lambda i: (i.spans[0][0].number, i.spans[0][1])):
         if inst.id is None:
-            inst.name = first.setdefault(institutions.reading(records, inst.name), inst.name)
+            inst.name = first.setdefault(existing.reading(records, inst.name), inst.name)
 
 
-def _inside_english_name(m: regions.Mention, existing: list[Inst]) -> bool:
+def _inside_english_name(m: regions.Mention, named: list[Inst]) -> bool:
     """A region word inside an English institution name, not at its start (Beijing *Tongren*
     Hospital does not name Tongren)."""
     if has_han(m.para.text[m.start : m.end]):
         return False
-    return any(p is m.para and s < m.start and m.end <= e for i in existing for p, s, e in i.spans)
+    return any(p is m.para and s < m.start and m.end <= e for i in named for p, s, e in i.spans)
 
 
-def _longer_name_of(new: Inst, existing: list[Inst]) -> bool:
+def _longer_name_of(new: Inst, named: list[Inst]) -> bool:
     """A new name that ends with an existing one's (首都医科大学附属北京儿童医院: 北京儿童医院)."""
     para, start, end = new.spans[0]
-    return any(p is para and e == end and s > start for i in existing for p, s, e in i.spans)
+    return any(p is para and e == end and s > start for i in named for p, s, e in i.spans)
 
 
 def _spans_in(insts: list[Inst], para: Para, start: int, end: int) -> list[tuple[int, int, Inst]]:
@@ -197,6 +197,13 @@ def _spans_in(insts: list[Inst], para: Para, start: int, end: int) -> list[tuple
 
 
 def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Mention]) -> Item:
+    if p.organisation is not None:  # English: "director of <organisation>"
+        start, end = p.organisation
+        named = _spans_in(insts, p.para, start, end + 1)
+        if named:
+            return {"organization": _ref(named[0][2])}
+        inside = [m for m in mentions if m.para is p.para and start <= m.start < end and m.chosen]
+        return {"region": inside[0].chosen} if inside else {}
     ends = people.organisation_end(p.para.text, p.post_start)
     before = [(s, e, i) for s, e, i in _spans_in(insts, p.para, 0, p.post_start) if e in ends]
     if before:
@@ -234,7 +241,7 @@ def _government(
     if named is not None:  # the report names it (天津市河西区人民政府)
         return {"organization": named.name}
     name = index.name[region] + "人民政府"
-    ids = institutions.existing_ids(records, name, index)
+    ids = existing.existing_ids(records, name, index)
     words = para.words(post.start, post.end)
     if ids:
         item = {"id": ids[0], "name": records.index[ids[0]].record.name.get("en") or name, "kind": "government"}

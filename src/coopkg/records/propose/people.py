@@ -37,6 +37,8 @@ class Found:
     name: str
     #: the posts before the name, in order (忠县卫健委党组书记、主任申继旭: 党组书记, 主任)
     posts: tuple[Post, ...]
+    #: in English, where the organisation is named after the post ("director of X")
+    organisation: tuple[int, int] | None = None
 
     @property
     def post_start(self) -> int:
@@ -127,3 +129,30 @@ def slug(name: str) -> str:
 
     syllables = [fold(s) for s in pinyin(name).split()]
     return "-".join(filter(None, [syllables[0], "".join(syllables[1:])])) if syllables else "person"
+
+
+_EN_ROLES = (
+    "party committee secretary|executive deputy secretary|deputy secretary general|secretary general|"
+    "deputy party secretary|party secretary|deputy secretary|secretary|vice chairman|chairman|vice mayor|"
+    "deputy mayor|mayor|vice governor|governor|deputy director|director|vice president|president|dean|academician"
+)
+_EN_NAME = r"(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
+_EN_ORG = r"(?:the\s+)?[A-Z][\w'’]*(?:\s+(?:[A-Z][\w'’]*|of|the|and|for))*?"
+#: "director of X, Lei Haichao" and "Lei Haichao, director of X"
+_EN_AFTER = re.compile(rf"\b(?P<role>{_EN_ROLES}) of (?P<org>{_EN_ORG}),\s+(?P<name>{_EN_NAME})\b")
+_EN_BEFORE = re.compile(
+    rf"\b(?P<name>{_EN_NAME}),\s+(?:the\s+)?(?P<role>{_EN_ROLES}) of (?P<org>{_EN_ORG})(?=[,.;]|\s+and\b)"
+)
+
+
+def find_english(paras: list[Para]) -> list[Found]:
+    """People in English text: a name beside "<post> of <organisation>"."""
+    out: list[Found] = []
+    for para in paras:
+        for pattern in (_EN_AFTER, _EN_BEFORE):
+            for m in pattern.finditer(para.text):
+                name = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.?\s+", "", m.group("name"))
+                post = Post(m.start("role"), m.end("role"), m.group("role"), m.group("role").casefold())
+                start, end = min(m.start("role"), m.start("name")), max(m.end("org"), m.end("name"))
+                out.append(Found(para, start, end, name, (post,), (m.start("org"), m.end("org"))))
+    return out

@@ -30,6 +30,8 @@ _AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[^族]{1,3}族)+自治([县州旗])$")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _EN_SUFFIXES = ("province", "city", "municipality")
 _LONGEST_EN = 5
+#: what may join the abbreviations of a run (京-蒙)
+_JOINERS = "-—–·・"
 
 
 @dataclass(frozen=True)
@@ -178,12 +180,17 @@ def _find_zh(para: Para, tokens: list[Token], index: RegionIndex) -> list[Mentio
                     i += size
                     break
         else:
-            j = i
-            while j < n and text[j] in abbreviations:
+            j = i  # a run of abbreviations, perhaps joined by a dash or a dot (京津冀, 京-蒙)
+            letters: list[int] = []
+            while j < n and (text[j] in abbreviations or (letters and text[j] in _JOINERS and j + 1 < n)):
+                if text[j] in abbreviations:
+                    letters.append(j)
+                elif text[j + 1] not in abbreviations:
+                    break
                 j += 1
             person = any(t.tag.startswith("nr") for t in tokens if i - 1 <= t.start < j)  # 陈吉宁: no 吉, 宁
-            if j - i >= 2 and (not tokens or (i in bounds and j in bounds)) and not person:
-                for k in range(i, j):
+            if len(letters) >= 2 and (not tokens or (i in bounds and j in bounds)) and not person:
+                for k in letters:
                     out.append(Mention(para, k, k + 1, [Form(abbreviations[text[k]], ABBR)]))
                 i = j
             else:
