@@ -213,11 +213,16 @@ INSTITUTION_NAMES: dict[str, list[tuple[str, str]]] = {
     "care-centre": [("{p} Elderly Care Centre", "养老服务中心"), ("{p} Rehabilitation Centre", "康复中心")],
     "media": [("{p} Daily", "日报"), ("{p} Radio and Television", "广播电视台")],
     "legislature": [("{p} People's Congress", "人民代表大会"), ("{p} CPPCC Committee", "政协委员会")],
+    "state-owned-enterprise": [("{p} Health Industry Group Co., Ltd.", "健康产业集团有限公司")],
+    "state-capital-company": [("{p} State-owned Capital Operation Co., Ltd.", "国有资本运营有限公司")],
+    "central-soe-group": [("{p} Medical Group of China General Technology", "通用技术医疗集团")],
+    "joint-venture": [("{p} International Hospital Management Co., Ltd.", "国际医院管理有限公司")],
 }  # fmt: skip
 KIND_WEIGHTS: dict[str, int] = {
     "hospital": 40, "health-authority": 6, "government": 6, "university": 5, "medical-college": 5,
     "research-institute": 5, "association": 4, "foundation": 2, "company": 7, "school": 4,
-    "care-centre": 6, "media": 4, "legislature": 2,
+    "care-centre": 6, "media": 4, "legislature": 2, "state-owned-enterprise": 1, "state-capital-company": 1,
+    "central-soe-group": 1, "joint-venture": 1,
 }  # fmt: skip
 ROLES: dict[str, list[str]] = {
     "hospital": [

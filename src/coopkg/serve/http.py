@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import email.utils
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -175,6 +176,12 @@ class HttpProtocol(asyncio.BufferedProtocol):
             self.closed = True
             return
         self.open_conns.add(self)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # asyncio sets this only for sockets made with proto IPPROTO_TCP, not for those accepted
+            # from a listening socket made with proto 0: without it, a head and the body written after
+            # it wait for the client's delayed ACK (40 ms)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport.set_write_buffer_limits(high=self.limits.write_buffer, low=self.limits.write_buffer // 4)  # type: ignore[attr-defined]
         self._arm(self.limits.header_timeout, self._idle_expired)  # not the keep-alive time: it said nothing yet
 
@@ -450,9 +457,13 @@ class HttpProtocol(asyncio.BufferedProtocol):
         try:
             if self.closed or not self.transport or self.transport.is_closing():
                 return False
-            self.transport.write(encode_head(response, keep_alive))
-            body = memoryview(b"" if head_only or response.status in (204, 304) else response.body)
             step = self.limits.write_buffer
+            if size <= step:  # one write: head and body in one segment
+                self.transport.write(encode(response, head_only, keep_alive))
+                whole = True
+                return True
+            self.transport.write(encode_head(response, keep_alive))
+            body = memoryview(response.body)
             for at in range(0, len(body), step):
                 if self.drained:
                     await self.drained

@@ -38,9 +38,6 @@ _NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
 _PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
 _LICENSE = DCTERMS + "license"
 _IN_DATASET = "http://rdfs.org/ns/void#inDataset"
-#: documents whose incoming triples are the whole dataset's use of a term (every county's
-#: ``coop:regionLevel``): those stay in the dumps and the SPARQL endpoint
-_VOCABULARY = ("ontology", "concept/")
 #: the RDF formats of every page (the ones :mod:`coopkg.site.rules` negotiates)
 RDF_FORMATS = ("ttl", "nt", "jsonld", "rdf", "trig")
 _OX = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML}
@@ -84,7 +81,7 @@ class Alternates:
             if type(f.o) is ox.NamedNode:
                 linked.add(f.o.value)
         key = self.data.key(doc) or ""
-        if not key.startswith(_VOCABULARY):
+        if key != "ontology" and not key.startswith("concept/"):
             for f in self.data.incoming.get(doc, ()):
                 if f.p != TYPE:
                     rows[(f.s, f.p, f.n, f.g)] = (f.s, f.p, f.o, f.n, f.g)
