@@ -3,8 +3,8 @@
 
 The reports in ``tests/propose/`` are fictional, written for these tests (no real report is
 copied); ``report-zh-hant.txt`` is ``report-zh.txt`` in traditional characters. They are read
-against the whole GB/T 2260 region table and three institutions of the tests' own
-(``tests/propose/institutions.yaml``): two recorded in English only, one in Chinese only. The
+against the whole GB/T 2260 region table, two regions without a code and three institutions of
+the tests' own (``tests/propose/``): two recorded in English only, one in Chinese only. The
 expected proposals (``expected-*.json``) were checked by hand against the texts.
 """
 
@@ -33,12 +33,12 @@ DATA = Path(__file__).parent.parent / "data"
 
 @pytest.fixture(scope="session")
 def propose_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The region table, the shipped regions without a code, and the tests' institutions."""
+    """The region table, and the tests' own regions without a code and institutions."""
     data = tmp_path_factory.mktemp("propose") / "data"
     (data / "reference").mkdir(parents=True)
-    for name in ("gbt2260.yaml", "regions.yaml"):
-        shutil.copy(DATA / "reference" / name, data / "reference" / name)
-    shutil.copy(HERE / "institutions.yaml", data / "reference" / "institutions.yaml")
+    shutil.copy(DATA / "reference" / "gbt2260.yaml", data / "reference" / "gbt2260.yaml")
+    for name in ("regions.yaml", "institutions.yaml"):
+        shutil.copy(HERE / name, data / "reference" / name)
     return data
 
 
