@@ -56,11 +56,17 @@ def _h1(browser: Any) -> str:
 
 
 def _click(browser: Any, css: str) -> str:
-    """Click the first element matching ``css`` and wait until the browser is on its target; returns its text."""
+    """Click the first element matching ``css`` and wait until the browser is on its target; returns
+    its name (its text without the name in the other language, ``.also``, which the heading omits)."""
     from selenium.webdriver.common.by import By
 
     link = browser.find_element(By.CSS_SELECTOR, css)
-    text, target = link.text.strip(), link.get_property("href")
+    target = link.get_property("href")
+    text = browser.execute_script(
+        "const c = arguments[0].cloneNode(true); c.querySelectorAll('.also').forEach(e => e.remove());"
+        "return c.textContent.trim();",
+        link,
+    )
     link.click()
     _wait(browser, lambda b: b.current_url == target and b.execute_script("return document.readyState") == "complete")
     return text

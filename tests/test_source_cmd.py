@@ -46,7 +46,8 @@ def test_scaffold_then_check_round_trip(data_copy: Path, tmp_path: Path) -> None
     record = yaml.safe_load(text)["source"]  # an independent YAML parser reads it back
     paras = paragraphs(EN_REPORT)
     joined = "\n\n".join(p.text for p in paras)
-    assert record["id"] == path.stem == f"005_{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
+    number = 1 + max(int(p.name[:3]) for p in (data_copy / "sources").glob("*.yaml") if p != path)
+    assert record["id"] == path.stem == f"{number:03d}_{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
     assert record["paragraphs"] == 4 and record["language"] == "en" and record["outlet"] == "Test Daily"
     assert record["title"] == "Testville and Sampleton sign a hospital partnership"
     assert record["fingerprints"] == [hashlib.sha256(p.text.encode()).hexdigest()[:8] for p in paras]
@@ -95,9 +96,10 @@ def test_same_text_with_other_line_endings_and_unicode_form_has_the_same_id(tmp_
 def test_bad_reports_are_exit_2(tmp_path: Path, data_copy: Path, content: bytes, message: str) -> None:
     report = tmp_path / "r.txt"
     report.write_bytes(content)
+    before = sorted((data_copy / "sources").iterdir())
     result = CliRunner().invoke(cli, ["source", "add", str(report), "--data", str(data_copy)])
     assert result.exit_code == 2 and message in result.output
-    assert not list((data_copy / "sources").glob("005_*"))
+    assert sorted((data_copy / "sources").iterdir()) == before
 
 
 def _all_digit_paragraph() -> str:

@@ -215,7 +215,7 @@ def _entry(d: Defined, added: Sequence[AddedName] = ()) -> Entry:
 
 
 def _all(of: Callable[[object], list[T]], record: object, added: Sequence[AddedName]) -> list[T]:
-    """``of`` the record's own names, then of each added name (an :class:`AddedName` has ``name``
+    """``of`` the record's own names, then of each added name (an :class:`~coopkg.records.models.AddedName` has ``name``
     and ``alt_names`` as an entity has)."""
     return [*of(record), *(x for item in added for x in of(item))]
 

@@ -443,11 +443,11 @@ class Viewer:
         out = []
         for pred, label in REPORT_FIELDS:
             facts = [f for f in own if f.p == pred]
-            values = {f.n: self.value(f.o) for f in facts}
+            if pred == SCHEMA + "url":  # the address itself, in full: a reader copies it
+                values = {f.n: Value(f.o.value, "", f.o.value, True) for f in facts}
+            else:
+                values = {f.n: self.value(f.o) for f in facts}
             shown = sorted(values.values(), key=lambda v: (v.lang != "en", v.text))
-            for v in shown:
-                if pred == SCHEMA + "url":
-                    v.href, v.external = v.text, True
             if shown:
                 out.append((label, shown))
             elif pred == DCTERMS + "issued":
