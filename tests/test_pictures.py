@@ -90,9 +90,7 @@ def test_province_table_equals_independent_count(store: ox.Store, pictures: dict
         frozenset((s["provinceA"].value, s["provinceB"].value)): int(s["links"].value)
         for s in store.query(stored, use_default_graph_as_union=True)
     }
-    assert by_label == {
-        frozenset((english[r[0]], english[r[1]])): int(r[4]) for r in pictures["province-network"].rows
-    }
+    assert by_label == {frozenset((english[r[0]], english[r[1]])): int(r[4]) for r in pictures["province-network"].rows}
 
 
 def test_areas_table_equals_independent_count(store: ox.Store, pictures: dict[str, Picture]) -> None:

@@ -86,10 +86,12 @@ def test_every_stored_query_gives_the_same_rows_on_the_store(
         remote, local = folded(values(json.loads(result.output)), joined), folded(local, joined)
         if remote != local:
             same_rows = sorted(map(repr, remote)) == sorted(map(repr, local))
-            first = next((i for i, (a, b) in enumerate(zip(remote, local)) if a != b), min(len(remote), len(local)))
+            first = next(
+                (i for i, (a, b) in enumerate(zip(remote, local, strict=False)) if a != b), min(len(remote), len(local))
+            )
             wrong.append(
                 f"{name} {params}: {len(remote)} rows, {len(local)} locally{' (order)' * same_rows}; "
-                f"row {first}: {remote[first:first + 2]} != {local[first:first + 2]}"
+                f"row {first}: {remote[first : first + 2]} != {local[first : first + 2]}"
             )
     assert wrong == []
 
