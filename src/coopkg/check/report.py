@@ -145,7 +145,8 @@ def _value_term(r: Result) -> ox.NamedNode | ox.Literal:
 def make_report(results: Iterable[Result], origin_of: Callable[[str], str | None]) -> Report:
     """Deduplicate, point each result without an origin at its record (``origin_of(focus)``), sort."""
     located = [r if r.origin else locate(r, origin_of(r.focus)) for r in dict.fromkeys(results)]
-    located.sort(key=lambda r: (rank(r.severity), r.origin or "", r.focus, r.path or "", r.message))
+    # result_key breaks the ties (one focus and path, several values): both engines then list the same order
+    located.sort(key=lambda r: (rank(r.severity), r.origin or "", r.focus, r.path or "", r.message, result_key(r)))
     return Report(located)
 
 
