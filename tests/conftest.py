@@ -98,6 +98,15 @@ def small_dataset(small_data: Path) -> Dataset:
     return coopkg.build(coopkg.load_records(small_data))
 
 
+@pytest.fixture(scope="session")
+def small_dist(small_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dumps of :func:`small_data`: for site tests about pages and links, which the ~3,600
+    pages of regions no report names would only make slower."""
+    out = tmp_path_factory.mktemp("small-dist") / "dist"
+    coopkg.write_dist(small_dataset, out, verify=True)
+    return out
+
+
 @pytest.fixture
 def small_copy(small_data: Path, tmp_path: Path) -> Path:
     """A writable copy of :func:`small_data`: for tests that build or validate a changed data folder
@@ -316,15 +325,16 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
 
 
 @contextmanager
-def built_and_served(work: Path) -> Iterator[tuple[str, Path]]:
-    """``coopkg build`` the shipped data into ``work/dist`` (dumps + site) and ``coopkg serve`` it
-    on 127.0.0.1 from the build's store and site; yields (base URL, dist folder)."""
+def built_and_served(work: Path, data: Path = DATA) -> Iterator[tuple[str, Path]]:
+    """``coopkg build`` ``data`` (the shipped data, or :func:`small_data` where the region pages
+    would only cost time) into ``work/dist`` (dumps + site) and ``coopkg serve`` it on 127.0.0.1
+    from the build's store and site; yields (base URL, dist folder)."""
     exe = Path(sys.executable).with_name("coopkg")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
     out, cache = work / "dist", work / "cache"
-    subprocess.run([*cmd, "build", "--data", str(DATA), "--out", str(out), "--cache", str(cache), "-q"], check=True)
+    subprocess.run([*cmd, "build", "--data", str(data), "--out", str(out), "--cache", str(cache), "-q"], check=True)
     port = free_port()
-    args = ["serve", "--port", str(port), "--data", str(DATA), "--cache", str(cache), "--site", str(out / "site")]
+    args = ["serve", "--port", str(port), "--data", str(data), "--cache", str(cache), "--site", str(out / "site")]
     proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

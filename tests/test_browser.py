@@ -81,9 +81,9 @@ def expected_pages(dist: Path) -> dict[str, Page]:
 
 
 @contextmanager
-def serve_site(dist: Path, work: Path) -> Iterator[str]:
-    """The real site: ``coopkg build`` + ``coopkg serve`` (see conftest.built_and_served)."""
-    with built_and_served(work) as (url, _):
+def serve_site(data: Path, work: Path) -> Iterator[str]:
+    """The real site: ``coopkg build`` + ``coopkg serve`` of ``data`` (see conftest.built_and_served)."""
+    with built_and_served(work, data) as (url, _):
         yield url
 
 
@@ -91,14 +91,14 @@ def serve_site(dist: Path, work: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def site_url(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(built_dist, tmp_path_factory.mktemp("browser-site")) as url:
+def site_url(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_site(small_data, tmp_path_factory.mktemp("browser-site")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def pages(built_dist: Path) -> dict[str, Page]:
-    return expected_pages(built_dist)
+def pages(small_dist: Path) -> dict[str, Page]:
+    return expected_pages(small_dist)
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ AGREEMENT = "https://w3id.org/coopkg/id/agreement/"
 
 
 @pytest.fixture
-def built(data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+def built(small_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
     cache = tmp_path / "cache"
-    build_dist(data_copy, tmp_path / "dist", cache=cache, site=False)
-    return data_copy, cache
+    build_dist(small_copy, tmp_path / "dist", cache=cache, site=False)
+    return small_copy, cache
 
 
 def _no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -122,10 +122,10 @@ def test_validate_stats_and_export_from_the_build_equal_a_fresh_build(built: tup
     )
 
 
-def test_the_cached_report_names_the_records_like_the_build(data_copy: Path, tmp_path: Path) -> None:
+def test_the_cached_report_names_the_records_like_the_build(small_copy: Path, tmp_path: Path) -> None:
     """A refused build still leaves its cache; validate then reads the same results, with file:line."""
     cache = tmp_path / "cache"
-    outcome = build_dist(data_copy, tmp_path / "dist", cache=cache, fail_on="info", site=False)
-    cached = reader(data_copy, cache=cache).report()
+    outcome = build_dist(small_copy, tmp_path / "dist", cache=cache, fail_on="info", site=False)
+    cached = reader(small_copy, cache=cache).report()
     assert outcome.report.results
     assert [r.text() for r in cached.results] == [r.text() for r in outcome.report.results]

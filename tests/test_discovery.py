@@ -25,8 +25,8 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    with built_and_served(tmp_path_factory.mktemp("discovery")) as (url, dist):
+def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with built_and_served(tmp_path_factory.mktemp("discovery"), small_data) as (url, dist):
         yield url, dist
 
 
@@ -65,7 +65,7 @@ def test_robots_sitemap_and_well_known_void(served: tuple[str, Path]) -> None:
     assert f"Sitemap: {BASE}sitemap.xml" in robots.text.splitlines()
     tree = ET.fromstring(httpx.get(url + "/sitemap.xml", timeout=30).content)
     locs = [e.text or "" for e in tree.iter(SM + "loc")]
-    assert len(locs) == len(set(locs)) > 4000
+    assert len(locs) == len(set(locs)) > 500  # several hundred pages, all listed (below)
     assert BASE in locs and BASE + "id/region/130000" in locs and BASE + "ontology" in locs
     # every listed IRI has its page in the site
     for loc in locs:

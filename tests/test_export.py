@@ -83,10 +83,10 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow  # two whole builds
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(small_data: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     for name in ("a", "b"):
-        result = runner.invoke(cli, ["build", "-q", "--out", str(tmp_path / name)])
+        result = runner.invoke(cli, ["build", "-q", "--data", str(small_data), "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     a, b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
     assert a == b

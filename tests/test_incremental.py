@@ -37,12 +37,12 @@ def _report(data: Path) -> list[dict]:
 
 
 @pytest.fixture
-def primed(data_copy: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+def primed(small_copy: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
     """(data, out, cache) after one cached build."""
     out, cache = tmp_path / "dist", tmp_path / "cache"
-    first = build_dist(data_copy, out, cache=cache, site=False)
+    first = build_dist(small_copy, out, cache=cache, site=False)
     assert first.files is not None and not first.incremental
-    return data_copy, out, cache
+    return small_copy, out, cache
 
 
 def _edit(path: Path, old: str, new: str) -> None:

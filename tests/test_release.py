@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tarfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from rdflib import namespace as rns
 
 from coopkg.cli import cli
 from datachanges import NEW_NAME, OLD_NAME, apply_changes
+from smalldata import small_copy
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
@@ -33,9 +33,9 @@ def release(work: Path, version: str, data: Path, *extra: str) -> tuple[int, str
 
 
 def two_releases(work: Path) -> Path:
-    """Release 1.0.0 from the shipped data, then 1.1.0 from a changed copy; returns the changed data."""
-    data = work / "data"
-    shutil.copytree(ROOT / "data", data)
+    """Release 1.0.0 from the shipped data (regions cut to those named, as ``small_copy``), then
+    1.1.0 from a changed copy; returns the changed data."""
+    data = small_copy(ROOT / "data", work / "data")
     code, out = release(work, "1.0.0", data, "--date", "2026-01-10")
     assert code == 0, out
     apply_changes(data)
@@ -170,6 +170,7 @@ def test_bad_release_input_is_exit_2(released: Path, args: list[str], env: dict[
 
 def test_source_date_epoch_sets_the_date(tmp_path: Path) -> None:
     cmd = ["release", "0.1.0", "--out", str(tmp_path / "dist"), "--releases", str(tmp_path / "rel")]
+    cmd += ["--data", str(small_copy(ROOT / "data", tmp_path / "data"))]
     result = CliRunner(env={"SOURCE_DATE_EPOCH": "1767225600"}).invoke(cli, [*cmd, "--cache", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
     assert "release 0.1.0 (2026-01-01, the first)" in result.output

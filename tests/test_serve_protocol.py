@@ -252,7 +252,11 @@ def test_every_result_format_matches_oxigraph(
     assert got if isinstance(got, list) else True
 
 
-CONSTRUCT = "CONSTRUCT { ?r ?p ?o } WHERE { ?r <https://w3id.org/coopkg/ontology#adminCode> ?code ; ?p ?o }"
+#: the regions of Hebei (code 13xxxx): a graph with every kind of term, small enough for rdflib to read quickly
+CONSTRUCT = (
+    "CONSTRUCT { ?r ?p ?o } WHERE { ?r <https://w3id.org/coopkg/ontology#adminCode> ?code ; ?p ?o "
+    'FILTER(STRSTARTS(STR(?code), "13")) }'
+)
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.slow  # a build and a real server
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    with built_and_served(tmp_path_factory.mktemp("serve-site")) as served:
+def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    with built_and_served(tmp_path_factory.mktemp("serve-site"), small_data) as served:
         yield served
 
 

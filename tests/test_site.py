@@ -1,5 +1,6 @@
-"""The static site on the shipped data: every IRI has a page, every link resolves, conneg picks the
-right file, the alternates are RDF from the dumps, and the HTML is valid and well structured."""
+"""The static site on the shipped data (its regions cut to those the reports name, ``small_dist``):
+every IRI has a page, every link resolves, conneg picks the right file, the alternates are RDF from
+the dumps, and the HTML is valid and well structured."""
 
 from __future__ import annotations
 
@@ -46,9 +47,9 @@ def make_site(dist: Path, out: Path, previous: Path | None = None, jobs: int | N
 
 
 @pytest.fixture(scope="module")
-def site(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(small_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    make_site(built_dist, out)
+    make_site(small_dist, out)
     return out
 
 
@@ -75,8 +76,8 @@ def dump_iris(dist: Path) -> set[str]:
     return iris
 
 
-def test_every_iri_in_the_dump_resolves_in_html_and_turtle(site: Path, built_dist: Path) -> None:
-    iris = dump_iris(built_dist)
+def test_every_iri_in_the_dump_resolves_in_html_and_turtle(site: Path, small_dist: Path) -> None:
+    iris = dump_iris(small_dist)
     assert len(iris) > 300
     for iri in sorted(iris):
         path = "/" + iri[len(BASE) :]
@@ -194,10 +195,10 @@ FOAF_TOPIC = rdflib.URIRef("http://xmlns.com/foaf/0.1/primaryTopic")
 
 
 @pytest.mark.parametrize(("ext", "fmt"), ALTERNATE_FORMATS)
-def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: Path, ext: str, fmt: str) -> None:
+def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, small_dist: Path, ext: str, fmt: str) -> None:
     """Every alternate parses (rdflib), describes itself (topic, licence, dataset), and all its
     other triples are in the dumps; the TriG keeps each in the named graph that holds it."""
-    dump = _dump(built_dist)
+    dump = _dump(small_dist)
     triples = {(s, p, o) for s, p, o, _ in dump.quads((None, None, None, None))}
     quads = {(s, p, o, g if g != rdflib.graph.DATASET_DEFAULT_GRAPH_ID else None) for s, p, o, g in dump.quads()}
     files = sorted(p for p in site.rglob(f"*.{ext}") if "downloads" not in p.parts)
@@ -224,10 +225,10 @@ def test_alternates_parse_and_are_a_subset_of_the_dumps(site: Path, built_dist: 
         assert provenance > len(files) / 2  # the named graphs are kept
 
 
-def test_alternates_hold_the_incoming_triples(site: Path, built_dist: Path) -> None:
+def test_alternates_hold_the_incoming_triples(site: Path, small_dist: Path) -> None:
     """Hebei's files hold every triple of the dumps that points at it (but its ``rdf:type``s),
     and the labels of their subjects."""
-    dump = _dump(built_dist)
+    dump = _dump(small_dist)
     hebei = rdflib.URIRef(BASE + "id/region/130000")
     incoming = {(s, p, o) for s, p, o, _ in dump.quads((None, None, hebei, None)) if p != rdflib.RDF.type}
     assert len(incoming) > 10
@@ -438,18 +439,18 @@ def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     assert '<a href="queries/long.html">' in index and "(2,345 rows)" in index and "(56 rows)" in index
 
 
-def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, built_dist: Path) -> None:
+def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path, small_dist: Path) -> None:
     doc = parse(site / "index.html")
     scripts = [e for e in doc.iter(HTML_NS + "script") if e.get("type") == "application/ld+json"]
     data = json.loads(scripts[0].text)
     assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/licenses/by/4.0")
     sums = dict(
-        reversed(line.split("  ")) for line in (built_dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+        reversed(line.split("  ")) for line in (small_dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     )
     got = {d["name"]: d["sha256"] for d in data["distribution"]}
     for name, digest in sums.items():
         assert got[name] == digest
-        assert (site / "downloads" / name).read_bytes() == (built_dist / name).read_bytes()
+        assert (site / "downloads" / name).read_bytes() == (small_dist / name).read_bytes()
     text = (site / "index.html").read_text(encoding="utf-8")
     assert "Agreements by kind" in text and "CC BY 4.0" in text
 
@@ -462,10 +463,10 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
         assert resolve(site, "/" + key, "text/html")[0] == 303
 
 
-def test_site_is_byte_identical_across_builds(built_dist: Path, site: Path, tmp_path: Path) -> None:
+def test_site_is_byte_identical_across_builds(small_dist: Path, site: Path, tmp_path: Path) -> None:
     """In one process, the same bytes and counts as the default build."""
     again = tmp_path / "again"
-    summary = make_site(built_dist, again, jobs=1)
+    summary = make_site(small_dist, again, jobs=1)
     assert _tree(again) == _tree(site)
     assert summary.files == len(_tree(site)) - 1  # every file but the manifest itself
 
@@ -480,19 +481,20 @@ def counted(*args):
     forks.append(args)
     return real(*args)
 workers._fork = counted
+workers.MIN_PAGES_PER_JOB = 1  # the small site would otherwise not be worth a fork
 from test_site import make_site
 make_site(Path(sys.argv[1]), Path(sys.argv[2]), jobs=3)
 print(len(forks))
 """
 
 
-def test_three_forked_workers_write_the_same_bytes(built_dist: Path, site: Path, tmp_path: Path) -> None:
+def test_three_forked_workers_write_the_same_bytes(small_dist: Path, site: Path, tmp_path: Path) -> None:
     """Run in a fresh single-threaded interpreter (a pytest-xdist worker has threads, and a threaded
     process never forks), counting the forks so the test cannot pass by writing in one process."""
     again = tmp_path / "again"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(
-        [sys.executable, "-c", FORKING, str(built_dist), str(again)], capture_output=True, text=True, env=env
+        [sys.executable, "-c", FORKING, str(small_dist), str(again)], capture_output=True, text=True, env=env
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3"
@@ -500,16 +502,17 @@ def test_three_forked_workers_write_the_same_bytes(built_dist: Path, site: Path,
 
 
 def test_a_threaded_process_writes_the_pages_itself(
-    built_dist: Path, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_dist: Path, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forks: list[object] = []
     real = workers._fork
     monkeypatch.setattr(workers, "_fork", lambda *args: forks.append(args) or real(*args))
+    monkeypatch.setattr(workers, "MIN_PAGES_PER_JOB", 1)  # so that only the thread stops the forks
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        make_site(built_dist, tmp_path / "again", jobs=3)
+        make_site(small_dist, tmp_path / "again", jobs=3)
     finally:
         stop.set()
         thread.join()
@@ -517,12 +520,12 @@ def test_a_threaded_process_writes_the_pages_itself(
     assert _tree(tmp_path / "again") == _tree(site)
 
 
-def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path) -> None:
+def test_cli_site_writes_atomically_and_reports(small_dist: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "site"
-    result = CliRunner().invoke(cli, ["site", "--dist", str(built_dist), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["site", "--dist", str(small_dist), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "pages" in result.output and (out / "index.html").is_file()
-    again = CliRunner().invoke(cli, ["site", "--dist", str(built_dist), "--out", str(out)])
+    again = CliRunner().invoke(cli, ["site", "--dist", str(small_dist), "--out", str(out)])
     assert again.exit_code == 0
     unchanged = re.search(r"([\d,]+) unchanged\)", again.output)
     assert unchanged and int(unchanged.group(1).replace(",", "")) > 1000, again.output
@@ -532,12 +535,12 @@ def test_cli_site_writes_atomically_and_reports(built_dist: Path, tmp_path: Path
     assert missing.output.strip().endswith("does not exist: run 'coopkg build' first (or give --dist)")
 
 
-def test_a_repeated_dump_line_counts_once(built_dist: Path, site: Path, tmp_path: Path) -> None:
+def test_a_repeated_dump_line_counts_once(small_dist: Path, site: Path, tmp_path: Path) -> None:
     """The page indexes are parsed from the file, not read from the store (which holds a quad once):
     a dump listing every quad twice gives the same pages and alternates."""
     dist = tmp_path / "dist"
-    shutil.copytree(built_dist, dist)
-    text = (built_dist / "coopkg.nq").read_bytes()
+    shutil.copytree(small_dist, dist)
+    text = (small_dist / "coopkg.nq").read_bytes()
     (dist / "coopkg.nq").write_bytes(text + text)
     make_site(dist, tmp_path / "again", jobs=1)
     pages = {k: v for k, v in _tree(tmp_path / "again").items() if k.startswith("id/")}
@@ -545,10 +548,10 @@ def test_a_repeated_dump_line_counts_once(built_dist: Path, site: Path, tmp_path
     assert pages == {k: v for k, v in _tree(site).items() if k.startswith("id/")}
 
 
-def test_a_dump_that_does_not_parse_is_refused_naming_file_and_line(built_dist: Path, tmp_path: Path) -> None:
+def test_a_dump_that_does_not_parse_is_refused_naming_file_and_line(small_dist: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    shutil.copytree(built_dist, dist)
-    lines = (built_dist / "coopkg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    shutil.copytree(small_dist, dist)
+    lines = (small_dist / "coopkg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
     (dist / "coopkg.nq").write_text("".join(lines[:5]) + "<broken\n" + "".join(lines[5:]), encoding="utf-8")
     out = tmp_path / "site"
     (out / "id").mkdir(parents=True)

@@ -26,9 +26,9 @@ WIDTHS = (390, 1280)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """(URL of ``coopkg serve``, the built site folder)."""
-    with built_and_served(tmp_path_factory.mktemp("site-browser")) as (url, dist):
+    with built_and_served(tmp_path_factory.mktemp("site-browser"), small_data) as (url, dist):
         yield url, dist / "site"
 
 

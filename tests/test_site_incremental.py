@@ -41,8 +41,8 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_hostile_labels_are_text_on_every_page(data_copy: Path, tmp_path: Path) -> None:
-    source = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+def test_hostile_labels_are_text_on_every_page(small_copy: Path, tmp_path: Path) -> None:
+    source = small_copy / "sources" / "000_ae355af3523134a3.yaml"
     text = source.read_text(encoding="utf-8")
     hostile = json.dumps(SCRIPT)
     text = text.replace(
@@ -51,7 +51,7 @@ def test_hostile_labels_are_text_on_every_page(data_copy: Path, tmp_path: Path) 
     assert SCRIPT in text
     source.write_text(text, encoding="utf-8")
     site = tmp_path / "site"
-    _site(_dist(data_copy, tmp_path / "dist"), site)
+    _site(_dist(small_copy, tmp_path / "dist"), site)
     shown = 0
     for page in sorted(site.rglob("*.html")):
         raw = page.read_text(encoding="utf-8")
@@ -73,15 +73,15 @@ def test_hostile_labels_are_text_on_every_page(data_copy: Path, tmp_path: Path) 
     assert [SCRIPT, "en"] in next(n for key, _, n in names if key == "id/org/beijing-ditan-hospital")
 
 
-def test_incremental_rebuild_equals_clean_and_writes_only_changed_pages(data_copy: Path, tmp_path: Path) -> None:
-    first = _dist(data_copy, tmp_path / "dist1")
+def test_incremental_rebuild_equals_clean_and_writes_only_changed_pages(small_copy: Path, tmp_path: Path) -> None:
+    first = _dist(small_copy, tmp_path / "dist1")
     old = tmp_path / "old"
     _site(first, old)
-    source = data_copy / "sources" / "000_ae355af3523134a3.yaml"
+    source = small_copy / "sources" / "000_ae355af3523134a3.yaml"
     text = source.read_text(encoding="utf-8")
     renamed = text.replace("name: {en: Shenyang Sixth Hospital}", "name: {en: Shenyang Sixth People's Hospital}")
     source.write_text(renamed, encoding="utf-8")
-    second = _dist(data_copy, tmp_path / "dist2")
+    second = _dist(small_copy, tmp_path / "dist2")
     incremental, clean = tmp_path / "incremental", tmp_path / "clean"
     summary = _site(second, incremental, previous=old)
     _site(second, clean)

@@ -74,18 +74,18 @@ ACCEPTS: dict[str | None, str | None] = {
 
 
 @pytest.fixture(scope="module")
-def site(built_dist: Path) -> Iterator[Path]:
+def site(small_dist: Path) -> Iterator[Path]:
     """The shipped data's site, in a folder the servers' unprivileged user can read."""
     folder = private_folder(Path(tempfile.mkdtemp(prefix="coopkg-web-")) / "work")
     root = folder / "root"
     out = root / PREFIX.strip("/")
     write_site(
-        built_dist / "coopkg.nq",
+        small_dist / "coopkg.nq",
         out,
         base=BASE,
         ontology_dir=resource_dir("ontology"),
         queries_dir=resource_dir("queries"),
-        downloads=built_dist,
+        downloads=small_dist,
     )
     try:
         yield out
@@ -94,7 +94,7 @@ def site(built_dist: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def servers(site: Path, built_dist: Path) -> Iterator[dict[str, str]]:
+def servers(site: Path, small_dist: Path) -> Iterator[dict[str, str]]:
     """``{name: URL of the site's base}`` for Apache, w3id (in Apache), nginx and coopkg serve."""
     folder = site.parent.parent
     port_apache, port_w3id, port_nginx, port_serve = (free_port() for _ in range(4))
@@ -105,7 +105,7 @@ def servers(site: Path, built_dist: Path) -> Iterator[dict[str, str]]:
     sites = {port_apache: (site.parent, allow_override()), port_w3id: (w3id.parent, "AllowOverride All")}
     exe = Path(sys.executable).with_name("coopkg")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    args = ["serve", "--port", str(port_serve), "--store", str(built_dist / "coopkg.nq"), "--site", str(site)]
+    args = ["serve", "--port", str(port_serve), "--store", str(small_dist / "coopkg.nq"), "--site", str(site)]
     with (
         apache(private_folder(folder / "apache"), sites),
         nginx(private_folder(folder / "nginx"), port_nginx, site.parent, site),
