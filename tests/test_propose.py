@@ -239,3 +239,22 @@ def test_bad_input_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no data files" in result.output
     result = CliRunner().invoke(cli, ["source", "propose", str(report), "--format", "xml"])
     assert result.exit_code == 2
+
+
+@pytest.mark.slow  # imports jieba.posseg, which builds its tag table from dict.txt
+def test_the_tagged_cut_is_jieba_posseg_without_the_hmm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """segment reads words and tags as jieba.posseg does, from a dictionary cache it writes itself."""
+    import jieba.posseg
+
+    from coopkg.records.propose import segment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    segment._tokenizer.cache_clear()
+    texts = [(HERE / name).read_text(encoding="utf-8") for name in ("report-zh.txt", "report-zh-hant.txt")]
+    texts.append("2020年12月24日，北京 ABC 医院\r\n与 x.y_z #1 合作 3.5% 签约\ta b  ＡＢＣ１２３")
+    for text in texts:
+        want = [(p.word, p.flag) for p in jieba.posseg.dt.cut(text, HMM=False)]
+        assert list(segment._tagged(text)) == want
+    assert len(list(tmp_path.glob("coopkg/jieba-*.pickle"))) == 1  # the next process reads it
+    segment._tokenizer.cache_clear()
+    assert [t.word for t in segment.tokens(texts[0])] == [w for w, _ in segment._tagged(texts[0])]
