@@ -9,7 +9,6 @@ changes (today a hand-made stand-in with the real site's structure, see its docs
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,14 +18,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from chromium import chromium
 from conftest import ROOT, built_and_served
 from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-INSTALL = "apt-get install chromium chromium-driver"
 BASE = "https://w3id.org/coopkg/"
 
 
@@ -103,37 +100,9 @@ def pages(small_dist: Path) -> dict[str, Page]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        pytest.skip(f"needs Debian's Chromium and its driver: {INSTALL}")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("needs selenium: pip install -e '.[test]'")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,720",
-        # nothing but this machine: a page that needs anything remote fails, and shows as a console error
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(20)
-    try:
+    """Headless Chromium from tests/chromium.py (it skips, saying how to install, where it is missing)."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 720) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
