@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from coopkg.records.cache import RecordCache
+from coopkg.records.memo import per_records
 from coopkg.records.names import Translator, fold, words
 from coopkg.records.paths import data_files, keyed
 from coopkg.records.text import PINYIN_TAG, has_han, is_chinese_tag, pinyin
@@ -126,15 +126,10 @@ def chinese_names(record: object) -> list[str]:
     return out
 
 
-_TRANSLATORS: dict[int, tuple[weakref.ref[Records], Translator]] = {}
-
-
+@per_records
 def translator(records: Records) -> Translator:
     """A :class:`~coopkg.records.names.Translator` with the region names of ``records`` (provinces
     first), made once per ``records`` (``coopkg source propose`` reads names with it too)."""
-    cached_one = _TRANSLATORS.get(id(records))
-    if cached_one is not None and cached_one[0]() is records:
-        return cached_one[1]
     from coopkg.records.models import Region
 
     regions = sorted(
@@ -146,10 +141,7 @@ def translator(records: Records) -> Translator:
         en = r.name.get("en")
         if en:
             pairs.extend((text, en) for tag, text in r.name.items() if is_chinese_tag(tag))
-    made = Translator(pairs)
-    _TRANSLATORS.clear()  # one at a time: a Records object is large, and usually the only one
-    _TRANSLATORS[id(records)] = (weakref.ref(records), made)
-    return made
+    return Translator(pairs)
 
 
 def make_index(records: Records) -> LookupIndex:

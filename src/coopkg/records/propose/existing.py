@@ -11,12 +11,12 @@ uses.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from functools import cache
 
 from coopkg.records.load import Records
 from coopkg.records.lookup_index import added_names, chinese_names, english_words, translator
+from coopkg.records.memo import per_records
 from coopkg.records.models import AddedName, Institution
 from coopkg.records.names import contains, fold, to_simplified, words
 from coopkg.records.names import lexicon as names_lexicon
@@ -53,13 +53,8 @@ class InstitutionIndex:
     longest_en: int = 1
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Records], InstitutionIndex]] = {}
-
-
+@per_records
 def institution_index(records: Records) -> InstitutionIndex:
-    cached = _INDEXES.get(id(records))
-    if cached is not None and cached[0]() is records:
-        return cached[1]
     index = InstitutionIndex()
     for d in records.entities():
         r = d.record
@@ -77,8 +72,6 @@ def institution_index(records: Records) -> InstitutionIndex:
     index.longest_en = max((len(k) for k in index.en), default=1)
     for id_, name_words in index.english:
         index.by_words.setdefault(tuple(sorted(name_words)), []).append(id_)
-    _INDEXES.clear()
-    _INDEXES[id(records)] = (weakref.ref(records), index)
     return index
 
 

@@ -11,11 +11,11 @@ sees it as a word of its own (``中山大学`` does not name 中山市).
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 
 from coopkg.records.load import Records
 from coopkg.records.lookup_index import chinese_names, short_names
+from coopkg.records.memo import per_records
 from coopkg.records.models import Region
 from coopkg.records.names import fold, to_simplified
 from coopkg.records.propose.lexicon import lexicon
@@ -73,21 +73,9 @@ class RegionIndex:
         return out
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Records], RegionIndex]] = {}
-
-
+@per_records
 def region_index(records: Records) -> RegionIndex:
     """The :class:`RegionIndex` of ``records``, made once per ``records``."""
-    cached = _INDEXES.get(id(records))
-    if cached is not None and cached[0]() is records:
-        return cached[1]
-    made = _make_index(records)
-    _INDEXES.clear()
-    _INDEXES[id(records)] = (weakref.ref(records), made)
-    return made
-
-
-def _make_index(records: Records) -> RegionIndex:
     index = RegionIndex()
     for d in records.entities():
         r = d.record
