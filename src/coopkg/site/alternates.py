@@ -81,6 +81,8 @@ class Alternates:
             if type(f.o) is ox.NamedNode:
                 linked.add(f.o.value)
         key = self.data.key(doc) or ""
+        # the ontology's and the concepts' incoming triples are the whole dataset's use of a term
+        # (every county's coop:regionLevel): those stay in the dumps and the SPARQL endpoint
         if key != "ontology" and not key.startswith("concept/"):
             for f in self.data.incoming.get(doc, ()):
                 if f.p != TYPE:
