@@ -171,6 +171,34 @@ def test_same_bytes_when_drawn_again_in_one_process(store: ox.Store, pictures: d
     assert render_all(store) == list(pictures.values())
 
 
+def test_every_chart_is_valid_vega_lite(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The charts are drawn from specs not validated on the way (render time); validated here."""
+    from coopkg.site import pictures as module
+
+    drawn = []
+    draw = module._render
+
+    def validating(pid: str, chart: object, *args: object, **kwargs: object) -> str:
+        chart.properties(background="white").to_dict(validate=True)  # raises on a schema error
+        drawn.append(pid)
+        return draw(pid, chart, *args, **kwargs)
+
+    monkeypatch.setattr(module, "_render", validating)
+    render_all(store)
+    assert sorted(set(drawn)) == ["areas", "province-network", "timeline", "timeline-narrow"], drawn
+
+
+def test_charts_drawn_before_are_reused_and_equal_fresh_ones(store: ox.Store, pictures: dict[str, Picture]) -> None:
+    drawn: dict[str, str] = {}
+    assert render_all(store, drawn) == list(pictures.values())
+    assert len(drawn) >= 3  # the SVG of each spec, kept for the next build
+    kept = dict(drawn)
+    assert render_all(store, drawn) == list(pictures.values())
+    assert drawn == kept  # the same specs: nothing new drawn, nothing dropped
+    forged = {k: v.replace("<svg", "<svg data-reused='yes'", 1) for k, v in kept.items()}
+    assert all("data-reused" in p.svg for p in render_all(store, forged))  # taken from the cache, not drawn
+
+
 def test_same_data_same_bytes_in_fresh_processes(built_dist: Path, pictures: dict[str, Picture]) -> None:
     runs = [
         subprocess.run(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import html5lib
 import pytest
 
 import coopkg
+from coopkg.pipeline import build_dist
 from coopkg.resources import resource_dir
-from coopkg.site import write_site
+from coopkg.site import SiteSummary, write_site
 from coopkg.vocab import DEFAULT_BASE
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
@@ -91,3 +93,106 @@ def test_incremental_rebuild_equals_clean_and_writes_only_changed_pages(small_co
     changed = {k for k, v in after.items() if before.get(k) != v}
     assert "id/org/shenyang-sixth-hospital.html" in changed
     assert summary.written <= len(changed) + 10  # changed pages + the downloads, linked anew
+
+
+# --------------------------------------------------------------- page keys (coopkg.site.memo)
+
+#: in the small data's region table (tests/smalldata.py writes it in block style)
+REGION_EDIT = ("    en: Beijing\n    zh: 北京市", "    en: Beijing Municipality\n    zh: 北京市")
+NAMES_ADDED = """
+names:
+  - of: shenyang-sixth-hospital
+    name: {zh: 沈阳市第六人民医院}
+    stated_in: [p2]
+"""
+
+
+def _edits(data: Path) -> list[tuple[str, Callable[[], None]]]:
+    """Edits a curator makes, applied one after another: each rebuild must equal a clean build."""
+    from datachanges import NEW_NAME, NEW_REPORT, NEW_REPORT_YAML, OLD_NAME, REPORT_000, REPORT_003
+
+    src = data / "sources"
+
+    def rename() -> None:
+        _edit(src / f"{REPORT_000}.yaml", f"name: {{en: {OLD_NAME}}}", f"name: {{en: {NEW_NAME}}}")
+
+    def move_paragraph() -> None:
+        old = "    about: [beijing-shenyang-health-visit-2018]\n    stated_in: [p2]"
+        _edit(src / f"{REPORT_000}.yaml", old, old.replace("[p2]", "[p3]"))
+
+    def region_name() -> None:  # two links away from every report that names an agreement with Beijing
+        _edit(data / "reference" / "gbt2260.yaml", *REGION_EDIT)
+
+    def add_report() -> None:
+        (src / f"{NEW_REPORT}.yaml").write_text(NEW_REPORT_YAML, encoding="utf-8")
+
+    def name_from_another_report() -> None:
+        path = src / f"{NEW_REPORT}.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + NAMES_ADDED, encoding="utf-8")
+
+    def remove_agreement() -> None:
+        path = src / f"{REPORT_003}.yaml"
+        text = path.read_text(encoding="utf-8")
+        start = text.index("  - id: jishuitan-chongli-cooperation-intention")
+        path.write_text(text[:start] + text[text.index("\nprogrammes:\n") + 1 :], encoding="utf-8")
+
+    return [
+        ("rename", rename),
+        ("move a fact to another paragraph", move_paragraph),
+        ("rename a region", region_name),
+        ("add a report", add_report),
+        ("add a name from another report", name_from_another_report),
+        ("remove an agreement", remove_agreement),
+    ]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: expected one {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_cached_rebuilds_render_only_what_changed_and_equal_clean_builds(small_copy: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    first = build_dist(small_copy, out, cache=cache, jobs=1)
+    assert first.site is not None and first.site.written == first.site.files
+    for what, edit in _edits(small_copy):
+        edit()
+        outcome = build_dist(small_copy, out, cache=cache, jobs=1)
+        clean = tmp_path / f"clean-{what.replace(' ', '-')}"
+        expected = build_dist(small_copy, clean, cache=None)
+        assert _tree(out) == _tree(clean), what
+        assert outcome.site is not None and expected.site is not None
+        assert outcome.site.pages == expected.site.pages
+        assert outcome.site.written < outcome.site.files / 4, (what, outcome.site)  # most files were linked
+
+
+def test_a_rebuild_with_nothing_changed_keeps_dist_as_it_is(small_copy: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    first = build_dist(small_copy, out, cache=cache, jobs=1)
+    inode, page = out.stat().st_ino, (out / "site" / "index.html").stat().st_ino
+    again = build_dist(small_copy, out, cache=cache, jobs=1)
+    assert (out.stat().st_ino, (out / "site" / "index.html").stat().st_ino) == (inode, page)  # not swapped
+    assert again.site == SiteSummary(first.site.pages, first.site.files, first.site.bytes, 0, first.site.files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "dist"]  # the staged copy is gone
+    # another endpoint changes every page's links: the site is written again
+    other = build_dist(small_copy, out, cache=cache, jobs=1, endpoint="https://sparql.example.org/")
+    assert out.stat().st_ino != inode and other.site.written > 0
+    assert "https://sparql.example.org/" in (out / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_memo_of_another_site_is_ignored(small_copy: Path, tmp_path: Path) -> None:
+    """The memo names the site it describes: after a build without the cache wrote another site,
+    the memo's page keys (which match the data again) must not take that site's pages."""
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    path = small_copy / "reference" / "gbt2260.yaml"
+    before = path.read_text(encoding="utf-8")
+    _edit(path, *REGION_EDIT)
+    build_dist(small_copy, out, cache=None, jobs=1)  # dist/site now says "Beijing Municipality"
+    path.write_text(before, encoding="utf-8")
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    clean = tmp_path / "clean"
+    build_dist(small_copy, clean, cache=None, jobs=1)
+    assert _tree(out) == _tree(clean)
+    assert "Beijing Municipality" not in (out / "site" / "id" / "region" / "110000.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ interface every way of doing it implements (:class:`Strategy`)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -13,6 +14,7 @@ from coopkg.progress import Stages
 from coopkg.publish.dist import DistFile, StagedDist
 from coopkg.resources import resource_dir
 from coopkg.site import SiteSummary, write_site
+from coopkg.site.memo import inputs_key, read_memo, summary_of
 from coopkg.vocab import Namespaces
 
 
@@ -71,11 +73,28 @@ class Strategy(Protocol):
 
 def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
     """``dist/site`` for the dumps just staged, before they are swapped in (so the site and the
-    dumps are published together). Pages whose bytes did not change are hard-linked from the
-    current ``dist/site`` instead of written."""
+    dumps are published together). Pages whose inputs did not change are hard-linked from the
+    current ``dist/site`` instead of rendered (:mod:`coopkg.site.memo`, kept in the build cache).
+
+    When ``job.out`` already holds these dumps and the site they and this code make, the build
+    keeps it as it is (:meth:`StagedDist.keep_out`): a rebuild with nothing changed writes nothing."""
+    previous = job.out / "site"
+    memo = job.cache.root / "site" / "memo.json" if job.cache is not None else None
+    if staged.same_as_out():
+        if not job.site and not previous.exists():
+            staged.keep_out()
+            return None
+        if job.site and memo is not None:
+            old = read_memo(memo, previous)
+            inputs = inputs_key(job.ns.base, job.endpoint, [resource_dir("queries"), resource_dir("ontology")])
+            dumps = hashlib.sha256((staged.path / "SHA256SUMS").read_bytes()).hexdigest()
+            if old.inputs == inputs and old.dumps == dumps:
+                summary = summary_of(old)
+                if summary is not None:
+                    staged.keep_out()
+                    return summary
     if not job.site:
         return None
-    previous = job.out / "site"
     with job.stages.stage("site"):
         return write_site(
             staged.path / "coopkg.nq",
@@ -86,4 +105,5 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
             downloads=staged.path,
             previous=previous if previous.is_dir() else None,
             endpoint=job.endpoint,
+            memo=memo,
         )

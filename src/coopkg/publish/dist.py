@@ -138,6 +138,7 @@ class StagedDist:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.path = new_folder(self.out)  # readable by a web server's user once swapped in
         self._cleaner: threading.Thread | None = None
+        self.kept = False
 
     def __enter__(self) -> StagedDist:
         return self
@@ -196,9 +197,25 @@ class StagedDist:
             files.append(DistFile("SHA256SUMS", len(sums.encode()), hashlib.sha256(sums.encode()).hexdigest()))
         return sorted(files, key=lambda f: f.name)
 
+    def same_as_out(self) -> bool:
+        """Whether ``out`` already holds exactly the dumps staged here (the same files, by name
+        and SHA256SUMS), apart from its ``site`` folder."""
+        names = {p.name for p in self.path.iterdir()} - {"site"}
+        sums = self.out / "SHA256SUMS"
+        if not sums.is_file() or {p.name for p in self.out.iterdir()} - {"site"} != names:
+            return False
+        return sums.read_bytes() == (self.path / "SHA256SUMS").read_bytes()
+
+    def keep_out(self) -> None:
+        """``out`` is already what this build would publish: :meth:`swap` leaves it alone (no
+        rename, no deletion of thousands of unchanged files) and the staged folder is dropped."""
+        self.kept = True
+
     def swap(self) -> None:
         """Rename the staged folder over ``out``; the old one is deleted in a thread (unlinking
-        large dumps takes noticeable time) that :meth:`close` joins."""
+        large dumps takes noticeable time) that :meth:`close` joins. After :meth:`keep_out`, nothing."""
+        if self.kept:
+            return
         old = swap_folder(self.path, self.out)
         if old is not None:
             self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})

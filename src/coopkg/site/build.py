@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import jinja2
@@ -28,6 +28,7 @@ from . import alternates, markup
 from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href, root
+from .memo import SiteMemo, inputs_key, page_keys, read_memo, write_memo
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
 from .ontology import ONTOLOGY, ontology_view
 from .queries import run_catalog, select_rows
@@ -99,6 +100,7 @@ def write_site(
     releases: Sequence[Release] = (),
     jobs: int | None = None,
     endpoint: str = "",
+    memo: Path | None = None,
 ) -> SiteSummary:
     """Write the website for the dump ``nquads`` into ``out`` (created; the caller renames it into place).
 
@@ -110,6 +112,9 @@ def write_site(
     :param previous: an earlier site: files whose bytes are unchanged are hard-linked from it
         instead of written.
     :param endpoint: a public SPARQL endpoint holding this data: the home page and every page link to it.
+    :param memo: a file of the build cache where the site's page keys are kept
+        (:mod:`coopkg.site.memo`): the pages of ``previous`` whose inputs did not change are
+        hard-linked from it, not rendered (None: render every page).
     :param jobs: processes writing the entity pages (default: one per CPU; 1: this process
         alone); the bytes are the same for any number.
     :raises ValueError: a bad base, or an IRI whose page would overwrite one of the site's own.
@@ -118,7 +123,7 @@ def write_site(
     Namespaces(base)  # validates
     data = load(Path(nquads), base)
     with frozen():  # the indexes live until the site is written: no collection walks their objects
-        return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs, endpoint)
+        return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs, endpoint, memo)
 
 
 def _write(
@@ -132,11 +137,15 @@ def _write(
     releases: Sequence[Release],
     jobs: int | None,
     endpoint: str,
+    memo: Path | None,
 ) -> SiteSummary:
     env = environment(endpoint)
     writer = SiteWriter(Path(out), Path(previous) if previous else None)
     alt = alternates.Alternates(data)
     docs = data.documents()
+    inputs = inputs_key(base, endpoint, [Path(queries_dir), Path(ontology_dir)], releases)
+    old = read_memo(memo, Path(previous) if previous else None)
+    keys = page_keys(data, docs, f"{inputs}\0{alt.licence}") if memo is not None else {}
     for doc in docs:
         key = data.key(doc) or ""
         if key in RESERVED_KEYS or key.split("/", 1)[0] in RESERVED_ROOTS:
@@ -169,11 +178,15 @@ def _write(
             out.write(f"{stem}.html", html.encode("utf-8"))
         return len(share)
 
-    entities = Pages(docs, render, writer, jobs)
+    todo = docs
+    if keys:  # the ontology's page lists the whole graph's terms: never reused
+        todo = [d for d in docs if d == ONTOLOGY or old.pages.get(d) != keys[d] or not writer.reuse(_files(data, d))]
+    entities = Pages(todo, render, writer, jobs)
     browse = _browse(data, docs, env, writer)
     pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
-    _home(data, env, writer, dl, browse, releases)
+    drawn = dict(old.svgs)
+    _home(data, env, writer, dl, browse, releases, drawn)
     # the home page is the dataset's: its RDF is the dataset's description
     for ext, text in alt.texts(base + "dataset", files=base + "index.").items():
         writer.write(f"index.{ext}", text.encode("utf-8"))
@@ -191,8 +204,20 @@ def _write(
         writer.write(path, text.encode("utf-8"))
     pages_of_queries = [base + "queries", *(f"{base}queries/{q.name}" for q in catalog)]
     _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), *pages_of_queries, base + "search"])
-    pages += 3 + len(catalog) + entities.join()
-    return writer.finish(pages)
+    pages += 3 + len(catalog) + entities.join() + len(docs) - len(todo)
+    summary = writer.finish(pages)
+    if memo is not None:
+        sums = Path(downloads) / "SHA256SUMS" if downloads else None
+        dumps = hashlib.sha256(sums.read_bytes()).hexdigest() if sums and sums.is_file() else ""
+        new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=drawn)
+        write_memo(memo, new, Path(out))
+    return summary
+
+
+def _files(data: SiteData, doc: str) -> list[str]:
+    """The files of a document's page: the page and its alternates."""
+    stem = file_stem(data.key(doc) or "")
+    return [f"{stem}.html", *(f"{stem}.{ext}" for ext in alternates.RDF_FORMATS)]
 
 
 def _discovery(writer: SiteWriter, base: str, downloads: Path | None, urls: list[str]) -> None:
@@ -316,6 +341,7 @@ def _home(
     downloads: list[Download],
     browse: list[dict],
     releases: Sequence[Release],
+    drawn: dict[str, str],
 ) -> None:
     v = Viewer(data, "")
     vocabulary = data.base + "graph/vocabulary"
@@ -345,7 +371,7 @@ def _home(
     version = next(
         (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
     )
-    pictures = _pictures(data.store, v)
+    pictures = _pictures(data.store, v, drawn)
     jsonld = _dataset_jsonld(data, downloads, version)
     html = env.get_template("home.html").render(
         root="./",
@@ -414,9 +440,10 @@ def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> 
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def _pictures(store: ox.Store, v: Viewer) -> list[dict]:
+def _pictures(store: ox.Store, v: Viewer, drawn: dict[str, str]) -> list[dict]:
     """The pictures module's SVGs (checked for scripts), each with its table; their marks link to
-    the pages of the home page ``v``, and the long description is the caption alone."""
+    the pages of the home page ``v``, and the long description is the caption alone. ``drawn``:
+    the charts an earlier build drew (:func:`coopkg.site.pictures.render_all`)."""
     from coopkg.site import pictures
 
     def link(iri: str) -> str | None:
@@ -424,7 +451,7 @@ def _pictures(store: ox.Store, v: Viewer) -> list[dict]:
         return None if external else found
 
     out = []
-    for p in pictures.render_all(store):
+    for p in pictures.render_all(store, drawn):
         caption = f"picture-{p.id}-caption"
         out.append(
             {
@@ -459,4 +486,3 @@ def _names(data: SiteData, docs: list[str]) -> bytes:
 
 
 __all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "Release", "SiteSummary", "Value", "doc_of", "write_site"]
-_ = hashlib

@@ -45,6 +45,8 @@ class SiteWriter:
             raise ValueError("the previous site must be another folder than the one being written")
         out.mkdir(parents=True, exist_ok=True)
         self.out = out
+        self._out = os.fspath(out)
+        self._previous = os.fspath(previous) if previous is not None else ""
         self.previous = previous
         self.before: dict[str, list] = {}
         if previous is not None and (previous / MANIFEST).is_file():
@@ -55,7 +57,8 @@ class SiteWriter:
         self.reused = 0
         self.bytes = 0
 
-    def _target(self, rel: str) -> Path:
+    def _target(self, rel: str) -> str:
+        """The path of ``rel`` in ``out`` (a string: tens of thousands per site, pathlib's parsing shows)."""
         if rel in self.manifest:
             raise ValueError(f"two pages want the same file {rel!r}")
         hidden = rel.startswith(("/", ".")) or "/." in rel
@@ -65,7 +68,7 @@ class SiteWriter:
         if parent and parent not in self.dirs:
             (self.out / parent).mkdir(parents=True, exist_ok=True)
             self.dirs.add(parent)
-        return self.out / rel
+        return f"{self._out}/{rel}"
 
     def write(self, rel: str, data: bytes) -> None:
         """Write ``data`` at ``rel`` (or link the previous site's identical file)."""
@@ -76,10 +79,35 @@ class SiteWriter:
         old = self.before.get(rel)
         if self.previous is not None and old is not None and old[0] == digest:
             self.reused += 1
-            _link_or_write(self.previous / rel, target, data)
+            _link_or_write(f"{self._previous}/{rel}", target, data)
         else:
             self.written += 1
             _write(target, data)
+
+    def reuse(self, rels: list[str]) -> bool:
+        """Take the files ``rels`` unchanged from the previous site (hard links, else copies), all
+        or none: False, and nothing taken, when the previous site lacks one of them."""
+        if self.previous is None or any(rel not in self.before for rel in rels):
+            return False
+        taken: list[str] = []
+        for rel in rels:
+            target = self._target(rel)
+            try:
+                try:
+                    os.link(f"{self._previous}/{rel}", target)
+                except OSError:  # another file system
+                    shutil.copyfile(f"{self._previous}/{rel}", target)
+            except OSError:
+                for done in taken:
+                    os.unlink(f"{self._out}/{done}")
+                    del self.manifest[done]
+                return False
+            self.manifest[rel] = self.before[rel]
+            taken.append(rel)
+        for rel in rels:
+            self.bytes += self.before[rel][1]
+        self.reused += len(rels)
+        return True
 
     def link_file(self, rel: str, source: Path) -> str:
         """Put the file ``source`` at ``rel`` (hard link, else copy); returns its SHA-256.
@@ -128,7 +156,7 @@ class SiteWriter:
         return SiteSummary(pages, len(self.manifest), self.bytes, self.written, self.reused)
 
 
-def _write(target: Path, data: bytes) -> None:
+def _write(target: str, data: bytes) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         view = memoryview(data)
@@ -138,7 +166,7 @@ def _write(target: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _link_or_write(source: Path, target: Path, data: bytes) -> None:
+def _link_or_write(source: str, target: str, data: bytes) -> None:
     try:
         os.link(source, target)
     except OSError:

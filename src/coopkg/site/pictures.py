@@ -20,9 +20,12 @@ over that month or year, and a month-day (``xsd:gMonthDay``, year not stated) on
 from __future__ import annotations
 
 import calendar
+import hashlib
 import html
+import json
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +72,26 @@ class Picture:
     legend: tuple[tuple[str, str], ...] = ()
 
 
-def render_all(store: ox.Store) -> list[Picture]:
-    """The three pictures of the graph in ``store`` (queried as the union of its graphs)."""
-    return [province_network(store), timeline(store), areas(store)]
+#: (SVGs known, SVGs used) by spec digest, while :func:`render_all` draws
+_DRAWING: ContextVar[tuple[dict[str, str], dict[str, str]] | None] = ContextVar("coopkg_drawing", default=None)
+
+
+def render_all(store: ox.Store, drawn: dict[str, str] | None = None) -> list[Picture]:
+    """The three pictures of the graph in ``store`` (queried as the union of its graphs).
+
+    ``drawn``: SVGs an earlier build drew, by the digest of their spec (the same spec always draws
+    the same SVG, and drawing is most of this function's time); on return it holds exactly the
+    ones this call used, for the next build (:mod:`coopkg.site.memo` keeps them)."""
+    used: dict[str, str] = {}
+    token = _DRAWING.set((dict(drawn or {}), used))
+    try:
+        pictures = [province_network(store), timeline(store), areas(store)]
+    finally:
+        _DRAWING.reset(token)
+    if drawn is not None:
+        drawn.clear()
+        drawn.update(used)
+    return pictures
 
 
 # ------------------------------------------------------------------------------------------ queries
@@ -646,7 +666,9 @@ def _render(
     spec is compiled to Vega and given its size and ``autosize: none`` there.
     """
     left, top, right, bottom = padding
-    spec = chart.properties(background="white").to_dict()
+    # not validated against Vega-Lite's JSON schema (a third of the home page's time): the charts
+    # are this module's constants, and tests/test_pictures.py validates every one of them
+    spec = chart.properties(background="white").to_dict(validate=False)
     spec["config"] = {
         "font": FONT,
         "view": {"stroke": "#ccc"},
@@ -655,12 +677,18 @@ def _render(
         "title": {"anchor": "start", "frame": "group", "fontSize": 12, "font": FONT},
         "legend": {"labelFont": FONT, "titleFont": FONT, "labelLimit": 0, "titleLimit": 0},
     }
-    vega = vlc.vegalite_to_vega(spec)
-    vega["autosize"] = {"type": "none", "contains": "content"}
-    vega["width"], vega["height"] = size
-    vega["padding"] = {"left": left, "top": top, "right": right, "bottom": bottom}
-    svg = vlc.vega_to_svg(vega, allowed_base_urls=[])
+    key = hashlib.sha256(json.dumps([spec, size, padding, vlc.__version__], sort_keys=True).encode()).hexdigest()
+    known, used = _DRAWING.get() or ({}, {})
+    svg = known.get(key)
+    if svg is None:
+        vega = vlc.vegalite_to_vega(spec)
+        vega["autosize"] = {"type": "none", "contains": "content"}
+        vega["width"], vega["height"] = size
+        vega["padding"] = {"left": left, "top": top, "right": right, "bottom": bottom}
+        svg = vlc.vega_to_svg(vega, allowed_base_urls=[])
+    used[key] = svg
     return _accessible(_prefix_ids(svg, pid), pid, title, description)
+
 
 
 def _prefix_ids(svg: str, pid: str) -> str:

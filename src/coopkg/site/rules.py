@@ -21,6 +21,7 @@ alike. Two weights within one tenth of each other (``q=0.55`` and ``q=0.5``) cou
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -83,7 +84,13 @@ def _rules() -> list[tuple[str, str]]:
 
 #: ``(extension, regex)``: the first regex that matches the Accept header names the format
 RULES = _rules()
-_COMPILED = [(ext, re.compile(pattern, re.IGNORECASE)) for ext, pattern in RULES]
+
+
+@cache
+def _compiled() -> list[tuple[str, re.Pattern[str]]]:
+    """The rules compiled on first use: a build that serves nothing need not compile them."""
+    return [(ext, re.compile(pattern, re.IGNORECASE)) for ext, pattern in RULES]
+
 #: media types of the files the site holds, by extension
 MEDIA_TYPES = {
     **{f.ext: f.media for f in FORMATS},
@@ -109,7 +116,7 @@ def choose(accept: str | None) -> str | None:
     """
     if not accept or not accept.strip():
         return "html"
-    for ext, pattern in _COMPILED:
+    for ext, pattern in _compiled():
         if pattern.search(accept):
             return ext
     return None
