@@ -690,7 +690,6 @@ def _render(
     return _accessible(_prefix_ids(svg, pid), pid, title, description)
 
 
-
 def _prefix_ids(svg: str, pid: str) -> str:
     """Renumber ids as ``<pid>-<n>`` in order of appearance.
 

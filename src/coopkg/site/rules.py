@@ -91,6 +91,7 @@ def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     """The rules compiled on first use: a build that serves nothing need not compile them."""
     return [(ext, re.compile(pattern, re.IGNORECASE)) for ext, pattern in RULES]
 
+
 #: media types of the files the site holds, by extension
 MEDIA_TYPES = {
     **{f.ext: f.media for f in FORMATS},
