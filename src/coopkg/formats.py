@@ -49,9 +49,11 @@ Kind = Literal["rdf", "results", "file", "protocol"]
 
 
 class Format(NamedTuple):
-    """One format. ``media_types`` holds the canonical type first, then the aliases a client may
-    send for it; ``ox`` names the pyoxigraph enum member (``RdfFormat`` for RDF,
-    ``QueryResultsFormat`` for results) and ``rdflib`` the rdflib parser of it."""
+    """One format. ``media_types`` holds the canonical type first (the one coopkg writes), then
+    the aliases a client's ``Accept`` may name it by where it is offered (the site's pages take
+    ``application/json`` for JSON-LD, the endpoint for JSON results); ``ox`` names the pyoxigraph
+    enum member (``RdfFormat`` for RDF, ``QueryResultsFormat`` for results) and ``rdflib`` the
+    rdflib plugin that parses it."""
 
     name: str
     label: str
