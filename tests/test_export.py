@@ -14,16 +14,16 @@ from rdflib.compare import isomorphic
 
 import coopkg
 from coopkg.cli import cli
+from coopkg.formats import DUMPS
 from coopkg.graph.dataset import Dataset
-from coopkg.graph.formats import FORMATS
 from coopkg.publish import dist as export_mod
 from coopkg.publish.parts import DumpWriter, Serializer
 from reference import body_via_dumps
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", list(DUMPS))
 def test_every_format_round_trips_through_pyoxigraph(dataset: Dataset, built_dist: Path, fmt: str) -> None:
-    spec = FORMATS[fmt]
+    spec = DUMPS[fmt]
     parsed = list(ox.parse(path=str(built_dist / f"coopkg.{spec.extension}"), format=spec.ox_format))
     if spec.quads:
         assert set(parsed) == set(dataset.quads)
@@ -34,12 +34,12 @@ def test_every_format_round_trips_through_pyoxigraph(dataset: Dataset, built_dis
 
 
 @pytest.mark.slow  # rdflib parses every whole dump
-@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "nq"])
+@pytest.mark.parametrize("fmt", list(DUMPS))
 def test_every_format_is_read_by_rdflib_too(dataset: Dataset, built_dist: Path, fmt: str) -> None:
     """An independent parser (rdflib) reads each dump to a graph isomorphic to ours, offline."""
-    rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}[fmt]
-    path = built_dist / f"coopkg.{FORMATS[fmt].extension}"
-    if FORMATS[fmt].quads:
+    rdflib_format = DUMPS[fmt].rdflib
+    path = built_dist / f"coopkg.{DUMPS[fmt].extension}"
+    if DUMPS[fmt].quads:
         got = rdflib.Dataset()
         got.parse(path, format=rdflib_format)
         want = dataset.to_rdflib()
@@ -226,14 +226,14 @@ def test_export_rejects_an_unknown_format() -> None:
     assert "Invalid value for '-f' / '--format'" in result.output
 
 
-@pytest.mark.parametrize("fmt", [f.name for f in FORMATS.values()])
+@pytest.mark.parametrize("fmt", [f.name for f in DUMPS.values()])
 def test_one_format_exported_alone_is_the_dist_file_byte_for_byte(dataset: Dataset, built_dist: Path, fmt: str) -> None:
     """``coopkg export`` serializes only the format asked for, and gets the same bytes."""
     import io
 
     buf = io.BytesIO()
     coopkg.export(dataset, fmt, buf)
-    assert buf.getvalue() == (built_dist / f"coopkg.{FORMATS[fmt].extension}").read_bytes()
+    assert buf.getvalue() == (built_dist / f"coopkg.{DUMPS[fmt].extension}").read_bytes()
 
 
 def test_the_jsonld_writer_writes_what_json_dumps_would(dataset: Dataset) -> None:

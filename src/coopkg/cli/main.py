@@ -25,7 +25,7 @@ from coopkg.cli.options import (
     shapes_option,
 )
 from coopkg.errors import InvalidData
-from coopkg.graph.formats import FORMATS
+from coopkg.formats import DUMPS
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -194,7 +194,7 @@ def _print_report(report: Report, fmt: str) -> None:
 
 @cli.command(name="export")
 @data_options
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="RDF format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(DUMPS)), required=True, help="RDF format.")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--verify", is_flag=True, help="Re-parse the written file and require exactly the built statements.")
 @cache_option

@@ -49,13 +49,13 @@ def _store(data_dir: Path, base: str | None, dump: Path | None, cache: Path, *, 
     import pyoxigraph as ox
 
     from coopkg.cli.options import open_reader
-    from coopkg.graph.formats import get_format
+    from coopkg.formats import get_dump
 
     if dump is None:
         return open_reader(data_dir, base, cache).store(wide=wide)
     ext = dump.suffix.lstrip(".")
     try:
-        fmt = get_format(ext)
+        fmt = get_dump(ext)
     except InputError:
         raise click.BadParameter(f"unknown dump format {ext!r}", param_hint="--dump") from None
     store = ox.Store()

@@ -19,6 +19,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from coopkg.errors import Location
+from coopkg.formats import RDF_SYNTAXES
 from coopkg.gcpause import paused
 from coopkg.vocab import Namespaces
 
@@ -159,7 +160,7 @@ class Dataset:
 
         ds = rdflib.Dataset()
         data = ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS)
-        ds.parse(data=data, format="nquads")
+        ds.parse(data=data, format=RDF_SYNTAXES["nq"].rdflib)
         return ds
 
 

@@ -32,10 +32,10 @@ import pyoxigraph as ox
 
 from coopkg.atomic import new_folder, swap_folder, write_via
 from coopkg.errors import CoopkgError, InputError
+from coopkg.formats import DUMPS, Format, get_dump
 from coopkg.gcpause import paused
 from coopkg.graph import jsonld
 from coopkg.graph.dataset import Dataset
-from coopkg.graph.formats import FORMATS, RdfFormat, get_format
 from coopkg.publish.parts import Census, Chunk, DumpWriter, Serializer, write_chunks
 from coopkg.publish.void import source_prefix, void_triples
 from coopkg.vocab import PREFIXES, SPDX
@@ -54,11 +54,11 @@ def prefixes(ds: Dataset) -> dict[str, str]:
     return jsonld.context(ds.namespaces.id)
 
 
-def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
+def serialize(ds: Dataset, fmt: Format | str, out: IO[bytes]) -> None:
     """Write ``ds`` in ``fmt`` to the binary stream ``out`` (no re-parse; see :func:`export`).
 
     The same bytes as that format's file in ``dist/``: written part by part (:mod:`coopkg.publish.parts`)."""
-    fmt = get_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = get_dump(fmt) if isinstance(fmt, str) else fmt
     pfx = prefixes(ds)
     ser = Serializer(pfx)
     with paused():  # one dict per node, all freed at once: collections would only re-walk ds
@@ -66,7 +66,7 @@ def serialize(ds: Dataset, fmt: RdfFormat | str, out: IO[bytes]) -> None:
         write_chunks(chunks, fmt.name, out, pfx)
 
 
-def check_dump(ds: Dataset, fmt: RdfFormat, path: Path) -> None:
+def check_dump(ds: Dataset, fmt: Format, path: Path) -> None:
     """Re-parse ``path`` with pyoxigraph and require exactly the dataset's triples/quads.
 
     :raises ExportError: the file parses to something else.
@@ -94,7 +94,7 @@ def export(ds: Dataset, fmt: str, dest: str | Path | IO[bytes], *, verify: bool 
     :raises InputError: unknown format.
     :raises ExportError: with ``verify``, the written file does not re-parse to the dataset.
     """
-    rdf_format = get_format(fmt)
+    rdf_format = get_dump(fmt)
     if not isinstance(dest, (str, Path)):
         serialize(ds, rdf_format, dest)
         return
@@ -163,11 +163,11 @@ class StagedDist:
         pfx = prefixes(ds)
         with paused(), ExitStack() as stack:  # the writers make millions of short-lived objects
             if on_step:
-                on_step("export " + ", ".join(f.name for f in FORMATS.values()))
+                on_step("export " + ", ".join(f.name for f in DUMPS.values()))
             outs = {
                 # unbuffered: stored chunks are copied in at the file descriptor (coopkg.publish.parts)
                 fmt.name: stack.enter_context((tmp / f"{DUMP_STEM}.{fmt.extension}").open("wb", buffering=0))
-                for fmt in FORMATS.values()
+                for fmt in DUMPS.values()
             }
             writer = DumpWriter(outs, pfx)
             census = Census(ds.namespaces.vocabulary_graph.value)
@@ -177,7 +177,7 @@ class StagedDist:
             writer.close()
             stack.close()
             if verify:
-                for fmt in FORMATS.values():
+                for fmt in DUMPS.values():
                     check_dump(ds, fmt, tmp / f"{DUMP_STEM}.{fmt.extension}")
             ctx = {"@context": pfx}
             (tmp / "context.jsonld").write_text(json.dumps(ctx, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

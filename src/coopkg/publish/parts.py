@@ -29,11 +29,12 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from coopkg.errors import CoopkgError
+from coopkg.formats import DUMPS
 from coopkg.graph import jsonld
 from coopkg.vocab import COOP, RDF
 
-#: chunk kinds, one per dump format (the format names of :mod:`coopkg.graph.formats`)
-KINDS = ("ttl", "nt", "jsonld", "trig", "nq")
+#: chunk kinds, one per dump format (the names of :data:`coopkg.formats.DUMPS`, in its order)
+KINDS = tuple(DUMPS)
 
 _TYPE_NODE = ox.NamedNode(RDF + "type")
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from coopkg.formats import DUMPS
 from coopkg.graph.dataset import Dataset
-from coopkg.graph.formats import FORMATS
 from coopkg.publish.parts import Census
 from coopkg.vocab import COOP, DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD, Namespaces
 
@@ -103,7 +103,7 @@ def void_triples(
         yield T(g, p(VOID, "triples"), _n(census.per_graph[name]))
     for doc in census.sources:
         yield T(d, p(PROV, "wasDerivedFrom"), ox.NamedNode(doc))
-    for fmt in FORMATS.values():
+    for fmt in DUMPS.values():
         name = f"coopkg.{fmt.extension}"
         if name not in sizes:
             continue
@@ -111,9 +111,7 @@ def void_triples(
         yield T(d, p(DCAT, "distribution"), dist)
         yield T(dist, p(RDF, "type"), p(DCAT, "Distribution"))
         yield T(dist, p(RDFS, "label"), ox.Literal(name))
-        yield T(
-            dist, p(DCAT, "mediaType"), ox.NamedNode("https://www.iana.org/assignments/media-types/" + fmt.media_type)
-        )
+        yield T(dist, p(DCAT, "mediaType"), ox.NamedNode(fmt.iana))
         yield T(dist, p(DCAT, "byteSize"), _n(sizes[name]))
         url = ox.NamedNode(download_url(ns, name))
         yield T(dist, p(DCAT, "downloadURL"), url)

@@ -31,6 +31,7 @@ import httpx
 import pyoxigraph as ox
 
 from coopkg.errors import InputError, RemoteError
+from coopkg.formats import PROTOCOL, RDF_SYNTAXES, RESULTS
 
 AUTH_KINDS = ("basic", "digest", "bearer")
 ENV_TOKEN = "COOPKG_ENDPOINT_TOKEN"
@@ -160,14 +161,14 @@ class RemoteClient:
         headers = {"Accept": accept} if accept else {}
         if self.form:
             return self.request("POST", url, what=what, data={key: text}, headers=headers)
-        kind = "application/sparql-query" if key == "query" else "application/sparql-update"
+        kind = PROTOCOL["query" if key == "query" else "update"].media_type
         headers["Content-Type"] = f"{kind}; charset=utf-8"
         return self.request("POST", url, what=what, content=text.encode("utf-8"), headers=headers)
 
     def select(self, url: str, query: str, *, what: str | None = None) -> Solutions:
         """Every row of a SELECT, read now; a cut or unreadable answer is a RemoteError."""
         what = what or f"POST {url}"
-        r = self._sparql(url, "query", query, "application/sparql-results+json", what)
+        r = self._sparql(url, "query", query, RESULTS["json"].media_type, what)
         try:
             parsed = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
             if not isinstance(parsed, ox.QuerySolutions):
@@ -183,7 +184,7 @@ class RemoteClient:
         """The answer of an ASK, read now; Virtuoso 7.2's way of answering (a solution of
         ``?__ASK_RETVAL`` bound to 1, or no solution) is read as the boolean it means."""
         what = what or f"POST {url}"
-        r = self._sparql(url, "query", query, "application/sparql-results+json", what)
+        r = self._sparql(url, "query", query, RESULTS["json"].media_type, what)
         try:
             parsed = ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON)
             if isinstance(parsed, ox.QueryBoolean):
@@ -201,7 +202,7 @@ class RemoteClient:
     def triples(self, url: str, query: str, *, what: str | None = None) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE, read now as N-Triples."""
         what = what or f"POST {url}"
-        r = self._sparql(url, "query", query, "application/n-triples", what)
+        r = self._sparql(url, "query", query, RDF_SYNTAXES["nt"].media_type, what)
         triples = parse_ntriples(r.content, what, r.status_code)
         _check_row_cap(r, len(triples), what)
         return triples

@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopkg.errors import InputError
+from coopkg.formats import RDF_SYNTAXES, RESULTS
 from coopkg.query import isolate
 from coopkg.query.catalog import Parameter, StoredQuery
 from coopkg.records.models import _IRI
@@ -102,12 +103,10 @@ def bindings(query: StoredQuery, params: Mapping[str, str]) -> dict[str, Term]:
     return out
 
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
+#: how SELECT and ASK answers can be written, by ``--format`` name
+RESULT_FORMATS = {name: f.ox_format for name, f in RESULTS.items()}
+#: how CONSTRUCT and DESCRIBE answers can be written (JSON-LD by :mod:`coopkg.graph.jsonld`)
+GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 
 
 @dataclass
@@ -147,9 +146,9 @@ class Answer:
         triples = list(self.result)
         if fmt == "jsonld":
             return jsonld.dumps(triples, dict(PREFIXES)).encode("utf-8")
-        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}.get(fmt)
-        if rdf is None:
+        if fmt not in GRAPH_FORMATS:
             raise InputError(f"a {self.form} result can be written as ttl, nt or jsonld, not {fmt!r}")
+        rdf = RDF_SYNTAXES[fmt].ox_format
         return ox.serialize(triples, format=rdf, prefixes=dict(PREFIXES) if fmt == "ttl" else None)
 
 

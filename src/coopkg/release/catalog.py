@@ -27,18 +27,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from coopkg.errors import InputError
-from coopkg.graph.formats import FORMATS
+from coopkg.formats import DUMPS, FILES, RDF_SYNTAXES, Format
 from coopkg.vocab import COOP, DCAT, DCTERMS, OWL, PREFIXES, PROV, RDF, VOID, XSD
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-MEDIA = "https://www.iana.org/assignments/media-types/"
 ONTOLOGY = COOP.rstrip("#")
-_MEDIA_TYPES = {f"coopkg.{f.extension}": f.media_type for f in FORMATS.values()} | {
-    "context.jsonld": "application/ld+json",
-    "void.ttl": "text/turtle",
-    "SHA256SUMS": "text/plain",
-    "CHANGELOG.md": "text/markdown",
+_FORMATS = {f"coopkg.{f.extension}": f for f in DUMPS.values()} | {
+    "context.jsonld": RDF_SYNTAXES["jsonld"],
+    "void.ttl": RDF_SYNTAXES["ttl"],
+    "SHA256SUMS": FILES["txt"],
+    "CHANGELOG.md": FILES["md"],
 }
 
 
@@ -166,25 +165,22 @@ def catalog_triples(
         out.add(T(rel, _n(DCAT, "previousVersion"), previous))
     if ontology_version:
         out.add(T(rel, _n(DCTERMS, "conformsTo"), ox.NamedNode(ontology_version)))
-    for node, info, media in (
-        (ox.NamedNode(f"{rel.value}/archive"), archive, "application/gzip"),
-        *(
-            (ox.NamedNode(f"{rel.value}/file/{f.name}"), f, _MEDIA_TYPES.get(f.name, "application/octet-stream"))
-            for f in files
-        ),
+    for node, info, fmt in (
+        (ox.NamedNode(f"{rel.value}/archive"), archive, FILES["gz"]),
+        *((ox.NamedNode(f"{rel.value}/file/{f.name}"), f, _FORMATS.get(f.name, FILES["bytes"])) for f in files),
     ):
-        out |= _distribution(rel, node, info, media)
+        out |= _distribution(rel, node, info, fmt)
     return sorted(out, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
-def _distribution(rel: ox.NamedNode, node: ox.NamedNode, info: FileInfo, media: str) -> set[ox.Triple]:
+def _distribution(rel: ox.NamedNode, node: ox.NamedNode, info: FileInfo, fmt: Format) -> set[ox.Triple]:
     T = ox.Triple
     checksum = ox.NamedNode(node.value + "#sha256")
     return {
         T(rel, _n(DCAT, "distribution"), node),
         T(node, _n(RDF, "type"), _n(DCAT, "Distribution")),
         T(node, _n(DCTERMS, "title"), ox.Literal(info.name)),
-        T(node, _n(DCAT, "mediaType"), ox.NamedNode(MEDIA + media)),
+        T(node, _n(DCAT, "mediaType"), ox.NamedNode(fmt.iana)),
         T(node, _n(DCAT, "byteSize"), ox.Literal(str(info.size), datatype=_n(XSD, "integer"))),
         T(node, _n(DCTERMS, "license"), ox.NamedNode(LICENSE)),
         T(node, _n(SPDX, "checksum"), checksum),

@@ -63,6 +63,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from coopkg.errors import InputError, InvalidData, RemoteError
+from coopkg.formats import RDF_SYNTAXES
 from coopkg.graph.dataset import Dataset
 from coopkg.query.client import RemoteClient, Upload, auth_from_env
 from coopkg.remote.presets import PRESETS, Preset
@@ -365,7 +366,7 @@ class _Client:
     ) -> None:
         """Replace ``graph`` with ``triples`` (Graph Store Protocol PUT, N-Triples)."""
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        self._upload("PUT", self._graph_url(graph), body, "application/n-triples", graph, on_progress)
+        self._upload("PUT", self._graph_url(graph), body, RDF_SYNTAXES["nt"].media_type, graph, on_progress)
 
     def _graph_url(self, graph: str) -> str:
         """The Graph Store Protocol URL of ``graph``."""
@@ -395,11 +396,11 @@ class _Client:
     def get_graph(self, graph: str) -> bytes:
         """The triples of ``graph`` on the server, as N-Triples (Graph Store Protocol GET)."""
         url = self._graph_url(graph)
-        return self.remote.request("GET", url, headers={"Accept": "application/n-triples"}).content
+        return self.remote.request("GET", url, headers={"Accept": RDF_SYNTAXES["nt"].media_type}).content
 
     def post_quads(self, body: bytes, label: str, on_progress: Callable[[str, int, int], None] | None) -> None:
         """Add the N-Quads ``body`` to the store in one request (the preset's quads endpoint)."""
-        self._upload("POST", f"{self.base}{self.preset.quads}", body, "application/n-quads", label, on_progress)
+        self._upload("POST", f"{self.base}{self.preset.quads}", body, RDF_SYNTAXES["nq"].media_type, label, on_progress)
 
     def _upload(
         self,

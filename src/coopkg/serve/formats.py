@@ -1,8 +1,10 @@
 """Media types the endpoint offers, content negotiation, and graph serialisation.
 
-Results: every format pyoxigraph writes (SPARQL JSON, XML, CSV, TSV). Graphs (CONSTRUCT,
-DESCRIBE, entity pages): every RDF format pyoxigraph writes. A triple set written as N-Quads or
-TriG is the default graph only, which is what the protocol returns for a graph result.
+Results: every format pyoxigraph writes (SPARQL JSON, XML, CSV, TSV), by each of their media
+types (a client's ``application/json`` is the JSON results). Graphs (CONSTRUCT, DESCRIBE, entity
+pages): every RDF format pyoxigraph writes, by its canonical media type. A triple set written as
+N-Quads or TriG is the default graph only, which is what the protocol returns for a graph result.
+The formats, their media types and pyoxigraph names are those of :mod:`coopkg.formats`.
 """
 
 from __future__ import annotations
@@ -11,25 +13,19 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from coopkg.formats import RDF_SYNTAXES, RESULTS
 from coopkg.graph import jsonld
 
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/n3": ox.RdfFormat.N3,
-}
+#: the result formats, in the order offered (the first answers ``*/*``)
+RESULT_FORMATS = tuple(RESULTS.values())
+#: the graph formats, in the order offered (the first answers ``*/*``)
+GRAPH_FORMATS = tuple(RDF_SYNTAXES[name] for name in ("ttl", "nt", "jsonld", "rdf", "nq", "trig", "n3"))
+RESULT_TYPES = {media: f.ox_format for f in RESULT_FORMATS for media in f.media_types}
+GRAPH_TYPES = {f.media_type: f.ox_format for f in GRAPH_FORMATS}
+#: the Service Description's formats, in the order offered
+SERVICE_TYPES = [RDF_SYNTAXES[name].media_type for name in ("ttl", "nt", "rdf", "jsonld")]
+#: the graph formats that write prefixes
+_PREFIXED = tuple(RDF_SYNTAXES[name].ox_format for name in ("ttl", "trig", "n3", "rdf"))
 
 
 def negotiate(accept: str | None, offered: list[str]) -> str | None:
@@ -66,9 +62,8 @@ def graph_bytes(triples: Iterable[ox.Triple], media: str, compact: bool) -> byte
     """Serialise triples; ``compact`` writes our own prefixed JSON-LD and Turtle (entity pages)."""
     from coopkg.vocab import PREFIXES
 
-    if compact and media == "application/ld+json":
+    if compact and media == RDF_SYNTAXES["jsonld"].media_type:
         return jsonld.dumps(list(triples), dict(PREFIXES)).encode()
     fmt = GRAPH_TYPES[media]
-    prefixed = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
-    prefixes = dict(PREFIXES) if fmt in prefixed else None
+    prefixes = dict(PREFIXES) if fmt in _PREFIXED else None
     return ox.serialize(triples, format=fmt, prefixes=prefixes)

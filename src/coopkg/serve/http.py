@@ -50,6 +50,7 @@ from http import HTTPStatus
 
 import httptools
 
+from coopkg.formats import PLAIN_TEXT
 from coopkg.serve.flight import InFlight
 
 
@@ -171,7 +172,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         if len(self.open_conns) >= self.limits.max_connections:
             self.log(f"{self.peer}: refused, {len(self.open_conns)} connections already open")
-            transport.write(encode(Response(503, "text/plain", b"too many connections\n"), False, False))
+            transport.write(encode(Response(503, PLAIN_TEXT, b"too many connections\n"), False, False))
             transport.close()
             self.closed = True
             return
@@ -249,7 +250,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         self._stop_reading()
         if not self.transport or self.closed:
             return
-        response = Response(status, "text/plain", message.encode() + b"\n")
+        response = Response(status, PLAIN_TEXT, message.encode() + b"\n")
         if self.task or self.pending:
             self.final = response
             return
@@ -423,7 +424,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
                     response = await self.handler(request)
                 except Exception as exc:  # the server answers even when the handler breaks
                     self.log(f"{self.peer}: {request.method} {request.target[:80]}: {type(exc).__name__}: {exc}")
-                    response = Response(500, "text/plain", b"internal error\n")
+                    response = Response(500, PLAIN_TEXT, b"internal error\n")
                 if self.closed or not self.transport or self.transport.is_closing():
                     self.log(f"{self.peer}: disconnected before the answer to {request.method} {request.target[:80]}")
                     return
@@ -451,7 +452,7 @@ class HttpProtocol(asyncio.BufferedProtocol):
         size = 0 if head_only or response.status in (204, 304) else len(response.body)
         if not self.budget.take(size, always=size <= self.limits.write_buffer):
             self.log(f"{self.peer}: an answer of {size >> 20} MiB does not fit in the answers in flight; 503")
-            response, size = Response(503, "text/plain", b"the server is busy sending answers: try again later\n"), 0
+            response, size = Response(503, PLAIN_TEXT, b"the server is busy sending answers: try again later\n"), 0
             self.budget.take(0, always=True)
         whole = False
         try:

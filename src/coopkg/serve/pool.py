@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coopkg.formats import PLAIN_TEXT
 from coopkg.serve import worker as serve_worker
 from coopkg.serve.worker import HEADER, Frame, Reply
 
@@ -223,12 +224,12 @@ class WorkerPool:
     async def run(self, job: tuple[Any, ...]) -> Reply:
         """Run a job on a worker within the limits; always returns a reply."""
         if self.idle.empty() and self.waiting >= self.limits.queue:
-            return 503, "text/plain", b"the server is busy: too many queries are waiting, try again later"
+            return 503, PLAIN_TEXT, b"the server is busy: too many queries are waiting, try again later"
         self.waiting += 1
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.limits.timeout)
         except TimeoutError:
-            return 503, "text/plain", b"the server is busy: no query worker became free in time"
+            return 503, PLAIN_TEXT, b"the server is busy: no query worker became free in time"
         finally:
             self.waiting -= 1
         self.busy += 1
@@ -245,16 +246,16 @@ class WorkerPool:
                 f"the server runs as many long queries as it can ({self.limits.size}): this one was stopped "
                 f"after {self.limits.long_query:g} s so that short queries are still answered; try again later"
             )
-            return 503, "text/plain", message.encode()
+            return 503, PLAIN_TEXT, message.encode()
         except TimeoutError:
             self.log(f"query timed out after {self.limits.timeout:g} s; its worker was killed: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
-            return 503, "text/plain", f"query timed out after {self.limits.timeout:g} s".encode()
+            return 503, PLAIN_TEXT, f"query timed out after {self.limits.timeout:g} s".encode()
         except WorkerDied:
             await worker.kill()
             self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
-            return 503, "text/plain", b"the query stopped its worker (over the memory limit?)"
+            return 503, PLAIN_TEXT, b"the query stopped its worker (over the memory limit?)"
         finally:
             self.busy -= 1
         if retire is None and not worker.exited.done():

@@ -28,9 +28,10 @@ from pathlib import Path
 import jinja2
 
 from coopkg.errors import CoopkgError
+from coopkg.formats import FILES, MEDIA_BY_EXTENSION
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import bindings, with_values_block
-from coopkg.serve.formats import negotiate
+from coopkg.serve.formats import SERVICE_TYPES, negotiate
 from coopkg.serve.http import Response
 
 PAGE = Path(__file__).with_name("page")
@@ -40,17 +41,18 @@ PREFIX = "/sparql-ui/"
 #: what ``/sparql-ui/<name>`` serves: the vendored build and licence, and this page's own script and style
 #: (all UTF-8: the HTTP layer names the charset of ``text/`` types)
 ASSETS = {
-    "yasgui.min.js": (VENDOR, "text/javascript"),
-    "yasgui.min.css": (VENDOR, "text/css"),
-    "LICENSE": (VENDOR, "text/plain"),
-    "README.md": (VENDOR, "text/plain"),
-    "sparql.js": (PAGE, "text/javascript"),
-    "sparql.css": (PAGE, "text/css"),
-    "favicon.svg": (SITE_TEMPLATES, "image/svg+xml"),
+    name: (folder, FILES[kind].media_type)
+    for name, folder, kind in (
+        ("yasgui.min.js", VENDOR, "js"),
+        ("yasgui.min.css", VENDOR, "css"),
+        ("LICENSE", VENDOR, "txt"),
+        ("README.md", VENDOR, "txt"),
+        ("sparql.js", PAGE, "js"),
+        ("sparql.css", PAGE, "css"),
+        ("favicon.svg", SITE_TEMPLATES, "svg"),
+    )
 }
-#: the Service Description's formats (see ``server.SD_GRAPH_TYPES``), offered before HTML: a tie
-#: (``*/*``, or no ``Accept``) keeps the protocol's answer
-_PROTOCOL_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
+_HTML = FILES["html"].media_type
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ class Example:
 
 def wants_page(accept: str | None) -> bool:
     """True when ``Accept`` prefers HTML to every format of the Service Description."""
-    return negotiate(accept, [*_PROTOCOL_TYPES, "text/html"]) == "text/html"
+    # the Service Description's formats offered before HTML: a tie (``*/*``, or no ``Accept``)
+    # keeps the protocol's answer
+    return negotiate(accept, [*SERVICE_TYPES, _HTML]) == _HTML
 
 
 def examples(directory: Path | None = None) -> list[Example]:
@@ -86,7 +90,11 @@ def page(endpoint: str, directory: Path | None = None) -> bytes:
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     version = (VENDOR / "VERSION").read_text(encoding="utf-8").split()[-1]
     html = env.get_template("sparql.html").render(
-        endpoint=endpoint, examples=found, examples_json=jinja2.utils.markupsafe.Markup(data), version=version
+        endpoint=endpoint,
+        examples=found,
+        examples_json=jinja2.utils.markupsafe.Markup(data),
+        version=version,
+        media=MEDIA_BY_EXTENSION,
     )
     return html.encode("utf-8")
 
@@ -98,7 +106,7 @@ def cached_page(endpoint: str) -> bytes:
 
 
 def page_response(endpoint: str) -> Response:
-    return Response(200, "text/html", cached_page(endpoint), [("Vary", "Accept")])
+    return Response(200, _HTML, cached_page(endpoint), [("Vary", "Accept")])
 
 
 def asset(path: str) -> Response | None:

@@ -36,38 +36,34 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from coopkg.formats import PLAIN_TEXT, PROTOCOL, RESULTS
 from coopkg.graph.dataset import Dataset
 from coopkg.serve import queryui
 from coopkg.serve.cache import AnswerCache
 from coopkg.serve.clients import PerClient, client_of
 from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
 from coopkg.serve.flight import InFlight
-from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
+from coopkg.serve.formats import (
+    GRAPH_FORMATS,
+    GRAPH_TYPES,
+    RESULT_FORMATS,
+    RESULT_TYPES,
+    SERVICE_TYPES,
+    negotiate,
+)
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-SD_GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
-FORMAT_IRIS = {
-    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
-    "application/trig": "http://www.w3.org/ns/formats/TriG",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-    "text/n3": "http://www.w3.org/ns/formats/N3",
-}
+SD_GRAPH_TYPES = SERVICE_TYPES
+FORMAT_IRIS = {f.media_type: f.iri for f in (*RESULT_FORMATS, *GRAPH_FORMATS) if f.iri}
 
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110 token)
 
 
 def _text(status: int, message: str) -> Response:
-    return Response(status, "text/plain", message.encode() + b"\n")
+    return Response(status, PLAIN_TEXT, message.encode() + b"\n")
 
 
 class ProtocolError(Exception):
@@ -132,7 +128,7 @@ class Endpoint:
         if req.method in ("GET", "HEAD"):
             found = queryui.asset(url.path)
             return found if found is not None else await self.resolve(url.path, accept, req.peer, req.headers)
-        return Response(405, "text/plain", b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
+        return Response(405, PLAIN_TEXT, b"read-only: GET or HEAD\n", [("Allow", "GET, HEAD, OPTIONS")])
 
     def options(self, req: Request, sparql: bool) -> Response:
         """``OPTIONS``: the methods allowed, and with CORS the answer to a browser's preflight (a POST
@@ -144,7 +140,7 @@ class Endpoint:
             allowed = ", ".join(h for h in (x.strip() for x in asked.split(",")) if _TOKEN.fullmatch(h))
             headers += [("Access-Control-Allow-Methods", methods), ("Access-Control-Max-Age", "86400")]
             headers.append(("Access-Control-Allow-Headers", allowed or "Accept, Content-Type"))
-        return Response(204, "text/plain", b"", headers)
+        return Response(204, PLAIN_TEXT, b"", headers)
 
     async def resolve(
         self, path: str, accept: str | None, peer: str = "", headers: Mapping[str, str] | None = None
@@ -168,7 +164,7 @@ class Endpoint:
         elif req.method == "POST":
             params = self._post_params(req, query_string)
         else:
-            return Response(405, "text/plain", b"GET, HEAD or POST\n", [("Allow", "GET, HEAD, POST")])
+            return Response(405, PLAIN_TEXT, b"GET, HEAD or POST\n", [("Allow", "GET, HEAD, POST")])
         if "update" in params:
             raise ProtocolError(403, "this endpoint is read-only: updates are refused")
         queries = params.get("query", [])
@@ -188,7 +184,7 @@ class Endpoint:
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
         ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype == "application/x-www-form-urlencoded":
+        if ctype == PROTOCOL["form"].media_type:
             try:
                 text = req.body.decode("ascii")
             except UnicodeDecodeError as exc:
@@ -199,7 +195,7 @@ class Endpoint:
             for name, values in _params(query_string, "query string").items():
                 params.setdefault(name, []).extend(values)
             return params
-        if ctype == "application/sparql-query":
+        if ctype == PROTOCOL["query"].media_type:
             params = _params(query_string, "query string")
             if "query" in params:
                 raise ProtocolError(400, "the query is the body: do not also give 'query' in the URL")
@@ -208,15 +204,15 @@ class Endpoint:
             except UnicodeDecodeError as exc:
                 raise ProtocolError(400, f"the query body is not valid UTF-8 (byte {exc.start})") from exc
             return params
-        if ctype == "application/sparql-update":
+        if ctype == PROTOCOL["update"].media_type:
             raise ProtocolError(403, "this endpoint is read-only: updates are refused")
-        raise ProtocolError(415, "send application/sparql-query or application/x-www-form-urlencoded")
+        raise ProtocolError(415, f"send {PROTOCOL['query'].media_type} or {PROTOCOL['form'].media_type}")
 
     async def named_graphs(self) -> list[str]:
         """The dataset's named graphs, asked of a worker the first time (the data cannot change)."""
         if self._graphs is None:
             query = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
-            status, _, body = await self.pool.run(("query", query, "application/sparql-results+json", None, None))
+            status, _, body = await self.pool.run(("query", query, RESULTS["json"].media_type, None, None))
             if status != 200:
                 raise ProtocolError(503, "the service description is not available now: try again later")
             rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)

@@ -18,22 +18,13 @@ import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from coopkg.formats import FILES, is_text
 from coopkg.serve.http import Response
 from coopkg.site import resolve
 from coopkg.site.links import file_stem
 from coopkg.site.rules import FORMATS
 
-_TEXTUAL = (
-    "text/",
-    "application/ld+json",
-    "application/n-triples",
-    "application/n-quads",
-    "application/trig",
-    "application/rdf+xml",
-    "application/json",
-    "application/xml",
-    "image/svg+xml",
-)
+_HTML = FILES["html"].media_type + "; charset=utf-8"
 _PAGE_EXTS = tuple(f".{f.ext}" for f in FORMATS)
 
 
@@ -56,15 +47,15 @@ def site_resolver(site_dir: Path) -> Callable[[str, Mapping[str, str]], Response
         if answer.status == 404:
             if not not_found.is_file():
                 return None
-            return Response(404, "text/html; charset=utf-8", not_found.read_bytes())
+            return Response(404, _HTML, not_found.read_bytes())
         name = answer.location.rpartition(".")[0] if answer.location else _name(path)
         negotiated = [("Vary", "Accept"), ("Link", _links(name))]
         if answer.status == 303 and answer.location:
             body = f'<p>See <a href="{answer.location}">{answer.location}</a></p>\n'.encode()
-            return Response(303, "text/html; charset=utf-8", body, [("Location", answer.location), *negotiated])
+            return Response(303, _HTML, body, [("Location", answer.location), *negotiated])
         offered = ", ".join(f.media for f in FORMATS)
         body = f"<p>406 Not Acceptable: this IRI's documents are {offered}.</p>\n".encode()
-        return Response(406, "text/html; charset=utf-8", body, negotiated)
+        return Response(406, _HTML, body, negotiated)
 
     return static
 
@@ -89,7 +80,7 @@ def _file(file: Path, media: str, headers: Mapping[str, str]) -> Response:
         extra.append(("Link", _links(file.name.rpartition(".")[0])))
     if _not_modified(headers, etag, int(stat.st_mtime)):
         return Response(304, "", b"", extra)
-    charset = "; charset=utf-8" if media.startswith(_TEXTUAL) and "charset" not in media else ""
+    charset = "; charset=utf-8" if is_text(media) and "charset" not in media else ""
     return Response(200, media + charset, body, extra)
 
 

@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from coopkg.formats import PLAIN_TEXT
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
 from coopkg.serve.guard import deny_network, inspect_query
 
@@ -139,7 +140,7 @@ def run_query(
     """The protocol's dataset wins over FROM/FROM NAMED; with neither, the default graph is the union."""
     found = inspect_query(query)
     if found.refused:
-        return 400, "text/plain", found.refused.encode()
+        return 400, PLAIN_TEXT, found.refused.encode()
     kwargs: dict[str, Any] = {}
     if default_graphs is not None or named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
@@ -151,19 +152,19 @@ def run_query(
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             media = negotiate(accept, list(RESULT_TYPES))
             if media is None:
-                return 406, "text/plain", ("offered: " + ", ".join(RESULT_TYPES)).encode()
+                return 406, PLAIN_TEXT, ("offered: " + ", ".join(RESULT_TYPES)).encode()
             body = result.serialize(format=RESULT_TYPES[media])
         else:
             media = negotiate(accept, list(GRAPH_TYPES))
             if media is None:
-                return 406, "text/plain", ("offered: " + ", ".join(GRAPH_TYPES)).encode()
+                return 406, PLAIN_TEXT, ("offered: " + ", ".join(GRAPH_TYPES)).encode()
             body = graph_bytes(result, media, compact=False)
     except SyntaxError as exc:
-        return 400, "text/plain", f"query does not parse: {exc}".encode()
+        return 400, PLAIN_TEXT, f"query does not parse: {exc}".encode()
     except PermissionError:
-        return 403, "text/plain", b"this endpoint makes no outbound connections"
+        return 403, PLAIN_TEXT, b"this endpoint makes no outbound connections"
     if len(body) > max_response:
-        return 500, "text/plain", f"the result is larger than {max_response >> 20} MiB: add a LIMIT".encode()
+        return 500, PLAIN_TEXT, f"the result is larger than {max_response >> 20} MiB: add a LIMIT".encode()
     return 200, media, body
 
 
@@ -171,13 +172,13 @@ def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
     try:
         node = ox.NamedNode(iri)
     except ValueError:  # /id/a{b}: no entity can have this IRI
-        return 404, "text/plain", f"not an IRI: {iri}".encode()
+        return 404, PLAIN_TEXT, f"not an IRI: {iri}".encode()
     triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
     if not triples:
-        return 404, "text/plain", f"nothing is known about <{iri}>".encode()
+        return 404, PLAIN_TEXT, f"nothing is known about <{iri}>".encode()
     media = negotiate(accept, list(GRAPH_TYPES))
     if media is None:
-        return 406, "text/plain", ("offered: " + ", ".join(GRAPH_TYPES)).encode()
+        return 406, PLAIN_TEXT, ("offered: " + ", ".join(GRAPH_TYPES)).encode()
     return 200, media, graph_bytes(triples, media, compact=True)
 
 
@@ -187,7 +188,7 @@ def handle(store: ox.Store, job: tuple[Any, ...], max_response: int) -> Reply:
         return run_query(store, *args, max_response=max_response)
     if kind == "describe":
         return describe(store, *args)
-    return 500, "text/plain", f"unknown job {kind!r}".encode()
+    return 500, PLAIN_TEXT, f"unknown job {kind!r}".encode()
 
 
 def main(argv: list[str]) -> int:
@@ -215,10 +216,10 @@ def main(argv: list[str]) -> int:
         try:
             reply = handle(store, job, max_response)
         except MemoryError:
-            write_frame(stdout, ((503, "text/plain", b"the query went over the memory limit"), "out of memory"))
+            write_frame(stdout, ((503, PLAIN_TEXT, b"the query went over the memory limit"), "out of memory"))
             return 3  # the heap may be in a bad state: let the server start a fresh worker
         except Exception as exc:  # every job gets an answer
-            reply = (500, "text/plain", f"{type(exc).__name__}: {exc}".encode())
+            reply = (500, PLAIN_TEXT, f"{type(exc).__name__}: {exc}".encode())
         retire = rss.over()
         write_frame(stdout, (reply, retire))
         if retire:

@@ -28,10 +28,11 @@ import json
 
 import pyoxigraph as ox
 
+from coopkg.formats import RDF_SYNTAXES
 from coopkg.graph import jsonld
 from coopkg.vocab import DCTERMS, PREFIXES, RDFS, SKOS
 
-from .links import file_stem
+from .links import PAGE_RDF, file_stem
 from .model import TYPE, SiteData, doc_of
 
 _NAME_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
@@ -39,8 +40,8 @@ _PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
 _LICENSE = DCTERMS + "license"
 _IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 #: the RDF formats of every page (the ones :mod:`coopkg.site.rules` negotiates)
-RDF_FORMATS = ("ttl", "nt", "jsonld", "rdf", "trig")
-_OX = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML}
+RDF_FORMATS = PAGE_RDF
+_OX = {name: RDF_SYNTAXES[name].ox_format for name in ("ttl", "rdf")}
 _DEFAULT = ox.DefaultGraph()
 
 #: one statement of an alternate: subject, predicate, object term, object in N-Triples, graph ("": default)

@@ -19,8 +19,8 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from coopkg.formats import DUMPS, FILES, MEDIA_BY_EXTENSION, RDF_SYNTAXES
 from coopkg.gcpause import frozen
-from coopkg.graph.formats import FORMATS
 from coopkg.records.names import simplified_table
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
@@ -84,6 +84,7 @@ def environment(endpoint: str = "") -> jinja2.Environment:
         alternates=markup.alternates,
         count=count,
         endpoint=endpoint,
+        media=MEDIA_BY_EXTENSION,
     )
     return env
 
@@ -311,7 +312,13 @@ def _browse_links(browse: list[dict], from_key: str) -> list[dict]:
 
 def _downloads(folder: Path, writer: SiteWriter) -> list[Download]:
     """Every dump, ``void.ttl``, the context and ``SHA256SUMS`` of ``folder``, linked into ``downloads/``."""
-    by_ext = {f.extension: f for f in FORMATS.values()}
+    by_ext = {f.extension: f for f in DUMPS.values()}
+    others = {
+        "void.ttl": ("VoID + DCAT (Turtle)", RDF_SYNTAXES["ttl"]),
+        "context.jsonld": ("JSON-LD context", RDF_SYNTAXES["jsonld"]),
+        "SHA256SUMS": ("checksums", FILES["txt"]),
+        "CHANGELOG.md": ("changelog of the releases", FILES["md"]),
+    }
     out = []
     names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     for name in names:
@@ -319,14 +326,8 @@ def _downloads(folder: Path, writer: SiteWriter) -> list[Download]:
         ext = name.rpartition(".")[2]
         if name.startswith("coopkg.") and ext in by_ext:
             fmt, media = by_ext[ext].name, by_ext[ext].media_type
-        elif name == "void.ttl":
-            fmt, media = "VoID + DCAT (Turtle)", "text/turtle"
-        elif name == "context.jsonld":
-            fmt, media = "JSON-LD context", "application/ld+json"
-        elif name == "SHA256SUMS":
-            fmt, media = "checksums", "text/plain"
-        elif name == "CHANGELOG.md":
-            fmt, media = "changelog of the releases", "text/markdown"
+        elif name in others:
+            fmt, media = others[name][0], others[name][1].media_type
         else:
             continue
         digest = writer.link_file(f"downloads/{name}", path)

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import posixpath
 
+from coopkg.formats import RDF_SYNTAXES
+
+#: the RDF formats of each page's documents, in the order its links list them
+PAGE_RDF = ("ttl", "nt", "jsonld", "rdf", "trig")
+#: what a page's link says of a format, where the format's own label does not say enough
+_LABELS = {"trig": "TriG (each triple in its source's named graph)"}
 #: the files beside each page, linked from it: extension, media type, label
-ALTERNATES = (
-    ("ttl", "text/turtle", "Turtle"),
-    ("nt", "application/n-triples", "N-Triples"),
-    ("jsonld", "application/ld+json", "JSON-LD"),
-    ("rdf", "application/rdf+xml", "RDF/XML"),
-    ("trig", "application/trig", "TriG (each triple in its source's named graph)"),
+ALTERNATES = tuple(
+    (f.extension or "", f.media_type, _LABELS.get(f.name, f.label)) for f in map(RDF_SYNTAXES.get, PAGE_RDF)
 )
 
 #: IRIs under these folders name files of the site (the dumps a ``dcat:downloadURL`` gives), not pages

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from coopkg.formats import FILES, RDF_SYNTAXES
+
 from .links import file_stem
 from .rules import MEDIA_TYPES, choose
 
@@ -42,7 +44,8 @@ class Answer(NamedTuple):
     location: str | None = None
 
 
-NOT_FOUND = Answer(404, "text/html", False)
+_HTML, _TURTLE, _PLAIN = FILES["html"].media_type, RDF_SYNTAXES["ttl"].media_type, FILES["txt"].media_type
+NOT_FOUND = Answer(404, _HTML, False)
 
 
 def resolve(site_dir: Path, path: str, accept: str | None) -> Answer:
@@ -58,14 +61,14 @@ def resolve(site_dir: Path, path: str, accept: str | None) -> Answer:
     root = Path(site_dir)
     if parts == [".well-known", "void"]:  # RFC 8615's place for the dataset's VoID
         well_known = root / ".well-known" / "void"
-        return Answer(200, "text/turtle", False, well_known) if well_known.is_file() else NOT_FOUND
+        return Answer(200, _TURTLE, False, well_known) if well_known.is_file() else NOT_FOUND
     if any(p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
         return NOT_FOUND
     key = "/".join(parts) + ("/" if parts and raw.endswith("/") else "")
     direct = root / key if key and not key.endswith("/") else None
     if direct is not None and direct.is_file():
         ext = direct.name.rpartition(".")[2] if "." in direct.name else ""
-        media = "text/plain" if direct.name == "SHA256SUMS" else MEDIA_TYPES.get(ext, "application/octet-stream")
+        media = _PLAIN if direct.name == "SHA256SUMS" else MEDIA_TYPES.get(ext, FILES["bytes"].media_type)
         return Answer(200, media, False, direct)
     stem = root / file_stem(key)
     if not stem.with_name(stem.name + ".html").is_file():
@@ -73,5 +76,5 @@ def resolve(site_dir: Path, path: str, accept: str | None) -> Answer:
     ext = choose(accept)
     target = stem.with_name(f"{stem.name}.{ext}") if ext else None
     if target is None or not target.is_file():
-        return Answer(406, "text/html", True)
+        return Answer(406, _HTML, True)
     return Answer(303, MEDIA_TYPES[ext], True, target, target.name)

@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from coopkg.formats import FILES, RDF_SYNTAXES, is_text
+from coopkg.formats import Format as Registered
+
 
 class Format(NamedTuple):
     """One document format the site holds for every page: extension, media type, the media
@@ -36,17 +39,58 @@ class Format(NamedTuple):
     media: str
     names: str
     wildcard: str
-    label: str
+
+
+def _escaped(media: str) -> str:
+    """A media type as a regex (of the characters RFC 6838 allows in one, these are special)."""
+    return re.sub(r"([.+$^])", r"\\\1", media)
+
+
+def _fold(longer: str, shorter: str) -> str | None:
+    """``longer`` and ``shorter`` as one pattern when ``shorter`` is ``longer`` without one inner
+    part: ``application/(ld\\+)?json`` (None when it is not)."""
+    cut = len(longer) - len(shorter)
+    for i in range(1, len(shorter)):
+        if cut > 0 and longer[:i] == shorter[:i] and longer[i + cut :] == shorter[i:]:
+            return f"{longer[:i]}({longer[i : i + cut]})?{longer[i + cut :]}"
+    return None
+
+
+def names_pattern(media_types: tuple[str, ...]) -> str:
+    """The regex alternatives of the media ranges that name a format (its canonical type and its
+    aliases). A pair that differs by one inner part is folded into one alternative: every server
+    runs each rule on every request, and the nginx and Apache files repeat it per weight tier.
+
+    >>> names_pattern(RDF_SYNTAXES["jsonld"].media_types), names_pattern(RDF_SYNTAXES["ttl"].media_types)
+    ('application/(ld\\\\+)?json', 'text/turtle|application/x-turtle')
+    """
+    out: list[str] = []
+    for media in map(_escaped, media_types):
+        for i, kept in enumerate(out):
+            folded = _fold(kept, media)
+            if folded is not None:
+                out[i] = folded
+                break
+        else:
+            out.append(media)
+    return "|".join(out)
+
+
+def _page_format(f: Registered) -> Format:
+    return Format(f.extension or "", f.media_type, names_pattern(f.media_types), f.media_type.split("/")[0] + r"/\*")
 
 
 #: the formats of every page, in the order of preference on equal weight
-FORMATS = (
-    Format("html", "text/html", r"text/html|application/xhtml\+xml", r"text/\*", "HTML"),
-    Format("ttl", "text/turtle", r"text/turtle|application/x-turtle", r"text/\*", "Turtle"),
-    Format("jsonld", "application/ld+json", r"application/(ld\+)?json", r"application/\*", "JSON-LD"),
-    Format("nt", "application/n-triples", r"application/n-triples", r"application/\*", "N-Triples"),
-    Format("rdf", "application/rdf+xml", r"application/rdf\+xml", r"application/\*", "RDF/XML"),
-    Format("trig", "application/trig", r"application/trig", r"application/\*", "TriG (with provenance)"),
+FORMATS = tuple(
+    _page_format(f)
+    for f in (
+        FILES["html"],
+        RDF_SYNTAXES["ttl"],
+        RDF_SYNTAXES["jsonld"],
+        RDF_SYNTAXES["nt"],
+        RDF_SYNTAXES["rdf"],
+        RDF_SYNTAXES["trig"],
+    )
 )
 BY_EXT = {f.ext: f for f in FORMATS}
 
@@ -92,17 +136,10 @@ def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     return [(ext, re.compile(pattern, re.IGNORECASE)) for ext, pattern in RULES]
 
 
+#: the files the site holds beside its pages' documents
+_OTHER_FILES = (RDF_SYNTAXES["nq"], FILES["css"], FILES["js"], FILES["json"], FILES["svg"], FILES["txt"], FILES["xml"])
 #: media types of the files the site holds, by extension
-MEDIA_TYPES = {
-    **{f.ext: f.media for f in FORMATS},
-    "nq": "application/n-quads",
-    "css": "text/css",
-    "js": "text/javascript",
-    "json": "application/json",
-    "svg": "image/svg+xml",
-    "txt": "text/plain",
-    "xml": "application/xml",
-}
+MEDIA_TYPES = {f.ext: f.media for f in FORMATS} | {f.extension or "": f.media_type for f in _OTHER_FILES}
 
 
 def choose(accept: str | None) -> str | None:
@@ -134,6 +171,7 @@ def conneg_files(env: jinja2.Environment, base: str, target: str = "https://coop
         "rules": RULES,
         "formats": FORMATS,
         "media_types": MEDIA_TYPES,
+        "text_exts": [ext for ext, media in MEDIA_TYPES.items() if is_text(media)],
         "path": path,
         "target": target,
         "w3id_dir": path.strip("/") or "coopkg",
