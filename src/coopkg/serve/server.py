@@ -45,6 +45,7 @@ from coopkg.serve.flight import InFlight
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
+from coopkg.serve.settings import default
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SD_GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
@@ -276,7 +277,7 @@ class Limits:
 
     http: HttpLimits = field(default_factory=HttpLimits)
     pool: PoolLimits = field(default_factory=PoolLimits)
-    cache_bytes: int = 64 << 20  # answers kept for repeated queries; 0 = no cache
+    cache_bytes: int = default("answer_cache")  # answers kept for repeated queries; 0 = no cache
 
 
 def _log(message: str) -> None:
@@ -376,9 +377,9 @@ def _fit_open_files(http: HttpLimits, workers: int) -> HttpLimits:
 
 def make_server(
     ds: Dataset,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    timeout: float = 30.0,
+    host: str = default("host"),
+    port: int = default("port"),
+    timeout: float = default("timeout"),
     *,
     limits: Limits | None = None,
     store: Path | None = None,
