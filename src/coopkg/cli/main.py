@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from coopkg._version import __version__
-from coopkg.check.report import SEVERITIES, Report
+from coopkg.check.report import Report
+from coopkg.cli.lookup import lookup_cmd
 from coopkg.cli.options import (
     Group,
     cache_folder_option,
@@ -20,10 +21,21 @@ from coopkg.cli.options import (
     data_options,
     endpoint_link_option,
     engine_option,
+    fail_on_option,
+    format_option,
     open_reader,
-    result_format,
+    out_option,
+    quiet_option,
     shapes_option,
+    verify_option,
 )
+from coopkg.cli.query import queries_cmd, query_cmd, sparql_cmd
+from coopkg.cli.release import diff_cmd, release_cmd
+from coopkg.cli.remote import push_cmd, serve_cmd
+from coopkg.cli.schema import schema_cmd
+from coopkg.cli.shacl import shacl_cmd
+from coopkg.cli.site import site_cmd
+from coopkg.cli.source import source_group
 from coopkg.errors import InvalidData
 from coopkg.graph.formats import FORMATS
 
@@ -41,25 +53,14 @@ def cli(traceback: bool) -> None:
     """
 
 
-@cli.command()
+@click.command(name="build")
 @data_options
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Output folder, replaced atomically.",
+@out_option(
+    "Output folder, replaced atomically.", type=click.Path(path_type=Path), default=Path("dist"), show_default=True
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="violation",
-    show_default=True,
-    help="Refuse to publish when validation finds results at or above this severity.",
-)
-@click.option("--verify", is_flag=True, help="Re-parse every dump and require exactly the built statements (slower).")
-@engine_option
+@fail_on_option("violation", "Refuse to publish when validation finds results at or above this severity.")
+@verify_option("Re-parse every dump and require exactly the built statements (slower).")
+@engine_option()
 @shapes_option
 @cache_folder_option("Parsed records per file, keyed by content hash: unchanged files are not parsed again.")
 @click.option("--no-cache", is_flag=True, help="Parse every file (and leave the cache alone).")
@@ -72,7 +73,7 @@ def cli(traceback: bool) -> None:
 )
 @click.option("--no-site", is_flag=True, help="Do not write OUT/site, the static website (see coopkg site).")
 @endpoint_link_option
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@quiet_option("Print nothing on success.")
 def build(
     data_dir: Path,
     base: str | None,
@@ -148,17 +149,11 @@ def _print_findings(report: Report) -> None:
         click.echo(f"  … and {len(report.results) - FINDINGS_SHOWN} more: 'coopkg validate' lists them all")
 
 
-@cli.command(name="validate")
+@click.command(name="validate")
 @data_options
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="violation",
-    show_default=True,
-    help="Exit 1 when there are results at or above this severity.",
-)
-@result_format("text", "json", "turtle", default="text")
-@engine_option
+@fail_on_option("violation", "Exit 1 when there are results at or above this severity.")
+@format_option("text", "json", "turtle", default="text")
+@engine_option()
 @shapes_option
 @cache_option
 def validate_cmd(
@@ -192,13 +187,20 @@ def _print_report(report: Report, fmt: str) -> None:
         click.echo(", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
 
 
-@cli.command(name="export")
+@click.command(name="export")
 @data_options
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), required=True, help="RDF format.")
-@click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
-@click.option("--verify", is_flag=True, help="Re-parse the written file and require exactly the built statements.")
+@format_option(
+    *FORMATS, required=True, help="RDF format (-f still works but is deprecated: elsewhere -f is --file).", old=("-f",)
+)
+@out_option(
+    "File to write, or - for stdout (--output, its old spelling, still works).",
+    old=("--output",),
+    default="-",
+    show_default=True,
+)
+@verify_option("Re-parse the written file and require exactly the built statements.")
 @cache_option
-def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: bool, cache: Path) -> None:
+def export_cmd(data_dir: Path, base: str | None, fmt: str, out: str, verify: bool, cache: Path) -> None:
     """Write the graph in one RDF format (ttl, nt, jsonld: union; trig, nq: named graphs).
 
     \b
@@ -209,16 +211,16 @@ def export_cmd(data_dir: Path, base: str | None, fmt: str, output: str, verify: 
     from coopkg.publish.dist import export as export_one
 
     ds = open_reader(data_dir, base, cache).dataset()
-    if output == "-":
+    if out == "-":
         export_one(ds, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        export_one(ds, fmt, Path(output), verify=verify)
+        export_one(ds, fmt, Path(out), verify=verify)
 
 
-@cli.command(name="stats")
+@click.command(name="stats")
 @data_options
-@result_format("table", "json", default="table")
+@format_option("table", "json", default="table")
 @cache_option
 def stats_cmd(data_dir: Path, base: str | None, fmt: str, cache: Path) -> None:
     """Count entities per class, triples per named graph and facts per source report.
@@ -255,28 +257,11 @@ def stats_cmd(data_dir: Path, base: str | None, fmt: str, cache: Path) -> None:
         console.print(t)
 
 
-def _register_more() -> None:
-    from coopkg.cli import lookup as cli_lookup
-    from coopkg.cli import query as cli_query
-    from coopkg.cli import release as cli_release
-    from coopkg.cli import remote as cli_remote
-    from coopkg.cli import schema as cli_schema
-    from coopkg.cli import site as cli_site
-    from coopkg.cli import source as cli_source
-
-    cli_query.register(cli)
-    cli_remote.register(cli)
-    cli_site.register(cli)
-    cli_lookup.register(cli)
-    cli_schema.register(cli)
-    cli_source.register(cli)
-    cli_release.register(cli)
-    from coopkg.cli.shacl import shacl_cmd
-
-    cli.add_command(shacl_cmd)
-
-
-_register_more()
+cli.add_section("Build & publish", build, validate_cmd, export_cmd, site_cmd, shacl_cmd)
+cli.add_section("Query", queries_cmd, query_cmd, sparql_cmd, stats_cmd)
+cli.add_section("Curate", lookup_cmd, source_group, schema_cmd)
+cli.add_section("Serve & push", serve_cmd, push_cmd)
+cli.add_section("Release", diff_cmd, release_cmd)
 
 
 def main() -> None:
