@@ -13,8 +13,9 @@ import click
 import pytest
 
 from coopkg.cli import cli
+from coopkg.errors import InputError
 from coopkg.serve.http import HttpLimits
-from coopkg.serve.launch import limits
+from coopkg.serve.launch import limits, open_server
 from coopkg.serve.pool import PoolLimits
 from coopkg.serve.server import Limits
 from coopkg.serve.settings import SETTING, SETTINGS, default, markdown_table
@@ -68,3 +69,41 @@ def test_an_option_in_mib_is_bytes_in_the_limits() -> None:
 
 def test_the_worker_default_is_the_same_for_the_command_and_the_pool() -> None:
     assert _serve_options()["workers"].default == PoolLimits().size
+
+
+def test_open_server_applies_the_settings(tmp_path: Path) -> None:
+    store = tmp_path / "data.nq"
+    store.write_text("", encoding="utf-8")
+    (tmp_path / "site").mkdir()
+    values = {
+        "port": 0,
+        "store": store,
+        "site": tmp_path / "site",
+        "cors": False,
+        "public_url": "https://example.org/sparql",
+        "workers": 3,
+        "memory": 2,
+    }
+    server = open_server(values, tmp_path / "no-data")  # a given store: the data folder is not read
+    try:
+        assert server.source == store
+        assert server.server_address[1] != 0
+        assert server.cors is False
+        assert server.public_url == "https://example.org/sparql"
+        assert server.static is not None
+        assert server.limits.pool.size == 3
+        assert server.limits.pool.memory == 2 << 20
+        assert server.limits.pool.queue == default("queue")
+    finally:
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("values", "base", "message"),
+    [({"public_url": "not an iri"}, None, "--public-url"), ({}, "relative/", "--base")],
+)
+def test_open_server_refuses_bad_iris(tmp_path: Path, values: dict, base: str | None, message: str) -> None:
+    store = tmp_path / "data.nq"
+    store.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        open_server({"port": 0, "store": store, **values}, tmp_path, base=base)
