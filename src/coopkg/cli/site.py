@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coopkg.cli.options import endpoint_link_option, out_option
+from coopkg.cli.options import base_option, endpoint_link_option, out_option
 from coopkg.vocab import DEFAULT_BASE
 
 
@@ -20,9 +20,9 @@ from coopkg.vocab import DEFAULT_BASE
     help="Built dist/ folder (coopkg.nq and the dumps).",
 )
 @out_option("Site folder to write [DIST/site].", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--base", default=DEFAULT_BASE, show_default=True, metavar="IRI", help="IRI base of the data.")
+@base_option(f"IRI base of the data [{DEFAULT_BASE}].")
 @endpoint_link_option
-def site_cmd(dist: Path, out: Path | None, base: str, endpoint: str) -> None:
+def site_cmd(dist: Path, out: Path | None, base: str | None, endpoint: str) -> None:
     """Write the static website for a built dist/: a page per IRI with its Turtle, JSON-LD and
     N-Triples, the ontology's documentation, the query catalog, search, and conneg rules.
 
@@ -35,7 +35,7 @@ def site_cmd(dist: Path, out: Path | None, base: str, endpoint: str) -> None:
 
     start = time.perf_counter()
     target = out or dist / "site"
-    summary = build_site(dist, target, base, endpoint=endpoint)
+    summary = build_site(dist, target, DEFAULT_BASE if base is None else base, endpoint=endpoint)
     seconds = time.perf_counter() - start
     click.echo(
         f"wrote {target}/ in {seconds:.1f} s: {summary.pages:,} pages, {summary.files:,} files, "
