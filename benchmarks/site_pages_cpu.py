@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import coopkg.site.workers as workers
-from coopkg.cli.site import build_site
+from coopkg.site.standalone import build_site
 
 _init = workers.Pages.__init__
 

@@ -223,7 +223,7 @@ def test_export_command_writes_one_format_to_stdout(dataset: Dataset) -> None:
 def test_export_rejects_an_unknown_format() -> None:
     result = CliRunner().invoke(cli, ["export", "--format", "rdfxml"])
     assert result.exit_code == 2
-    assert "Invalid value for '-f' / '--format'" in result.output
+    assert "Invalid value for '--format'" in result.output
 
 
 @pytest.mark.parametrize("fmt", [f.name for f in DUMPS.values()])

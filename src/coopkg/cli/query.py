@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from coopkg.errors import InputError
+from coopkg.cli.options import file_option, format_option, open_reader, query_source_options
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -18,52 +18,23 @@ if TYPE_CHECKING:
     from coopkg.query.sparql import Answer
 
 # The query machinery (pyoxigraph, the catalog, the runner) is imported inside the commands:
-# registering them must not cost ``coopkg --help`` the whole query stack.
+# defining them must not cost ``coopkg --help`` the whole query stack.
 
 TABULAR = ("table", "csv", "tsv", "json", "xml")
 GRAPH = ("ttl", "nt", "jsonld")
-
-
-def source_options(f):  # type: ignore[no-untyped-def]
-    """Where a query runs: the built data (default), a dump file, or a remote endpoint."""
-    from coopkg.cli.options import cache_option, data_options
-
-    f = cache_option(f)
-    f = click.option(
-        "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a remote endpoint."
-    )(f)
-    f = click.option(
-        "--endpoint",
-        metavar="URL",
-        help="Run on this SPARQL endpoint instead of locally (credentials from COOPKG_ENDPOINT_*; see docs/stores.md).",
-    )(f)
-    f = click.option(
-        "--dump",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Query this RDF dump (e.g. dist/coopkg.nq) instead of building data/.",
-    )(f)
-    return data_options(f)
+RESULT_FORMAT_HELP = "Result format (W3C SPARQL results; ttl/nt/jsonld for CONSTRUCT/DESCRIBE)."
 
 
 def _store(data_dir: Path, base: str | None, dump: Path | None, cache: Path, *, wide: bool = True) -> ox.Store:
-    import pyoxigraph as ox
-
-    from coopkg.cli.options import open_reader
-    from coopkg.formats import get_dump
-
+    """The store a query runs on: the dump, else the last build (or the data built now)."""
     if dump is None:
         return open_reader(data_dir, base, cache).store(wide=wide)
-    ext = dump.suffix.lstrip(".")
+    from coopkg.query.run import UnknownDumpFormat, load_dump
+
     try:
-        fmt = get_dump(ext)
-    except InputError:
-        raise click.BadParameter(f"unknown dump format {ext!r}", param_hint="--dump") from None
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(dump), format=fmt.ox_format)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{dump}: cannot load: {exc}") from None
-    return store
+        return load_dump(dump)
+    except UnknownDumpFormat as exc:
+        raise click.BadParameter(str(exc), param_hint="--dump") from None
 
 
 def _compact(term: object) -> str:
@@ -126,139 +97,118 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def register(cli: click.Group) -> None:
-    @cli.command(name="queries")
-    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-    def queries_cmd(fmt: str) -> None:
-        """List the stored queries: name, summary, parameters with types and defaults.
+@click.command(name="queries")
+@format_option("table", "json", default="table")
+def queries_cmd(fmt: str) -> None:
+    """List the stored queries: name, summary, parameters with types and defaults.
 
-        \b
-        Example:
-            coopkg queries
-            coopkg queries --format json
-        """
-        from coopkg.query.catalog import catalog
+    \b
+    Example:
+        coopkg queries
+        coopkg queries --format json
+    """
+    from coopkg.query.catalog import catalog
 
-        found = catalog()
-        if fmt == "json":
-            click.echo(
-                json.dumps(
-                    [
-                        {
-                            "name": q.name,
-                            "summary": q.summary,
-                            "tags": list(q.tags),
-                            "parameters": [
-                                {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
-                                for p in q.parameters
-                            ],
-                        }
-                        for q in found.values()
-                    ],
-                    indent=2,
-                )
+    found = catalog()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "tags": list(q.tags),
+                        "parameters": [
+                            {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+                            for p in q.parameters
+                        ],
+                    }
+                    for q in found.values()
+                ],
+                indent=2,
             )
-            return
-        from coopkg.cli.tables import console, make_table
+        )
+        return
+    from coopkg.cli.tables import console, make_table
 
-        table = make_table("name", "summary", "parameters")
-        for q in found.values():
-            params = ", ".join(
-                f"{p.name}:{p.type}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "")
-                for p in q.parameters
-            )
-            table.add_row(q.name, q.summary, params)
-        console().print(table)
+    table = make_table("name", "summary", "parameters")
+    for q in found.values():
+        params = ", ".join(
+            f"{p.name}:{p.type}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "")
+            for p in q.parameters
+        )
+        table.add_row(q.name, q.summary, params)
+    console().print(table)
 
-    @cli.command(name="query")
-    @click.argument("name")
-    @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter.")
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(TABULAR + GRAPH),
-        default="table",
-        show_default=True,
-        help="Result format (W3C SPARQL results; ttl/nt/jsonld for CONSTRUCT/DESCRIBE).",
-    )
-    @source_options
-    def query_cmd(
-        name: str,
-        params: tuple[str, ...],
-        fmt: str,
-        data_dir: Path,
-        base: str | None,
-        dump: Path | None,
-        endpoint: str | None,
-        timeout: float,
-        cache: Path,
-    ) -> None:
-        """Run a stored query (by name, or a .rq file) with typed parameters.
 
-        An entity parameter takes a full IRI, a CURIE as tables print it (region:150000), a
-        region code (150000) or an exact name in any language (河北省, Hebei); a value that names
-        nothing in the data, or a name shared by several entities, is refused (exit 2).
+@click.command(name="query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter.")
+@format_option(*TABULAR, *GRAPH, default="table", help=RESULT_FORMAT_HELP)
+@query_source_options
+def query_cmd(
+    name: str,
+    params: tuple[str, ...],
+    fmt: str,
+    data_dir: Path,
+    base: str | None,
+    dump: Path | None,
+    endpoint: str | None,
+    timeout: float,
+    cache: Path,
+) -> None:
+    """Run a stored query (by name, or a .rq file) with typed parameters.
 
-        \b
-        Example:
-            coopkg query agreements-by-region -p region=510000
-            coopkg query institutions-in-region -p region=河北省
-            coopkg query figures --format csv > figures.csv
-            coopkg query institution-partners -p org=inst:beijing-ditan-hospital
-            coopkg query institution-partners --endpoint http://127.0.0.1:7878/query --format json
-        """
-        from coopkg.query.catalog import find_query
-        from coopkg.query.resolve import resolve_params
-        from coopkg.query.sparql import run_query
+    An entity parameter takes a full IRI, a CURIE as tables print it (region:150000), a
+    region code (150000) or an exact name in any language (河北省, Hebei); a value that names
+    nothing in the data, or a name shared by several entities, is refused (exit 2).
 
-        raw = _params(params)
-        # a query that starts from one given node is answered at once by the on-disk store
-        q = find_query(name)
-        wide = not any(p.required and p.type == "iri" for p in q.parameters)
-        store = None if endpoint else _store(data_dir, base, dump, cache, wide=wide)
+    \b
+    Example:
+        coopkg query agreements-by-region -p region=510000
+        coopkg query institutions-in-region -p region=河北省
+        coopkg query figures --format csv > figures.csv
+        coopkg query institution-partners -p org=inst:beijing-ditan-hospital
+        coopkg query institution-partners --endpoint http://127.0.0.1:7878/query --format json
+    """
+    from coopkg.query.catalog import find_query
+    from coopkg.query.run import ask, needs_whole_graph
 
-        def select(sq, values):  # type: ignore[no-untyped-def]
-            answer = run_query(sq, values, store=store, endpoint=endpoint, timeout=timeout)
-            return [{k: (v.value if v is not None else None) for k, v in row.items()} for row in answer.rows()]
+    raw = _params(params)
+    q = find_query(name)
+    store = None if endpoint else _store(data_dir, base, dump, cache, wide=needs_whole_graph(q))
+    render(ask(q, raw, store=store, endpoint=endpoint, timeout=timeout, base=base), fmt)
 
-        raw = resolve_params(q, raw, select, base)
-        render(run_query(q, raw, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
 
-    @cli.command(name="sparql")
-    @click.argument("query", required=False)
-    @click.option(
-        "-f",
-        "--file",
-        "file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Read the query from this file.",
-    )
-    @click.option("--format", "fmt", type=click.Choice(TABULAR + GRAPH), default="table", show_default=True)
-    @source_options
-    def sparql_cmd(
-        query: str | None,
-        file: Path | None,
-        fmt: str,
-        data_dir: Path,
-        base: str | None,
-        dump: Path | None,
-        endpoint: str | None,
-        timeout: float,
-        cache: Path,
-    ) -> None:
-        """Run an ad-hoc SPARQL query (the union of all graphs is the default graph).
+@click.command(name="sparql")
+@click.argument("query", required=False)
+@file_option("Read the query from this file.")
+@format_option(*TABULAR, *GRAPH, default="table", help=RESULT_FORMAT_HELP)
+@query_source_options
+def sparql_cmd(
+    query: str | None,
+    file: Path | None,
+    fmt: str,
+    data_dir: Path,
+    base: str | None,
+    dump: Path | None,
+    endpoint: str | None,
+    timeout: float,
+    cache: Path,
+) -> None:
+    """Run an ad-hoc SPARQL query (the union of all graphs is the default graph).
 
-        \b
-        Example:
-            coopkg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
-            coopkg sparql -f my.rq --format csv
-        """
-        if (query is None) == (file is None):
-            raise click.UsageError("give a QUERY or --file, not both")
-        from coopkg.query.catalog import parse_query
-        from coopkg.query.sparql import run_query
+    \b
+    Example:
+        coopkg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+        coopkg sparql -f my.rq --format csv
+    """
+    if (query is None) == (file is None):
+        raise click.UsageError("give a QUERY or --file, not both")
+    from coopkg.query.catalog import parse_query
+    from coopkg.query.run import ask
 
-        text = file.read_text(encoding="utf-8") if file else query
-        q = parse_query(text or "", str(file or "query"), require_summary=False)
-        store = None if endpoint else _store(data_dir, base, dump, cache)
-        render(run_query(q, {}, store=store, endpoint=endpoint, timeout=timeout, isolated=True), fmt)
+    text = file.read_text(encoding="utf-8") if file else query
+    q = parse_query(text or "", str(file or "query"), require_summary=False)
+    store = None if endpoint else _store(data_dir, base, dump, cache)
+    render(ask(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)

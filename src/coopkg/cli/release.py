@@ -1,6 +1,6 @@
 """``coopkg diff`` and ``coopkg release``: what changed between two versions, and versioned dists.
 
-Thin wrappers over :mod:`coopkg.release`; ``register`` adds the commands to the group.
+Thin wrappers over :mod:`coopkg.release`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from pathlib import Path
 
 import click
 
-from coopkg.cli.options import cache_folder_option, data_options
-
-
-def register(cli: click.Group) -> None:
-    """Add ``diff`` and ``release`` to ``cli``."""
-    cli.add_command(diff_cmd)
-    cli.add_command(release_cmd)
+from coopkg.cli.options import (
+    base_option,
+    cache_folder_option,
+    data_option,
+    data_options,
+    format_option,
+    out_option,
+    quiet_option,
+)
 
 
 @click.command(name="diff")
@@ -27,28 +29,24 @@ def register(cli: click.Group) -> None:
     metavar="OLD..NEW",
     help="Compare the data folder (--data) at two git revisions, each built with the current code.",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-    help="The data folder whose revisions --rev compares.",
-)
-@click.option(
-    "--base", default=None, metavar="IRI", help="Instance IRI base for what is built [https://w3id.org/coopkg/]."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json", "trig", "patch"]),
+@data_option("The data folder whose revisions --rev compares.")
+@base_option("Instance IRI base for what is built [https://w3id.org/coopkg/].")
+@format_option(
+    "text",
+    "markdown",
+    "json",
+    "trig",
+    "patch",
     default="text",
-    show_default=True,
     help="text, markdown, json; trig (added and removed as two named graphs) or patch (RDF Patch).",
 )
 @click.option("--no-quads", is_flag=True, help="Only the summary: leave the list of quads out (text, markdown, json).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code says equal (0) or different (1).")
+@out_option(
+    "Write to FILE, not stdout (--output, its old spelling, still works).",
+    old=("--output",),
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@quiet_option("Print nothing: the exit code says equal (0) or different (1).")
 def diff_cmd(
     old: Path | None,
     new: Path | None,
@@ -57,7 +55,7 @@ def diff_cmd(
     base: str | None,
     fmt: str,
     no_quads: bool,
-    output: Path | None,
+    out: Path | None,
     quiet: bool,
 ) -> None:
     """Compare two versions of the graph: quads per named graph and a summary per entity.
@@ -90,16 +88,16 @@ def diff_cmd(
 
         result = diff_paths(old, new, build=side_builder(base))
     if not quiet:
-        if fmt in ("trig", "patch") or output is not None:  # the other formats carry the warnings
+        if fmt in ("trig", "patch") or out is not None:  # the other formats carry the warnings
             for w in result.warnings:
                 click.echo(f"warning: {w}", err=True)
         text = render(result, fmt, quads=not no_quads)
-        if output is None:
+        if out is None:
             sys.stdout.write(text)
         else:
             from coopkg.atomic import write_text
 
-            write_text(output, text)
+            write_text(out, text)
     sys.exit(0 if result.equal else 1)
 
 
@@ -107,13 +105,11 @@ def diff_cmd(
 @click.argument("version")
 @click.option("--date", metavar="YYYY-MM-DD", help="Release date [the day of SOURCE_DATE_EPOCH; never the clock].")
 @data_options
-@click.option(
-    "-o",
-    "--out",
+@out_option(
+    "The dist/ folder to write (replaced atomically).",
     type=click.Path(path_type=Path),
     default=Path("dist"),
     show_default=True,
-    help="The dist/ folder to write (replaced atomically).",
 )
 @click.option(
     "--releases",

@@ -5,19 +5,18 @@ from __future__ import annotations
 import click
 
 
-def register(cli: click.Group) -> None:
-    @cli.command(name="schema")
-    def schema_cmd() -> None:
-        """Print the JSON Schema of a data file (the one committed as docs/records.schema.json).
+@click.command(name="schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of a data file (the one committed as docs/records.schema.json).
 
-        Editors complete kinds, areas and fields in a record that starts with
-        '# yaml-language-server: $schema=../../docs/records.schema.json' (as 'coopkg source add'
-        writes it).
+    Editors complete kinds, areas and fields in a record that starts with
+    '# yaml-language-server: $schema=../../docs/records.schema.json' (as 'coopkg source add'
+    writes it).
 
-        \b
-        Example:
-            coopkg schema > docs/records.schema.json
-        """
-        from coopkg.records.schema import dumps
+    \b
+    Example:
+        coopkg schema > docs/records.schema.json
+    """
+    from coopkg.records.schema import dumps
 
-        click.echo(dumps(), nl=False)
+    click.echo(dumps(), nl=False)

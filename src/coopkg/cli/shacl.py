@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coopkg.check.report import SEVERITIES
+from coopkg.cli.options import engine_option, fail_on_option, format_option
 
 
 @click.command(name="shacl")
@@ -20,28 +20,15 @@ from coopkg.check.report import SEVERITIES
     type=click.Path(path_type=Path),
     help="Shapes file or folder (repeatable). Default: the data graph is its own shapes graph.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "turtle", "json"]),
+@format_option(
+    "text",
+    "turtle",
+    "json",
     default="text",
-    show_default=True,
     help="text: one line a result; turtle: the sh:ValidationReport graph; json: the results.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["fast", "pyshacl"]),
-    default="fast",
-    show_default=True,
-    help="The compiled engine (all of SHACL Core) or pySHACL (the reference).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="info",
-    show_default=True,
-    help="Exit 1 when there are results at or above this severity (SHACL: any result fails).",
-)
+@engine_option("The compiled engine (all of SHACL Core) or pySHACL (the reference).")
+@fail_on_option("info", "Exit 1 when there are results at or above this severity (SHACL: any result fails).")
 def shacl_cmd(data: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str, engine: str, fail_on: str) -> None:
     """Validate RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) against SHACL shapes.
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopkg.records.lookup_index import Entry, LookupIndex, index
+from coopkg.records.lookup_index import Entry, LookupIndex, cached, index
 from coopkg.records.names import Reading, contains, fold, words
 from coopkg.records.text import has_han
 from coopkg.vocab import Namespaces
@@ -87,6 +87,31 @@ def lookup(
         kept there (:mod:`coopkg.records.lookup_index`).
     """
     return search(index(records, cache), text, kinds=kinds, base=base)
+
+
+def lookup_folder(
+    data: str | Path,
+    text: str,
+    *,
+    kinds: tuple[str, ...] = (),
+    base: str | None = None,
+    cache: str | Path | None = None,
+) -> list[Hit]:
+    """:func:`lookup` on the records under ``data``: the names' index kept in ``cache`` when it
+    was made from exactly these files (nothing is loaded), else the records loaded (and so
+    checked) now and their index kept in ``cache``.
+
+    :raises RecordError: a record is malformed (only when the records are loaded).
+    :raises ValueError: ``base`` is not an IRI base.
+    """
+    if base:
+        Namespaces(base)  # a bad base is refused before the records are loaded
+    idx = cached(data, cache)
+    if idx is None:  # no index for these files yet: load (and so check) them, and make one
+        from coopkg.records.load import load_records
+
+        idx = index(load_records(data, cache=cache), cache)
+    return search(idx, text, kinds=kinds, base=base)
 
 
 def search(idx: LookupIndex, text: str, *, kinds: tuple[str, ...] = (), base: str | None = None) -> list[Hit]:

@@ -52,22 +52,23 @@ import httptools
 
 from coopkg.formats import PLAIN_TEXT
 from coopkg.serve.flight import InFlight
+from coopkg.serve.settings import default
 
 
 @dataclass(frozen=True)
 class HttpLimits:
     max_head: int = 16 * 1024
-    max_body: int = 1 << 20
-    request_timeout: float = 10.0
-    header_timeout: float = 5.0  # a new connection's first bytes, and each request's head
-    idle_timeout: float = 30.0  # between requests on a keep-alive connection
+    max_body: int = default("max_body")
+    request_timeout: float = default("client_timeout")
+    header_timeout: float = default("header_timeout")  # a new connection's first bytes, and each request's head
+    idle_timeout: float = default("idle_timeout")  # between requests on a keep-alive connection
     write_timeout: float = 30.0
-    max_connections: int = 1024
+    max_connections: int = default("max_connections")
     backlog: int = 1024
     linger_timeout: float = 5.0  # a lingering close ends when the client sends nothing for this long
     linger_time: float = 30.0  # ... and at the latest after this long (nginx's defaults)
     write_buffer: int = 64 * 1024  # a connection's output buffer: an answer is written in pieces this big
-    max_in_flight: int = 256 << 20  # bytes of answers held for all clients at once (503 beyond)
+    max_in_flight: int = default("max_in_flight")  # bytes of answers held for all clients at once (503 beyond)
 
 
 _SLICE = 512  # bytes parsed at a time: a pipelined client gets at most this much parsed ahead of its answers

@@ -36,6 +36,7 @@ from typing import Any
 
 from coopkg.formats import PLAIN_TEXT
 from coopkg.serve import worker as serve_worker
+from coopkg.serve.settings import default
 from coopkg.serve.worker import HEADER, Frame, Reply
 
 WORKER_MODULE = serve_worker.__name__  # follows the module if the package is reorganised
@@ -45,14 +46,14 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class PoolLimits:
-    size: int = 2
-    queue: int = 64
-    timeout: float = 30.0
-    memory: int = 1 << 30  # bytes of address space a worker may add while answering
+    size: int = default("workers")
+    queue: int = default("queue")
+    timeout: float = default("timeout")
+    memory: int = default("memory")  # bytes of address space a worker may add while answering
     max_response: int = 256 << 20
-    rss_growth: int = 256 << 20  # resident bytes a worker may gain over its start (0: no limit)
-    per_client: int = 0  # queries of one client at the workers at once (0: as many as there are workers)
-    long_query: float = 1.0  # seconds after which a query is long: at most `size` of them (0: no limit)
+    rss_growth: int = default("worker_rss")  # resident bytes a worker may gain over its start (0: no limit)
+    per_client: int = default("client_queries")  # queries of one client at the workers at once (0: all workers)
+    long_query: float = default("long_query")  # seconds after which a query is long: at most `size` (0: no limit)
 
     @property
     def processes(self) -> int:

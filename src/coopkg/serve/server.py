@@ -53,6 +53,7 @@ from coopkg.serve.formats import (
 )
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool
+from coopkg.serve.settings import default
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SD_GRAPH_TYPES = SERVICE_TYPES
@@ -272,7 +273,7 @@ class Limits:
 
     http: HttpLimits = field(default_factory=HttpLimits)
     pool: PoolLimits = field(default_factory=PoolLimits)
-    cache_bytes: int = 64 << 20  # answers kept for repeated queries; 0 = no cache
+    cache_bytes: int = default("answer_cache")  # answers kept for repeated queries; 0 = no cache
 
 
 def _log(message: str) -> None:
@@ -372,9 +373,9 @@ def _fit_open_files(http: HttpLimits, workers: int) -> HttpLimits:
 
 def make_server(
     ds: Dataset,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    timeout: float = 30.0,
+    host: str = default("host"),
+    port: int = default("port"),
+    timeout: float = default("timeout"),
     *,
     limits: Limits | None = None,
     store: Path | None = None,

@@ -8,11 +8,13 @@ API::
                          ontology_dir=Path("ontology"), queries_dir=Path("queries"),
                          downloads=Path("dist"), previous=Path("dist/site"))
     status, media_type, file = resolve(Path("dist/site"), "/id/region/110000", "text/turtle")
+    summary = build_site(Path("dist"), Path("dist/site"))   # coopkg site: from a built dist/, atomically
 """
 
 from __future__ import annotations
 
 from .build import Release, SiteSummary, write_site
 from .resolve import resolve
+from .standalone import build_site
 
-__all__ = ["Release", "SiteSummary", "resolve", "write_site"]
+__all__ = ["Release", "SiteSummary", "build_site", "resolve", "write_site"]
