@@ -196,3 +196,24 @@ def test_a_memo_of_another_site_is_ignored(small_copy: Path, tmp_path: Path) -> 
     build_dist(small_copy, clean, cache=None, jobs=1)
     assert _tree(out) == _tree(clean)
     assert "Beijing Municipality" not in (out / "site" / "id" / "region" / "110000.html").read_text(encoding="utf-8")
+
+
+def test_a_replaced_dist_waits_in_the_trash_until_the_next_build(small_copy: Path, tmp_path: Path) -> None:
+    """A rebuild that linked most of its site moves the old dist into the cache's trash; the next
+    build deletes it (one replaced folder at most), and nothing is left beside the dist."""
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    path = small_copy / "reference" / "gbt2260.yaml"
+    before = path.read_text(encoding="utf-8")
+    _edit(path, *REGION_EDIT)
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    first = sorted((cache / "trash").iterdir())
+    assert len(first) == 1 and (first[0] / "site" / "index.html").is_file()
+    path.write_text(before, encoding="utf-8")
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    second = sorted((cache / "trash").iterdir())
+    assert len(second) == 1 and second != first and not first[0].exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "dist"]
+    build_dist(small_copy, tmp_path / "nocache", cache=None, jobs=1)
+    build_dist(small_copy, tmp_path / "nocache", cache=None, jobs=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "dist", "nocache"]

@@ -24,6 +24,7 @@ from coopkg.pipeline.full import Parallel, Serial
 from coopkg.pipeline.incremental import Incremental
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, Strategy
 from coopkg.progress import Stages
+from coopkg.publish.dist import Trash
 from coopkg.vocab import Namespaces
 
 STRATEGIES: tuple[Strategy, ...] = (Incremental(), Parallel(), Serial())
@@ -59,11 +60,12 @@ def build_dist(
     :raises RecordError: malformed or inconsistent data (nothing written).
     :raises ValueError: a bad ``base``.
     """
+    bc = BuildCache(Path(cache)) if cache is not None and not shapes else None
     job = Job(
         data=Path(data),
         out=Path(out),
         ns=Namespaces(base) if base else Namespaces(),
-        cache=BuildCache(Path(cache)) if cache is not None and not shapes else None,
+        cache=bc,
         jobs=jobs,
         engine=engine,
         verify=verify,
@@ -72,12 +74,19 @@ def build_dist(
         endpoint=endpoint,
         shapes=tuple(Path(s) for s in shapes),
         stages=stages if stages is not None else Stages(enabled=False),
+        trash=Trash(bc.root / "trash") if bc is not None else None,
     )
-    for strategy in STRATEGIES:
-        try:
-            return strategy.run(job)
-        except NotApplicable:
-            continue
+    if job.trash is not None:
+        job.trash.empty()
+    try:
+        for strategy in STRATEGIES:
+            try:
+                return strategy.run(job)
+            except NotApplicable:
+                continue
+    finally:
+        if job.trash is not None:
+            job.trash.wait()
     raise AssertionError("the serial strategy always applies")  # pragma: no cover
 
 

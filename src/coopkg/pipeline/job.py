@@ -11,7 +11,7 @@ from typing import Protocol
 from coopkg.check.report import Report
 from coopkg.pipeline.cache import BuildCache
 from coopkg.progress import Stages
-from coopkg.publish.dist import DistFile, StagedDist
+from coopkg.publish.dist import DistFile, StagedDist, Trash
 from coopkg.resources import resource_dir
 from coopkg.site import SiteSummary, write_site
 from coopkg.site.memo import inputs_key, read_memo, summary_of
@@ -36,6 +36,8 @@ class Job:
     #: shapes files or folders of the user's own, checked besides the shipped ones
     shapes: tuple[Path, ...] = ()
     stages: Stages = field(default_factory=lambda: Stages(enabled=False))
+    #: where a replaced ``out`` waits to be deleted by the next build (None: deleted at once)
+    trash: Trash | None = None
 
 
 @dataclass
@@ -80,6 +82,8 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
     keeps it as it is (:meth:`StagedDist.keep_out`): a rebuild with nothing changed writes nothing."""
     previous = job.out / "site"
     memo = job.cache.root / "site" / "memo.json" if job.cache is not None else None
+    if job.trash is not None:
+        job.trash.wait()  # what the last build left there, deleted while this one loaded and checked
     if staged.same_as_out():
         if not job.site and not previous.exists():
             staged.keep_out()
@@ -96,7 +100,7 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
     if not job.site:
         return None
     with job.stages.stage("site"):
-        return write_site(
+        summary = write_site(
             staged.path / "coopkg.nq",
             staged.path / "site",
             base=job.ns.base,
@@ -107,3 +111,6 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
             endpoint=job.endpoint,
             memo=memo,
         )
+    if job.trash is not None and summary.written * 2 < summary.files:  # the old site: mostly the new one's files
+        staged.defer_deletion(job.trash.folder)
+    return summary

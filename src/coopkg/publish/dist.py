@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -139,6 +140,7 @@ class StagedDist:
         self.path = new_folder(self.out)  # readable by a web server's user once swapped in
         self._cleaner: threading.Thread | None = None
         self.kept = False
+        self.trash: Path | None = None
 
     def __enter__(self) -> StagedDist:
         return self
@@ -217,9 +219,26 @@ class StagedDist:
         if self.kept:
             return
         old = swap_folder(self.path, self.out)
+        if old is not None and self.trash is not None:
+            try:
+                self.trash.mkdir(parents=True, exist_ok=True)
+                os.rename(old, self.trash / old.name)
+                return
+            except OSError:  # another file system: delete it now, as without a trash
+                pass
         if old is not None:
             self._cleaner = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
             self._cleaner.start()
+
+    def defer_deletion(self, trash: Path) -> None:
+        """Move the replaced ``out`` into ``trash`` at :meth:`swap` instead of deleting it now
+        (the next build empties it: :class:`Trash`).
+
+        For a rebuild that hard-linked most of its files from the folder it replaces: unlinking
+        tens of thousands of names is then the largest part of a curator's rebuild, and deferred
+        it overlaps the next build's work instead of lengthening this one. The trash holds one
+        replaced folder at most, whose files are mostly the new one's too."""
+        self.trash = trash
 
     def close(self) -> None:
         if self.path.exists():
@@ -227,6 +246,36 @@ class StagedDist:
         if self._cleaner is not None:
             self._cleaner.join()
             self._cleaner = None
+
+
+class Trash:
+    """A folder of replaced ``dist/`` folders (:meth:`StagedDist.defer_deletion`), emptied in a
+    thread while the next build loads, builds and validates (:meth:`empty`), and joined before
+    the site is written (:meth:`wait`: the page workers fork only a single-threaded process)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._thread: threading.Thread | None = None
+
+    def empty(self) -> None:
+        """Start deleting what the folder holds now."""
+        old = list(self.folder.iterdir()) if self.folder.is_dir() else []
+        if old and self._thread is None:
+            self._thread = threading.Thread(target=_delete_all, args=(old,), name="coopkg-trash")
+            self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+def _delete_all(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def serialized_parts(ds: Dataset) -> Iterator[tuple[str, Chunk]]:
