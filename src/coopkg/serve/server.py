@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -44,7 +44,8 @@ from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
 from coopkg.serve.flight import InFlight
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, negotiate
 from coopkg.serve.http import HttpLimits, Request, Response, start
-from coopkg.serve.pool import PoolLimits, WorkerPool
+from coopkg.serve.pool import PoolLimits, WorkerPool, worker_processes
+from coopkg.serve.protocol import DescribeJob, Job, QueryJob, Reply
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SD_GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json"]
@@ -83,11 +84,22 @@ def _params(text: str, where: str) -> dict[str, list[str]]:
         raise ProtocolError(400, f"the {where} is not valid UTF-8 (byte {exc.start})") from exc
 
 
+class Pool(Protocol):
+    """What the endpoint needs of its evaluator: a :class:`WorkerPool` in the server, or a stand-in
+    that answers in the test's own process."""
+
+    async def run(self, job: Job) -> Reply: ...  # always a reply: the pool's own failures are 503s
+
+
 @dataclass
 class Endpoint:
-    """HTTP semantics of the endpoint; evaluation is the pool's job."""
+    """HTTP semantics of the endpoint; evaluation is the pool's job.
 
-    pool: WorkerPool
+    :meth:`handle` takes a parsed :class:`Request` and gives the :class:`Response` to send, and
+    touches no socket: the server drives it from ``serve_http``'s connections, and tests drive it
+    directly with any :class:`Pool`."""
+
+    pool: Pool
     id_base: str
     static: Callable[[str, Mapping[str, str]], Response | None] | None = None
     cache: AnswerCache | None = None
@@ -97,7 +109,7 @@ class Endpoint:
     clients: PerClient | None = None  # at most so many queries of one client at the workers
     _graphs: list[str] | None = None  # the named graphs, asked of a worker once (the data cannot change)
 
-    async def _run(self, job: tuple[Any, ...], peer: str) -> Response:
+    async def _run(self, job: Job, peer: str) -> Response:
         """A job's answer: from the cache when the same job was answered before, else from a worker
         (within the client's share of the workers)."""
         found = self.cache.get(job) if self.cache else None
@@ -108,8 +120,7 @@ class Endpoint:
                 found = await self.pool.run(job)
             if self.cache:
                 self.cache.put(job, found)
-        status, media, body = found
-        return Response(status, media, body, self.vary)
+        return Response(found.status, found.media, found.body, self.vary)
 
     async def handle(self, req: Request) -> Response:
         response = await self._answer(req)
@@ -155,7 +166,7 @@ class Endpoint:
             if found is not None:
                 return found
         if path.startswith("/id/"):
-            return await self._run(("describe", self.id_base + path[len("/id/") :], accept), peer)
+            return await self._run(DescribeJob(self.id_base + path[len("/id/") :], accept), peer)
         if path == "/":
             return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
         return _text(404, "not found")
@@ -183,7 +194,7 @@ class Endpoint:
             except ValueError as exc:
                 raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
         dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
-        return await self._run(("query", queries[0], accept, *dataset), req.peer)
+        return await self._run(QueryJob(queries[0], accept, *dataset), req.peer)
 
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
@@ -216,10 +227,10 @@ class Endpoint:
         """The dataset's named graphs, asked of a worker the first time (the data cannot change)."""
         if self._graphs is None:
             query = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
-            status, _, body = await self.pool.run(("query", query, "application/sparql-results+json", None, None))
-            if status != 200:
+            reply = await self.pool.run(QueryJob(query, "application/sparql-results+json"))
+            if reply.status != 200:
                 raise ProtocolError(503, "the service description is not available now: try again later")
-            rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            rows = ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
             self._graphs = [row["g"].value for row in rows]  # type: ignore[union-attr]
         return self._graphs
 
@@ -312,7 +323,7 @@ class Server:
         self._loop = asyncio.get_running_loop()
         self._loop.set_exception_handler(LoopErrors(_log))  # e.g. EMFILE on accept: one line, no traceback
         self._stop = asyncio.Event()
-        pool = WorkerPool(self.source, self.limits.pool, _log)
+        pool = WorkerPool(self.limits.pool, _log, worker_processes(self.source, self.limits.pool))
         try:
             await pool.start()
             if not pool.sandboxed:
