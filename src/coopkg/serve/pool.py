@@ -16,7 +16,9 @@ next query. A query that would be long beyond ``size`` is stopped (503; its work
 replaced). ``long_query`` 0 turns this off: ``size`` workers, and any of them may run long.
 Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
 the child before exec), and the server process has no threads: each worker's exit is watched with a
-pidfd on the event loop instead of asyncio's child-watcher threads.
+pidfd on the event loop instead of asyncio's child-watcher threads. The pool starts its workers
+through the callable it is given (:func:`worker_processes` in the server), so that its limits can
+be tested with workers that answer in the test's own process.
 """
 
 from __future__ import annotations

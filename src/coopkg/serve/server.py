@@ -14,7 +14,8 @@ as Turtle, N-Triples, JSON-LD, ... by ``Accept``; 404 otherwise): the one place 
 
 Design (see ``serve_http`` and ``serve_pool``): one asyncio process speaks HTTP with hard limits and
 hands each query to a small pool of worker processes that hold the store, each limited in time and
-address space and killed and replaced when over. Binds 127.0.0.1 unless told otherwise.
+address space and killed and replaced when over; jobs and replies are the messages of
+``serve_protocol``. Binds 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
