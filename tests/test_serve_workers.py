@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from coopkg.serve.cache import AnswerCache
+from coopkg.serve.protocol import QueryJob, Reply
 from serving import Served, poll, serve
 
 LIMIT_MIB = 64
@@ -96,6 +97,6 @@ def test_the_answer_cache_counts_its_keys_in_bytes() -> None:
     """1 MiB distinct queries with tiny answers fill a 16 MiB cache with at most 16 of them."""
     cache = AnswerCache(16 << 20)
     for n in range(200):
-        cache.put(("query", f"{n}" + "q" * (1 << 20), None, None, None), (200, "text/plain", b"true"))
+        cache.put(QueryJob(f"{n}" + "q" * (1 << 20), None), Reply(200, "text/plain", b"true"))
     assert cache.size <= 16 << 20 and len(cache.entries) <= 16
-    assert cache.get(("query", "199" + "q" * (1 << 20), None, None, None)) is not None  # the newest is kept
+    assert cache.get(QueryJob("199" + "q" * (1 << 20), None)) is not None  # the newest is kept

@@ -9,20 +9,23 @@ successful answers are kept; an entry larger than an eighth of the budget is nev
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
 
-Answer = tuple[int, str, bytes]
+from coopkg.serve.protocol import Job, Reply
+
+_ENTRY = 64  # bytes an entry costs besides its job and its body
 
 
 class AnswerCache:
+    """Replies by job: an equal job (the same query, dataset and ``Accept``) gets the same reply."""
+
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[Hashable, Answer] = OrderedDict()
+        self.entries: OrderedDict[Job, Reply] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> Answer | None:
+    def get(self, key: Job) -> Reply | None:
         found = self.entries.get(key)
         if found is None:
             self.misses += 1
@@ -31,20 +34,28 @@ class AnswerCache:
         self.hits += 1
         return found
 
-    def put(self, key: Hashable, answer: Answer) -> None:
-        """Keep a 200 answer, dropping the least recently used ones to stay within the budget.
+    def put(self, key: Job, reply: Reply) -> None:
+        """Keep a 200 reply, dropping the least recently used ones to stay within the budget.
 
+        >>> from coopkg.serve.protocol import QueryJob
         >>> c = AnswerCache(2000)
-        >>> c.put("a", (200, "text/plain", b"x" * 90)); c.put("b", (200, "text/plain", b"y" * 90))
-        >>> c.put("big", (200, "text/plain", b"z" * 500)); c.put("err", (400, "text/plain", b"no"))
-        >>> sorted(c.entries), c.get("a") is not None, c.get("big")
+        >>> a, b, big, bad = (QueryJob(text, None) for text in ("a", "b", "big", "bad"))
+        >>> c.put(a, Reply(200, "text/plain", b"x" * 90)); c.put(b, Reply(200, "text/plain", b"y" * 90))
+        >>> c.put(big, Reply(200, "text/plain", b"z" * 500)); c.put(bad, Reply(400, "text/plain", b"no"))
+        >>> sorted(j.query for j in c.entries), c.get(a) is not None, c.get(big)
         (['a', 'b'], True, None)
         """
-        cost = len(answer[2]) + len(str(key)) + 64
-        if answer[0] != 200 or cost > self.max_bytes // 8 or key in self.entries:
+        cost = _cost(key, reply)
+        if reply.status != 200 or cost > self.max_bytes // 8 or key in self.entries:
             return
-        self.entries[key] = answer
+        self.entries[key] = reply
         self.size += cost
         while self.size > self.max_bytes:
             old_key, old = self.entries.popitem(last=False)
-            self.size -= len(old[2]) + len(str(old_key)) + 64
+            self.size -= _cost(old_key, old)
+
+
+def _cost(key: Job, reply: Reply) -> int:
+    """The bytes an entry holds, its key counted too: distinct 1 MiB queries with tiny answers must
+    fill the cache as fast as their text does."""
+    return key.size() + len(reply.body) + _ENTRY

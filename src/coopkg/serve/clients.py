@@ -15,9 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from coopkg.formats import PLAIN_TEXT
-
-Reply = tuple[int, str, bytes]
+from coopkg.serve.protocol import Reply
 
 
 @dataclass
@@ -39,13 +37,13 @@ class PerClient:
         if state is None:
             state = self.clients[client] = _Client(asyncio.Semaphore(self.limit))
         if state.users >= self.limit + self.waiting:
-            return 503, PLAIN_TEXT, b"too many queries from this client at once: wait for their answers"
+            return Reply.text(503, "too many queries from this client at once: wait for their answers")
         state.users += 1
         try:
             try:
                 await asyncio.wait_for(state.slots.acquire(), self.timeout)
             except TimeoutError:
-                return 503, PLAIN_TEXT, b"the server is busy with this client's other queries: try again later"
+                return Reply.text(503, "the server is busy with this client's other queries: try again later")
             try:
                 return await work()
             finally:

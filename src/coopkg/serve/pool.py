@@ -16,7 +16,9 @@ next query. A query that would be long beyond ``size`` is stopped (503; its work
 replaced). ``long_query`` 0 turns this off: ``size`` workers, and any of them may run long.
 Workers are fresh interpreters (``subprocess.Popen``: fork and exec in C, no Python code runs in
 the child before exec), and the server process has no threads: each worker's exit is watched with a
-pidfd on the event loop instead of asyncio's child-watcher threads.
+pidfd on the event loop instead of asyncio's child-watcher threads. The pool starts its workers
+through the callable it is given (:func:`worker_processes` in the server), so that its limits can
+be tested with workers that answer in the test's own process.
 """
 
 from __future__ import annotations
@@ -29,15 +31,14 @@ import pickle
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from coopkg.formats import PLAIN_TEXT
 from coopkg.serve import worker as serve_worker
+from coopkg.serve.protocol import HEADER, Done, Failed, Job, Ready, Reply, frame
 from coopkg.serve.settings import default
-from coopkg.serve.worker import HEADER, Frame, Reply
 
 WORKER_MODULE = serve_worker.__name__  # follows the module if the package is reorganised
 
@@ -138,14 +139,15 @@ class Worker:
 
     async def ready(self) -> None:
         message = await self._read()
-        if message[0] != "ready":
-            raise RuntimeError(message[1])
-        self.sandboxed = bool(message[1])
+        if isinstance(message, Failed):
+            raise RuntimeError(message.reason)
+        if not isinstance(message, Ready):
+            raise RuntimeError(f"it said {type(message).__name__}, not that it is ready")
+        self.sandboxed = message.sandboxed
 
-    async def call(self, job: tuple[Any, ...]) -> Frame:
-        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+    async def call(self, job: Job) -> Done:
         try:
-            self.writer.write(HEADER.pack(len(data)) + data)
+            self.writer.write(frame(job))
             await self.writer.drain()
         except (ConnectionError, BrokenPipeError) as exc:
             raise WorkerDied from exc
@@ -169,23 +171,29 @@ class Worker:
         return f"{how}; it said: {said[0] if said else 'nothing'}"
 
 
-class WorkerPool:
-    def __init__(self, source: Path, limits: PoolLimits, log: Log) -> None:
-        self.source = source
-        self.limits = limits
-        self.log = log
-        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
-        self.all: set[Worker] = set()
-        self.waiting = 0
-        self.long = 0  # queries running longer than limits.long_query now
-        self.busy = 0
-        self.preempted = 0
-        self.closing = False
-        self.sandboxed = True
+class QueryWorker(Protocol):
+    """What the pool needs of a worker: a :class:`Worker` process, or a stand-in that answers in
+    the test's own process (the pool's limits are then tested without starting processes)."""
 
-    async def _spawn(self) -> Worker:
-        argv = [sys.executable, "-m", WORKER_MODULE, str(self.source)]
-        argv += [str(self.limits.memory), str(self.limits.max_response), str(self.limits.rss_growth)]
+    sandboxed: bool
+    exited: asyncio.Future[int]  # done once the worker has gone
+
+    async def call(self, job: Job) -> Done: ...  # WorkerDied when it goes before it answers
+
+    async def kill(self) -> None: ...
+
+    def why_dead(self) -> str: ...
+
+
+StartWorker = Callable[[], Awaitable[QueryWorker]]
+
+
+def worker_processes(source: Path, limits: PoolLimits) -> StartWorker:
+    """How the server starts a worker: a ``serve_worker`` process serving ``source`` within ``limits``."""
+
+    async def start() -> Worker:
+        argv = [sys.executable, "-m", WORKER_MODULE, str(source)]
+        argv += [str(limits.memory), str(limits.max_response), str(limits.rss_growth)]
         popen = subprocess.Popen(  # fork+exec in C (no Python runs in the child before exec)
             argv,
             stdin=subprocess.PIPE,
@@ -201,6 +209,29 @@ class WorkerPool:
         except (WorkerDied, RuntimeError) as exc:
             await worker.kill()
             raise RuntimeError(f"a query worker did not start ({exc or worker.why_dead()})") from exc
+        return worker
+
+    return start
+
+
+class WorkerPool:
+    """Jobs to workers within :class:`PoolLimits`; ``start`` starts one worker (RuntimeError if it cannot)."""
+
+    def __init__(self, limits: PoolLimits, log: Log, start: StartWorker) -> None:
+        self.limits = limits
+        self.log = log
+        self.start_worker = start
+        self.idle: asyncio.Queue[QueryWorker] = asyncio.Queue()
+        self.all: set[QueryWorker] = set()
+        self.waiting = 0
+        self.long = 0  # queries running longer than limits.long_query now
+        self.busy = 0
+        self.preempted = 0
+        self.closing = False
+        self.sandboxed = True
+
+    async def _spawn(self) -> QueryWorker:
+        worker = await self.start_worker()
         self.sandboxed = self.sandboxed and worker.sandboxed
         self.all.add(worker)
         return worker
@@ -209,7 +240,7 @@ class WorkerPool:
         for worker in await asyncio.gather(*(self._spawn() for _ in range(self.limits.processes))):
             self.idle.put_nowait(worker)
 
-    async def _replace(self, worker: Worker) -> None:
+    async def _replace(self, worker: QueryWorker) -> None:
         self.all.discard(worker)
         await worker.kill()
         for attempt in range(5):
@@ -222,20 +253,20 @@ class WorkerPool:
                 self.log(f"replacing a query worker failed (attempt {attempt + 1}): {exc}")
                 await asyncio.sleep(1 + attempt)
 
-    async def run(self, job: tuple[Any, ...]) -> Reply:
+    async def run(self, job: Job) -> Reply:
         """Run a job on a worker within the limits; always returns a reply."""
         if self.idle.empty() and self.waiting >= self.limits.queue:
-            return 503, PLAIN_TEXT, b"the server is busy: too many queries are waiting, try again later"
+            return Reply.text(503, "the server is busy: too many queries are waiting, try again later")
         self.waiting += 1
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.limits.timeout)
         except TimeoutError:
-            return 503, PLAIN_TEXT, b"the server is busy: no query worker became free in time"
+            return Reply.text(503, "the server is busy: no query worker became free in time")
         finally:
             self.waiting -= 1
         self.busy += 1
         try:
-            reply, retire = await self._evaluate(worker, job)
+            done = await self._evaluate(worker, job)
         except Preempted:
             self.preempted += 1
             self.log(
@@ -247,27 +278,27 @@ class WorkerPool:
                 f"the server runs as many long queries as it can ({self.limits.size}): this one was stopped "
                 f"after {self.limits.long_query:g} s so that short queries are still answered; try again later"
             )
-            return 503, PLAIN_TEXT, message.encode()
+            return Reply.text(503, message)
         except TimeoutError:
             self.log(f"query timed out after {self.limits.timeout:g} s; its worker was killed: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
-            return 503, PLAIN_TEXT, f"query timed out after {self.limits.timeout:g} s".encode()
+            return Reply.text(503, f"query timed out after {self.limits.timeout:g} s")
         except WorkerDied:
             await worker.kill()
             self.log(f"a query worker died ({worker.why_dead()}): {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
-            return 503, PLAIN_TEXT, b"the query stopped its worker (over the memory limit?)"
+            return Reply.text(503, "the query stopped its worker (over the memory limit?)")
         finally:
             self.busy -= 1
-        if retire is None and not worker.exited.done():
+        if done.retire is None and not worker.exited.done():
             self.idle.put_nowait(worker)
         else:  # the worker said it must go (out of memory, or over its RSS limit) or has gone
-            if retire:
-                self.log(f"a query worker retired after a query ({retire}); starting a fresh one: {_brief(job)}")
+            if done.retire:
+                self.log(f"a query worker retired after a query ({done.retire}); starting a fresh one: {_brief(job)}")
             asyncio.get_running_loop().create_task(self._replace(worker))
-        return reply
+        return done.reply
 
-    async def _evaluate(self, worker: Worker, job: tuple[Any, ...]) -> Frame:
+    async def _evaluate(self, worker: QueryWorker, job: Job) -> Done:
         """The worker's answer within the time limit; Preempted when the query becomes long while as
         many long queries as there are workers for them run already (TimeoutError past the limit)."""
         call = asyncio.ensure_future(worker.call(job))
@@ -299,6 +330,6 @@ class WorkerPool:
         await asyncio.gather(*(w.kill() for w in self.all), return_exceptions=True)
 
 
-def _brief(job: tuple[Any, ...]) -> str:
-    text = " ".join(str(job[1]).split()) if len(job) > 1 else str(job[0])
+def _brief(job: Job) -> str:
+    text = job.brief()
     return text[:120] + ("…" if len(text) > 120 else "")

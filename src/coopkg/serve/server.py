@@ -14,7 +14,8 @@ as Turtle, N-Triples, JSON-LD, ... by ``Accept``; 404 otherwise): the one place 
 
 Design (see ``serve_http`` and ``serve_pool``): one asyncio process speaks HTTP with hard limits and
 hands each query to a small pool of worker processes that hold the store, each limited in time and
-address space and killed and replaced when over. Binds 127.0.0.1 unless told otherwise.
+address space and killed and replaced when over; jobs and replies are the messages of
+``serve_protocol``. Binds 127.0.0.1 unless told otherwise.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -52,7 +53,8 @@ from coopkg.serve.formats import (
     negotiate,
 )
 from coopkg.serve.http import HttpLimits, Request, Response, start
-from coopkg.serve.pool import PoolLimits, WorkerPool
+from coopkg.serve.pool import PoolLimits, WorkerPool, worker_processes
+from coopkg.serve.protocol import DescribeJob, Job, QueryJob, Reply
 from coopkg.serve.settings import default
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -80,11 +82,22 @@ def _params(text: str, where: str) -> dict[str, list[str]]:
         raise ProtocolError(400, f"the {where} is not valid UTF-8 (byte {exc.start})") from exc
 
 
+class Pool(Protocol):
+    """What the endpoint needs of its evaluator: a :class:`WorkerPool` in the server, or a stand-in
+    that answers in the test's own process."""
+
+    async def run(self, job: Job) -> Reply: ...  # always a reply: the pool's own failures are 503s
+
+
 @dataclass
 class Endpoint:
-    """HTTP semantics of the endpoint; evaluation is the pool's job."""
+    """HTTP semantics of the endpoint; evaluation is the pool's job.
 
-    pool: WorkerPool
+    :meth:`handle` takes a parsed :class:`Request` and gives the :class:`Response` to send, and
+    touches no socket: the server drives it from ``serve_http``'s connections, and tests drive it
+    directly with any :class:`Pool`."""
+
+    pool: Pool
     id_base: str
     static: Callable[[str, Mapping[str, str]], Response | None] | None = None
     cache: AnswerCache | None = None
@@ -94,7 +107,7 @@ class Endpoint:
     clients: PerClient | None = None  # at most so many queries of one client at the workers
     _graphs: list[str] | None = None  # the named graphs, asked of a worker once (the data cannot change)
 
-    async def _run(self, job: tuple[Any, ...], peer: str) -> Response:
+    async def _run(self, job: Job, peer: str) -> Response:
         """A job's answer: from the cache when the same job was answered before, else from a worker
         (within the client's share of the workers)."""
         found = self.cache.get(job) if self.cache else None
@@ -105,8 +118,7 @@ class Endpoint:
                 found = await self.pool.run(job)
             if self.cache:
                 self.cache.put(job, found)
-        status, media, body = found
-        return Response(status, media, body, self.vary)
+        return Response(found.status, found.media, found.body, self.vary)
 
     async def handle(self, req: Request) -> Response:
         response = await self._answer(req)
@@ -152,7 +164,7 @@ class Endpoint:
             if found is not None:
                 return found
         if path.startswith("/id/"):
-            return await self._run(("describe", self.id_base + path[len("/id/") :], accept), peer)
+            return await self._run(DescribeJob(self.id_base + path[len("/id/") :], accept), peer)
         if path == "/":
             return _text(200, "coopkg: SPARQL endpoint at /sparql, entities at /id/...")
         return _text(404, "not found")
@@ -180,7 +192,7 @@ class Endpoint:
             except ValueError as exc:
                 raise ProtocolError(400, f"default-graph-uri/named-graph-uri {iri!r} is not an IRI: {exc}") from exc
         dataset = (tuple(defaults) if defaults is not None else None, tuple(named) if named is not None else None)
-        return await self._run(("query", queries[0], accept, *dataset), req.peer)
+        return await self._run(QueryJob(queries[0], accept, *dataset), req.peer)
 
     @staticmethod
     def _post_params(req: Request, query_string: str) -> dict[str, list[str]]:
@@ -213,10 +225,10 @@ class Endpoint:
         """The dataset's named graphs, asked of a worker the first time (the data cannot change)."""
         if self._graphs is None:
             query = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
-            status, _, body = await self.pool.run(("query", query, RESULTS["json"].media_type, None, None))
-            if status != 200:
+            reply = await self.pool.run(QueryJob(query, RESULTS["json"].media_type))
+            if reply.status != 200:
                 raise ProtocolError(503, "the service description is not available now: try again later")
-            rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            rows = ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
             self._graphs = [row["g"].value for row in rows]  # type: ignore[union-attr]
         return self._graphs
 
@@ -309,7 +321,7 @@ class Server:
         self._loop = asyncio.get_running_loop()
         self._loop.set_exception_handler(LoopErrors(_log))  # e.g. EMFILE on accept: one line, no traceback
         self._stop = asyncio.Event()
-        pool = WorkerPool(self.source, self.limits.pool, _log)
+        pool = WorkerPool(self.limits.pool, _log, worker_processes(self.source, self.limits.pool))
         try:
             await pool.start()
             if not pool.sandboxed:

@@ -2,8 +2,8 @@
 
 The HTTP server never evaluates SPARQL itself. It starts a few of these (``python -m
 coopkg.serve.worker SOURCE MEMORY MAX_RESPONSE RSS_GROWTH``, a fresh interpreter: no fork of a process with threads) and
-sends them length-prefixed pickled jobs on stdin; each answers ``(status, media type, body)`` on
-stdout. A worker is the unit the server kills: a query past its time limit, or one that blows the
+sends them jobs on stdin; each answers a reply on stdout (the messages and their framing:
+``serve_protocol``). A worker is the unit the server kills: a query past its time limit, or one that blows the
 memory limit (``RLIMIT_AS``), takes down only its worker, which the server replaces.
 
 A worker also retires itself between queries when its resident memory went past its limit during
@@ -23,38 +23,18 @@ from __future__ import annotations
 
 import ctypes
 import os
-import pickle
 import resource
 import signal
-import struct
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyoxigraph as ox
 
-from coopkg.formats import PLAIN_TEXT
 from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
 from coopkg.serve.guard import deny_network, inspect_query
-
-HEADER = struct.Struct(">I")
-Reply = tuple[int, str, bytes]
-Frame = tuple[Reply, str | None]  # a reply, and why the worker retires after it (None: it stays)
-
-
-def read_frame(stream: BinaryIO) -> Any:
-    head = stream.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    (size,) = HEADER.unpack(head)
-    return pickle.loads(stream.read(size))
-
-
-def write_frame(stream: BinaryIO, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(HEADER.pack(len(data)) + data)
-    stream.flush()
+from coopkg.serve.protocol import DescribeJob, Done, Failed, Job, QueryJob, Ready, Reply, read_frame, write_frame
 
 
 def open_store(source: Path) -> ox.Store:
@@ -140,7 +120,7 @@ def run_query(
     """The protocol's dataset wins over FROM/FROM NAMED; with neither, the default graph is the union."""
     found = inspect_query(query)
     if found.refused:
-        return 400, PLAIN_TEXT, found.refused.encode()
+        return Reply.text(400, found.refused)
     kwargs: dict[str, Any] = {}
     if default_graphs is not None or named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
@@ -152,43 +132,43 @@ def run_query(
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             media = negotiate(accept, list(RESULT_TYPES))
             if media is None:
-                return 406, PLAIN_TEXT, ("offered: " + ", ".join(RESULT_TYPES)).encode()
+                return Reply.text(406, "offered: " + ", ".join(RESULT_TYPES))
             body = result.serialize(format=RESULT_TYPES[media])
         else:
             media = negotiate(accept, list(GRAPH_TYPES))
             if media is None:
-                return 406, PLAIN_TEXT, ("offered: " + ", ".join(GRAPH_TYPES)).encode()
+                return Reply.text(406, "offered: " + ", ".join(GRAPH_TYPES))
             body = graph_bytes(result, media, compact=False)
     except SyntaxError as exc:
-        return 400, PLAIN_TEXT, f"query does not parse: {exc}".encode()
+        return Reply.text(400, f"query does not parse: {exc}")
     except PermissionError:
-        return 403, PLAIN_TEXT, b"this endpoint makes no outbound connections"
+        return Reply.text(403, "this endpoint makes no outbound connections")
     if len(body) > max_response:
-        return 500, PLAIN_TEXT, f"the result is larger than {max_response >> 20} MiB: add a LIMIT".encode()
-    return 200, media, body
+        return Reply.text(500, f"the result is larger than {max_response >> 20} MiB: add a LIMIT")
+    return Reply(200, media, body)
 
 
 def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
     try:
         node = ox.NamedNode(iri)
     except ValueError:  # /id/a{b}: no entity can have this IRI
-        return 404, PLAIN_TEXT, f"not an IRI: {iri}".encode()
+        return Reply.text(404, f"not an IRI: {iri}")
     triples = list(dict.fromkeys(q.triple for q in store.quads_for_pattern(node, None, None, None)))
     if not triples:
-        return 404, PLAIN_TEXT, f"nothing is known about <{iri}>".encode()
+        return Reply.text(404, f"nothing is known about <{iri}>")
     media = negotiate(accept, list(GRAPH_TYPES))
     if media is None:
-        return 406, PLAIN_TEXT, ("offered: " + ", ".join(GRAPH_TYPES)).encode()
-    return 200, media, graph_bytes(triples, media, compact=True)
+        return Reply.text(406, "offered: " + ", ".join(GRAPH_TYPES))
+    return Reply(200, media, graph_bytes(triples, media, compact=True))
 
 
-def handle(store: ox.Store, job: tuple[Any, ...], max_response: int) -> Reply:
-    kind, *args = job
-    if kind == "query":
-        return run_query(store, *args, max_response=max_response)
-    if kind == "describe":
-        return describe(store, *args)
-    return 500, PLAIN_TEXT, f"unknown job {kind!r}".encode()
+def handle(store: ox.Store, job: Job, max_response: int) -> Reply:
+    """A job's reply from ``store``: what a worker does with each job it reads."""
+    if isinstance(job, QueryJob):
+        return run_query(store, job.query, job.accept, job.default_graphs, job.named_graphs, max_response)
+    if isinstance(job, DescribeJob):
+        return describe(store, job.iri, job.accept)
+    return Reply.text(500, f"unknown job {type(job).__name__}")
 
 
 def main(argv: list[str]) -> int:
@@ -200,14 +180,14 @@ def main(argv: list[str]) -> int:
     try:
         store = open_store(source)
     except (OSError, ValueError, SyntaxError) as exc:
-        write_frame(stdout, ("failed", f"cannot open the store {source}: {exc}"))
+        write_frame(stdout, Failed(f"cannot open the store {source}: {exc}"))
         return 2
     sandboxed = deny_network()
     if memory > 0:
         limit = _address_space() + memory
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     rss = RssLimit(rss_growth)
-    write_frame(stdout, ("ready", sandboxed, os.getpid()))
+    write_frame(stdout, Ready(sandboxed, os.getpid()))
     while True:
         job = read_frame(stdin)
         if job is None:
@@ -216,12 +196,12 @@ def main(argv: list[str]) -> int:
         try:
             reply = handle(store, job, max_response)
         except MemoryError:
-            write_frame(stdout, ((503, PLAIN_TEXT, b"the query went over the memory limit"), "out of memory"))
+            write_frame(stdout, Done(Reply.text(503, "the query went over the memory limit"), "out of memory"))
             return 3  # the heap may be in a bad state: let the server start a fresh worker
         except Exception as exc:  # every job gets an answer
-            reply = (500, PLAIN_TEXT, f"{type(exc).__name__}: {exc}".encode())
+            reply = Reply.text(500, f"{type(exc).__name__}: {exc}")
         retire = rss.over()
-        write_frame(stdout, (reply, retire))
+        write_frame(stdout, Done(reply, retire))
         if retire:
             return 0  # the server replaces it: a fresh interpreter gives back what this one's heap kept
 
