@@ -1,7 +1,7 @@
 """Synthetic national-scale data in the project's own record format, for benchmarks and tests.
 
 Why synthetic: the curated data is a few thousand triples, but users will grow it to national
-scale (design §9). To measure the real pipeline (YAML loader, builder, validator, exporters,
+scale. To measure the real pipeline (YAML loader, builder, validator, exporters,
 queries, push) at 10k, 100k and 1M triples we need data of the real *shape* — the same record
 format, the same id namespace, references across files, partial dates, paragraph anchors,
 figure totals with parts — not replicated RDF. :func:`synthesize` writes such a ``data/`` folder:
