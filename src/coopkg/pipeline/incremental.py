@@ -210,7 +210,16 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
         # lock now, not at the next garbage collection (a later build in this process reopens it)
         store = None
     triples, graphs = counted["triples"], len(counted["graphs"])
-    return Outcome(report, files, triples, graphs, rebuilt, True, strategy="incremental", site=site)
+    return Outcome(
+        report=report,
+        files=files,
+        triples=triples,
+        graphs=graphs,
+        rebuilt=rebuilt,
+        incremental=True,
+        strategy="incremental",
+        site=site,
+    )
 
 
 def _commit(bc: BuildCache, state: State, store: ox.Store) -> None:

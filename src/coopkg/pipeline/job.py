@@ -36,9 +36,11 @@ class Job:
     stages: Stages = field(default_factory=lambda: Stages(enabled=False))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Outcome:
-    """What a build did: the report, the files written (None when validation refused), counts."""
+    """What a build did: the report, the files written (None when validation refused), counts.
+
+    Keyword-only: several fields are counts or flags of the same type, which positions would mix up."""
 
     report: Report
     files: list[DistFile] | None
