@@ -208,12 +208,7 @@ def _reload(bc: BuildCache, state: State, plan: Plan) -> Loaded:
     index = _id_index(plan.names, parsed, old)
     if not all(_resolves(index, old[n].refs) for n in plan.names if n not in parsed):
         raise NotApplicable("a reference no longer resolves")
-    moved = [
-        (p, n)
-        for p, n in zip(plan.paths, plan.names, strict=True)
-        if n not in parsed and any(index.get(ref) != dep for ref, dep in old[n].deps.items())
-    ]
-    parsed |= {n: load_cached_file(rc, p, n, plan.keys[n]) for p, n in moved}
+    parsed |= {n: load_cached_file(rc, p, n, plan.keys[n]) for p, n in _moved(plan, parsed, old, index)}
     rebuild = [parsed[n] for n in plan.names if n in parsed]
     own = {ident for f in rebuild for ident, _, _ in definitions(f)}
     records = Records(plan.root, rebuild, known={k: v for k, v in index.items() if k not in own})
@@ -223,6 +218,18 @@ def _reload(bc: BuildCache, state: State, plan: Plan) -> Loaded:
         raise NotApplicable(str(exc)) from exc
     rc.prune(set(plan.keys.values()))
     return Loaded(parsed, records)
+
+
+def _moved(
+    plan: Plan, parsed: dict[str, RecordFile], old: dict[str, Entry], index: dict[str, tuple[str, str | None]]
+) -> list[tuple[Path, str]]:
+    """The unchanged files whose references now resolve to another kind or English name: their
+    triples use them, so they are rebuilt too."""
+    return [
+        (p, n)
+        for p, n in zip(plan.paths, plan.names, strict=True)
+        if n not in parsed and any(index.get(ref) != dep for ref, dep in old[n].deps.items())
+    ]
 
 
 def _id_index(
