@@ -4,7 +4,7 @@ registered by the parameter that activates it.
 :data:`VALUE` holds the components checked on each value node, :data:`FOCUS` those that look at
 all the values of a focus node at once (counts, pairs, closed…); the compiler
 (:mod:`coopkg.check.shacl_compile`) runs every entry whose parameter a shape has, in the order of
-the table, which is the order the evaluator checks them in. Adding a component is one function
+the table, which is the order of the shape's constraint lists. Adding a component is one function
 and one entry; the compiler learns from the tables which parameters SHACL Core has, which take one
 value and which only property shapes use.
 
