@@ -70,7 +70,16 @@ class Serial:
         if bc is None:
             files, site = (None, None) if refused else publish(job, ds, (c for _, c in serialized_parts(ds)))
             n = ds.triple_count
-            return Outcome(report, files, n, len(ds.graphs), everything, False, strategy=self.name, site=site)
+            return Outcome(
+                report=report,
+                files=files,
+                triples=n,
+                graphs=len(ds.graphs),
+                rebuilt=everything,
+                incremental=False,
+                strategy=self.name,
+                site=site,
+            )
 
         vocabulary_key = part_key(stamp_, "vocabulary", {})
         part_keys = {name: e.part_key for name, e in entries.items()} | {VOCABULARY_PART: vocabulary_key}
@@ -102,7 +111,16 @@ class Serial:
         state = State(stamp_, entries, vocabulary_key, {}, vocabulary_chunk=metas[VOCABULARY_PART])
         commit_full(bc, loader, report, state)
         n = ds.triple_count
-        return Outcome(report, files, n, len(ds.graphs), everything, False, strategy=self.name, site=site)
+        return Outcome(
+            report=report,
+            files=files,
+            triples=n,
+            graphs=len(ds.graphs),
+            rebuilt=everything,
+            incremental=False,
+            strategy=self.name,
+            site=site,
+        )
 
 
 class Parallel:
@@ -153,7 +171,17 @@ class Parallel:
         triples, graphs = counts(chunks)
         everything = [n for n, _ in ds.parts]
         workers = len(pb.workers)
-        return Outcome(report, files, triples, graphs, everything, False, workers, strategy=self.name, site=site)
+        return Outcome(
+            report=report,
+            files=files,
+            triples=triples,
+            graphs=graphs,
+            rebuilt=everything,
+            incremental=False,
+            workers=workers,
+            strategy=self.name,
+            site=site,
+        )
 
 
 def _cache_parts(bc: BuildCache, pb: parallel.ParallelBuild, ds: Dataset, chunks: list[Chunk]) -> State:

@@ -11,6 +11,11 @@ name); replaces their quads in the on-disk store; re-runs SHACL only on the node
 can have changed (see :func:`_revalidate`) and every SPARQL check on the store (meanwhile the
 dumps are written); and swaps in ``dist/`` only if validation lets it.
 
+Each of those steps is a function that takes what the one before gave and returns what it made:
+:func:`_plan` (a :class:`Plan`), :func:`_reload` (:class:`Loaded`), :func:`_rebuild`
+(:class:`Rebuilt`), :func:`_revalidate_shacl` (:class:`Revalidated`, while :func:`_store_checks`
+runs in a thread), and :func:`_write`.
+
 Anything unexpected (a load error, a missing entry, an unreadable state) raises
 :class:`~coopkg.pipeline.job.NotApplicable`, and the full build runs instead, which also raises
 the canonical error message. Tests hold a cached rebuild to a clean build's bytes, report and errors.
@@ -18,8 +23,10 @@ the canonical error message. Tests hold a cached rebuild to a clean build's byte
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,7 +44,7 @@ from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
 from coopkg.publish.void import source_prefix
 from coopkg.records.cache import RecordCache
-from coopkg.records.load import Records, check, definitions, load_cached_file, references
+from coopkg.records.load import RecordFile, Records, check, definitions, load_cached_file, references
 from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.site import SiteSummary
 from coopkg.vocab import Namespaces
@@ -59,158 +66,267 @@ class Incremental:
         if state is None or state.stamp != stamp_ or not bc.store_matches(state):
             raise NotApplicable("no cache state for this code and base")
         try:
-            return _incremental(job, bc, state, stamp_)
-        except StoredChunkError as exc:
+            return _incremental(job, bc, state)
+        except StoredChunkError as exc:  # the cache lost a part: nothing was swapped in
             raise NotApplicable(str(exc)) from exc
 
 
-def _lookup(origins: dict[str, str], iri: str) -> str | None:
-    return origins.get(iri) or origins.get(iri.split("#", 1)[0])
+@dataclass(frozen=True)
+class Plan:
+    """What changed since the cached build (:func:`_plan`): every data file, in build order."""
+
+    root: Path
+    paths: list[Path]
+    names: list[str]
+    #: display name -> record-cache key of the file's content
+    keys: dict[str, str]
+    changed: list[tuple[Path, str]]
+    #: files the cached build had and this one has not
+    removed: list[str]
 
 
-def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome:
-    root, ns, st, fail_on = job.data, job.ns, job.stages, job.fail_on
-    with st.stage("load records"):
-        paths = data_files(root)
-        if not paths:
-            raise NotApplicable("no data files")  # the full build raises the usual error
-        resolved = resolve_all(paths)
-        names = displays(paths, resolved)
-        keys = file_keys(bc, paths, names)
-        old = state.entries
-        changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
-        removed = [n for n in old if n not in keys]
-        if 2 * (len(changed) + len(removed)) > len(names):
-            raise NotApplicable("most files changed")  # e.g. run from another folder: a full build is faster
-        rc = RecordCache(bc.root)
-        parsed = {n: load_cached_file(rc, p, n, keys[n]) for p, n in changed}
-        index: dict[str, tuple[str, str | None]] = {}
-        for n in names:
-            defs = definitions(parsed[n]) if n in parsed else old[n].defs
-            for ident, kind, name in defs:
-                if ident in index:
-                    raise NotApplicable("duplicate id")  # the full load names both places
-                index[ident] = (kind, name)
-        for n in names:
-            if n in parsed:
-                continue
-            for ref, kinds in old[n].refs:
-                found = index.get(ref)
-                if found is None or found[0] not in kinds:
-                    raise NotApplicable("a reference no longer resolves")
-        # unchanged files whose references now resolve to another kind or name are rebuilt too
-        for p, n in zip(paths, names, strict=True):
-            if n not in parsed and any(index.get(ref) != dep for ref, dep in old[n].deps.items()):
-                parsed[n] = load_cached_file(rc, p, n, keys[n])
-        rebuild = [n for n in names if n in parsed]
-        own = {ident for n in rebuild for ident, _, _ in definitions(parsed[n])}
-        records = Records(root, [parsed[n] for n in rebuild], known={k: v for k, v in index.items() if k not in own})
-        try:
-            check(records)
-        except RecordError as exc:
-            raise NotApplicable(str(exc)) from exc
-        rc.prune(set(keys.values()))
+@dataclass(frozen=True)
+class Loaded:
+    """The files to rebuild (:func:`_reload`), parsed and checked against all the others."""
 
-    with st.stage("build graph"):
-        pfx = prefixes(Dataset(ns, []))
-        ser = Serializer(pfx)
-        entries = {n: old[n] for n in names if n not in parsed}
-        new_quads: list[ox.Quad] = []
-        new_chunks: dict[str, Chunk] = {}
-        with paused():
-            for part in build_files(records, ns):
-                f = parsed[part.name]
-                key = part_key(stamp_, keys[part.name], part.deps)
-                entries[part.name] = Entry(
-                    keys[part.name], key, definitions(f), references(f), part.deps, origin_lines(part)
-                )
-                chunk = ser.chunk(part.quads, source_prefix(ns))
-                entries[part.name].chunk = bc.put_chunk(key, chunk)
-                new_chunks[part.name] = chunk
-                new_quads.extend(part.quads)
-            old_quads = [
-                q
-                for n in [*removed, *(n for n in rebuild if n in old)]
-                for q in ox.parse(
-                    bc.chunk_from(old[n].part_key, old[n].chunk).bytes_of("nq"), format=ox.RdfFormat.N_QUADS
-                )
-            ]
-        entries = {n: entries[n] for n in names}
+    #: display name -> parsed file: the changed files and those whose references moved
+    parsed: dict[str, RecordFile]
+    #: the parsed files, in build order
+    records: Records
 
-    with st.stage("validate"):
-        bc.invalidate_store()
-        store = bc.open_store()
-        touched = _replace(store, old_quads, new_quads)
-        vocab_chunk = bc.chunk_from(state.vocabulary_key, state.vocabulary_chunk)
-        vocab = list(ox.parse(vocab_chunk.bytes_of("nq"), format=ox.RdfFormat.N_QUADS))
-        affected, results = _revalidate(store, touched, vocab)
-        shacl = {f: rs for f, rs in state.shacl.items() if f not in affected}
-        origins: dict[str, str] | None = None
 
-        def origin_of(iri: str) -> str | None:
-            nonlocal origins
-            if origins is None:
-                origins = {k: f"{n}:{line}" for n, e in entries.items() for k, line in e.origins.items()}
-            return _lookup(origins, iri)
+@dataclass(frozen=True)
+class Rebuilt:
+    """The rebuilt parts (:func:`_rebuild`), and the quads they replace in the store."""
 
-        for r in make_report(results, origin_of).results:
-            shacl.setdefault(r.focus, []).append(r)
-        new_state = State(stamp_, entries, state.vocabulary_key, shacl, vocabulary_chunk=state.vocabulary_chunk)
-        # the SPARQL checks need the whole graph: they run on the store while the dumps are written
-        checks: dict[str, Any] = {}
+    #: every file's cache entry, in build order
+    entries: dict[str, Entry]
+    #: the rebuilt parts' serialized chunks, in build order
+    chunks: dict[str, Chunk]
+    old_quads: list[ox.Quad]
+    new_quads: list[ox.Quad]
 
-        def run_checks() -> None:
-            try:
-                checks["results"] = store_check_results(store, check_files()) + python_check_results(store, origin_of)
-            except BaseException as exc:  # re-raised in the main thread
-                checks["error"] = exc
 
-        worker = threading.Thread(target=run_checks, name="coopkg-checks")
-        worker.start()
+class Origins:
+    """``file:line`` of the record an IRI comes from. The table is made on the first question: a
+    rebuild whose results all come from the state never asks."""
 
-    def chunks() -> Iterator[Chunk]:
-        for n in names:
-            yield new_chunks[n] if n in new_chunks else bc.chunk_from(entries[n].part_key, entries[n].chunk)
-        yield vocab_chunk
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.entries = entries
+        self._table: dict[str, str] | None = None
 
-    counted: dict[str, Any] = {"triples": 0, "graphs": set()}
+    def __call__(self, iri: str) -> str | None:
+        if self._table is None:
+            self._table = {k: f"{n}:{line}" for n, e in self.entries.items() for k, line in e.origins.items()}
+        return self._table.get(iri) or self._table.get(iri.split("#", 1)[0])
 
-    def counting(it: Iterator[Chunk]) -> Iterator[Chunk]:
-        for c in it:
-            counted["triples"] += c.triples
+
+@dataclass(frozen=True)
+class Revalidated:
+    """The new state of the cache (:func:`_revalidate_shacl`): SHACL results of every node, the
+    entries, and the vocabulary part the dumps end with."""
+
+    state: State
+    vocabulary: Chunk
+    origin_of: Origins
+
+
+@dataclass
+class Counts:
+    """The triples and named graphs of the chunks written (:meth:`through`)."""
+
+    triples: int = 0
+    graphs: set[str] = field(default_factory=set)
+
+    def through(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        for c in chunks:
+            self.triples += c.triples
             if c.graph:
-                counted["graphs"].add(c.graph)
+                self.graphs.add(c.graph)
             yield c
 
-    def finish_validation() -> Report:
-        worker.join()
-        if "error" in checks:
-            raise checks["error"]
-        return make_report([r for rs in new_state.shacl.values() for r in rs] + checks["results"], origin_of)
 
-    rebuilt = list(new_chunks)
+def _incremental(job: Job, bc: BuildCache, state: State) -> Outcome:
+    st = job.stages
+    with st.stage("load records"):
+        plan = _plan(job.data, bc, state)
+        loaded = _reload(bc, state, plan)
+    with st.stage("build graph"):
+        rebuilt = _rebuild(job.ns, bc, state, plan, loaded)
+    counts = Counts()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopkg-checks") as pool:
+        with st.stage("validate"):
+            bc.invalidate_store()
+            store = bc.open_store()
+            checked = _revalidate_shacl(bc, state, store, rebuilt)
+            # the SPARQL checks need the whole graph: they run on the store while the dumps are written
+            checks = pool.submit(_store_checks, store, checked.origin_of)
+        try:
+            report, files, site = _write(job, bc, rebuilt, checked, checks, counts)
+        finally:
+            if checks.exception() is None:  # waits for the checks
+                _commit(bc, checked.state, store)  # the state matches the store, whatever happens to the dumps
+            # an exception's traceback keeps this frame: drop the store now, so that its lock is
+            # released for the strategy that runs next in this process
+            del store
+    return Outcome(
+        report=report,
+        files=files,
+        triples=counts.triples,
+        graphs=len(counts.graphs),
+        rebuilt=list(rebuilt.chunks),
+        incremental=True,
+        strategy="incremental",
+        site=site,
+    )
+
+
+def _plan(root: Path, bc: BuildCache, state: State) -> Plan:
+    """Hash every file and compare with the state; most files changed makes a full build faster."""
+    paths = data_files(root)
+    if not paths:
+        raise NotApplicable("no data files")  # the full build raises the usual error
+    names = displays(paths, resolve_all(paths))
+    keys = file_keys(bc, paths, names)
+    old = state.entries
+    changed = [(p, n) for p, n in zip(paths, names, strict=True) if n not in old or old[n].file_key != keys[n]]
+    removed = [n for n in old if n not in keys]
+    if 2 * (len(changed) + len(removed)) > len(names):
+        raise NotApplicable("most files changed")  # e.g. run from another folder: a full build is faster
+    return Plan(root, paths, names, keys, changed, removed)
+
+
+def _reload(bc: BuildCache, state: State, plan: Plan) -> Loaded:
+    """Parse the changed files, and the unchanged ones whose references now resolve to another
+    kind or English name; check them with the ids of all the others from the state.
+
+    A duplicate id, a reference that no longer resolves or any other error of the records is left
+    to the full build, which names every place involved."""
+    old = state.entries
+    rc = RecordCache(bc.root)
+    parsed = {n: load_cached_file(rc, p, n, plan.keys[n]) for p, n in plan.changed}
+    index = _id_index(plan.names, parsed, old)
+    if not all(_resolves(index, old[n].refs) for n in plan.names if n not in parsed):
+        raise NotApplicable("a reference no longer resolves")
+    parsed |= {n: load_cached_file(rc, p, n, plan.keys[n]) for p, n in _moved(plan, parsed, old, index)}
+    rebuild = [parsed[n] for n in plan.names if n in parsed]
+    own = {ident for f in rebuild for ident, _, _ in definitions(f)}
+    records = Records(plan.root, rebuild, known={k: v for k, v in index.items() if k not in own})
+    try:
+        check(records)
+    except RecordError as exc:
+        raise NotApplicable(str(exc)) from exc
+    rc.prune(set(plan.keys.values()))
+    return Loaded(parsed, records)
+
+
+def _moved(
+    plan: Plan, parsed: dict[str, RecordFile], old: dict[str, Entry], index: dict[str, tuple[str, str | None]]
+) -> list[tuple[Path, str]]:
+    """The unchanged files whose references now resolve to another kind or English name: their
+    triples use them, so they are rebuilt too."""
+    return [
+        (p, n)
+        for p, n in zip(plan.paths, plan.names, strict=True)
+        if n not in parsed and any(index.get(ref) != dep for ref, dep in old[n].deps.items())
+    ]
+
+
+def _id_index(
+    names: list[str], parsed: dict[str, RecordFile], old: dict[str, Entry]
+) -> dict[str, tuple[str, str | None]]:
+    """Every id of the data -> its kind and English name: the parsed files' own, the others' from
+    the state."""
+    index: dict[str, tuple[str, str | None]] = {}
+    for n in names:
+        for ident, kind, name in definitions(parsed[n]) if n in parsed else old[n].defs:
+            if ident in index:
+                raise NotApplicable("duplicate id")  # the full load names both places
+            index[ident] = (kind, name)
+    return index
+
+
+def _resolves(index: dict[str, tuple[str, str | None]], refs: list[tuple[str, tuple[str, ...]]]) -> bool:
+    """Whether each reference still names an id of one of the kinds it may refer to."""
+    for ref, kinds in refs:
+        found = index.get(ref)
+        if found is None or found[0] not in kinds:
+            return False
+    return True
+
+
+def _rebuild(ns: Namespaces, bc: BuildCache, state: State, plan: Plan, loaded: Loaded) -> Rebuilt:
+    """Build and serialize the reloaded files (each chunk goes into the cache at once), and read
+    back the quads of the parts they replace or that were removed."""
+    old = state.entries
+    ser = Serializer(prefixes(Dataset(ns, [])))
+    entries = {n: old[n] for n in plan.names if n not in loaded.parsed}
+    new_quads: list[ox.Quad] = []
+    chunks: dict[str, Chunk] = {}
+    with paused():
+        for part in build_files(loaded.records, ns):
+            f, file_key = loaded.parsed[part.name], plan.keys[part.name]
+            key = part_key(state.stamp, file_key, part.deps)
+            entry = Entry(file_key, key, definitions(f), references(f), part.deps, origin_lines(part))
+            chunk = ser.chunk(part.quads, source_prefix(ns))
+            entry.chunk = bc.put_chunk(key, chunk)
+            entries[part.name], chunks[part.name] = entry, chunk
+            new_quads.extend(part.quads)
+        replaced = [*plan.removed, *(n for n in plan.names if n in loaded.parsed and n in old)]
+        old_quads = [q for n in replaced for q in _parse_nq(bc.chunk_from(old[n].part_key, old[n].chunk))]
+    return Rebuilt({n: entries[n] for n in plan.names}, chunks, old_quads, new_quads)
+
+
+def _parse_nq(chunk: Chunk) -> Iterator[ox.Quad]:
+    return ox.parse(chunk.bytes_of("nq"), format=ox.RdfFormat.N_QUADS)
+
+
+def _revalidate_shacl(bc: BuildCache, state: State, store: ox.Store, rebuilt: Rebuilt) -> Revalidated:
+    """Swap the rebuilt quads into the store and re-run SHACL where its results can have changed
+    (:func:`_revalidate`); every other node keeps its results from the state."""
+    touched = _replace(store, rebuilt.old_quads, rebuilt.new_quads)
+    vocabulary = bc.chunk_from(state.vocabulary_key, state.vocabulary_chunk)
+    affected, results = _revalidate(store, touched, list(_parse_nq(vocabulary)))
+    shacl = {f: rs for f, rs in state.shacl.items() if f not in affected}
+    origin_of = Origins(rebuilt.entries)
+    for r in make_report(results, origin_of).results:
+        shacl.setdefault(r.focus, []).append(r)
+    new_state = State(
+        state.stamp, rebuilt.entries, state.vocabulary_key, shacl, vocabulary_chunk=state.vocabulary_chunk
+    )
+    return Revalidated(new_state, vocabulary, origin_of)
+
+
+def _store_checks(store: ox.Store, origin_of: Origins) -> list[Result]:
+    """The SPARQL rules and the Python checks, which need the whole graph: the store's."""
+    return store_check_results(store, check_files()) + python_check_results(store, origin_of)
+
+
+def _write(
+    job: Job, bc: BuildCache, rebuilt: Rebuilt, checked: Revalidated, checks: Future[list[Result]], counts: Counts
+) -> tuple[Report, list[DistFile] | None, SiteSummary | None]:
+    """Stage the dumps from the parts (the rebuilt ones, the others copied from the cache), wait
+    for the checks, and swap the dumps and the site in only if the report lets them."""
     files: list[DistFile] | None = None
     site: SiteSummary | None = None
-    try:
-        with StagedDist(job.out) as staged:
-            with st.stage("export"):
-                written = staged.write(Dataset(ns, []), counting(chunks()), on_step=st.step)
-            report = finish_validation()
-            if not report.at_or_above(fail_on):
-                site = write_site_into(job, staged)
-                staged.swap()
-                files = written
-    except StoredChunkError as exc:  # the cache lost a part: the dumps were not swapped in
-        raise NotApplicable(str(exc)) from exc
-    finally:
-        worker.join()
-        if "results" in checks:
-            _commit(bc, new_state, store)  # the state matches the store, whatever happens to the dumps
-        # the closures above form reference cycles; clearing the shared cell releases the store's
-        # lock now, not at the next garbage collection (a later build in this process reopens it)
-        store = None
-    triples, graphs = counted["triples"], len(counted["graphs"])
-    return Outcome(report, files, triples, graphs, rebuilt, True, strategy="incremental", site=site)
+    with StagedDist(job.out) as staged:
+        with job.stages.stage("export"):
+            parts = counts.through(_chunks(bc, rebuilt, checked.vocabulary))
+            written = staged.write(Dataset(job.ns, []), parts, on_step=job.stages.step)
+        shacl = [r for rs in checked.state.shacl.values() for r in rs]
+        report = make_report(shacl + checks.result(), checked.origin_of)
+        if not report.at_or_above(job.fail_on):
+            site = write_site_into(job, staged)
+            staged.swap()
+            files = written
+    return report, files, site
+
+
+def _chunks(bc: BuildCache, rebuilt: Rebuilt, vocabulary: Chunk) -> Iterator[Chunk]:
+    """Every part of the dumps in build order, the vocabulary last."""
+    for n, e in rebuilt.entries.items():
+        yield rebuilt.chunks[n] if n in rebuilt.chunks else bc.chunk_from(e.part_key, e.chunk)
+    yield vocabulary
 
 
 def _commit(bc: BuildCache, state: State, store: ox.Store) -> None:

@@ -40,9 +40,11 @@ class Job:
     trash: Trash | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Outcome:
-    """What a build did: the report, the files written (None when validation refused), counts."""
+    """What a build did: the report, the files written (None when validation refused), counts.
+
+    Keyword-only: several fields are counts or flags of the same type, which positions would mix up."""
 
     report: Report
     files: list[DistFile] | None
