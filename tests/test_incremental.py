@@ -32,7 +32,7 @@ def _clean(data: Path, out: Path) -> dict[str, bytes]:
 
 
 def _report(data: Path) -> list[dict]:
-    report = coopkg.validate(coopkg.build(coopkg.load_records(data)))
+    report = coopkg.validate(coopkg.build_dataset(coopkg.load_records(data)))
     return json.loads(report.to_json())["results"]
 
 

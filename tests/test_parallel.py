@@ -40,7 +40,7 @@ def test_parallel_build_writes_the_serial_bytes(synth_10k: Path, tmp_path: Path,
     assert serial.exit_code == par.exit_code == 0, par.output
     assert _files(tmp_path / "many") == _files(tmp_path / "one")
     # the summary's counts come from the chunks, not from the dataset
-    ds = coopkg.build(coopkg.load_records(synth_10k))
+    ds = coopkg.build_dataset(coopkg.load_records(synth_10k))
     loud = CliRunner().invoke(
         cli,
         [
@@ -71,7 +71,7 @@ def test_workers_print_nothing_on_the_terminal(synth_10k: Path, tmp_path: Path) 
 
 
 def test_parallel_dataset_equals_the_serial_one(synth_10k: Path, tmp_path: Path) -> None:
-    ds = coopkg.build(coopkg.load_records(synth_10k))
+    ds = coopkg.build_dataset(coopkg.load_records(synth_10k))
     with parallel.ParallelBuild(synth_10k, Namespaces(), tmp_path / "dist", 2) as pb:
         pds, store = pb.dataset()
         assert len(store.result()) == len(ds.quads)
@@ -168,7 +168,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
     out, cache = tmp_path / "dist", tmp_path / "cache"
     first = build_dist(data, out, cache=cache, jobs=2, site=False)
     assert not first.incremental and first.files is not None and first.workers == 2
-    ds = coopkg.build(coopkg.load_records(data))
+    ds = coopkg.build_dataset(coopkg.load_records(data))
     assert (first.triples, first.graphs) == (ds.triple_count, len(ds.graphs))
     assert _build(data, tmp_path / "clean", 1).exit_code == 0
     assert _files(out) == _files(tmp_path / "clean")

@@ -23,7 +23,7 @@ from coopkg.cli import cli
 from coopkg.records.load import load_records
 from coopkg.records.propose import LISTS, dates
 from coopkg.records.propose.lexicon import concepts_used, lexicon
-from coopkg.records.propose.text import prepare
+from coopkg.records.propose.paragraphs import prepare
 from coopkg.records.reports import paragraphs
 from coopkg.vocab import concept_slugs
 

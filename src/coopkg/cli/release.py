@@ -72,7 +72,7 @@ def diff_cmd(
         coopkg diff --rev v1..HEAD --format markdown --no-quads
         coopkg diff dist-a/coopkg.nq dist-b/coopkg.nq --format json -o changes.json
     """
-    from coopkg.release.report import render
+    from coopkg.release.diff_report import render
 
     if rev is not None:
         if old is not None or new is not None:

@@ -30,8 +30,8 @@ import pyoxigraph as ox
 from coopkg.check.report import Report, make_report
 from coopkg.check.validate import check_files, python_check_results, store_check_results, validate
 from coopkg.errors import Location
-from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import build_dataset
 from coopkg.pipeline.cache import BuildCache, State, file_keys, stamp
 from coopkg.records.load import load_records
 from coopkg.records.paths import data_files, displays, resolve_all

@@ -37,7 +37,7 @@ from coopkg.atomic import write_bytes, write_via
 from coopkg.check.report import Result
 from coopkg.check.validate import check_files, shape_files
 from coopkg.errors import InputError
-from coopkg.graph.build import FilePart
+from coopkg.graph.from_records import FilePart
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
 from coopkg.resources import resource_dir

@@ -14,9 +14,8 @@ from typing import Any
 
 from coopkg.check.report import Report
 from coopkg.check.validate import validate
-from coopkg.graph.build import VOCABULARY_PART, FilePart
-from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import VOCABULARY_PART, FilePart, build_dataset
 from coopkg.pipeline import parallel
 from coopkg.pipeline.cache import BuildCache, DiskStoreLoader, Entry, State, file_keys, origin_lines, part_key, stamp
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into

@@ -29,8 +29,8 @@ from coopkg.check.shacl_fast import fast_shacl_results, reach
 from coopkg.check.validate import check_files, python_check_results, shape_files, store_check_results
 from coopkg.errors import RecordError
 from coopkg.gcpause import paused
-from coopkg.graph.build import build_files
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import build_files
 from coopkg.pipeline.cache import BuildCache, Entry, State, file_keys, origin_lines, part_key, stamp
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, prefixes

@@ -3,7 +3,7 @@
 Every value carries the footnotes of where it is stated: a fact in the named graph of source
 ``<id>`` cites ``id/source/<id>`` and the paragraphs its subject is ``coop:statedIn`` there; a
 fact of the reference graph cites the reference data. Dates keep their stated precision
-(:mod:`coopkg.site.dates`); facts from a graph where their subject is ``coop:certainty
+(:mod:`coopkg.site.date_display`); facts from a graph where their subject is ``coop:certainty
 "uncertain"`` are marked, with the note the report gave.
 
 Nothing here produces markup: strings go to Jinja2 templates that escape them.
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from coopkg.vocab import COOP, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
-from .dates import DATE_TYPES, human_date, machine_date
+from .date_display import DATE_TYPES, human_date, machine_date
 from .links import href
 from .model import LABEL_PREDICATES, STATED_IN, TYPE, Fact, SiteData, doc_of, paragraph_number
 

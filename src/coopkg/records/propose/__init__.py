@@ -20,7 +20,7 @@ from coopkg.records.load import Records
 from coopkg.records.propose import agreements, areas, dates, english, existing, institutions, people, regions, segment
 from coopkg.records.propose.existing import Inst
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.text import Para, prepare
+from coopkg.records.propose.paragraphs import Para, prepare
 from coopkg.records.reports import paragraphs
 from coopkg.records.text import has_han, nfc
 

@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.text import has_han
 
 

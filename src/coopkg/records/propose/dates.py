@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
 
 _MONTHS = {
     m: i + 1

@@ -13,8 +13,8 @@ from functools import cache
 from coopkg.records.load import Records
 from coopkg.records.propose.existing import _EN_WORD, Inst, english_ids, institution_index
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.regions import Mention, RegionIndex
-from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han
 
 _CAP = r"(?:[A-Z][A-Za-z'’&.-]*|No\.\s*\d+|\d+)"

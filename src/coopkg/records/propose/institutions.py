@@ -17,9 +17,9 @@ from coopkg.records.lookup_index import translator
 from coopkg.records.names import lexicon as names_lexicon
 from coopkg.records.propose.existing import Inst, existing_ids, institution_index
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.regions import Mention, RegionIndex
 from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han
 
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
 
 _HAN_RANGE = ("\u4e00", "\u9fff")
 _BETWEEN = ("党委", "党组", "")

@@ -19,8 +19,8 @@ from coopkg.records.memo import per_records
 from coopkg.records.models import Region
 from coopkg.records.names import fold, to_simplified
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han
 
 FULL, SHORT, ABBR = "full", "short", "abbreviation"
