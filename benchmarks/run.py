@@ -275,7 +275,7 @@ def _file_floor(site: Path, copy: Path) -> dict[str, Any]:
     start = time.perf_counter()
     for d in dirs:
         os.makedirs(copy / d, exist_ok=True)
-    children = [forked.start(lambda j=j: create(files[j::jobs])) for j in range(jobs)]
+    children = [forked.spawn(lambda j=j: create(files[j::jobs])) for j in range(jobs)]
     answers = [child.wait()[0] for child in children]
     seconds = time.perf_counter() - start
     shutil.rmtree(copy, ignore_errors=True)

@@ -15,7 +15,7 @@ import pytest
 from coopkg.errors import RecordError
 from coopkg.graph.from_records import build_dataset
 from coopkg.records import fields, load, models
-from coopkg.records.fielddocs import docs_tables, markdown_table, update_docs
+from coopkg.records.fielddocs import docs_tables, section_table, update_docs
 from coopkg.records.fields import FIELDS, SECTIONS, Field, Kind, section_fields
 from coopkg.vocab import COOP, concept_slugs
 
@@ -78,7 +78,7 @@ def test_special_fields_are_few_and_named() -> None:
 
 def test_committed_docs_hold_exactly_the_rendered_tables() -> None:
     text = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
-    assert docs_tables(text) == {s: markdown_table(s) for s in SECTIONS}, (
+    assert docs_tables(text) == {s: section_table(s) for s in SECTIONS}, (
         "docs/records.md is out of date: run python -m coopkg.records.fielddocs --update docs/records.md"
     )
     assert update_docs(text) == text
@@ -87,7 +87,7 @@ def test_committed_docs_hold_exactly_the_rendered_tables() -> None:
 def test_update_rewrites_a_stale_table_in_place() -> None:
     text = "# x\n\n<!-- fields: regions -->\n| old |\n|---|\n\nafter\n"
     new = update_docs(text)
-    assert new == "# x\n\n<!-- fields: regions -->\n" + markdown_table("regions") + "\nafter\n"
+    assert new == "# x\n\n<!-- fields: regions -->\n" + section_table("regions") + "\nafter\n"
 
 
 # ------------------------------------------------------------------------------ a new field

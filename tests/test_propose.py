@@ -183,7 +183,7 @@ def test_lexicon_abbreviations_are_province_codes() -> None:
 
 
 def _dates(text: str, dateline: str | None = None) -> list[tuple[str, str, str | None, bool]]:
-    return [(f.value, f.certainty, f.anchor, f.dateline) for f in dates.find(prepare(paragraphs(text)), dateline)]
+    return [(f.value, f.certainty, f.anchor, f.dateline) for f in dates.find_dates(prepare(paragraphs(text)), dateline)]
 
 
 @pytest.mark.parametrize(

@@ -245,7 +245,7 @@ def _append_turtle(path: Path, turtle: bytes) -> None:
 
 
 def _changelog(
-    path: Path, version: str, issued: str, previous: cat.Entry | None, result: DatasetDiff | None, quads: int
+    path: Path, version: str, issued: str, previous: cat.CatalogEntry | None, result: DatasetDiff | None, quads: int
 ) -> str:
     lines = [f"## {version} ({issued})\n\n"]
     if result is None or previous is None:

@@ -1,6 +1,6 @@
 """Which answer a built site gives a request: the rule of :mod:`coopkg.site.rules`.
 
-``coopkg serve`` calls :func:`negotiate` for every path outside ``/sparql``, so a local server and
+``coopkg serve`` calls :func:`answer_request` for every path outside ``/sparql``, so a local server and
 the deployed Apache/nginx/w3id.org rules answer the same IRI alike: a file named in full is served
 as it is (typed by its extension); a thing's IRI answers ``303 See Other`` to the document the
 ``Accept`` header prefers, or ``406``.
@@ -9,14 +9,14 @@ as it is (typed by its extension); a thing's IRI answers ``303 See Other`` to th
 >>> site = pathlib.Path(tempfile.mkdtemp())
 >>> (site / "id" / "org").mkdir(parents=True)
 >>> for ext in ("html", "ttl", "jsonld"): _ = (site / "id" / "org" / f"x.{ext}").write_text("x")
->>> r = negotiate(site, "/id/org/x", "text/turtle")
+>>> r = answer_request(site, "/id/org/x", "text/turtle")
 >>> r.status, r.media, r.location, r.file.name
 (303, 'text/turtle', 'x.ttl', 'x.ttl')
->>> negotiate(site, "/id/org/x.ttl", None)[:3]
+>>> answer_request(site, "/id/org/x.ttl", None)[:3]
 (200, 'text/turtle', False)
->>> negotiate(site, "/id/org/x#p3", None).location, negotiate(site, "/id/org/x", "image/png")[:2]
+>>> answer_request(site, "/id/org/x#p3", None).location, answer_request(site, "/id/org/x", "image/png")[:2]
 ('x.html', (406, 'text/html'))
->>> negotiate(site, "/id/org/nothing", None).status
+>>> answer_request(site, "/id/org/nothing", None).status
 404
 """
 
@@ -48,7 +48,7 @@ _HTML, _TURTLE, _PLAIN = FILES["html"].media_type, RDF_SYNTAXES["ttl"].media_typ
 NOT_FOUND = SiteAnswer(404, _HTML, False)
 
 
-def negotiate(site_dir: Path, path: str, accept: str | None) -> SiteAnswer:
+def answer_request(site_dir: Path, path: str, accept: str | None) -> SiteAnswer:
     """The answer to ``GET path`` with ``Accept: accept`` on ``site_dir``.
 
     ``path`` is the URL path below the site root (``/id/org/x``; a ``?query`` or ``#fragment`` is

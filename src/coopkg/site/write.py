@@ -28,7 +28,7 @@ from . import alternates, markup
 from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href, root
-from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
+from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load_site_data
 from .ontology import ONTOLOGY, ontology_view
 from .page_keys import SiteMemo, inputs_key, page_keys, read_memo, write_memo
 from .queries import run_catalog, select_rows
@@ -80,7 +80,7 @@ def environment(endpoint: str = "") -> jinja2.Environment:
         types=markup.types,
         statements=markup.statements,
         incoming=markup.incoming,
-        refs=markup.refs,
+        refs=markup.footnotes,
         alternates=markup.alternates,
         count=count,
         endpoint=endpoint,
@@ -122,7 +122,7 @@ def write_site(
     :raises SyntaxError: the dump does not parse.
     """
     Namespaces(base)  # validates
-    data = load(Path(nquads), base)
+    data = load_site_data(Path(nquads), base)
     with frozen():  # the indexes live until the site is written: no collection walks their objects
         return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs, endpoint, memo)
 

@@ -21,7 +21,7 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
     return out
 
 
-def find(paras: list[Para]) -> list[tuple[Para, int, int, str]]:
+def find_areas(paras: list[Para]) -> list[tuple[Para, int, int, str]]:
     """(paragraph, start, end, area slug) of every area word."""
     out = []
     patterns = _patterns()
