@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coopkg.serve.cache import AnswerCache
+from coopkg.serve.answer_cache import AnswerCache
 from serving import Served, poll, serve
 
 LIMIT_MIB = 64

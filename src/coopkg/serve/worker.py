@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 
 from coopkg.formats import PLAIN_TEXT
-from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
+from coopkg.serve.answer_formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
 from coopkg.serve.guard import deny_network, inspect_query
 
 HEADER = struct.Struct(">I")
@@ -129,7 +129,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_query(
+def answer_query(
     store: ox.Store,
     query: str,
     accept: str | None,
@@ -185,7 +185,7 @@ def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
 def handle(store: ox.Store, job: tuple[Any, ...], max_response: int) -> Reply:
     kind, *args = job
     if kind == "query":
-        return run_query(store, *args, max_response=max_response)
+        return answer_query(store, *args, max_response=max_response)
     if kind == "describe":
         return describe(store, *args)
     return 500, PLAIN_TEXT, f"unknown job {kind!r}".encode()
