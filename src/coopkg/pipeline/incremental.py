@@ -2,7 +2,7 @@
 
 A clean build of a million triples spends most of its time on files that did not change: parsing
 them, building their quads, validating them, serializing them. Each data file is a *part*
-(:mod:`coopkg.publish.parts`) whose outputs the build cache keeps (:mod:`coopkg.pipeline.cache`).
+(:mod:`coopkg.publish.parts`) whose outputs the build cache keeps (:mod:`coopkg.pipeline.build_cache`).
 
 A rebuild then: hashes every file; parses only the changed ones (through the record cache);
 runs the cross-file checks with the unchanged files' ids and references from the state; rebuilds
@@ -31,7 +31,7 @@ from coopkg.errors import RecordError
 from coopkg.gcpause import paused
 from coopkg.graph.dataset import Dataset
 from coopkg.graph.from_records import build_files
-from coopkg.pipeline.cache import BuildCache, Entry, State, file_keys, origin_lines, part_key, stamp
+from coopkg.pipeline.build_cache import BuildCache, FileState, State, file_keys, origin_lines, part_key, stamp
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
@@ -121,7 +121,7 @@ def _incremental(job: Job, bc: BuildCache, state: State, stamp_: str) -> Outcome
             for part in build_files(records, ns):
                 f = parsed[part.name]
                 key = part_key(stamp_, keys[part.name], part.deps)
-                entries[part.name] = Entry(
+                entries[part.name] = FileState(
                     keys[part.name], key, definitions(f), references(f), part.deps, origin_lines(part)
                 )
                 chunk = ser.chunk(part.quads, source_prefix(ns))

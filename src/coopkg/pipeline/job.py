@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coopkg.check.report import Report
-from coopkg.pipeline.cache import BuildCache
+from coopkg.pipeline.build_cache import BuildCache
 from coopkg.progress import Stages
 from coopkg.publish.dist import DistFile, StagedDist
 from coopkg.resources import resource_dir
@@ -48,7 +48,7 @@ class Outcome:
     graphs: int
     rebuilt: list[str]  # parts rebuilt; every part on a full build
     incremental: bool
-    workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel)
+    workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel_build)
     strategy: str = ""
     #: what the website step wrote (None: no site, or nothing published)
     site: SiteSummary | None = None
