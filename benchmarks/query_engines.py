@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=0, help="replicate the data to at least this many quads")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    ds = coopkg.build(coopkg.load_records("data"))
+    ds = coopkg.build_dataset(coopkg.load_records("data"))
     quads = replicate(ds, args.triples) if args.triples else ds.quads
     store = ox.Store()
     store.bulk_extend(quads)

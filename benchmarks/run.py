@@ -154,7 +154,7 @@ def _best_interleaved(a: Callable[[], Any], b: Callable[[], Any]) -> tuple[tuple
 def _dataset(work: Path) -> Any:
     import coopkg
 
-    return coopkg.build(coopkg.load_records(work / "data"))
+    return coopkg.build_dataset(coopkg.load_records(work / "data"))
 
 
 def _query_params(work: Path) -> dict[str, dict[str, str]]:
@@ -275,7 +275,7 @@ def _file_floor(site: Path, copy: Path) -> dict[str, Any]:
     start = time.perf_counter()
     for d in dirs:
         os.makedirs(copy / d, exist_ok=True)
-    children = [forked.start(lambda j=j: create(files[j::jobs])) for j in range(jobs)]
+    children = [forked.spawn(lambda j=j: create(files[j::jobs])) for j in range(jobs)]
     answers = [child.wait()[0] for child in children]
     seconds = time.perf_counter() - start
     shutil.rmtree(copy, ignore_errors=True)
@@ -324,7 +324,7 @@ def child(stage: str, work: Path, arg: str | None) -> dict[str, Any]:
         import coopkg
 
         records = coopkg.load_records(work / "data")
-        seconds, ds = _timed(lambda: coopkg.build(records))
+        seconds, ds = _timed(lambda: coopkg.build_dataset(records))
         result = {"seconds": seconds, "quads": len(ds.quads)}
     elif stage in ("union", "store"):
         ds = _dataset(work)

@@ -59,7 +59,7 @@ def dumps_stage(data: Path, dist: Path) -> dict[str, Any]:
     import coopkg
 
     start = time.perf_counter()
-    ds = coopkg.build(coopkg.load_records(data))
+    ds = coopkg.build_dataset(coopkg.load_records(data))
     built = time.perf_counter()
     coopkg.write_dist(ds, dist)
     done = time.perf_counter()

@@ -17,7 +17,7 @@ figure totals with parts — not replicated RDF. :func:`synthesize` writes such 
 
 Everything comes from one ``random.Random(seed)`` (never the global generator or the clock) and
 the YAML is written by hand in a fixed layout, so the same seed gives byte-identical files.
-The triple count that :func:`coopkg.build` will produce is computed while writing (each record's
+The triple count that :func:`coopkg.build_dataset` will produce is computed while writing (each record's
 triples are counted exactly as the builder emits them), so a scale stops at its target without
 building anything; ``tests/test_synth.py`` checks the count against a real build.
 
@@ -48,7 +48,7 @@ from typing import Any
 import click
 
 from coopkg.errors import InputError
-from coopkg.graph.build import CONSORTIUM_KINDS
+from coopkg.graph.from_records import CONSORTIUM_KINDS
 from coopkg.records.fields import FIELDS, Field, Kind
 from coopkg.vocab import DEFAULT_BASE, concept_slugs
 
@@ -106,7 +106,7 @@ class SynthSummary:
     scale: str
     seed: int
     out: Path
-    triples: int  # len(coopkg.build(...).triples), computed while writing
+    triples: int  # len(coopkg.build_dataset(...).triples), computed while writing
     files: int
     counts: dict[str, int] = field(default_factory=dict)  # records per section, plus "sources"
     faults: list[Fault] = field(default_factory=list)
@@ -340,7 +340,7 @@ def _render(header: str, source: Record | None, sections: dict[str, list[Record]
 
 
 # ------------------------------------------------------------------------------------------ counting
-# Exactly the triples coopkg.build emits for each record (see build.py); the tests compare with a build.
+# Exactly the triples coopkg.build_dataset emits for each record (graph/from_records.py); the tests compare.
 
 # The per-field counts come from the field table (coopkg.records.fields): a generic field gives one
 # triple per value (one for a defaulted field left out), a special field its own count below.
@@ -367,7 +367,7 @@ def _signatories(rec: Record, in_source: bool) -> int:
 
 
 def _date(value: object, in_source: bool) -> int:
-    """A date: one literal; a relative one also its node (see coopkg.graph.build relative_date)."""
+    """A date: one literal; a relative one also its node (see coopkg.graph.from_records relative_date)."""
     if not isinstance(value, dict):
         return 1
     dateline = value.get("relative_to", "dateline") == "dateline"
@@ -497,7 +497,7 @@ def _name_triples(rec: Record) -> int:
 
 
 def _label_triples(name: dict[str, str], alt_names: dict[str, list[str]]) -> int:
-    """Label triples of an entity as build.common makes them: rdfs:label + skos:prefLabel per name,
+    """Label triples of an entity as from_records.common makes them: rdfs:label + skos:prefLabel per name,
     a pinyin label for a Chinese name, other names (and their pinyin) unless they repeat a name."""
     from .text import PINYIN_TAG, is_chinese_tag, match_key, pinyin
 
@@ -518,7 +518,7 @@ def _label_triples(name: dict[str, str], alt_names: dict[str, list[str]]) -> int
 
 
 def count_triples(source: Record | None, sections: dict[str, list[Record]]) -> int:
-    """Triples :func:`coopkg.build` makes of one file's records (raw dicts as in the YAML)."""
+    """Triples :func:`coopkg.build_dataset` makes of one file's records (raw dicts as in the YAML)."""
     n = 0
     if source is not None:
         n = 1 + _count_fields("source", source, True)  # a coop:SourceDocument
@@ -531,7 +531,7 @@ def count_triples(source: Record | None, sections: dict[str, list[Record]]) -> i
 @cache
 def vocabulary_triples() -> int:
     """Triples of the vocabulary graph that every build adds."""
-    from coopkg.graph.build import vocabulary_quads
+    from coopkg.graph.from_records import vocabulary_quads
     from coopkg.vocab import Namespaces
 
     return len(dict.fromkeys(q.triple for q in vocabulary_quads(Namespaces())))
@@ -1227,11 +1227,11 @@ def main(scale: str, seed: int, out: Path, faults: int, measure: bool) -> None:
     click.echo(f"wrote {summary.files} files to {out}/ in {seconds:.1f} s: {parts}")
     click.echo(f"coopkg build will make {summary.triples:,} triples (counted while writing)")
     if measure:
-        from coopkg.graph.build import build
+        from coopkg.graph.from_records import build_dataset
         from coopkg.records.load import load_records
 
         start = time.perf_counter()
-        ds = build(load_records(out))
+        ds = build_dataset(load_records(out))
         seconds = time.perf_counter() - start
         click.echo(f"measured: {len(ds.triples):,} triples after load + build ({seconds:.1f} s)")
     for fault in summary.faults:

@@ -66,7 +66,7 @@ def records(private_cache: Path) -> coopkg.Records:
 
 @pytest.fixture(scope="session")
 def dataset(records: coopkg.Records) -> Dataset:
-    return coopkg.build(records)
+    return coopkg.build_dataset(records)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +95,7 @@ def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_dataset(small_data: Path) -> Dataset:
-    return coopkg.build(coopkg.load_records(small_data))
+    return coopkg.build_dataset(coopkg.load_records(small_data))
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def _error(data: Path, text: str) -> RecordError:
 
 def test_the_name_is_in_the_reports_graph(small_copy: Path) -> None:
     _write(small_copy)
-    quads = set(coopkg.build(load_records(small_copy)).quads)
+    quads = set(coopkg.build_dataset(load_records(small_copy)).quads)
     ref = NS.source_graph("003_1d0c40c5d39188df")
     assert ox.Quad(HOSPITAL, LABEL, ox.Literal("北京儿童医院", language="zh"), GRAPH) in quads
     assert ox.Quad(HOSPITAL, LABEL, ox.Literal("Bei Jing Er Tong Yi Yuan", language="zh-Latn-pinyin"), GRAPH) in quads
@@ -97,9 +97,9 @@ def test_validation_is_clean_and_the_duplicate_check_sees_the_added_name(small_c
         "\nnames:\n"
     )
     _write(small_copy, head + "\n" + again)
-    before = coopkg.validate(coopkg.build(load_records(small_copy)))
+    before = coopkg.validate(coopkg.build_dataset(load_records(small_copy)))
     _write(small_copy, head + "\n" + again + "names:\n" + names)
-    report = coopkg.validate(coopkg.build(load_records(small_copy)))
+    report = coopkg.validate(coopkg.build_dataset(load_records(small_copy)))
     new = {(r.rule, r.focus) for r in report.results} - {(r.rule, r.focus) for r in before.results}
     bch = NS.entity("org", "bch-again").value
     assert new == {("check:duplicate-names-warning", bch)}

@@ -57,15 +57,23 @@ def test_facts_live_in_the_graph_of_the_report_that_states_them(dataset: Dataset
 
 
 def test_base_iri_is_configurable_and_validated(records) -> None:
-    ds = coopkg.build(records, base="http://example.org/kg/")
+    ds = coopkg.build_dataset(records, base="http://example.org/kg/")
     assert any(q.subject.value.startswith("http://example.org/kg/id/") for q in ds.quads)
     assert not any(q.subject.value.startswith(ID) for q in ds.quads)
     with pytest.raises(ValueError, match="base IRI"):
-        coopkg.build(records, base="not a base")
+        coopkg.build_dataset(records, base="not a base")
 
 
 def test_building_twice_gives_the_same_quads_in_the_same_order(records, dataset: Dataset) -> None:
-    assert coopkg.build(records).quads == dataset.quads
+    assert coopkg.build_dataset(records).quads == dataset.quads
+
+
+def test_old_name_build_still_works_and_says_it_is_deprecated(records, dataset: Dataset) -> None:
+    with pytest.warns(DeprecationWarning, match=r"coopkg\.build is deprecated; use coopkg\.build_dataset"):
+        old = coopkg.build
+    assert old is coopkg.build_dataset
+    assert old(records).quads == dataset.quads
+    assert "build_dataset" in coopkg.__all__ and "build" not in coopkg.__all__
 
 
 def test_origins_point_at_the_defining_record(dataset: Dataset) -> None:

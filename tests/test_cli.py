@@ -153,7 +153,7 @@ def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(small_co
     )
     result = CliRunner().invoke(cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    report = coopkg.validate(coopkg.build(load(small_copy)))
+    report = coopkg.validate(coopkg.build_dataset(load(small_copy)))
     counts = report.counts()
     assert counts["warning"] >= 1 and counts["info"] > 5
     line = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())

@@ -16,7 +16,7 @@ import coopkg
 from conftest import load
 from coopkg.cli import cli
 from coopkg.release import diff_paths
-from coopkg.release.report import ADDED_GRAPH, REMOVED_GRAPH
+from coopkg.release.diff_report import ADDED_GRAPH, REMOVED_GRAPH
 from datachanges import (
     FIGURE,
     GRAPH,
@@ -52,7 +52,7 @@ def changed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def new_dist(changed_data: Path) -> Path:
     out = changed_data.parent / "dist"
-    coopkg.write_dist(coopkg.build(load(changed_data)), out)
+    coopkg.write_dist(coopkg.build_dataset(load(changed_data)), out)
     return out
 
 
@@ -269,7 +269,7 @@ def test_other_forms_of_a_side_agree(built_dist: Path, new_dist: Path, changed_d
 
 
 def _build(data: Path, out: Path, name: str) -> None:
-    coopkg.write_dist(coopkg.build(load(data)), out)
+    coopkg.write_dist(coopkg.build_dataset(load(data)), out)
 
 
 def test_triples_only_side_is_compared_as_triples(built_dist: Path) -> None:
@@ -324,7 +324,7 @@ def test_changed_value_shows_old_and_new(tmp_path: Path, built_dist: Path) -> No
 
 def test_different_bases_are_warned_about(built_dist: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    coopkg.write_dist(coopkg.build(load(ROOT / "data"), base="https://example.org/kg/"), other)
+    coopkg.write_dist(coopkg.build_dataset(load(ROOT / "data"), base="https://example.org/kg/"), other)
     code, out = run(built_dist, other, "--no-quads")
     assert code == 1
     assert (

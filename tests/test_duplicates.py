@@ -67,7 +67,7 @@ def _data(data_copy: Path, text: str = REPORT) -> Path:
 
 
 def _duplicates(data: Path) -> dict[str, coopkg.check.report.Result]:  # type: ignore[name-defined]
-    report = validate(coopkg.build(load(data)))
+    report = validate(coopkg.build_dataset(load(data)))
     return {r.focus.removeprefix(ID): r for r in report.results if r.rule == "check:duplicate-names-warning"}
 
 
@@ -105,7 +105,7 @@ def test_distinct_from_says_two_are_different(small_copy: Path) -> None:
     )
     found = _duplicates(_data(small_copy, text))
     assert "shenyang-no4-peoples" not in found and "bch" in found
-    ds = coopkg.build(load(small_copy))
+    ds = coopkg.build_dataset(load(small_copy))
     import pyoxigraph as ox
 
     assert list(

@@ -13,9 +13,9 @@ import pydantic
 import pytest
 
 from coopkg.errors import RecordError
-from coopkg.graph.build import build
+from coopkg.graph.from_records import build_dataset
 from coopkg.records import fields, load, models
-from coopkg.records.fielddocs import docs_tables, markdown_table, update_docs
+from coopkg.records.fielddocs import docs_tables, section_table, update_docs
 from coopkg.records.fields import FIELDS, SECTIONS, Field, Kind, section_fields
 from coopkg.vocab import COOP, concept_slugs
 
@@ -78,7 +78,7 @@ def test_special_fields_are_few_and_named() -> None:
 
 def test_committed_docs_hold_exactly_the_rendered_tables() -> None:
     text = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
-    assert docs_tables(text) == {s: markdown_table(s) for s in SECTIONS}, (
+    assert docs_tables(text) == {s: section_table(s) for s in SECTIONS}, (
         "docs/records.md is out of date: run python -m coopkg.records.fielddocs --update docs/records.md"
     )
     assert update_docs(text) == text
@@ -87,7 +87,7 @@ def test_committed_docs_hold_exactly_the_rendered_tables() -> None:
 def test_update_rewrites_a_stale_table_in_place() -> None:
     text = "# x\n\n<!-- fields: regions -->\n| old |\n|---|\n\nafter\n"
     new = update_docs(text)
-    assert new == "# x\n\n<!-- fields: regions -->\n" + markdown_table("regions") + "\nafter\n"
+    assert new == "# x\n\n<!-- fields: regions -->\n" + section_table("regions") + "\nafter\n"
 
 
 # ------------------------------------------------------------------------------ a new field
@@ -136,7 +136,7 @@ def _data(tmp_path: Path, sister: str) -> Path:
 
 
 def test_a_new_field_is_emitted_by_the_builder_in_its_table_place(sister_field: None, tmp_path: Path) -> None:
-    ds = build(load.load_records(_data(tmp_path, "first-hospital")), vocabulary=False)
+    ds = build_dataset(load.load_records(_data(tmp_path, "first-hospital")), vocabulary=False)
     second = "https://w3id.org/coopkg/id/org/second-hospital"
     props = [t.predicate.value for t in ds.triples if t.subject.value == second]
     assert (second, COOP + "sisterOf", "https://w3id.org/coopkg/id/org/first-hospital") in {
@@ -163,7 +163,7 @@ def test_without_its_table_row_the_new_field_is_neither_checked_nor_emitted(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(load, "DataFile", _DataFileWithSisters)
-    ds = build(load.load_records(_data(tmp_path, "nowhere")), vocabulary=False)
+    ds = build_dataset(load.load_records(_data(tmp_path, "nowhere")), vocabulary=False)
     assert not [t for t in ds.triples if t.predicate.value == COOP + "sisterOf"]
 
 
@@ -172,7 +172,7 @@ def test_a_special_field_without_its_builder_method_is_refused(monkeypatch: pyte
     monkeypatch.setattr(fields, "FIELDS", (*FIELDS, odd))
     monkeypatch.setattr(load, "DataFile", _DataFileWithSisters)
     with pytest.raises(NotImplementedError, match="institutions_sister_of"):
-        build(load.load_records(_data(tmp_path, "first-hospital")), vocabulary=False)
+        build_dataset(load.load_records(_data(tmp_path, "first-hospital")), vocabulary=False)
 
 
 def test_json_schema_of_the_models_carries_the_table() -> None:

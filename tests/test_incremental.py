@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import coopkg
 from coopkg.cli import cli
 from coopkg.pipeline import build_dist, incremental
-from coopkg.pipeline.cache import BuildCache
+from coopkg.pipeline.build_cache import BuildCache
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
@@ -32,7 +32,7 @@ def _clean(data: Path, out: Path) -> dict[str, bytes]:
 
 
 def _report(data: Path) -> list[dict]:
-    report = coopkg.validate(coopkg.build(coopkg.load_records(data)))
+    report = coopkg.validate(coopkg.build_dataset(coopkg.load_records(data)))
     return json.loads(report.to_json())["results"]
 
 
@@ -210,7 +210,7 @@ def test_new_code_or_another_base_never_reuses_the_cache(
     other_base = build_dist(data, tmp_path / "other", cache=cache, base="https://example.org/kg/", site=False)
     assert not other_base.incremental
     assert b"https://example.org/kg/" in (tmp_path / "other" / "coopkg.nt").read_bytes()
-    monkeypatch.setattr("coopkg.pipeline.cache._code_and_resources", lambda: "a new coopkg version")
+    monkeypatch.setattr("coopkg.pipeline.build_cache._code_and_resources", lambda: "a new coopkg version")
     after_upgrade = build_dist(data, out, cache=cache, site=False)
     assert not after_upgrade.incremental
     assert _files(out) == _clean(data, tmp_path / "clean")

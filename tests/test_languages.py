@@ -16,7 +16,7 @@ import coopkg
 from conftest import load
 from coopkg.check.validate import validate
 from coopkg.errors import RecordError
-from coopkg.graph.build import build
+from coopkg.graph.from_records import build_dataset
 from coopkg.query.sparql import run_query
 from coopkg.records.models import Institution
 from coopkg.records.text import canonical_name, match_key, pinyin
@@ -86,7 +86,7 @@ def zh_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def zh_dataset(zh_data: Path) -> coopkg.Dataset:
-    return build(load(zh_data))
+    return build_dataset(load(zh_data))
 
 
 def test_chinese_only_report_builds_with_no_violations(zh_dataset: coopkg.Dataset) -> None:
@@ -189,7 +189,7 @@ def test_translation_of_a_title_must_be_another_language(data_copy: Path) -> Non
         ZH_RECORDS.replace("  language: zh\n", "  language: zh\n  translated_title: {en: A translated headline}\n"),
         encoding="utf-8",
     )
-    ds = build(load(data_copy))
+    ds = build_dataset(load(data_copy))
     labels = _labels(ds, f"https://w3id.org/coopkg/id/source/{ZH_SOURCE}")
     assert ("A translated headline", "en") in labels
 

@@ -160,7 +160,7 @@ def test_the_total_is_shown_when_results_are_cut() -> None:
 def test_the_lexicon_is_one_data_file_in_the_package() -> None:
     from coopkg.records import names
 
-    lex = names.lexicon()
+    lex = names.name_lexicon()
     assert names._LEXICON.name == "names.yaml" and names._LEXICON.parent.name == "records"
     for zh, en in (
         ("儿童医院", "Children's Hospital"),

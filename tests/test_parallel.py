@@ -14,7 +14,7 @@ from synth import synthesize
 
 import coopkg
 from coopkg.cli import cli
-from coopkg.pipeline import parallel
+from coopkg.pipeline import parallel_build
 from coopkg.vocab import Namespaces
 
 pytestmark = pytest.mark.slow  # real servers, worker processes or synthetic data: CI runs them
@@ -40,7 +40,7 @@ def test_parallel_build_writes_the_serial_bytes(synth_10k: Path, tmp_path: Path,
     assert serial.exit_code == par.exit_code == 0, par.output
     assert _files(tmp_path / "many") == _files(tmp_path / "one")
     # the summary's counts come from the chunks, not from the dataset
-    ds = coopkg.build(coopkg.load_records(synth_10k))
+    ds = coopkg.build_dataset(coopkg.load_records(synth_10k))
     loud = CliRunner().invoke(
         cli,
         [
@@ -71,8 +71,8 @@ def test_workers_print_nothing_on_the_terminal(synth_10k: Path, tmp_path: Path) 
 
 
 def test_parallel_dataset_equals_the_serial_one(synth_10k: Path, tmp_path: Path) -> None:
-    ds = coopkg.build(coopkg.load_records(synth_10k))
-    with parallel.ParallelBuild(synth_10k, Namespaces(), tmp_path / "dist", 2) as pb:
+    ds = coopkg.build_dataset(coopkg.load_records(synth_10k))
+    with parallel_build.ParallelBuild(synth_10k, Namespaces(), tmp_path / "dist", 2) as pb:
         pds, store = pb.dataset()
         assert len(store.result()) == len(ds.quads)
         assert len(pb.workers) == 2
@@ -140,35 +140,35 @@ def test_bad_data_fails_exactly_like_the_serial_build(synth_10k: Path, tmp_path:
 
 
 def test_small_data_stays_in_one_process(tmp_path: Path) -> None:
-    assert parallel.auto_jobs(Path("data")) == 1  # the shipped data is far below MIN_PARALLEL_BYTES
+    assert parallel_build.auto_jobs(Path("data")) == 1  # the shipped data is far below MIN_PARALLEL_BYTES
     data = tmp_path / "data"
     (data / "sources").mkdir(parents=True)
-    (data / "sources" / "big.yaml").write_bytes(b"#" * parallel.MIN_PARALLEL_BYTES)
-    cores = parallel.usable_cores()
-    assert parallel.auto_jobs(data) == (cores if cores >= 2 else 1)
+    (data / "sources" / "big.yaml").write_bytes(b"#" * parallel_build.MIN_PARALLEL_BYTES)
+    cores = parallel_build.usable_cores()
+    assert parallel_build.auto_jobs(data) == (cores if cores >= 2 else 1)
 
 
 def test_slices_are_contiguous_balanced_and_cover_every_file() -> None:
     sizes = [50, 1, 1, 1, 1, 1, 1, 1, 1, 1, 40, 1]
-    parts = parallel.slices(sizes, 2)
+    parts = parallel_build.slices(sizes, 2)
     assert [i for r in parts for i in r] == list(range(len(sizes)))
     assert len(parts) == 2
     totals = [sum(sizes[i] for i in r) for r in parts]
     assert max(totals) <= 0.6 * sum(sizes)
-    assert parallel.slices([3], 4) == [range(0, 1)]
+    assert parallel_build.slices([3], 4) == [range(0, 1)]
 
 
 def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds(
     synth_10k: Path, tmp_path: Path
 ) -> None:
     from coopkg.pipeline import build_dist
-    from coopkg.pipeline.cache import BuildCache
+    from coopkg.pipeline.build_cache import BuildCache
 
     data = _copy(synth_10k, tmp_path / "data")
     out, cache = tmp_path / "dist", tmp_path / "cache"
     first = build_dist(data, out, cache=cache, jobs=2, site=False)
     assert not first.incremental and first.files is not None and first.workers == 2
-    ds = coopkg.build(coopkg.load_records(data))
+    ds = coopkg.build_dataset(coopkg.load_records(data))
     assert (first.triples, first.graphs) == (ds.triple_count, len(ds.graphs))
     assert _build(data, tmp_path / "clean", 1).exit_code == 0
     assert _files(out) == _files(tmp_path / "clean")
@@ -187,7 +187,7 @@ def test_first_cached_build_with_workers_primes_the_cache_for_incremental_builds
 
 def test_workers_prime_the_same_cache_state_as_one_process(tmp_path: Path) -> None:
     from coopkg.pipeline import build_dist
-    from coopkg.pipeline.cache import BuildCache
+    from coopkg.pipeline.build_cache import BuildCache
 
     data = synthesize("10k", 4, tmp_path / "data", faults=3).out  # refused builds fill the cache too
     one = build_dist(data, tmp_path / "d1", cache=tmp_path / "c1", jobs=1, site=False)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from coopkg.cli import cli
-from coopkg.cli.query import _compact, render
+from coopkg.cli.query import _compact, print_answer
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import run_query
 
@@ -94,7 +94,7 @@ def _answer(dataset):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("width", [None, 30, 50, 80, 200])
 def test_tables_wrap_but_never_cut_iris_and_names(dataset, capsys, width: int | None) -> None:  # type: ignore[no-untyped-def]
     want = {_compact(t) for row in _answer(dataset).rows() for t in row.values() if t is not None}
-    render(_answer(dataset), "table", width=width)
+    print_answer(_answer(dataset), "table", width=width)
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert "…" not in out

@@ -43,7 +43,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthSummary:
 
 @pytest.fixture(scope="module")
 def fast(synth: SynthSummary, tmp_path_factory: pytest.TempPathFactory) -> tuple[coopkg.Dataset, Path]:
-    ds = coopkg.build(coopkg.load_records(synth.out))
+    ds = coopkg.build_dataset(coopkg.load_records(synth.out))
     out = tmp_path_factory.mktemp("paths") / "dist"
     coopkg.write_dist(ds, out)
     return ds, out

@@ -23,7 +23,7 @@ from coopkg.cli import cli
 from coopkg.records.load import load_records
 from coopkg.records.propose import LISTS, dates
 from coopkg.records.propose.lexicon import concepts_used, lexicon
-from coopkg.records.propose.text import prepare
+from coopkg.records.propose.paragraphs import prepare
 from coopkg.records.reports import paragraphs
 from coopkg.vocab import concept_slugs
 
@@ -183,7 +183,7 @@ def test_lexicon_abbreviations_are_province_codes() -> None:
 
 
 def _dates(text: str, dateline: str | None = None) -> list[tuple[str, str, str | None, bool]]:
-    return [(f.value, f.certainty, f.anchor, f.dateline) for f in dates.find(prepare(paragraphs(text)), dateline)]
+    return [(f.value, f.certainty, f.anchor, f.dateline) for f in dates.find_dates(prepare(paragraphs(text)), dateline)]
 
 
 @pytest.mark.parametrize(

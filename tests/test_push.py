@@ -253,7 +253,7 @@ def test_switch_batch_gives_the_same_store_in_several_requests(
         change_every_source(data_copy)
         result = push_cli(proxy.url, "--switch-batch", "400", data=data_copy)  # replacing: several MOVEs
     assert result.exit_code == 0, result.output
-    changed = coopkg.build(load(data_copy))
+    changed = coopkg.build_dataset(load(data_copy))
     assert oxigraph_server.quads() == set(changed.quads)
     assert not any("/staging/" in g for g in oxigraph_server.graphs())
     differ = {q.graph_name.value for q in set(changed.quads) ^ set(dataset.quads)}
@@ -305,7 +305,7 @@ def test_switch_batch_failure_reports_what_was_switched(oxigraph_server: Oxigrap
     assert "1 of " in result.output and "were switched by earlier requests" in result.output
     after = oxigraph_server.quads()
     first = moves[0].split(b"TO GRAPH <")[1].split(b">")[0].decode()
-    new = coopkg.build(load(data_copy))
+    new = coopkg.build_dataset(load(data_copy))
 
     def graph(quads: set | list, name: str) -> set:
         return {q for q in quads if q.graph_name.value == name}
@@ -323,7 +323,7 @@ def test_push_then_every_graph_is_isomorphic(store: Store) -> None:
     """On the whole shipped data: the region table's graph fits, on both stores."""
     result = push_to(store, data=DATA)
     assert result.exit_code == 0, result.output
-    assert store.quads() == canon(coopkg.build(load(DATA)).quads)
+    assert store.quads() == canon(coopkg.build_dataset(load(DATA)).quads)
 
 
 def test_push_twice_is_idempotent_and_leaves_no_staging(store: Store, dataset: Dataset) -> None:
@@ -366,7 +366,7 @@ def test_push_after_a_change_replaces_that_graph_only(store: Store, data_copy: P
     assert len(moves) == 1 and moves[0].count(b"MOVE") == 1 and f"TO GRAPH <{SOURCE_000}>".encode() in moves[0]
     after = store.quads()
     assert {q[3].value for q in before ^ after} == {SOURCE_000}
-    new = coopkg.build(load(data_copy))
+    new = coopkg.build_dataset(load(data_copy))
     assert {q for q in after if q[3].value != FOREIGN} == canon(new.quads)
     assert any(q[3].value == FOREIGN for q in after)
 
@@ -407,7 +407,7 @@ def test_a_graph_no_longer_in_the_dataset_is_dropped_in_the_switch(store: Store,
     assert f"DROP SILENT GRAPH <{gone}>".encode() in updates[0]
     assert f"DROP SILENT GRAPH <{leftover}>".encode() in updates[0]
     assert f"TO GRAPH <{SOURCE_000}>".encode() in updates[0]
-    new = coopkg.build(load(data_copy))
+    new = coopkg.build_dataset(load(data_copy))
     after = store.quads()
     assert {q for q in after if q[3].value != FOREIGN} == canon(new.quads)
     assert any(q[3].value == FOREIGN for q in after)
@@ -470,7 +470,7 @@ def test_dry_run_asks_read_only_and_says_so(store: Store, data_copy: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"dry run: asked {proxy.url} what it holds (read-only requests); wrote nothing")
     assert f"would MOVE <{GRAPHS}staging/" in result.output and f"TO <{SOURCE_000}>" in result.output
-    assert f"left {len(coopkg.build(load(data_copy)).graphs) - 1} graphs alone" in result.output
+    assert f"left {len(coopkg.build_dataset(load(data_copy)).graphs) - 1} graphs alone" in result.output
     assert proxy.seen and store_writes(store, proxy) == []
     assert store.quads() == before
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from coopkg.check.validate import validate
 from coopkg.cli import cli
 from coopkg.errors import RecordError
-from coopkg.graph.build import build
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import build_dataset
 from coopkg.query.sparql import run_query
 from coopkg.records import yamlsafe
 from coopkg.records.load import load_records, shift_date
@@ -96,7 +96,7 @@ def gap_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def gap_dataset(gap_data: Path) -> Dataset:
-    return build(load_records(gap_data))
+    return build_dataset(load_records(gap_data))
 
 
 def n(iri: str) -> ox.NamedNode:
@@ -337,7 +337,7 @@ def test_relative_phrases_are_checked_at_the_anchors_precision() -> None:
 
 def test_a_plain_role_and_a_single_kind_still_mean_what_they_meant(tmp_path: Path) -> None:
     source = SOURCE.replace("kind: [strategic, framework]", "kind: framework")
-    ds = build(load_records(write_data(tmp_path / "data", source)))
+    ds = build_dataset(load_records(write_data(tmp_path / "data", source)))
     kinds = {o for s, p, o in triples(ds) if s == n(AGREEMENT) and p == c("agreementKind")}
     assert kinds == {n(BASE + "concept/agreement-kind/framework")}
     roles = {o for s, p, o in triples(ds) if s == n(ID + "post/rg-li-1") and p == c("role")}

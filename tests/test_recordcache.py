@@ -65,7 +65,7 @@ def test_records_from_the_cache_equal_parsed_records(tmp_path: Path) -> None:
     assert [(f.path, f.display, f.data, f.lines) for f in cached.files] == [
         (f.path, f.display, f.data, f.lines) for f in plain.files
     ]
-    assert coopkg.build(cached).quads == coopkg.build(plain).quads
+    assert coopkg.build_dataset(cached).quads == coopkg.build_dataset(plain).quads
 
 
 def test_a_new_loader_version_misses_every_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +82,7 @@ def test_a_broken_entry_is_parsed_again(tmp_path: Path) -> None:
     entry = next((tmp_path / "records").rglob("*.pickle"))
     entry.write_bytes(b"not a pickle")
     records = coopkg.load_records("data", cache=tmp_path)
-    assert coopkg.build(records).quads == coopkg.build(coopkg.load_records("data")).quads
+    assert coopkg.build_dataset(records).quads == coopkg.build_dataset(coopkg.load_records("data")).quads
     assert entry.read_bytes() != b"not a pickle"
 
 

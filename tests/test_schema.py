@@ -16,7 +16,7 @@ from coopkg.cli import cli
 from coopkg.errors import RecordError
 from coopkg.records import yamlsafe
 from coopkg.records.paths import data_files
-from coopkg.records.schema import dumps
+from coopkg.records.schema import schema_json
 
 COMMITTED = ROOT / "docs" / "records.schema.json"
 
@@ -29,9 +29,9 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def test_the_committed_schema_is_what_the_models_generate() -> None:
-    assert COMMITTED.read_text(encoding="utf-8") == dumps(), "run: coopkg schema > docs/records.schema.json"
+    assert COMMITTED.read_text(encoding="utf-8") == schema_json(), "run: coopkg schema > docs/records.schema.json"
     result = CliRunner().invoke(cli, ["schema"])
-    assert result.exit_code == 0 and result.output == dumps()
+    assert result.exit_code == 0 and result.output == schema_json()
 
 
 @pytest.mark.parametrize("path", data_files(DATA), ids=lambda p: p.name)

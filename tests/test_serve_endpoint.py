@@ -22,7 +22,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from coopkg.serve.cache import AnswerCache
+from coopkg.serve.answer_cache import AnswerCache
 from coopkg.serve.clients import PerClient
 from coopkg.serve.guard import DEPTH_REFUSED, MAX_DEPTH, SERVICE_REFUSED
 from coopkg.serve.http import HttpLimits, Response, start

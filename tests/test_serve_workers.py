@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coopkg.serve.cache import AnswerCache
+from coopkg.serve.answer_cache import AnswerCache
 from coopkg.serve.protocol import QueryJob, Reply
 from serving import Served, poll, serve
 

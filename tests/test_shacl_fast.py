@@ -350,7 +350,7 @@ def test_results_keep_the_value_datatype_and_language(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, list[str]]:
     summary = synthesize("10k", 11, tmp_path_factory.mktemp("faulty") / "data", faults=10)
-    return coopkg.build(coopkg.load_records(summary.out)), summary.fault_iris
+    return coopkg.build_dataset(coopkg.load_records(summary.out)), summary.fault_iris
 
 
 @pytest.mark.slow
@@ -363,7 +363,7 @@ def test_same_results_on_10k_synthetic_triples_with_faults(faulty_10k: tuple[Dat
 def test_same_results_on_100k_synthetic_triples_with_faults(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The differential test at the scale the issue names (pySHACL takes ~30 s here)."""
     summary = synthesize("100k", 12, tmp_path_factory.mktemp("faulty100k") / "data", faults=20)
-    ds = coopkg.build(coopkg.load_records(summary.out))
+    ds = coopkg.build_dataset(coopkg.load_records(summary.out))
     assert ds.triple_count > 90_000
     results = _same(ds)
     # the planted faults that shapes catch (others are for the SPARQL rules) are among them

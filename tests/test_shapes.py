@@ -11,8 +11,8 @@ import pytest
 
 from coopkg.check.shacl_fast import fast_shacl_results
 from coopkg.check.validate import shacl_results, shape_files
-from coopkg.graph.build import vocabulary_quads
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import vocabulary_quads
 from coopkg.vocab import SH, Namespaces
 
 VALID = Path(__file__).parent / "shapes" / "_valid.ttl"

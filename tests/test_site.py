@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from coopkg.cli import cli
 from coopkg.resources import resource_dir
-from coopkg.site import resolve, workers, write_site
+from coopkg.site import answer_request, workers, write_site
 from coopkg.site.links import file_stem
 from coopkg.vocab import DEFAULT_BASE
 
@@ -81,12 +81,12 @@ def test_every_iri_in_the_dump_resolves_in_html_and_turtle(site: Path, small_dis
     assert len(iris) > 300
     for iri in sorted(iris):
         path = "/" + iri[len(BASE) :]
-        answer = resolve(site, path, "text/html")
+        answer = answer_request(site, path, "text/html")
         assert (answer.status, answer.media) == (303, "text/html"), iri
         fragment = iri.partition("#")[2]
         if fragment:
             assert f'id="{fragment}"' in answer.file.read_text(encoding="utf-8"), iri
-        assert resolve(site, path, "text/turtle")[:2] == (303, "text/turtle"), iri
+        assert answer_request(site, path, "text/turtle")[:2] == (303, "text/turtle"), iri
 
 
 def test_link_crawl_every_internal_link_and_alternate_resolves(site: Path) -> None:
@@ -106,7 +106,7 @@ def test_link_crawl_every_internal_link_and_alternate_resolves(site: Path) -> No
                     assert parts.scheme in ("http", "https"), (page, link)
                     continue
                 accept = el.get("type") if el.tag in (HTML_NS + "link", HTML_NS + "a") and el.get("type") else None
-                status, media, _, file, _ = resolve(site, parts.path, accept or "text/html")
+                status, media, _, file, _ = answer_request(site, parts.path, accept or "text/html")
                 assert status in (200, 303), (page, link, status)  # a file, or a thing's IRI
                 if accept:
                     assert media == accept, (page, link)
@@ -147,24 +147,29 @@ def test_conneg_picks_page_or_alternate(site: Path, path: str) -> None:
     }
     for accept, (media, ext) in cases.items():
         target = stem.with_name(f"{stem.name}.{ext}")
-        assert resolve(site, path, accept) == (303, media, True, target, target.name), accept
-        assert resolve(site, "/" + target.relative_to(site).as_posix(), "image/png")[:4] == (200, media, False, target)
-    assert resolve(site, path, "image/png")[:3] == (406, "text/html", True)
+        assert answer_request(site, path, accept) == (303, media, True, target, target.name), accept
+        assert answer_request(site, "/" + target.relative_to(site).as_posix(), "image/png")[:4] == (
+            200,
+            media,
+            False,
+            target,
+        )
+    assert answer_request(site, path, "image/png")[:3] == (406, "text/html", True)
 
 
 def test_conneg_hash_iri_lands_on_its_paragraph(site: Path) -> None:
-    answer = resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/html")
+    answer = answer_request(site, "/id/source/000_ae355af3523134a3#p3", "text/html")
     assert (answer.status, answer.location) == (303, "000_ae355af3523134a3.html")
     ids = {e.get("id") for e in parse(answer.file).iter() if e.get("id")}
     assert {"p1", "p2", "p3", "p4"} <= ids
-    assert resolve(site, "/id/source/000_ae355af3523134a3#p3", "text/turtle").location.endswith(".ttl")
+    assert answer_request(site, "/id/source/000_ae355af3523134a3#p3", "text/turtle").location.endswith(".ttl")
 
 
 @pytest.mark.parametrize(
     "path", ["/id/org/no-such-thing", "/.site-manifest.json", "/.htaccess", "/../etc/passwd", "/w3id/.htaccess"]
 )
 def test_conneg_refuses_unknown_and_hidden(site: Path, path: str) -> None:
-    assert resolve(site, path, "text/html")[:3] == (404, "text/html", False)
+    assert answer_request(site, path, "text/html")[:3] == (404, "text/html", False)
 
 
 def test_server_rules_hold_the_resolver_patterns_in_order(site: Path) -> None:
@@ -367,7 +372,7 @@ def test_pictures_describe_once_and_link_their_marks(site: Path) -> None:
 
 
 def test_pages_link_the_endpoint_when_one_is_given() -> None:
-    from coopkg.site.build import environment
+    from coopkg.site.write import environment
 
     page = environment("https://example.org/sparql").get_template("browse.html")
     assert '<a href="https://example.org/sparql" rel="external">SPARQL endpoint</a>' in page.render(
@@ -406,9 +411,9 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
 
 
 def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
-    from coopkg.site.build import _catalog, environment
     from coopkg.site.model import SiteData
     from coopkg.site.queries import ROW_LIMIT
+    from coopkg.site.write import _catalog, environment
 
     store = ox.Store()
     ex = "https://w3id.org/coopkg/id/org/"
@@ -460,7 +465,7 @@ def test_search_index_has_names_in_every_language(site: Path) -> None:
     langs = {lang for _, _, names in entries for _, lang in names}
     assert {"en", "zh"} <= langs
     for key, _, _ in entries:
-        assert resolve(site, "/" + key, "text/html")[0] == 303
+        assert answer_request(site, "/" + key, "text/html")[0] == 303
 
 
 def test_site_is_byte_identical_across_builds(small_dist: Path, site: Path, tmp_path: Path) -> None:

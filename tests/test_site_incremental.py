@@ -23,7 +23,7 @@ HTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 
 def _dist(data: Path, out: Path) -> Path:
-    coopkg.write_dist(coopkg.build(coopkg.load_records(data)), out)
+    coopkg.write_dist(coopkg.build_dataset(coopkg.load_records(data)), out)
     return out
 
 
@@ -95,7 +95,7 @@ def test_incremental_rebuild_equals_clean_and_writes_only_changed_pages(small_co
     assert summary.written <= len(changed) + 10  # changed pages + the downloads, linked anew
 
 
-# --------------------------------------------------------------- page keys (coopkg.site.memo)
+# --------------------------------------------------------------- page keys (coopkg.site.page_keys)
 
 #: in the small data's region table (tests/smalldata.py writes it in block style)
 REGION_EDIT = ("    en: Beijing\n    zh: 北京市", "    en: Beijing Municipality\n    zh: 北京市")

@@ -1,7 +1,7 @@
 """`coopkg synth`: deterministic synthetic data that the real pipeline loads, builds and validates.
 
 The benchmarks trust two things checked here: the data is the project's own record format at the
-requested size (the triple count synth reports is what `coopkg.build` makes), and `faults=N` plants
+requested size (the triple count synth reports is what `coopkg.build_dataset` makes), and `faults=N` plants
 violations that `coopkg.validate` really reports — so a benchmark of clean data measures clean
 data, and a fault test cannot pass by accident.
 """
@@ -37,7 +37,7 @@ def synth_10k(tmp_path_factory: pytest.TempPathFactory) -> SynthSummary:
 
 @pytest.fixture(scope="module")
 def built_10k(synth_10k: SynthSummary) -> coopkg.Dataset:
-    return coopkg.build(coopkg.load_records(synth_10k.out))
+    return coopkg.build_dataset(coopkg.load_records(synth_10k.out))
 
 
 def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_every_planted_fault_is_reported(tmp_path: Path) -> None:
     summary = synthesize("tiny", 11, tmp_path / "data", faults=n)
     assert len(summary.faults) == n
     assert Counter(f.kind for f in summary.faults) == {k: 2 for k in FAULT_KINDS}
-    report = coopkg.validate(coopkg.build(coopkg.load_records(summary.out)))
+    report = coopkg.validate(coopkg.build_dataset(coopkg.load_records(summary.out)))
     violations = {r.focus for r in report.at_or_above("violation")}
     for fault in summary.faults:
         for iri in fault.focus:

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from coopkg.check.validate import check_files, sparql_results, validate
 from coopkg.cli import cli
-from coopkg.graph.build import vocabulary_quads
 from coopkg.graph.dataset import Dataset
+from coopkg.graph.from_records import vocabulary_quads
 from coopkg.vocab import Namespaces
 
 HERE = Path(__file__).parent

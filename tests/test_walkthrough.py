@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import DATA, ROOT, load
-from coopkg import build
+from coopkg import build_dataset
 from coopkg.cli import cli
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import run_query
@@ -128,7 +128,7 @@ def test_adding_a_report_as_the_readme_says(lang: str, tmp_path: Path) -> None:
 """,
         encoding="utf-8",
     )
-    ds = build(load(data))
+    ds = build_dataset(load(data))
     for item in yaml.safe_load(competency.read_text(encoding="utf-8")):
         result = ds.store.query(item["query"], use_default_graph_as_union=True)
         got = sorted(tuple(s[v].value for v in result.variables) for s in result)

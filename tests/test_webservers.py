@@ -27,9 +27,9 @@ import rdflib
 from conftest import free_port, stop, wait_until_up
 from coopkg.resources import resource_dir
 from coopkg.site import write_site
-from coopkg.site.build import environment
 from coopkg.site.links import file_stem
 from coopkg.site.rules import conneg_files
+from coopkg.site.write import environment
 from coopkg.vocab import DEFAULT_BASE
 from webservers import allow_override, apache, nginx, private_folder
 

@@ -4,7 +4,7 @@ The plain Python API the CLI wraps::
 
     import coopkg
     records = coopkg.load_records("data")     # typed records; RecordError names file:line: field
-    ds = coopkg.build(records)                # Dataset: named graphs, deterministic IRIs
+    ds = coopkg.build_dataset(records)        # Dataset: named graphs, deterministic IRIs
     report = coopkg.validate(ds)              # SHACL + SPARQL rules, with severities
     coopkg.export(ds, "ttl", "coopkg.ttl")    # one format, atomically
     coopkg.write_dist(ds, "dist")             # every dump + void.ttl + SHA256SUMS
@@ -12,6 +12,7 @@ The plain Python API the CLI wraps::
 
 from __future__ import annotations
 
+import warnings
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from coopkg.check.report import Report, Result
     from coopkg.check.validate import validate
     from coopkg.errors import CoopkgError, InputError, InvalidData, RecordError, RemoteError
-    from coopkg.graph.build import build
     from coopkg.graph.dataset import Dataset
+    from coopkg.graph.from_records import build_dataset
     from coopkg.publish.dist import export, write_dist
     from coopkg.publish.stats import stats
     from coopkg.query.sparql import run_query
@@ -42,7 +43,7 @@ _LAZY = {
     "RemoteError": "coopkg.errors",
     "Report": "coopkg.check.report",
     "Result": "coopkg.check.report",
-    "build": "coopkg.graph.build",
+    "build_dataset": "coopkg.graph.from_records",
     "export": "coopkg.publish.dist",
     "load_records": "coopkg.records.load",
     "push": "coopkg.remote.push",
@@ -63,7 +64,7 @@ __all__ = [
     "Report",
     "Result",
     "__version__",
-    "build",
+    "build_dataset",
     "export",
     "load_records",
     "push",
@@ -74,7 +75,15 @@ __all__ = [
 ]
 
 
+#: old public name -> its new name; the old one still works, with a DeprecationWarning, for one release
+_DEPRECATED = {"build": "build_dataset"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(f"coopkg.{name} is deprecated; use coopkg.{new}", DeprecationWarning, stacklevel=2)
+        return __getattr__(new)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'coopkg' has no attribute {name!r}")

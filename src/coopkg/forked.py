@@ -33,7 +33,7 @@ class Child:
         return (pickle.loads(payload) if payload else None), status
 
 
-def start(work: Callable[[], Any], prepare: Callable[[], None] | None = None) -> Child:
+def spawn(work: Callable[[], Any], prepare: Callable[[], None] | None = None) -> Child:
     """Fork; the child runs ``prepare`` (if given) then ``work`` and sends back its :data:`Message`."""
     read_end, write_end = os.pipe()
     pid = os.fork()

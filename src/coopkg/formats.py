@@ -3,7 +3,7 @@ serves or reads, with its name, media types, extension and the names its librari
 
 Everything that needs a media type takes it from here: the dumps (:mod:`coopkg.publish.dist`),
 ``coopkg export`` and ``coopkg query --format``, the endpoint's content negotiation
-(:mod:`coopkg.serve.formats`) and Service Description, the site's alternates, downloads and conneg
+(:mod:`coopkg.serve.answer_formats`) and Service Description, the site's alternates, downloads and conneg
 rule files (:mod:`coopkg.site.rules`), and the DCAT/VoID of the build and the release catalog.
 ``tests/test_formats.py`` fails for a media-type string written anywhere else under ``src/coopkg``.
 

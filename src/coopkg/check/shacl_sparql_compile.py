@@ -16,7 +16,7 @@ from coopkg.errors import InputError
 from coopkg.vocab import RDF, RDFS, SH
 
 
-class Compiler(Protocol):
+class CompilerView(Protocol):
     """What is read here of :class:`coopkg.check.shacl_compile.Compiler` (which imports this
     module, so it is named by its shape, not imported)."""
 
@@ -29,11 +29,11 @@ _PATH_VAR = re.compile(r"\$PATH\b")
 _TRUE = ("true", "1")
 
 
-def _values(compiler: Compiler, node: Term, local: str) -> list[Term]:
+def _values(compiler: CompilerView, node: Term, local: str) -> list[Term]:
     return [o for p, o in compiler.graph.get(node, []) if p == SH + local]
 
 
-def _prefixes(compiler: Compiler, name: str, node: Term) -> dict[str, str]:
+def _prefixes(compiler: CompilerView, name: str, node: Term) -> dict[str, str]:
     """The prefixes the ``sh:prefixes`` values of ``node`` declare (``sh:declare``), and those of
     the nodes they reach by ``owl:imports`` (SHACL 5.2.1)."""
     found: dict[str, str] = {}
@@ -54,12 +54,12 @@ def _prefixes(compiler: Compiler, name: str, node: Term) -> dict[str, str]:
     return found
 
 
-def _deactivated(compiler: Compiler, node: Term) -> bool:
+def _deactivated(compiler: CompilerView, node: Term) -> bool:
     return any(isinstance(o, ox.Literal) and o.value in _TRUE for o in _values(compiler, node, "deactivated"))
 
 
 def _query(
-    compiler: Compiler,
+    compiler: CompilerView,
     shape: Shape,
     node: Term,
     prebound: set[str],
@@ -83,7 +83,7 @@ def _query(
     return q
 
 
-def sparql_constraint(compiler: Compiler, shape: Shape, node: Term) -> Constraint | None:
+def sparql_constraint(compiler: CompilerView, shape: Shape, node: Term) -> Constraint | None:
     """The ``sh:sparql`` constraint ``node`` of ``shape`` (None when deactivated)."""
     if _deactivated(compiler, node):
         return None
@@ -105,7 +105,7 @@ class Component:
     property_validator: Term | None  # sh:propertyValidator (SELECT, property shapes)
     messages: list[ox.Literal]
 
-    def activate(self, compiler: Compiler, shape: Shape) -> Constraint | None:
+    def activate(self, compiler: CompilerView, shape: Shape) -> Constraint | None:
         """The constraint this component gives ``shape``: when the shape has a value for every
         mandatory parameter (SHACL 6.2.2); the validator fitting the shape's kind runs it."""
         own = compiler.graph.get(shape.node, [])
@@ -131,7 +131,7 @@ class Component:
         return Constraint(self.node.value, {**values, "query": q})
 
 
-def sparql_components(compiler: Compiler) -> list[Component]:
+def sparql_components(compiler: CompilerView) -> list[Component]:
     """Every ``sh:ConstraintComponent`` in the shapes graph with its parameters and validators."""
     found = []
     kinds = _subclasses(compiler, ox.NamedNode(SH + "ConstraintComponent"))
@@ -159,7 +159,7 @@ def sparql_components(compiler: Compiler) -> list[Component]:
     return found
 
 
-def _subclasses(compiler: Compiler, cls: ox.NamedNode) -> set[Term]:
+def _subclasses(compiler: CompilerView, cls: ox.NamedNode) -> set[Term]:
     """``cls`` and its subclasses by ``rdfs:subClassOf*`` in the shapes graph (SHACL instances)."""
     found: set[Term] = {cls}
     grew = True

@@ -59,7 +59,7 @@ def _namespaces() -> list[tuple[str, str]]:
     return sorted(((ns, p) for p, ns in jsonld.context(DEFAULT_BASE + "id/").items()), key=lambda x: -len(x[0]))
 
 
-def render(answer: Answer, fmt: str, width: int | None = None) -> None:
+def print_answer(answer: Answer, fmt: str, width: int | None = None) -> None:
     """Print ``answer``: a rich table, a W3C result format, or an RDF syntax for graphs."""
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         sys.stdout.buffer.write(answer.serialize("ttl" if fmt == "table" else fmt))
@@ -177,7 +177,7 @@ def query_cmd(
     raw = _params(params)
     q = find_query(name)
     store = None if endpoint else _store(data_dir, base, dump, cache, wide=needs_whole_graph(q))
-    render(ask(q, raw, store=store, endpoint=endpoint, timeout=timeout, base=base), fmt)
+    print_answer(ask(q, raw, store=store, endpoint=endpoint, timeout=timeout, base=base), fmt)
 
 
 @click.command(name="sparql")
@@ -211,4 +211,4 @@ def sparql_cmd(
     text = file.read_text(encoding="utf-8") if file else query
     q = parse_query(text or "", str(file or "query"), require_summary=False)
     store = None if endpoint else _store(data_dir, base, dump, cache)
-    render(ask(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)
+    print_answer(ask(q, {}, store=store, endpoint=endpoint, timeout=timeout), fmt)

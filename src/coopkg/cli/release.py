@@ -72,7 +72,7 @@ def diff_cmd(
         coopkg diff --rev v1..HEAD --format markdown --no-quads
         coopkg diff dist-a/coopkg.nq dist-b/coopkg.nq --format json -o changes.json
     """
-    from coopkg.release.report import render
+    from coopkg.release.diff_report import render_diff
 
     if rev is not None:
         if old is not None or new is not None:
@@ -91,7 +91,7 @@ def diff_cmd(
         if fmt in ("trig", "patch") or out is not None:  # the other formats carry the warnings
             for w in result.warnings:
                 click.echo(f"warning: {w}", err=True)
-        text = render(result, fmt, quads=not no_quads)
+        text = render_diff(result, fmt, quads=not no_quads)
         if out is None:
             sys.stdout.write(text)
         else:

@@ -17,6 +17,6 @@ def schema_cmd() -> None:
     Example:
         coopkg schema > docs/records.schema.json
     """
-    from coopkg.records.schema import dumps
+    from coopkg.records.schema import schema_json
 
-    click.echo(dumps(), nl=False)
+    click.echo(schema_json(), nl=False)

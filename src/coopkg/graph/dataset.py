@@ -1,6 +1,6 @@
 """The built graph: quads in a fixed order, plus where each entity was curated.
 
-:class:`Dataset` is what :func:`coopkg.build` returns and every later step takes. It holds the
+:class:`Dataset` is what :func:`coopkg.build_dataset` returns and every later step takes. It holds the
 quads as a deduplicated list in build order (so every dump is deterministic without sorting),
 the named graphs, and ``origins``: entity IRI -> the data file and line that defined it, used to
 point validation results back at the record.

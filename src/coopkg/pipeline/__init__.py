@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from coopkg.pipeline.cache import BuildCache
+from coopkg.pipeline.build_cache import BuildCache
 from coopkg.pipeline.full import Parallel, Serial
 from coopkg.pipeline.incremental import Incremental
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, Strategy

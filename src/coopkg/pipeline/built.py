@@ -1,7 +1,7 @@
 """Reads from the last build: what ``query``, ``sparql``, ``stats``, ``validate``, ``push`` and
 ``serve`` answer from, instead of loading and building every YAML file again.
 
-:func:`reader` returns a :class:`Built` when the build cache (:mod:`coopkg.pipeline.cache`)
+:func:`reader` returns a :class:`Built` when the build cache (:mod:`coopkg.pipeline.build_cache`)
 describes exactly the data on disk now — the same code and base (its stamp), the same files with
 the same bytes, and an on-disk store that matches its state — and otherwise a :class:`Fresh`
 reader that loads and builds the data in memory as before. Either way the answer is never stale.
@@ -30,9 +30,9 @@ import pyoxigraph as ox
 from coopkg.check.report import Report, make_report
 from coopkg.check.validate import check_files, python_check_results, store_check_results, validate
 from coopkg.errors import Location
-from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
-from coopkg.pipeline.cache import BuildCache, State, file_keys, stamp
+from coopkg.graph.from_records import build_dataset
+from coopkg.pipeline.build_cache import BuildCache, State, file_keys, stamp
 from coopkg.records.load import load_records
 from coopkg.records.paths import data_files, displays, resolve_all
 from coopkg.vocab import Namespaces

@@ -14,11 +14,19 @@ from typing import Any
 
 from coopkg.check.report import Report
 from coopkg.check.validate import validate
-from coopkg.graph.build import VOCABULARY_PART, FilePart
-from coopkg.graph.build import build as build_dataset
 from coopkg.graph.dataset import Dataset
-from coopkg.pipeline import parallel
-from coopkg.pipeline.cache import BuildCache, DiskStoreLoader, Entry, State, file_keys, origin_lines, part_key, stamp
+from coopkg.graph.from_records import VOCABULARY_PART, FilePart, build_dataset
+from coopkg.pipeline import parallel_build
+from coopkg.pipeline.build_cache import (
+    BuildCache,
+    DiskStoreLoader,
+    FileState,
+    State,
+    file_keys,
+    origin_lines,
+    part_key,
+    stamp,
+)
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, serialized_parts
 from coopkg.publish.parts import Chunk, chunk_meta, counts
@@ -46,7 +54,7 @@ class Serial:
         st, bc = job.stages, job.cache
         with st.stage("load records"):
             records = load_records(job.data, cache=bc.root if bc else None)
-        entries: dict[str, Entry] = {}
+        entries: dict[str, FileState] = {}
         remember = None
         if bc is not None:
             stamp_ = stamp(job.ns.base)
@@ -55,7 +63,7 @@ class Serial:
 
             def remember(part: FilePart) -> None:
                 f, key = by_name[part.name], keys[part.name]
-                entries[part.name] = Entry(
+                entries[part.name] = FileState(
                     key, part_key(stamp_, key, part.deps), definitions(f), references(f), part.deps, origin_lines(part)
                 )
 
@@ -125,18 +133,18 @@ class Serial:
 
 class Parallel:
     """Worker processes load, build and serialize slices of the files while this process
-    validates (:mod:`coopkg.pipeline.parallel`); the dumps are assembled from their chunk files,
+    validates (:mod:`coopkg.pipeline.parallel_build`); the dumps are assembled from their chunk files,
     so the bytes are the serial build's. With a cache, those chunk files become its parts."""
 
     name = "parallel"
 
     def run(self, job: Job) -> Outcome:
-        jobs = parallel.auto_jobs(job.data) if job.jobs == 0 else job.jobs
+        jobs = parallel_build.auto_jobs(job.data) if job.jobs == 0 else job.jobs
         if jobs < 2:
             raise NotApplicable("one process is enough")
         try:
             return self._run(job, jobs)
-        except parallel.Fallback as exc:
+        except parallel_build.Fallback as exc:
             raise NotApplicable(str(exc)) from exc
 
     def _run(self, job: Job, jobs: int) -> Outcome:
@@ -144,7 +152,7 @@ class Parallel:
         near = bc.parts if bc is not None else job.out
         if bc is not None:
             bc.parts.mkdir(parents=True, exist_ok=True)
-        with parallel.ParallelBuild(job.data, job.ns, near, jobs) as pb:
+        with parallel_build.ParallelBuild(job.data, job.ns, near, jobs) as pb:
             with st.stage(f"load and build ({jobs} processes)"):
                 ds, filling = pb.dataset()
             loader: DiskStoreLoader | None = None
@@ -184,14 +192,14 @@ class Parallel:
         )
 
 
-def _cache_parts(bc: BuildCache, pb: parallel.ParallelBuild, ds: Dataset, chunks: list[Chunk]) -> State:
+def _cache_parts(bc: BuildCache, pb: parallel_build.ParallelBuild, ds: Dataset, chunks: list[Chunk]) -> State:
     """Move the workers' chunk files into the cache as its parts (in place in ``chunks``);
     the state that describes them."""
     stamp_ = stamp(ds.namespaces.base)
     keys = file_keys(bc, [p for _, p, *_ in pb.files], [n for n, *_ in pb.files])
-    entries: dict[str, Entry] = {}
+    entries: dict[str, FileState] = {}
     for name, _, defs, refs, deps in pb.files:
-        entries[name] = Entry(keys[name], part_key(stamp_, keys[name], deps), defs, refs, deps, {})
+        entries[name] = FileState(keys[name], part_key(stamp_, keys[name], deps), defs, refs, deps, {})
     for iri, loc in ds.origins.items():
         entries[loc.file].origins[iri] = loc.line
     for i, ((name, *_), chunk) in enumerate(zip(pb.files, chunks[:-1], strict=True)):

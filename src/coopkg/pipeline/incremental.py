@@ -2,7 +2,7 @@
 
 A clean build of a million triples spends most of its time on files that did not change: parsing
 them, building their quads, validating them, serializing them. Each data file is a *part*
-(:mod:`coopkg.publish.parts`) whose outputs the build cache keeps (:mod:`coopkg.pipeline.cache`).
+(:mod:`coopkg.publish.parts`) whose outputs the build cache keeps (:mod:`coopkg.pipeline.build_cache`).
 
 A rebuild then: hashes every file; parses only the changed ones (through the record cache);
 runs the cross-file checks with the unchanged files' ids and references from the state; rebuilds
@@ -36,9 +36,9 @@ from coopkg.check.shacl_fast import fast_shacl_results, reach
 from coopkg.check.validate import check_files, python_check_results, shape_files, store_check_results
 from coopkg.errors import RecordError
 from coopkg.gcpause import paused
-from coopkg.graph.build import build_files
 from coopkg.graph.dataset import Dataset
-from coopkg.pipeline.cache import BuildCache, Entry, State, file_keys, origin_lines, part_key, stamp
+from coopkg.graph.from_records import build_files
+from coopkg.pipeline.build_cache import BuildCache, FileState, State, file_keys, origin_lines, part_key, stamp
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, write_site_into
 from coopkg.publish.dist import DistFile, StagedDist, prefixes
 from coopkg.publish.parts import Chunk, Serializer, StoredChunkError
@@ -100,7 +100,7 @@ class Rebuilt:
     """The rebuilt parts (:func:`_rebuild`), and the quads they replace in the store."""
 
     #: every file's cache entry, in build order
-    entries: dict[str, Entry]
+    entries: dict[str, FileState]
     #: the rebuilt parts' serialized chunks, in build order
     chunks: dict[str, Chunk]
     old_quads: list[ox.Quad]
@@ -111,7 +111,7 @@ class Origins:
     """``file:line`` of the record an IRI comes from. The table is made on the first question: a
     rebuild whose results all come from the state never asks."""
 
-    def __init__(self, entries: dict[str, Entry]) -> None:
+    def __init__(self, entries: dict[str, FileState]) -> None:
         self.entries = entries
         self._table: dict[str, str] | None = None
 
@@ -221,7 +221,7 @@ def _reload(bc: BuildCache, state: State, plan: Plan) -> Loaded:
 
 
 def _moved(
-    plan: Plan, parsed: dict[str, RecordFile], old: dict[str, Entry], index: dict[str, tuple[str, str | None]]
+    plan: Plan, parsed: dict[str, RecordFile], old: dict[str, FileState], index: dict[str, tuple[str, str | None]]
 ) -> list[tuple[Path, str]]:
     """The unchanged files whose references now resolve to another kind or English name: their
     triples use them, so they are rebuilt too."""
@@ -233,7 +233,7 @@ def _moved(
 
 
 def _id_index(
-    names: list[str], parsed: dict[str, RecordFile], old: dict[str, Entry]
+    names: list[str], parsed: dict[str, RecordFile], old: dict[str, FileState]
 ) -> dict[str, tuple[str, str | None]]:
     """Every id of the data -> its kind and English name: the parsed files' own, the others' from
     the state."""
@@ -267,7 +267,7 @@ def _rebuild(ns: Namespaces, bc: BuildCache, state: State, plan: Plan, loaded: L
         for part in build_files(loaded.records, ns):
             f, file_key = loaded.parsed[part.name], plan.keys[part.name]
             key = part_key(state.stamp, file_key, part.deps)
-            entry = Entry(file_key, key, definitions(f), references(f), part.deps, origin_lines(part))
+            entry = FileState(file_key, key, definitions(f), references(f), part.deps, origin_lines(part))
             chunk = ser.chunk(part.quads, source_prefix(ns))
             entry.chunk = bc.put_chunk(key, chunk)
             entries[part.name], chunks[part.name] = entry, chunk

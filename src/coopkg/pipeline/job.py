@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Protocol
 
 from coopkg.check.report import Report
-from coopkg.pipeline.cache import BuildCache
+from coopkg.pipeline.build_cache import BuildCache
 from coopkg.progress import Stages
 from coopkg.publish.dist import DistFile, StagedDist, Trash
 from coopkg.resources import resource_dir
 from coopkg.site import SiteSummary, write_site
-from coopkg.site.memo import inputs_key, read_memo, summary_of
+from coopkg.site.page_keys import inputs_key, read_memo, summary_of
 from coopkg.vocab import Namespaces
 
 
@@ -52,7 +52,7 @@ class Outcome:
     graphs: int
     rebuilt: list[str]  # parts rebuilt; every part on a full build
     incremental: bool
-    workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel)
+    workers: int = 1  # processes that loaded and built the data (coopkg.pipeline.parallel_build)
     strategy: str = ""
     #: what the website step wrote (None: no site, or nothing published)
     site: SiteSummary | None = None
@@ -78,7 +78,7 @@ class Strategy(Protocol):
 def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
     """``dist/site`` for the dumps just staged, before they are swapped in (so the site and the
     dumps are published together). Pages whose inputs did not change are hard-linked from the
-    current ``dist/site`` instead of rendered (:mod:`coopkg.site.memo`, kept in the build cache).
+    current ``dist/site`` instead of rendered (:mod:`coopkg.site.page_keys`, kept in the build cache).
 
     When ``job.out`` already holds these dumps and the site they and this code make, the build
     keeps it as it is (:meth:`StagedDist.keep_out`): a rebuild with nothing changed writes nothing."""

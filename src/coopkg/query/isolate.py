@@ -58,7 +58,7 @@ def query(store: ox.Store, text: str, **kwargs: Any) -> Any:
             faulthandler.disable()  # its dump would go to the parent's stderr, not ours
             os.dup2(errors.fileno(), 2)
 
-        message, status = forked.start(lambda: _evaluate(store, text, kwargs), quiet_panics).wait()
+        message, status = forked.spawn(lambda: _evaluate(store, text, kwargs), quiet_panics).wait()
         if os.WIFSIGNALED(status) or message is None:
             errors.seek(0)
             raise InputError(_died(status, errors.read().decode("utf-8", "replace")))

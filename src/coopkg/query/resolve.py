@@ -82,7 +82,7 @@ _CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([^\s/][^\s]*)?")
 _CODE = re.compile(r"[0-9]{6}")
 
 
-def prefixes(base: str | None = None) -> dict[str, str]:
+def curie_prefixes(base: str | None = None) -> dict[str, str]:
     """The CURIE prefixes of the dumps and tables (``region:``, ``inst:``, ``area:``…)."""
     from coopkg.graph import jsonld
 
@@ -103,7 +103,7 @@ def expand(raw: str, base: str | None = None) -> str | None:
         return f"{base or DEFAULT_BASE}id/region/{raw}"
     m = _CURIE.fullmatch(raw)
     if m:
-        ns = prefixes(base).get(m.group(1))
+        ns = curie_prefixes(base).get(m.group(1))
         if ns is not None:
             return ns + (m.group(2) or "")
     if _IRI.fullmatch(raw):
@@ -177,7 +177,9 @@ def _preferred(iris: list[str], prefer: str | None) -> list[str]:
 def _id_candidates(slug: str, base: str | None) -> list[str]:
     """The IRIs a bare id may stand for: an entity of each kind, a concept of each scheme."""
     root = base or DEFAULT_BASE
-    schemes = [ns for ns in prefixes(base).values() if ns.startswith(root + "concept/") and ns != root + "concept/"]
+    schemes = [
+        ns for ns in curie_prefixes(base).values() if ns.startswith(root + "concept/") and ns != root + "concept/"
+    ]
     return [f"{root}id/{kind}/{slug}" for kind in ENTITY_KINDS] + [ns + slug for ns in schemes]
 
 
@@ -207,7 +209,7 @@ def _spaceless(text: str) -> str:
 
 def _compact(iri: str, base: str | None) -> str:
     """``iri`` with the longest matching prefix, as tables print it."""
-    matches = [(ns, prefix) for prefix, ns in prefixes(base).items() if iri.startswith(ns)]
+    matches = [(ns, prefix) for prefix, ns in curie_prefixes(base).items() if iri.startswith(ns)]
     if not matches:
         return iri
     ns, prefix = max(matches, key=lambda m: len(m[0]))

@@ -17,7 +17,7 @@ from coopkg.vocab import COOP, DCTERMS, ORG, RDFS, SCHEMA, SKOS
 _PREFIXES = {COOP: "coop:", ORG: "org:", DCTERMS: "dcterms:", SCHEMA: "schema:", RDFS: "rdfs:", SKOS: "skos:"}
 
 
-def curie(iri: str) -> str:
+def docs_curie(iri: str) -> str:
     """``coop:branchOf`` for the full IRI (the docs' prefixes)."""
     for ns, prefix in _PREFIXES.items():
         if iri.startswith(ns):
@@ -35,11 +35,11 @@ def doc_type(f: Field) -> str:
     return f.doc_type
 
 
-def markdown_table(section: str) -> str:
+def section_table(section: str) -> str:
     """The docs table of ``section``: one row per field, in table order."""
     rows = ["| field | type | RDF | meaning |", "|---|---|---|---|"]
     for f in section_fields(section):
-        rdf = f"`{curie(f.prop)}`" if f.prop else ""
+        rdf = f"`{docs_curie(f.prop)}`" if f.prop else ""
         rows.append(f"| `{f.name}` | {doc_type(f)} | {rdf} | {f.doc} |".replace("  |", " |"))
     return "\n".join(rows) + "\n"
 
@@ -47,9 +47,9 @@ def markdown_table(section: str) -> str:
 _MARK = "<!-- fields: {} -->"
 
 
-def markdown() -> str:
+def fields_markdown() -> str:
     """Every section's docs table, each under its ``<!-- fields: section -->`` marker line."""
-    return "\n".join(f"{_MARK.format(s)}\n{markdown_table(s)}" for s in SECTIONS)
+    return "\n".join(f"{_MARK.format(s)}\n{section_table(s)}" for s in SECTIONS)
 
 
 def docs_tables(text: str) -> dict[str, str]:
@@ -69,17 +69,17 @@ def docs_tables(text: str) -> dict[str, str]:
 
 
 def update_docs(text: str) -> str:
-    """``text`` with the table under each marker replaced by :func:`markdown_table` (why: adding a
+    """``text`` with the table under each marker replaced by :func:`section_table` (why: adding a
     field updates the docs with one command)."""
     for s, old in docs_tables(text).items():
         marker = _MARK.format(s) + "\n"
-        text = text.replace(marker + old, marker + markdown_table(s), 1)
+        text = text.replace(marker + old, marker + section_table(s), 1)
     return text
 
 
 def main(argv: list[str]) -> int:
     if argv == ["--markdown"]:
-        sys.stdout.write(markdown())
+        sys.stdout.write(fields_markdown())
         return 0
     if len(argv) == 2 and argv[0] == "--update":
         path = Path(argv[1])

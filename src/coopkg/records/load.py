@@ -83,7 +83,7 @@ class Defined:
 
 @dataclass
 class Records:
-    """Everything under ``data/``, checked; the input of :func:`coopkg.build`."""
+    """Everything under ``data/``, checked; the input of :func:`coopkg.build_dataset`."""
 
     root: Path
     files: list[RecordFile]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coopkg.records.lookup_index import Entry, LookupIndex, cached, index
+from coopkg.records.lookup_index import LookupEntry, LookupIndex, cached, index
 from coopkg.records.names import Reading, contains, fold, words
 from coopkg.records.text import has_han
 from coopkg.vocab import Namespaces
@@ -137,7 +137,7 @@ def search(idx: LookupIndex, text: str, *, kinds: tuple[str, ...] = (), base: st
     return hits
 
 
-def _match(e: Entry, text: str, key: str) -> tuple[int | None, str]:
+def _match(e: LookupEntry, text: str, key: str) -> tuple[int | None, str]:
     if e.id == text or e.id == key:
         return EXACT_ID, e.id
     best: tuple[int | None, str] = (None, "")
@@ -159,7 +159,7 @@ def _better(best: dict[str, tuple[int, str]], id_: str, rank: int, matched: str)
         best[id_] = (rank, matched)
 
 
-def _translated(idx: LookupIndex, entries: list[Entry], text: str, best: dict[str, tuple[int, str]]) -> None:
+def _translated(idx: LookupIndex, entries: list[LookupEntry], text: str, best: dict[str, tuple[int, str]]) -> None:
     """Chinese text against English names, English text against names recorded only in Chinese."""
     if has_han(text):
         readings = idx.translator.read(text)
@@ -199,7 +199,7 @@ def _compare(name_words: tuple[str, ...], readings: list[Reading]) -> int | None
     return found
 
 
-def _region_chain(idx: LookupIndex, entries: list[Entry], text: str, best: dict[str, tuple[int, str]]) -> None:
+def _region_chain(idx: LookupIndex, entries: list[LookupEntry], text: str, best: dict[str, tuple[int, str]]) -> None:
     """``天津市河西区``: the region named last, within the regions named before it."""
     by_name = idx.regions_by_name
     key = fold(text)
@@ -226,7 +226,7 @@ def _region_chain(idx: LookupIndex, entries: list[Entry], text: str, best: dict[
             _better(best, r, EXACT_NAME, text)
 
 
-def _fuzzy(entries: list[Entry], key: str, best: dict[str, tuple[int, str]]) -> None:
+def _fuzzy(entries: list[LookupEntry], key: str, best: dict[str, tuple[int, str]]) -> None:
     """Names close to the text (rapidfuzz ratio), for entities nothing else found."""
     if len(key) < FUZZY_MIN_LENGTH:
         return
@@ -243,7 +243,7 @@ def _fuzzy(entries: list[Entry], key: str, best: dict[str, tuple[int, str]]) -> 
         _better(best, id_, CLOSE, name)
 
 
-def _hit(e: Entry, ns: Namespaces, rank: int, matched: str) -> Hit:
+def _hit(e: LookupEntry, ns: Namespaces, rank: int, matched: str) -> Hit:
     return Hit(
         id=e.id,
         iri=ns.entity(e.kind, e.id).value,

@@ -39,7 +39,7 @@ _CODE = ("lookup_index.py", "names.py", "names.yaml", "text.py")
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class LookupEntry:
     """One entity as lookup sees it: its names folded, and what a hit prints."""
 
     id: str
@@ -64,10 +64,10 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class LookupIndex:
-    """Every entity's :class:`Entry` in load order, the region names read across languages, and
+    """Every entity's :class:`LookupEntry` in load order, the region names read across languages, and
     each region's Chinese names and short names (folded) for reading a chain of region names."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[LookupEntry, ...]
     translator: Translator
     regions_by_name: dict[str, tuple[str, ...]]
 
@@ -169,7 +169,7 @@ def added_names(records: Records) -> dict[str, list[AddedName]]:
     return out
 
 
-def _entry(d: Defined, added: Sequence[AddedName] = ()) -> Entry:
+def _entry(d: Defined, added: Sequence[AddedName] = ()) -> LookupEntry:
     """``d``'s entry, answering to its own names and to those other files add (``added``)."""
     from coopkg.records.models import Institution, Region
 
@@ -189,7 +189,7 @@ def _entry(d: Defined, added: Sequence[AddedName] = ()) -> Entry:
     elif isinstance(record, Institution):
         parent = record.part_of or record.branch_of or record.region
         detail = f"org ({record.kind})"
-    return Entry(
+    return LookupEntry(
         id=record.id,
         kind=d.kind,
         defined_in=str(d.location),

@@ -114,7 +114,7 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class NameLexicon:
     #: Chinese word -> English renderings, the usual one first
     words: dict[str, tuple[str, ...]]
     #: English names one kind of body has had
@@ -123,12 +123,12 @@ class Lexicon:
 
 
 @cache
-def lexicon() -> Lexicon:
+def name_lexicon() -> NameLexicon:
     """``names.yaml``, read once."""
     from coopkg.records import yamlsafe
 
     raw, _ = yamlsafe.load(_LEXICON)
-    return Lexicon(
+    return NameLexicon(
         words={to_simplified(k): tuple(v) for k, v in raw["words"].items()},
         families=tuple(tuple(f) for f in raw.get("families", [])),
         fillers=frozenset(fold(w) for w in raw.get("fillers", [])),
@@ -143,7 +143,7 @@ def words(english: str) -> tuple[str, ...]:
     """The folded words of an English (or other Latin-script) name, possessive ``'s`` and filler
     words left out: what two names in two languages are compared by."""
     text = re.sub(r"['’]s\b", "", unicodedata.normalize("NFKC", english))
-    fillers = lexicon().fillers
+    fillers = name_lexicon().fillers
     return tuple(w for w in (fold(m) for m in _WORD.findall(text)) if w and w not in fillers)
 
 
@@ -176,7 +176,7 @@ class Translator:
     PER_SEGMENT, PER_NAME = 4, 48
 
     def __init__(self, regions: Iterable[tuple[str, str]]) -> None:
-        lex = lexicon()
+        lex = name_lexicon()
         self.readings: dict[str, list[Reading]] = {}
         family_of = {words(name): fam for fam in lex.families for name in fam}
         for zh, renderings in lex.words.items():

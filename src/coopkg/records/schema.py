@@ -75,6 +75,6 @@ def _string_schemas(prop: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for branch in prop.get("anyOf", []) for s in _string_schemas(branch)]
 
 
-def dumps() -> str:
+def schema_json() -> str:
     """The schema as committed in ``docs/records.schema.json`` (sorted keys, 2-space indent)."""
     return json.dumps(record_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

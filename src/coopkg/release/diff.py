@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from . import snapshot as snapshots
 from .entities import EntityDiff, summarize
-from .literals import RULE, canonical
+from .literals import RULE, canonical_literal
 from .snapshot import Snapshot
 
 
@@ -187,7 +187,7 @@ def _canonical_quads(lines: set[bytes], side: Snapshot) -> dict[ox.Quad, ox.Quad
     for q in snapshots.parse_lines(ordered, side):
         key = q
         if isinstance(q.object, ox.Literal):
-            c = canonical(q.object)
+            c = canonical_literal(q.object)
             if c is not q.object:
                 key = ox.Quad(q.subject, q.predicate, c, q.graph_name)
         out.setdefault(key, q)

@@ -60,7 +60,7 @@ def kind_of(types: set[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Entity:
+class DiffEntity:
     iri: str
     kind: str
     label: str | None
@@ -70,7 +70,7 @@ class Entity:
 class Change:
     """The values of one property of one entity: ``old`` removed, ``new`` added (sorted)."""
 
-    entity: Entity
+    entity: DiffEntity
     property: str
     old: tuple[ox.NamedNode | ox.Literal | ox.BlankNode, ...]
     new: tuple[ox.NamedNode | ox.Literal | ox.BlankNode, ...]
@@ -80,7 +80,7 @@ class Change:
 class Move:
     """Triples of an entity that are unchanged but now in other named graphs."""
 
-    entity: Entity
+    entity: DiffEntity
     old_graphs: tuple[str, ...]
     new_graphs: tuple[str, ...]
     triples: int
@@ -88,8 +88,8 @@ class Move:
 
 @dataclass
 class EntityDiff:
-    added: list[Entity] = field(default_factory=list)
-    removed: list[Entity] = field(default_factory=list)
+    added: list[DiffEntity] = field(default_factory=list)
+    removed: list[DiffEntity] = field(default_factory=list)
     values: list[Change] = field(default_factory=list)
     labels: list[Change] = field(default_factory=list)
     provenance: list[Change] = field(default_factory=list)
@@ -112,10 +112,10 @@ def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: 
     names = {**old_names, **new_names}
     out = EntityDiff(names=names)
 
-    entity: dict[str, Entity] = {}
+    entity: dict[str, DiffEntity] = {}
     for s in subjects:
         was, now = old_types.get(s, set()), new_types.get(s, set())
-        e = Entity(s, kind_of(now or was), names.get(s))
+        e = DiffEntity(s, kind_of(now or was), names.get(s))
         entity[s] = e
         if now and not was:
             out.added.append(e)
@@ -156,7 +156,7 @@ def summarize(removed: list[ox.Quad], added: list[ox.Quad], old: Snapshot, new: 
     return out
 
 
-def _entity_key(e: Entity) -> tuple[int, str, str]:
+def _entity_key(e: DiffEntity) -> tuple[int, str, str]:
     return (KIND_ORDER.index(e.kind), e.label or "", e.iri)
 
 

@@ -7,9 +7,10 @@ Two literals are equal when they have the same datatype and the same value: ``"1
 compared without regard to case (BCP 47). Every other literal is compared by its exact form.
 
 >>> D = "http://www.w3.org/2001/XMLSchema#decimal"
->>> canonical(ox.Literal("1.50", datatype=ox.NamedNode(D))) == canonical(ox.Literal("1.5", datatype=ox.NamedNode(D)))
+>>> decimal = ox.NamedNode(D)
+>>> canonical_literal(ox.Literal("1.50", datatype=decimal)) == canonical_literal(ox.Literal("1.5", datatype=decimal))
 True
->>> canonical(ox.Literal("abc", datatype=ox.NamedNode(D))).value  # not a decimal: kept as it is
+>>> canonical_literal(ox.Literal("abc", datatype=ox.NamedNode(D))).value  # not a decimal: kept as it is
 'abc'
 """
 
@@ -80,7 +81,7 @@ _CANONICAL: dict[str, Callable[[str], str]] = {
 }
 
 
-def canonical(lit: ox.Literal) -> ox.Literal:
+def canonical_literal(lit: ox.Literal) -> ox.Literal:
     """The literal in a form where equal values are equal terms (``lit`` itself when it already is)."""
     if lit.language:
         lower = lit.language.lower()

@@ -4,7 +4,7 @@ One release, from the data folder:
 
 1. build the data into a temporary dist (as ``coopkg build`` does);
 2. diff it against the previous release (the newest in ``catalog.ttl``, read from its archive);
-3. add the version metadata to the dist's ``void.ttl`` (:func:`~coopkg.release.catalog.version_triples`),
+3. add the version metadata to the dist's ``void.ttl`` (:func:`~coopkg.release.dcat.version_triples`),
    prepend the changelog entry to ``CHANGELOG.md`` and copy it into the dist, rewrite
    ``SHA256SUMS``;
 4. write ``coopkg-VERSION.tar.gz`` (:mod:`~coopkg.release.archive`) and ``.tar.gz.sha256``;
@@ -34,16 +34,16 @@ from pathlib import Path
 from coopkg.atomic import new_folder, swap_folder
 from coopkg.errors import InputError
 from coopkg.resources import resource_dir
-from coopkg.site import Release as SiteRelease
+from coopkg.site import ReleaseLink as SiteRelease
 from coopkg.site import write_site
 from coopkg.vocab import OWL, Namespaces
 
-from . import catalog as cat
+from . import dcat as cat
 from . import snapshot as snapshots
 from .archive import sha256_of, write_archive
 from .building import build_into
 from .diff import DatasetDiff, compare
-from .report import markdown_body
+from .diff_report import markdown_body
 
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+-]{0,63}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -245,7 +245,7 @@ def _append_turtle(path: Path, turtle: bytes) -> None:
 
 
 def _changelog(
-    path: Path, version: str, issued: str, previous: cat.Entry | None, result: DatasetDiff | None, quads: int
+    path: Path, version: str, issued: str, previous: cat.CatalogEntry | None, result: DatasetDiff | None, quads: int
 ) -> str:
     lines = [f"## {version} ({issued})\n\n"]
     if result is None or previous is None:

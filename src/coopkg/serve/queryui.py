@@ -31,7 +31,7 @@ from coopkg.errors import CoopkgError
 from coopkg.formats import FILES, MEDIA_BY_EXTENSION
 from coopkg.query.catalog import catalog
 from coopkg.query.sparql import bindings, with_values_block
-from coopkg.serve.formats import SERVICE_TYPES, negotiate
+from coopkg.serve.answer_formats import SERVICE_TYPES, negotiate
 from coopkg.serve.http import Response
 
 PAGE = Path(__file__).with_name("page")

@@ -40,11 +40,8 @@ import pyoxigraph as ox
 from coopkg.formats import PLAIN_TEXT, PROTOCOL, RESULTS
 from coopkg.graph.dataset import Dataset
 from coopkg.serve import queryui
-from coopkg.serve.cache import AnswerCache
-from coopkg.serve.clients import PerClient, client_of
-from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
-from coopkg.serve.flight import InFlight
-from coopkg.serve.formats import (
+from coopkg.serve.answer_cache import AnswerCache
+from coopkg.serve.answer_formats import (
     GRAPH_FORMATS,
     GRAPH_TYPES,
     RESULT_FORMATS,
@@ -52,6 +49,9 @@ from coopkg.serve.formats import (
     SERVICE_TYPES,
     negotiate,
 )
+from coopkg.serve.clients import PerClient, client_of
+from coopkg.serve.fds import LoopErrors, connection_room, raise_open_files
+from coopkg.serve.flight import InFlight
 from coopkg.serve.http import HttpLimits, Request, Response, start
 from coopkg.serve.pool import PoolLimits, WorkerPool, worker_processes
 from coopkg.serve.protocol import DescribeJob, Job, QueryJob, Reply

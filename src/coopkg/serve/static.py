@@ -1,5 +1,5 @@
 """The static website (``dist/site``) behind ``coopkg serve``: every GET/HEAD path that is not
-``/sparql`` is looked up there by the published conneg rule (:func:`coopkg.site.resolve`), so
+``/sparql`` is looked up there by the published conneg rule (:func:`coopkg.site.answer_request`), so
 ``coopkg serve`` answers an IRI exactly as the deployed site will: a file is served as it is, a
 thing's IRI answers ``303 See Other`` to the document the ``Accept`` header prefers (or 406),
 both with ``Vary: Accept`` and a ``Link`` to each format. Files carry an ``ETag`` (a digest of
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from coopkg.formats import FILES, is_text
 from coopkg.serve.http import Response
-from coopkg.site import resolve
+from coopkg.site import answer_request
 from coopkg.site.links import file_stem
 from coopkg.site.rules import FORMATS
 
@@ -37,7 +37,7 @@ def site_resolver(site_dir: Path) -> Callable[[str, Mapping[str, str]], Response
 
     def static(path: str, headers: Mapping[str, str]) -> Response | None:
         try:
-            answer = resolve(site_dir, path, headers.get("accept"))
+            answer = answer_request(site_dir, path, headers.get("accept"))
             if answer.file is not None and not answer.file.resolve().is_relative_to(root):
                 return None  # a symlink out of the site
             if answer.status == 200 and answer.file is not None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from coopkg.serve.formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
+from coopkg.serve.answer_formats import GRAPH_TYPES, RESULT_TYPES, graph_bytes, negotiate
 from coopkg.serve.guard import deny_network, inspect_query
 from coopkg.serve.protocol import DescribeJob, Done, Failed, Job, QueryJob, Ready, Reply, read_frame, write_frame
 
@@ -109,7 +109,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_query(
+def answer_query(
     store: ox.Store,
     query: str,
     accept: str | None,
@@ -165,7 +165,7 @@ def describe(store: ox.Store, iri: str, accept: str | None) -> Reply:
 def handle(store: ox.Store, job: Job, max_response: int) -> Reply:
     """A job's reply from ``store``: what a worker does with each job it reads."""
     if isinstance(job, QueryJob):
-        return run_query(store, job.query, job.accept, job.default_graphs, job.named_graphs, max_response)
+        return answer_query(store, job.query, job.accept, job.default_graphs, job.named_graphs, max_response)
     if isinstance(job, DescribeJob):
         return describe(store, job.iri, job.accept)
     return Reply.text(500, f"unknown job {type(job).__name__}")

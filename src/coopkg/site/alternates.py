@@ -48,7 +48,7 @@ _DEFAULT = ox.DefaultGraph()
 Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str, str]
 
 
-def prefixes(data: SiteData) -> dict[str, str]:
+def site_prefixes(data: SiteData) -> dict[str, str]:
     """The dumps' prefixes (vocabularies plus ``id:`` kinds of this base)."""
     return jsonld.context(data.base + "id/")
 
@@ -59,7 +59,7 @@ class Alternates:
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
-        self.pfx = prefixes(data)
+        self.pfx = site_prefixes(data)
         self.compact = jsonld.Compactor(self.pfx)
         self._prefix: dict[str, str] = {}
         self._names: dict[str, list[Row]] = {}
@@ -205,4 +205,4 @@ def script_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-__all__ = ["PREFIXES", "RDF_FORMATS", "Alternates", "Row", "prefixes", "script_json"]
+__all__ = ["PREFIXES", "RDF_FORMATS", "Alternates", "Row", "script_json", "site_prefixes"]

@@ -4,7 +4,7 @@ Each file's SHA-256 goes into ``.site-manifest.json``; with a previous site, a f
 is unchanged is hard-linked from it instead of written (and written when the link fails, e.g.
 across file systems), so an incremental build writes only the
 pages that changed and the result is byte-for-byte a clean build. The manifest starts with a dot:
-the conneg rules and :func:`coopkg.site.resolve.resolve` never serve dot files.
+the conneg rules and :func:`coopkg.site.negotiate.answer_request` never serve dot files.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from coopkg.publish.dist import sha256_file
 
 @dataclass(frozen=True)
 class SiteSummary:
-    """What :func:`coopkg.site.build.write_site` wrote: pages (HTML), all files, their bytes, and how many were new."""
+    """What :func:`coopkg.site.write.write_site` wrote: pages (HTML), all files, their bytes, and how many were new."""
 
     pages: int
     files: int

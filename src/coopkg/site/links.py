@@ -5,7 +5,7 @@ A page's *key* is its IRI's path below the root: ``id/org/x``. Its file is ``<ke
 alternates ``<key>.ttl``, ``.nt``, ``.jsonld``, ``.rdf`` and ``.trig``; an IRI ending in ``/``
 (and the home page, key ``""``) uses ``<key>index.html``. Links name that file (``x.html``,
 ``index.html``), never the bare key: the IRIs stay extensionless (the conneg rules, and
-:func:`coopkg.site.resolve.resolve`, map them to the file), but a page opened from ``file://`` or
+:func:`coopkg.site.negotiate.answer_request`, map them to the file), but a page opened from ``file://`` or
 put on a plain static host, where nothing maps a bare key, still reaches every other page.
 
 >>> href("id/org/x", "id/region/110000")

@@ -101,7 +101,7 @@ def incoming(groups: list[Any], show: bool, root: str) -> Markup:
     return Markup("".join(out))
 
 
-def refs(items: list[Any]) -> Markup:
+def footnotes(items: list[Any]) -> Markup:
     """The page's footnotes: each source report (with its paragraphs) or other graph, numbered."""
     if not items:
         return Markup("")

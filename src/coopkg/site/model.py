@@ -52,7 +52,7 @@ class Fact:
     ``n`` is the object in N-Triples syntax, made once: it sorts the facts and is the object's text
     in every N-Triples alternate. Not ``frozen``: a frozen dataclass sets each field through
     ``object.__setattr__``, six times slower to build, and one Fact is built per quad; nothing
-    changes a Fact after :func:`load`."""
+    changes a Fact after :func:`load_site_data`."""
 
     s: str
     p: str
@@ -132,7 +132,7 @@ class SiteData:
         return out
 
 
-def load(nquads: Path, base: str) -> SiteData:
+def load_site_data(nquads: Path, base: str) -> SiteData:
     """Read ``nquads`` (and ``void.ttl`` beside it) into :class:`SiteData`.
 
     :raises SyntaxError: the dump does not parse: the file, and pyoxigraph's reason and line.

@@ -81,7 +81,7 @@ def render_all(store: ox.Store, drawn: dict[str, str] | None = None) -> list[Pic
 
     ``drawn``: SVGs an earlier build drew, by the digest of their spec (the same spec always draws
     the same SVG, and drawing is most of this function's time); on return it holds exactly the
-    ones this call used, for the next build (:mod:`coopkg.site.memo` keeps them)."""
+    ones this call used, for the next build (:mod:`coopkg.site.page_keys` keeps them)."""
     used: dict[str, str] = {}
     token = _DRAWING.set((dict(drawn or {}), used))
     try:

@@ -31,7 +31,7 @@ from coopkg.formats import FILES, RDF_SYNTAXES, is_text
 from coopkg.formats import Format as Registered
 
 
-class Format(NamedTuple):
+class PageFormat(NamedTuple):
     """One document format the site holds for every page: extension, media type, the media
     ranges that name it (regex), and the wildcard ranges that cover it."""
 
@@ -76,8 +76,10 @@ def names_pattern(media_types: tuple[str, ...]) -> str:
     return "|".join(out)
 
 
-def _page_format(f: Registered) -> Format:
-    return Format(f.extension or "", f.media_type, names_pattern(f.media_types), f.media_type.split("/")[0] + r"/\*")
+def _page_format(f: Registered) -> PageFormat:
+    return PageFormat(
+        f.extension or "", f.media_type, names_pattern(f.media_types), f.media_type.split("/")[0] + r"/\*"
+    )
 
 
 #: the formats of every page, in the order of preference on equal weight

@@ -12,7 +12,7 @@ from pathlib import Path
 from coopkg.atomic import replace_folder
 from coopkg.errors import InputError
 from coopkg.resources import resource_dir
-from coopkg.site.build import SiteSummary, write_site
+from coopkg.site.write import SiteSummary, write_site
 from coopkg.vocab import DEFAULT_BASE
 
 

@@ -3,7 +3,7 @@
 Every value carries the footnotes of where it is stated: a fact in the named graph of source
 ``<id>`` cites ``id/source/<id>`` and the paragraphs its subject is ``coop:statedIn`` there; a
 fact of the reference graph cites the reference data. Dates keep their stated precision
-(:mod:`coopkg.site.dates`); facts from a graph where their subject is ``coop:certainty
+(:mod:`coopkg.site.date_display`); facts from a graph where their subject is ``coop:certainty
 "uncertain"`` are marked, with the note the report gave.
 
 Nothing here produces markup: strings go to Jinja2 templates that escape them.
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from coopkg.vocab import COOP, DCTERMS, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
-from .dates import DATE_TYPES, human_date, machine_date
+from .date_display import DATE_TYPES, human_date, machine_date
 from .links import href
 from .model import LABEL_PREDICATES, STATED_IN, TYPE, Fact, SiteData, doc_of, paragraph_number
 
@@ -119,7 +119,7 @@ class Statement:
 
 
 @dataclass
-class Group:
+class PropertyGroup:
     heading: str
     prop: Value
     items: list[Value]
@@ -149,11 +149,11 @@ class Section:
     title: Value
     types: list[Value]
     statements: list[Statement]
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[StatedThing] = field(default_factory=list)
 
 
 @dataclass
-class Entry:
+class StatedThing:
     """A thing stated in a paragraph, with the facts the report gives about it."""
 
     link: Value
@@ -171,7 +171,7 @@ class EntityView:
     notes: list[Note]
     statements: list[Statement]
     sections: list[Section]
-    incoming: list[Group]
+    incoming: list[PropertyGroup]
     refs: list[Ref]
     kind: str = "entity"
     see_also: list[Value] = field(default_factory=list)
@@ -365,7 +365,7 @@ class Viewer:
             out.append(Note("marked uncertain, no note given", "en", [self.ref_for(facts[0].s, g).number], True))
         return sorted(out, key=lambda n: (not n.uncertain, n.refs, n.text))
 
-    def incoming(self, doc: str, skip: frozenset[str] = frozenset()) -> list[Group]:
+    def incoming(self, doc: str, skip: frozenset[str] = frozenset()) -> list[PropertyGroup]:
         """Links to this document from other documents, grouped by property."""
         groups: dict[str, dict[str, list[Fact]]] = defaultdict(dict)
         for f in self.data.incoming.get(doc, ()):
@@ -383,7 +383,7 @@ class Viewer:
             more = max(0, len(items) - INCOMING_LIMIT)
             prop = self.prop(p)
             heading = INCOMING_HEADINGS.get(p) or f"Linked here as “{prop.text}”"
-            out.append(Group(heading, prop, items[:INCOMING_LIMIT], more))
+            out.append(PropertyGroup(heading, prop, items[:INCOMING_LIMIT], more))
         out.sort(key=lambda g: (g.heading, g.prop.href or ""))
         return out
 
@@ -473,7 +473,7 @@ class Viewer:
                 link = self.link(s)
                 link.refs = self.ref_numbers(copies)
                 facts = [f for f in self.data.facts.get(doc_of(s), ()) if f.s == s and f.g in graphs]
-                entries.append(Entry(link, self.types(s), self.statements(facts)))
+                entries.append(StatedThing(link, self.types(s), self.statements(facts)))
             entries.sort(key=lambda e: ([t.text for t in e.types], e.link.text.casefold(), e.link.href or ""))
             out.append(Section(anchor, Value(f"Paragraph {n}", "en"), [], [], entries))
         return out

@@ -101,7 +101,7 @@ class Pages:
 
 
 def _fork(share: Sequence[str], render: Render, writer: SiteWriter) -> forked.Child:
-    return forked.start(lambda: _render(share, render, writer))
+    return forked.spawn(lambda: _render(share, render, writer))
 
 
 def _render(share: Sequence[str], render: Render, writer: SiteWriter) -> tuple[int, Any]:  # pragma: no cover

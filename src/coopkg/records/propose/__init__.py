@@ -20,7 +20,7 @@ from coopkg.records.load import Records
 from coopkg.records.propose import agreements, areas, dates, english, existing, institutions, people, regions, segment
 from coopkg.records.propose.existing import Inst
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.text import Para, prepare
+from coopkg.records.propose.paragraphs import Para, prepare
 from coopkg.records.reports import paragraphs
 from coopkg.records.text import has_han, nfc
 
@@ -69,10 +69,12 @@ def propose(
         tokens = {p.number: segment.tokens(p.text) for p in paras if has_han(p.text)}
     known = existing.find_existing(paras, records)
     index = regions.region_index(records)
-    found_dates = dates.find(paras, dateline)
+    found_dates = dates.find_dates(paras, dateline)
     line = next((d.para for d in found_dates if d.dateline and len(d.para.text) <= _DATELINE_PARAGRAPH), None)
-    mentions = [m for m in regions.find(paras, tokens, records) if m.para is not line]
-    in_english = [i for i in english.find_english(paras, records, mentions, index) if i.spans[0][0] is not line]
+    mentions = [m for m in regions.find_regions(paras, tokens, records) if m.para is not line]
+    in_english = [
+        i for i in english.find_english_institutions(paras, records, mentions, index) if i.spans[0][0] is not line
+    ]
     mentions = [m for m in mentions if not _inside_english_name(m, known + in_english)]
     new = [i for i in institutions.find_new(paras, tokens, records, mentions, index) if i.spans[0][0] is not line]
     found_insts = known + [n for n in new + in_english if n.id is not None or not _longer_name_of(n, known)]
@@ -88,7 +90,11 @@ def propose(
         out["regions"].add(chosen, item, m.para, m.para.words(m.start, m.end))
     for para, start, end in regions.new_areas(paras, mentions, tokens):
         name = para.words(start, end)
-        item = {"name": name, "proposed_id": institutions.slug(records, name, index), "level": "economic-area"}
+        item = {
+            "name": name,
+            "proposed_id": institutions.institution_slug(records, name, index),
+            "level": "economic-area",
+        }
         out["regions"].add(("new", name), item, para, name)
     for inst in sorted(found_insts, key=lambda i: (i.spans[0][0].number, i.spans[0][1])):
         para, start, end = inst.spans[0]
@@ -96,7 +102,11 @@ def propose(
             item = {"id": inst.id, "name": inst.name, "kind": inst.kind}
             out["institutions"].add(inst.id, item, para, para.words(start, end))
         else:
-            item = {"name": inst.name, "proposed_id": institutions.slug(records, inst.name, index), "kind": inst.kind}
+            item = {
+                "name": inst.name,
+                "proposed_id": institutions.institution_slug(records, inst.name, index),
+                "kind": inst.kind,
+            }
             item |= {"region": inst.region} if inst.region else {}
             out["institutions"].add(("new", inst.name), item, para, para.words(start, end))
     for d in found_dates:
@@ -106,7 +116,7 @@ def propose(
         if d.dateline:
             item["dateline"] = True
         out["dates"].add((d.value, d.certainty, d.dateline), item, d.para, d.para.words(d.start, d.end))
-    for p in people.find(paras, tokens) + people.find_english([q for q in paras if not has_han(q.text)]):
+    for p in people.find_people(paras, tokens) + people.find_english_people([q for q in paras if not has_han(q.text)]):
         name = p.name if p.organisation is not None else p.para.words(p.end - len(p.name), p.end)
         org = _organisation(p, found_insts, mentions)
         posts = []
@@ -114,13 +124,13 @@ def propose(
             words = p.para.words(post.start, post.end)
             government = _government(post, org, found_insts, records, index, p.para, out["institutions"])
             posts.append({"role": post.role, "post": words} | (government or org))
-        item = {"name": name, "proposed_id": people.slug(p.name), "posts": []}
+        item = {"name": name, "proposed_id": people.person_slug(p.name), "posts": []}
         found = out["people"].add(p.name, item, p.para, p.para.words(p.start, p.end))
         found["posts"].extend(post for post in posts if post not in found["posts"])
-    found_areas = areas.find(paras)
+    found_areas = areas.find_areas(paras)
     for para, start, end, slug in found_areas:
         out["areas"].add(slug, {"concept": slug}, para, para.words(start, end))
-    for a in agreements.find(paras):
+    for a in agreements.find_agreements(paras):
         parties = _parties(a, found_insts, mentions)
         if not parties:
             continue
@@ -196,7 +206,7 @@ def _spans_in(insts: list[Inst], para: Para, start: int, end: int) -> list[tuple
     )
 
 
-def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Mention]) -> Item:
+def _organisation(p: people.FoundPerson, insts: list[Inst], mentions: list[regions.Mention]) -> Item:
     if p.organisation is not None:  # English: "director of <organisation>"
         start, end = p.organisation
         named = _spans_in(insts, p.para, start, end + 1)
@@ -215,7 +225,7 @@ def _organisation(p: people.Found, insts: list[Inst], mentions: list[regions.Men
 
 
 def _government(
-    post: people.Post,
+    post: people.PostMention,
     org: Item,
     insts: list[Inst],
     records: Records,
@@ -249,7 +259,7 @@ def _government(
         return {"organization": ids[0]}
     item = {
         "name": name,
-        "proposed_id": institutions.slug(records, name, index),
+        "proposed_id": institutions.institution_slug(records, name, index),
         "kind": "government",
         "region": region,
     }
@@ -257,7 +267,7 @@ def _government(
     return {"organization": name}
 
 
-def _parties(a: agreements.Found, insts: list[Inst], mentions: list[regions.Mention]) -> list[str]:
+def _parties(a: agreements.FoundAgreement, insts: list[Inst], mentions: list[regions.Mention]) -> list[str]:
     """The institutions named in the agreement's clause, then (while fewer than two) the regions
     named there, then the same from the other clauses of its sentence and from its paragraph.
     A place (在…, 于…) is no party. The paragraph is read only when nothing closer names one."""

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.text import has_han
 
 
 @dataclass(frozen=True)
-class Found:
+class FoundAgreement:
     para: Para
     start: int
     end: int
@@ -77,10 +77,10 @@ def _kind_word(text: str, langs: tuple[str, ...]) -> tuple[int, int, str] | None
     return best
 
 
-def find(paras: list[Para]) -> list[Found]:
-    """One :class:`Found` per clause with a kind word: its longest kind word."""
+def find_agreements(paras: list[Para]) -> list[FoundAgreement]:
+    """One :class:`FoundAgreement` per clause with a kind word: its longest kind word."""
     lex = lexicon()
-    out: list[Found] = []
+    out: list[FoundAgreement] = []
     for para in paras:
         langs = ("zh", "en") if has_han(para.text) else ("en",)
         for sentence in para.sentences:
@@ -92,5 +92,5 @@ def find(paras: list[Para]) -> list[Found]:
                     lowered = para.text[clause[0] : clause[1]].casefold()
                     signed = any(w in lowered for lang in langs for w in lex.signing_words.get(lang, ()))
                     start, end = clause[0] + best[0], clause[0] + best[1]
-                    out.append(Found(para, start, end, best[2], clause, others, signed))
+                    out.append(FoundAgreement(para, start, end, best[2], clause, others, signed))
     return out

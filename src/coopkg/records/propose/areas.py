@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.text import has_han
 
 
@@ -21,7 +21,7 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
     return out
 
 
-def find(paras: list[Para]) -> list[tuple[Para, int, int, str]]:
+def find_areas(paras: list[Para]) -> list[tuple[Para, int, int, str]]:
     """(paragraph, start, end, area slug) of every area word."""
     out = []
     patterns = _patterns()

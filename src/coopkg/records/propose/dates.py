@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
 
 _MONTHS = {
     m: i + 1
@@ -79,7 +79,7 @@ _FUTURE_DAYS = 92
 
 
 @dataclass(frozen=True)
-class Found:
+class FoundDate:
     """One date in the text."""
 
     para: Para
@@ -135,7 +135,7 @@ def _raw(paras: list[Para]) -> list[tuple[Para, int, int, int | None, int, int |
     return out
 
 
-def find_dateline(paras: list[Para], raw: list[tuple[Para, int, int, int | None, int, int | None]]) -> Found | None:
+def find_dateline(paras: list[Para], raw: list[tuple[Para, int, int, int | None, int, int | None]]) -> FoundDate | None:
     """The report's own date (see the module docstring), from its first four paragraphs."""
     for para, start, end, year, month, day in raw:
         if para.number > 4 or year is None or day is None:
@@ -149,16 +149,16 @@ def find_dateline(paras: list[Para], raw: list[tuple[Para, int, int, int | None,
             or _DATELINE_BEFORE.search(text[max(0, start - 12) : start])
             or len(line.strip()) - (end - start) <= 2
         ):
-            return Found(para, start, end, _value(year, month, day), dateline=True)
+            return FoundDate(para, start, end, _value(year, month, day), dateline=True)
     return None
 
 
-def find(paras: list[Para], dateline: str | None = None) -> list[Found]:
+def find_dates(paras: list[Para], dateline: str | None = None) -> list[FoundDate]:
     """Every date of the report, the dateline first (``dateline`` given overrides the text's)."""
     raw = _raw(paras)
     line = find_dateline(paras, raw)
     anchor = dateline or (line.value if line else None)
-    out: list[Found] = []
+    out: list[FoundDate] = []
     if line is not None and (dateline is None or line.value == dateline):
         out.append(line)
     base = dt.date.fromisoformat(anchor) if anchor else None
@@ -166,22 +166,22 @@ def find(paras: list[Para], dateline: str | None = None) -> list[Found]:
         if line is not None and para is line.para and start == line.start:
             continue
         if year is not None:
-            out.append(Found(para, start, end, _value(year, month, day)))
+            out.append(FoundDate(para, start, end, _value(year, month, day)))
         elif base is not None and day is not None:
             when = dt.date(base.year, month, day) if _valid(base.year, month, day) else None
             if when is None or (when - base).days > _FUTURE_DAYS:
                 when = dt.date(base.year - 1, month, day) if _valid(base.year - 1, month, day) else None
             if when is not None:
-                out.append(Found(para, start, end, when.isoformat(), "approximate", anchor))
+                out.append(FoundDate(para, start, end, when.isoformat(), "approximate", anchor))
         else:
-            out.append(Found(para, start, end, _value(None, month, day)))
+            out.append(FoundDate(para, start, end, _value(None, month, day)))
     if base is not None:
         for para in paras:
             for m in _RELATIVE_ZH.finditer(para.text):
                 when = base + dt.timedelta(days=RELATIVE[m.group()])
-                out.append(Found(para, m.start(), m.end(), when.isoformat(), "approximate", anchor))
+                out.append(FoundDate(para, m.start(), m.end(), when.isoformat(), "approximate", anchor))
             for m in _RELATIVE_EN.finditer(para.text):
                 when = base + dt.timedelta(days=_RELATIVE_EN_DAYS[m.group().casefold()])
-                out.append(Found(para, m.start(), m.end(), when.isoformat(), "approximate", anchor))
+                out.append(FoundDate(para, m.start(), m.end(), when.isoformat(), "approximate", anchor))
     out.sort(key=lambda f: (not f.dateline, f.para.number, f.start))
     return out

@@ -13,8 +13,8 @@ from functools import cache
 from coopkg.records.load import Records
 from coopkg.records.propose.existing import _EN_WORD, Inst, english_ids, institution_index
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.regions import Mention, RegionIndex
-from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han
 
 _CAP = r"(?:[A-Z][A-Za-z'’&.-]*|No\.\s*\d+|\d+)"
@@ -60,7 +60,9 @@ _EN_GENERIC = frozenset(
 _LEADING = re.compile(r"^(?:The|A|An|And|Of|On|In|At|By|From|With|To|For|Both|Its|Their)\s+")
 
 
-def find_english(paras: list[Para], records: Records, mentions: list[Mention], regions: RegionIndex) -> list[Inst]:
+def find_english_institutions(
+    paras: list[Para], records: Records, mentions: list[Mention], regions: RegionIndex
+) -> list[Inst]:
     """Institution names in English text: existing ones by their English words (Fourth People's
     Hospital of Shenyang City: Fourth People's Hospital of Shenyang), else new candidates."""
     index = institution_index(records)

@@ -19,10 +19,10 @@ from coopkg.records.lookup_index import added_names, chinese_names, english_word
 from coopkg.records.memo import per_records
 from coopkg.records.models import AddedName, Institution
 from coopkg.records.names import contains, fold, to_simplified, words
-from coopkg.records.names import lexicon as names_lexicon
+from coopkg.records.names import name_lexicon as names_lexicon
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.regions import RegionIndex
-from coopkg.records.propose.text import Para
 from coopkg.records.text import has_han, to_half_width
 
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")

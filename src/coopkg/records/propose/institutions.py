@@ -14,12 +14,12 @@ from functools import cache
 
 from coopkg.records.load import Records
 from coopkg.records.lookup_index import translator
-from coopkg.records.names import lexicon as names_lexicon
+from coopkg.records.names import name_lexicon as names_lexicon
 from coopkg.records.propose.existing import Inst, existing_ids, institution_index
 from coopkg.records.propose.lexicon import lexicon
+from coopkg.records.propose.paragraphs import Para
 from coopkg.records.propose.regions import Mention, RegionIndex
-from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.segment import Segment
 from coopkg.records.text import has_han
 
 _EN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*")
@@ -34,7 +34,7 @@ _NAME_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng", "m", 
 _MIN_STEM, _MAX_NAME = 2, 30
 
 
-def _ends(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+def _ends(text: str, tokens: list[Segment]) -> list[tuple[int, int]]:
     """(end position, index of the token holding its last character) where a name may end: each
     token's end, and before a post a token ends with (医院院长 holds the end of …医院)."""
     posts = [p for p, _ in lexicon().posts]
@@ -48,7 +48,7 @@ def _ends(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     return out
 
 
-def candidates(para: Para, tokens: list[Token]) -> list[tuple[int, int, str]]:
+def candidates(para: Para, tokens: list[Segment]) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each new-name candidate in a Chinese paragraph; kind is empty when
     no word before the ending is a proper name (区域医疗中心 names no body)."""
     text = para.text
@@ -118,7 +118,7 @@ def _namelike(word: str) -> bool:
 
 
 def find_new(
-    paras: list[Para], tokens: dict[int, list[Token]], records: Records, mentions: list[Mention], regions: RegionIndex
+    paras: list[Para], tokens: dict[int, list[Segment]], records: Records, mentions: list[Mention], regions: RegionIndex
 ) -> list[Inst]:
     """Candidates cut from the text; those that name an existing entity come back with its id."""
     existing = institution_index(records)
@@ -188,7 +188,7 @@ def _depth(regions: RegionIndex, id_: str | None) -> int:
     return len(regions.ancestors(id_)) if id_ else -1
 
 
-def slug(records: Records, name: str, regions: RegionIndex) -> str:
+def institution_slug(records: Records, name: str, regions: RegionIndex) -> str:
     """An id for a new institution: its name read in English words (天津市河西区人民政府:
     ``tianjin-hexi-district-peoples-government``): institution words from ``names.yaml``, region
     names from the region table, anything else in pinyin; an English name's own words."""

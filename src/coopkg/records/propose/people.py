@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
+from coopkg.records.propose.segment import Segment
 
 _HAN_RANGE = ("\u4e00", "\u9fff")
 _BETWEEN = ("党委", "党组", "")
 
 
 @dataclass(frozen=True)
-class Post:
+class PostMention:
     start: int
     end: int
     role_zh: str
@@ -30,13 +30,13 @@ class Post:
 
 
 @dataclass(frozen=True)
-class Found:
+class FoundPerson:
     para: Para
     start: int
     end: int
     name: str
     #: the posts before the name, in order (忠县卫健委党组书记、主任申继旭: 党组书记, 主任)
-    posts: tuple[Post, ...]
+    posts: tuple[PostMention, ...]
     #: in English, where the organisation is named after the post ("director of X")
     organisation: tuple[int, int] | None = None
 
@@ -58,17 +58,17 @@ def _posts_by_first_character() -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _post_at(text: str, i: int, ends: set[int]) -> Post | None:
+def _post_at(text: str, i: int, ends: set[int]) -> PostMention | None:
     for zh, role in _posts_by_first_character().get(text[i], ()):
         if text.startswith(zh, i) and i + len(zh) in ends:  # 主任医师 is no post
-            return Post(i, i + len(zh), zh, role)
+            return PostMention(i, i + len(zh), zh, role)
     return None
 
 
-def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
+def find_people(paras: list[Para], tokens: dict[int, list[Segment]]) -> list[FoundPerson]:
     """Every name after a post, or after a chain of posts joined by 、 (党组书记、主任)."""
     lex = lexicon()
-    out: list[Found] = []
+    out: list[FoundPerson] = []
     for para in paras:
         toks = tokens.get(para.number)
         if not toks:
@@ -76,7 +76,7 @@ def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
         ends = {t.end for t in toks}
         text = para.text
         i, n = 0, len(text)
-        chain: list[Post] = []
+        chain: list[PostMention] = []
         while i < n:
             post = _post_at(text, i, ends)
             if post is None:
@@ -89,7 +89,7 @@ def find(paras: list[Para], tokens: dict[int, list[Token]]) -> list[Found]:
                 continue
             name = _name_after(text, post.end, lex.surnames, lex.name_stops)
             if name:
-                out.append(Found(para, chain[0].start, post.end + len(name), name, tuple(chain)))
+                out.append(FoundPerson(para, chain[0].start, post.end + len(name), name, tuple(chain)))
             chain = []
             i = post.end
     return out
@@ -122,7 +122,7 @@ def organisation_end(text: str, post_start: int) -> list[int]:
     return [post_start - len(b) for b in _BETWEEN if text.endswith(b, 0, post_start)]
 
 
-def slug(name: str) -> str:
+def person_slug(name: str) -> str:
     """An id for a person: surname and given name in pinyin (雷海潮: ``lei-haichao``)."""
     from coopkg.records.names import fold
     from coopkg.records.text import pinyin
@@ -145,14 +145,14 @@ _EN_BEFORE = re.compile(
 )
 
 
-def find_english(paras: list[Para]) -> list[Found]:
+def find_english_people(paras: list[Para]) -> list[FoundPerson]:
     """People in English text: a name beside "<post> of <organisation>"."""
-    out: list[Found] = []
+    out: list[FoundPerson] = []
     for para in paras:
         for pattern in (_EN_AFTER, _EN_BEFORE):
             for m in pattern.finditer(para.text):
                 name = re.sub(r"^(?:Mr|Ms|Mrs|Dr)\.?\s+", "", m.group("name"))
-                post = Post(m.start("role"), m.end("role"), m.group("role"), m.group("role").casefold())
+                post = PostMention(m.start("role"), m.end("role"), m.group("role"), m.group("role").casefold())
                 start, end = min(m.start("role"), m.start("name")), max(m.end("org"), m.end("name"))
-                out.append(Found(para, start, end, name, (post,), (m.start("org"), m.end("org"))))
+                out.append(FoundPerson(para, start, end, name, (post,), (m.start("org"), m.end("org"))))
     return out

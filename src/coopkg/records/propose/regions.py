@@ -19,8 +19,8 @@ from coopkg.records.memo import per_records
 from coopkg.records.models import Region
 from coopkg.records.names import fold, to_simplified
 from coopkg.records.propose.lexicon import lexicon
-from coopkg.records.propose.segment import Token
-from coopkg.records.propose.text import Para
+from coopkg.records.propose.paragraphs import Para
+from coopkg.records.propose.segment import Segment
 from coopkg.records.text import has_han
 
 FULL, SHORT, ABBR = "full", "short", "abbreviation"
@@ -131,7 +131,7 @@ class Mention:
     ambiguous: tuple[str, ...] = ()
 
 
-def find(paras: list[Para], tokens: dict[int, list[Token]], records: Records) -> list[Mention]:
+def find_regions(paras: list[Para], tokens: dict[int, list[Segment]], records: Records) -> list[Mention]:
     """Every region mention of the report, each resolved to one region (or left out)."""
     index = region_index(records)
     mentions: list[Mention] = []
@@ -143,7 +143,7 @@ def find(paras: list[Para], tokens: dict[int, list[Token]], records: Records) ->
     return [m for m in mentions if m.chosen is not None]
 
 
-def _boundaries(tokens: list[Token]) -> set[int]:
+def _boundaries(tokens: list[Segment]) -> set[int]:
     out = {0}
     for t in tokens:
         out.add(t.start)
@@ -151,7 +151,7 @@ def _boundaries(tokens: list[Token]) -> set[int]:
     return out
 
 
-def _find_zh(para: Para, tokens: list[Token], index: RegionIndex) -> list[Mention]:
+def _find_zh(para: Para, tokens: list[Segment], index: RegionIndex) -> list[Mention]:
     text = para.text
     bounds = _boundaries(tokens)
     abbreviations = lexicon().abbreviations
@@ -265,7 +265,7 @@ _AREA_BETWEEN = 4
 
 
 def new_areas(
-    paras: list[Para], mentions: list[Mention], tokens: dict[int, list[Token]]
+    paras: list[Para], mentions: list[Mention], tokens: dict[int, list[Segment]]
 ) -> list[tuple[Para, int, int]]:
     """Economic areas the region records do not have yet: names of regions (or a run of province
     abbreviations), a few more words and an economic area's ending."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Token:
+class Segment:
     start: int
     end: int
     word: str
@@ -121,13 +121,13 @@ def _dictionary(jieba) -> tuple[dict[str, int], int, dict[str, str]]:  # type: i
     return freq, total, tags
 
 
-def tokens(text: str) -> list[Token]:
+def tokens(text: str) -> list[Segment]:
     """``text`` cut into words with their tags and offsets."""
-    out: list[Token] = []
+    out: list[Segment] = []
     position = 0
     # HMM=False: the dictionary's words only; names of people and new institutions are found
     # by their posts and endings, and the HMM's guesses at unknown words cost half the time
     for word, tag in _tagged(text):
-        out.append(Token(position, position + len(word), word, tag))
+        out.append(Segment(position, position + len(word), word, tag))
         position += len(word)
     return out

@@ -53,7 +53,7 @@ class FileInfo:
 
 
 @dataclass(frozen=True)
-class Entry:
+class CatalogEntry:
     """One release as the catalog lists it."""
 
     version: str
@@ -83,7 +83,7 @@ def version_triples(
     return out
 
 
-def read_catalog(path: Path, dataset: ox.NamedNode) -> tuple[list[ox.Triple], list[Entry]]:
+def read_catalog(path: Path, dataset: ox.NamedNode) -> tuple[list[ox.Triple], list[CatalogEntry]]:
     """The catalog's triples and its releases of ``dataset``, oldest first (none if no file).
 
     :raises InputError: the file does not parse, or its releases do not form one chain.
@@ -107,16 +107,18 @@ def read_catalog(path: Path, dataset: ox.NamedNode) -> tuple[list[ox.Triple], li
             for key, p in (("version", version), ("issued", issued), ("previous", revision)):
                 if t.predicate == p:
                     fields[t.subject.value][key] = t.object.value
-    entries = {r: Entry(f.get("version", ""), f.get("issued", ""), r, f.get("previous")) for r, f in fields.items()}
+    entries = {
+        r: CatalogEntry(f.get("version", ""), f.get("issued", ""), r, f.get("previous")) for r, f in fields.items()
+    }
     return triples, _chain(entries, path)
 
 
-def _chain(entries: dict[str, Entry], path: Path) -> list[Entry]:
+def _chain(entries: dict[str, CatalogEntry], path: Path) -> list[CatalogEntry]:
     firsts = [e for e in entries.values() if e.previous is None]
     following = {e.previous: e for e in entries.values() if e.previous is not None}
     if entries and (len(firsts) != 1 or len(following) != len(entries) - 1):
         raise InputError(f"{path}: the releases do not form one prov:wasRevisionOf chain")
-    out: list[Entry] = []
+    out: list[CatalogEntry] = []
     e = firsts[0] if firsts else None
     while e is not None:
         out.append(e)

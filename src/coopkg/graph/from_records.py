@@ -7,7 +7,7 @@ Each file's records become triples in one named graph: ``graph/source/<id>`` for
 ``prov:wasDerivedFrom`` the report and ``coop:statedIn`` its paragraph anchors.
 
 >>> from coopkg.records.load import load_records
->>> ds = build(load_records("data"))
+>>> ds = build_dataset(load_records("data"))
 >>> any(g.value.endswith("graph/reference") for g in ds.graphs)
 True
 """
@@ -126,7 +126,7 @@ def number(value: int | float) -> ox.Literal:
     return ox.Literal(format(Decimal(repr(value)).normalize(), "f"), datatype=_DEC)
 
 
-def build(
+def build_dataset(
     records: Records,
     *,
     base: str | None = None,

@@ -28,9 +28,9 @@ from . import alternates, markup
 from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href, root
-from .memo import SiteMemo, inputs_key, page_keys, read_memo, write_memo
-from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load
+from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load_site_data
 from .ontology import ONTOLOGY, ontology_view
+from .page_keys import SiteMemo, inputs_key, page_keys, read_memo, write_memo
 from .queries import run_catalog, select_rows
 from .rules import conneg_files
 from .svg import inline, safe_svg
@@ -42,7 +42,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
-class Release:
+class ReleaseLink:
     """One entry of the home page's release list (give them to :func:`write_site` when there is a catalog)."""
 
     version: str
@@ -80,7 +80,7 @@ def environment(endpoint: str = "") -> jinja2.Environment:
         types=markup.types,
         statements=markup.statements,
         incoming=markup.incoming,
-        refs=markup.refs,
+        refs=markup.footnotes,
         alternates=markup.alternates,
         count=count,
         endpoint=endpoint,
@@ -98,7 +98,7 @@ def write_site(
     queries_dir: Path,
     downloads: Path | None = None,
     previous: Path | None = None,
-    releases: Sequence[Release] = (),
+    releases: Sequence[ReleaseLink] = (),
     jobs: int | None = None,
     endpoint: str = "",
     memo: Path | None = None,
@@ -114,7 +114,7 @@ def write_site(
         instead of written.
     :param endpoint: a public SPARQL endpoint holding this data: the home page and every page link to it.
     :param memo: a file of the build cache where the site's page keys are kept
-        (:mod:`coopkg.site.memo`): the pages of ``previous`` whose inputs did not change are
+        (:mod:`coopkg.site.page_keys`): the pages of ``previous`` whose inputs did not change are
         hard-linked from it, not rendered (None: render every page).
     :param jobs: processes writing the entity pages (default: one per CPU; 1: this process
         alone); the bytes are the same for any number.
@@ -122,7 +122,7 @@ def write_site(
     :raises SyntaxError: the dump does not parse.
     """
     Namespaces(base)  # validates
-    data = load(Path(nquads), base)
+    data = load_site_data(Path(nquads), base)
     with frozen():  # the indexes live until the site is written: no collection walks their objects
         return _write(data, out, base, ontology_dir, queries_dir, downloads, previous, releases, jobs, endpoint, memo)
 
@@ -135,7 +135,7 @@ def _write(
     queries_dir: Path,
     downloads: Path | None,
     previous: Path | None,
-    releases: Sequence[Release],
+    releases: Sequence[ReleaseLink],
     jobs: int | None,
     endpoint: str,
     memo: Path | None,
@@ -341,7 +341,7 @@ def _home(
     writer: SiteWriter,
     downloads: list[Download],
     browse: list[dict],
-    releases: Sequence[Release],
+    releases: Sequence[ReleaseLink],
     drawn: dict[str, str],
 ) -> None:
     v = Viewer(data, "")
@@ -486,4 +486,4 @@ def _names(data: SiteData, docs: list[str]) -> bytes:
     return json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8") + b"\n"
 
 
-__all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "Release", "SiteSummary", "Value", "doc_of", "write_site"]
+__all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "ReleaseLink", "SiteSummary", "Value", "doc_of", "write_site"]

@@ -12,7 +12,7 @@ messages over its stdin and stdout):
 1. each build worker parses its files and sends back the ids they define (kind, English name);
 2. the parent joins them into one index (a duplicate id stops here) and sends it back; each worker
    runs the usual cross-file checks (:func:`coopkg.records.load.check`) on its files with the others'
-   ids as ``known``, builds its files (:func:`coopkg.graph.build.build_files`), writes their N-Quads,
+   ids as ``known``, builds its files (:func:`coopkg.graph.from_records.build_files`), writes their N-Quads,
    part after part, into one scratch file, sends back each part's name, origins, byte span and
    what it took from other files (for the incremental cache), and exits;
 3. for each such file a *serialize* worker cuts it into parts again and writes each part's chunk
@@ -52,8 +52,8 @@ import pyoxigraph as ox
 
 from coopkg.errors import Location
 from coopkg.gcpause import paused
-from coopkg.graph.build import VOCABULARY_PART, build_files, vocabulary_quads
 from coopkg.graph.dataset import Dataset, StoreLoader
+from coopkg.graph.from_records import VOCABULARY_PART, build_files, vocabulary_quads
 from coopkg.publish.dist import prefixes
 from coopkg.publish.parts import KINDS, Chunk, Serializer, chunk_meta, stored_chunk, write_chunk
 from coopkg.publish.void import source_prefix

@@ -37,7 +37,7 @@ from coopkg.atomic import write_bytes, write_via
 from coopkg.check.report import Result
 from coopkg.check.validate import check_files, shape_files
 from coopkg.errors import InputError
-from coopkg.graph.build import FilePart
+from coopkg.graph.from_records import FilePart
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
 from coopkg.resources import resource_dir
@@ -70,7 +70,7 @@ def stamp(base: str) -> str:
 
 
 @dataclass
-class Entry:
+class FileState:
     """What the state remembers about one data file."""
 
     file_key: str
@@ -90,7 +90,7 @@ class Entry:
 @dataclass
 class State:
     stamp: str
-    entries: dict[str, Entry]
+    entries: dict[str, FileState]
     vocabulary_key: str
     shacl: dict[str, list[Result]]
     id: str = field(default_factory=lambda: os.urandom(16).hex())
@@ -120,7 +120,7 @@ class State:
             raise ValueError("another state layout")
         return cls(
             stamp_,
-            {name: Entry(*rest) for name, *rest in entries},
+            {name: FileState(*rest) for name, *rest in entries},
             vocabulary_key,
             {focus: [Result(*r) for r in rs] for focus, rs in shacl},
             id_,

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from coopkg.vocab import PREFIXES
 
 from .diff import DatasetDiff, SideInfo
-from .entities import Change, Entity
+from .entities import Change, DiffEntity
 
 FORMATS = ("text", "markdown", "json", "trig", "patch")
 SCHEMA = "coopkg-diff/1"
@@ -46,7 +46,7 @@ ADDED_GRAPH = "urn:coopkg:diff:added"
 REMOVED_GRAPH = "urn:coopkg:diff:removed"
 
 
-def render(diff: DatasetDiff, fmt: str, *, quads: bool = True) -> str:
+def render_diff(diff: DatasetDiff, fmt: str, *, quads: bool = True) -> str:
     """``diff`` in ``fmt`` (one of :data:`FORMATS`); ``quads=False`` leaves the quad listing out."""
     if fmt == "json":
         return json.dumps(as_json(diff, quads=quads), indent=2, ensure_ascii=False) + "\n"
@@ -55,7 +55,7 @@ def render(diff: DatasetDiff, fmt: str, *, quads: bool = True) -> str:
     if fmt == "patch":
         return patch(diff)
     if fmt == "markdown":
-        return "".join(markdown(diff, quads=quads))
+        return "".join(diff_markdown(diff, quads=quads))
     if fmt == "text":
         return "".join(text(diff, quads=quads))
     raise ValueError(f"unknown diff format {fmt!r}")
@@ -94,7 +94,7 @@ class _Names:
     def prop(self, iri: str) -> str:
         return self.labels.get(iri) or self.iri(iri)
 
-    def entity(self, e: Entity) -> str:
+    def entity(self, e: DiffEntity) -> str:
         return f"{e.kind} {e.label} ({self.iri(e.iri)})" if e.label else f"{e.kind} {self.iri(e.iri)}"
 
     def values(self, terms: tuple) -> str:
@@ -167,7 +167,7 @@ def text(diff: DatasetDiff, *, quads: bool = True) -> Iterator[str]:
             yield from (f"  {sign} {q.triple} .\n" for sign, q in rows)
 
 
-def markdown(diff: DatasetDiff, *, quads: bool = True, heading: str = "##") -> Iterator[str]:
+def diff_markdown(diff: DatasetDiff, *, quads: bool = True, heading: str = "##") -> Iterator[str]:
     """Markdown; ``heading`` is the level of the title (sections are one level below)."""
     yield f"{heading} Changes from {diff.old.name} to {diff.new.name}\n\n"
     yield f"- {diff.old.name}: `{diff.old.origin}`\n- {diff.new.name}: `{diff.new.origin}`\n\n"
@@ -215,7 +215,7 @@ def _g(q: ox.Quad) -> str:
 def as_json(diff: DatasetDiff, *, quads: bool = True) -> dict[str, Any]:
     n = _Names(diff)
 
-    def entity(e: Entity) -> dict[str, Any]:
+    def entity(e: DiffEntity) -> dict[str, Any]:
         return {"iri": e.iri, "kind": e.kind, "label": e.label}
 
     def change(c: Change) -> dict[str, Any]:
