@@ -94,7 +94,7 @@ def sparql_constraint(compiler: CompilerView, shape: Shape, node: Term) -> Const
 
 
 @dataclass
-class Component:
+class SparqlComponent:
     """A SPARQL-based constraint component (SHACL 6.2) declared in the shapes graph."""
 
     node: ox.NamedNode
@@ -131,7 +131,7 @@ class Component:
         return Constraint(self.node.value, {**values, "query": q})
 
 
-def sparql_components(compiler: CompilerView) -> list[Component]:
+def sparql_components(compiler: CompilerView) -> list[SparqlComponent]:
     """Every ``sh:ConstraintComponent`` in the shapes graph with its parameters and validators."""
     found = []
     kinds = _subclasses(compiler, ox.NamedNode(SH + "ConstraintComponent"))
@@ -152,7 +152,7 @@ def sparql_components(compiler: CompilerView) -> list[Component]:
 
         messages = [m for m in _values(compiler, node, "message") if isinstance(m, ox.Literal)]
         found.append(
-            Component(
+            SparqlComponent(
                 node, mandatory, optional, one("validator"), one("nodeValidator"), one("propertyValidator"), messages
             )
         )

@@ -51,7 +51,7 @@ class Group(click.Group):
             ctx.exit(exc.exit_code)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """One section of commands per :attr:`sections` entry; any command in none of them last."""
+        """One section of commands per ``sections`` entry; any command in none of them last."""
         shown = {
             name: cmd for name in self.list_commands(ctx) if (cmd := self.get_command(ctx, name)) and not cmd.hidden
         }
