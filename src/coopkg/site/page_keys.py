@@ -39,7 +39,7 @@ from .files import MANIFEST, SiteSummary
 from .model import STATED_IN, Fact, SiteData, doc_of
 
 #: bump when the memo's layout or the page-key recipe changes
-LAYOUT = "1"
+LAYOUT = "2"
 #: the files under the package that shape the site's bytes besides the data
 _CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".svg", ".conf", ".json", ".txt", ".htaccess", ".md")
 
@@ -57,6 +57,9 @@ class SiteMemo:
     pages: dict[str, str] = field(default_factory=dict)
     #: SVG of each drawn chart by the digest of its Vega spec (drawing is the home page's cost)
     svgs: dict[str, str] = field(default_factory=dict)
+    #: the home page's pictures (:meth:`~coopkg.site.chart_queries.Picture.as_json`), by the digest
+    #: of the rows they are drawn from (:func:`~coopkg.site.chart_queries.rows_digest`)
+    pictures: dict[str, list[dict]] = field(default_factory=dict)
 
     def dumps_json(self) -> bytes:
         body = {
@@ -67,6 +70,7 @@ class SiteMemo:
             "summary": list(self.summary),
             "pages": self.pages,
             "svgs": self.svgs,
+            "pictures": self.pictures,
         }
         return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
@@ -94,6 +98,7 @@ def read_memo(path: Path | None, site: Path | None) -> SiteMemo:
         summary=tuple(body.get("summary", ())),
         pages=dict(body.get("pages", {})),
         svgs=dict(body.get("svgs", {})),
+        pictures=dict(body.get("pictures", {})),
     )
 
 

@@ -25,6 +25,7 @@ from coopkg.records.names import simplified_table
 from coopkg.vocab import COOP, DEFAULT_BASE, OWL, RDF, SKOS, Namespaces
 
 from . import alternates, markup
+from .chart_queries import Picture, rows_digest
 from .discovery import robots_txt, sitemaps
 from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href, root
@@ -186,8 +187,8 @@ def _write(
     browse = _browse(data, docs, env, writer)
     pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
-    drawn = dict(old.svgs)
-    _home(data, env, writer, dl, browse, releases, drawn)
+    charts = SiteMemo(svgs=dict(old.svgs), pictures=dict(old.pictures))
+    _home(data, env, writer, dl, browse, releases, charts, inputs)
     # the home page is the dataset's: its RDF is the dataset's description
     for ext, text in alt.texts(base + "dataset", files=base + "index.").items():
         writer.write(f"index.{ext}", text.encode("utf-8"))
@@ -210,7 +211,8 @@ def _write(
     if memo is not None:
         sums = Path(downloads) / "SHA256SUMS" if downloads else None
         dumps = hashlib.sha256(sums.read_bytes()).hexdigest() if sums and sums.is_file() else ""
-        new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=drawn)
+        new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=charts.svgs)
+        new.pictures = charts.pictures
         write_memo(memo, new, Path(out))
     return summary
 
@@ -342,7 +344,8 @@ def _home(
     downloads: list[Download],
     browse: list[dict],
     releases: Sequence[ReleaseLink],
-    drawn: dict[str, str],
+    charts: SiteMemo,
+    salt: str,
 ) -> None:
     v = Viewer(data, "")
     vocabulary = data.base + "graph/vocabulary"
@@ -372,7 +375,7 @@ def _home(
     version = next(
         (f.o.value for f in data.facts.get(ONTOLOGY, ()) if f.p == OWL + "versionInfo" and f.s == ONTOLOGY), ""
     )
-    pictures = _pictures(data.store, v, drawn)
+    pictures = _pictures(data.store, v, charts, salt)
     jsonld = _dataset_jsonld(data, downloads, version)
     html = env.get_template("home.html").render(
         root="./",
@@ -441,18 +444,29 @@ def _dataset_jsonld(data: SiteData, downloads: list[Download], version: str) -> 
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def _pictures(store: ox.Store, v: Viewer, drawn: dict[str, str]) -> list[dict]:
+def _pictures(store: ox.Store, v: Viewer, charts: SiteMemo, salt: str) -> list[dict]:
     """The pictures module's SVGs (checked for scripts), each with its table; their marks link to
-    the pages of the home page ``v``, and the long description is the caption alone. ``drawn``:
-    the charts an earlier build drew (:func:`coopkg.site.pictures.render_all`)."""
-    from coopkg.site import pictures
+    the pages of the home page ``v``, and the long description is the caption alone.
+
+    ``charts``: the pictures and SVGs an earlier build drew. Pictures drawn from the same rows
+    (and the same code, ``salt``) are taken from it without importing the charting libraries;
+    on return it holds what this build drew, for the next one."""
+    key = rows_digest(store, salt)
+    cached = charts.pictures.get(key)
+    if cached is not None:
+        drawn = [Picture.from_json(p) for p in cached]
+    else:
+        from coopkg.site import pictures
+
+        drawn = pictures.render_all(store, charts.svgs)
+    charts.pictures = {key: [p.as_json() for p in drawn]}
 
     def link(iri: str) -> str | None:
         found, external = v.target(iri)
         return None if external else found
 
     out = []
-    for p in pictures.render_all(store, drawn):
+    for p in drawn:
         caption = f"picture-{p.id}-caption"
         out.append(
             {
