@@ -144,3 +144,14 @@ def test_no_reference_to_a_document_outside_the_repository() -> None:
         if re.search(r"design §|design\.md", p.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_every_module_path_the_docs_name_exists() -> None:
+    """A path such as `site/write.py` in the docs names a file of the package (or of the repository):
+    renamed modules leave no stale paths behind."""
+    named = set()
+    for doc in [*(ROOT / "docs").glob("*.md"), ROOT / "README.md"]:
+        named.update(re.findall(r"`([A-Za-z_][\w/]*/[\w]+\.py)`", doc.read_text(encoding="utf-8")))
+    roots = [SRC / "coopkg", SRC, ROOT, ROOT / "tests", ROOT / "benchmarks"]
+    missing = sorted(p for p in named if not any((r / p).is_file() for r in roots))
+    assert named and missing == []
