@@ -3,7 +3,6 @@ interface every way of doing it implements (:class:`Strategy`)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +13,7 @@ from coopkg.progress import Stages
 from coopkg.publish.dist import DistFile, StagedDist, Trash
 from coopkg.resources import resource_dir
 from coopkg.site import SiteSummary, write_site
-from coopkg.site.page_keys import inputs_key, read_memo, summary_of
+from coopkg.site.page_keys import dumps_digest, inputs_key, read_memo, summary_of
 from coopkg.vocab import Namespaces
 
 
@@ -93,8 +92,7 @@ def write_site_into(job: Job, staged: StagedDist) -> SiteSummary | None:
         if job.site and memo is not None:
             old = read_memo(memo, previous)
             inputs = inputs_key(job.ns.base, job.endpoint, [resource_dir("queries"), resource_dir("ontology")])
-            dumps = hashlib.sha256((staged.path / "SHA256SUMS").read_bytes()).hexdigest()
-            if old.inputs == inputs and old.dumps == dumps:
+            if old.inputs == inputs and old.dumps == dumps_digest(staged.path):
                 summary = summary_of(old)
                 if summary is not None:
                     staged.keep_out()

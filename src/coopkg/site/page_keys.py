@@ -29,6 +29,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -117,13 +118,22 @@ def summary_of(memo: SiteMemo) -> SiteSummary | None:
     return SiteSummary(pages, files, size, 0, files)
 
 
+@cache
 def _code_digest() -> str:
+    """The site's code and templates (read once per process: a build asks for it twice)."""
     package = Path(__file__).parents[1]
     h = hashlib.sha256(LAYOUT.encode())
     for p in sorted(package.rglob("*")):
         if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts:
             h.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def dumps_digest(folder: Path) -> str:
+    """SHA-256 of the ``SHA256SUMS`` of the dumps in ``folder`` ("" when it has none): the dumps
+    a site was built from."""
+    sums = folder / "SHA256SUMS"
+    return hashlib.sha256(sums.read_bytes()).hexdigest() if sums.is_file() else ""
 
 
 def inputs_key(base: str, endpoint: str, folders: Iterable[Path], releases: Sequence[object] = ()) -> str:

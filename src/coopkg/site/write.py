@@ -8,7 +8,6 @@ gives the same bytes as a clean one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from .files import SiteSummary, SiteWriter
 from .links import ALTERNATES, file_href, file_stem, href, root
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load_site_data
 from .ontology import ONTOLOGY, ontology_view
-from .page_keys import SiteMemo, inputs_key, page_keys, read_memo, write_memo
+from .page_keys import SiteMemo, dumps_digest, inputs_key, page_keys, read_memo, write_memo
 from .queries import run_catalog, select_rows
 from .rules import conneg_files
 from .svg import inline, safe_svg
@@ -209,8 +208,7 @@ def _write(
     pages += 3 + len(catalog) + entities.join() + len(docs) - len(todo)
     summary = writer.finish(pages)
     if memo is not None:
-        sums = Path(downloads) / "SHA256SUMS" if downloads else None
-        dumps = hashlib.sha256(sums.read_bytes()).hexdigest() if sums and sums.is_file() else ""
+        dumps = dumps_digest(Path(downloads)) if downloads else ""
         new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=charts.svgs)
         new.pictures = charts.pictures
         write_memo(memo, new, Path(out))
