@@ -42,7 +42,6 @@ _IN_DATASET = "http://rdfs.org/ns/void#inDataset"
 #: the RDF formats of every page (the ones :mod:`coopkg.site.rules` negotiates)
 RDF_FORMATS = PAGE_RDF
 _OX = {name: RDF_SYNTAXES[name].ox_format for name in ("ttl", "rdf")}
-_DEFAULT = ox.DefaultGraph()
 
 #: one statement of an alternate: subject, predicate, object term, object in N-Triples, graph ("": default)
 Row = tuple[str, str, ox.NamedNode | ox.Literal | ox.BlankNode, str, str]
@@ -99,27 +98,20 @@ class Alternates:
         metas = {ext: self._meta(root + ext, doc) for ext in RDF_FORMATS}
         used = self._prefixes(triples) | self._prefixes(metas["nt"])
         pfx = {k: self.pfx[k] for k in self.pfx if k in used}
-        node = self._node_of
-        ox_triples = [ox.Triple(node(s), node(p), o) for s, p, o, _, _ in triples]
+        body = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n, _ in triples])
         quads.sort(key=_by_graph)  # graph by graph
-        ox_quads = [ox.Quad(node(s), node(p), o, node(g) if g else _DEFAULT) for s, p, o, _, g in quads]
+        graphs = "".join([f"<{s}> <{p}> {n} <{g}> .\n" if g else f"<{s}> <{p}> {n} .\n" for s, p, _, n, g in quads])
         out = {}
         for ext, meta in metas.items():  # each file's description first, then its triples
+            head = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n, _ in meta])
             if ext == "nt":
-                out[ext] = "".join([f"<{s}> <{p}> {n} .\n" for s, p, _, n, _ in (*meta, *triples)])
+                out[ext] = head + body
             elif ext == "jsonld":
                 out[ext] = self._jsonld([*meta, *triples], used)
+            elif ext == "trig":
+                out[ext] = _reserialize(head + graphs, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, pfx)
             else:
-                head = [ox.Triple(node(s), node(p), o) for s, p, o, _, _ in meta]
-                if ext == "trig":
-                    body = ox.serialize(
-                        [ox.Quad(t.subject, t.predicate, t.object) for t in head] + ox_quads,
-                        format=ox.RdfFormat.TRIG,
-                        prefixes=pfx,
-                    )
-                else:
-                    body = ox.serialize(head + ox_triples, format=_OX[ext], prefixes=pfx)
-                out[ext] = body.decode("utf-8")
+                out[ext] = _reserialize(head + body, ox.RdfFormat.N_TRIPLES, _OX[ext], pfx)
         return out
 
     def _meta(self, file: str, doc: str) -> list[Row]:
@@ -187,6 +179,15 @@ class Alternates:
         if text is None:
             text = self._contexts[names] = json.dumps({k: self.pfx[k] for k in names}, ensure_ascii=False)
         return text
+
+
+def _reserialize(text: str, source: ox.RdfFormat, target: ox.RdfFormat, prefixes: dict[str, str]) -> str:
+    """``text`` (N-Triples or N-Quads, in the order to keep) written in ``target`` by pyoxigraph.
+
+    Why through text: parsing it is native code, while making the terms in Python (a
+    ``Triple`` of three ``NamedNode`` per statement) cost as much as the rest of the page."""
+    parsed = ox.parse(text.encode("utf-8"), format=source)
+    return ox.serialize(parsed, format=target, prefixes=prefixes).decode("utf-8")
 
 
 def _by_graph(row: Row) -> tuple[str, str, str, str]:
