@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from coopkg.pipeline.build_cache import BuildCache
+from coopkg.pipeline.build_cache import BuildCache, stamp
 from coopkg.pipeline.full import Parallel, Serial
 from coopkg.pipeline.incremental import Incremental
 from coopkg.pipeline.job import Job, NotApplicable, Outcome, Strategy
@@ -78,12 +78,16 @@ def build_dist(
     )
     if job.trash is not None:
         job.trash.empty()
+    recalled = bc.recall_pinyin(stamp(job.ns.base)) if bc is not None else 0
     try:
         for strategy in STRATEGIES:
             try:
-                return strategy.run(job)
+                outcome = strategy.run(job)
             except NotApplicable:
                 continue
+            if bc is not None:
+                bc.keep_pinyin(stamp(job.ns.base), recalled)
+            return outcome
     finally:
         if job.trash is not None:
             job.trash.wait()

@@ -7,6 +7,8 @@ commands open instead of rebuilding.
   byte spans, the ids it defines, the references it makes, what it took from other files' records
   when built (kind and English name of each id it refers to), the line of each entity's record;
   and every SHACL result of the last build, by focus node;
+* ``pinyin.marshal``: every Chinese name romanised so far (:func:`coopkg.records.text.pinyin`),
+  so a rebuild of one report need not import pypinyin's dictionaries;
 * ``store/``: an on-disk pyoxigraph store holding the last build's quads; ``store.id`` names the
   state it matches.
 
@@ -40,12 +42,13 @@ from coopkg.errors import InputError
 from coopkg.graph.from_records import FilePart
 from coopkg.publish.parts import Chunk, chunk_meta, stored_chunk, write_chunk
 from coopkg.records.cache import RecordCache
+from coopkg.records.text import remember_pinyin, romanised_names
 from coopkg.resources import resource_dir
 from coopkg.vocab import concept_files
 
 #: bump when the state or part layout changes
 LAYOUT = "2"
-_LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl", "pydantic", "pyyaml")
+_LIBRARIES = ("pyoxigraph", "rdflib", "pyshacl", "pydantic", "pyyaml", "pypinyin")
 
 
 @cache
@@ -145,6 +148,23 @@ class BuildCache:
 
     def _write(self, path: Path, data: bytes) -> None:
         write_bytes(path, data)
+
+    def recall_pinyin(self, stamp_: str) -> int:
+        """Take the names an earlier build of this code romanised as known; how many."""
+        try:
+            kept, names = marshal.loads((self.folder / "pinyin.marshal").read_bytes())
+        except Exception:  # missing, truncated or another layout: romanise again
+            return 0
+        if kept != stamp_ or not isinstance(names, dict):
+            return 0
+        remember_pinyin(names)
+        return len(names)
+
+    def keep_pinyin(self, stamp_: str, recalled: int) -> None:
+        """Save the names romanised so far, unless they are the ``recalled`` ones alone."""
+        names = romanised_names()
+        if len(names) != recalled:
+            self._write(self.folder / "pinyin.marshal", marshal.dumps((stamp_, names)))
 
     def load_state(self) -> State | None:
         try:

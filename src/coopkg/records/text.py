@@ -66,7 +66,11 @@ def match_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-@lru_cache(maxsize=1 << 16)
+#: every name romanised in this process (and those an earlier build remembered,
+#: :func:`remember_pinyin`): text -> its pinyin
+_ROMANISED: dict[str, str] = {}
+
+
 def pinyin(text: str) -> str:
     """Hanyu Pinyin of a Chinese name without tone marks, one capitalised syllable per character,
     separated by spaces (as library romanisation does): ``河北省`` -> ``He Bei Sheng``.
@@ -79,6 +83,27 @@ def pinyin(text: str) -> str:
     (full-width punctuation becomes half-width). Looked up directly rather than through
     ``lazy_pinyin`` (7x slower per name): a national-scale build romanises tens of thousands.
     """
+    hit = _ROMANISED.get(text)
+    if hit is None:
+        hit = _ROMANISED[text] = _romanise(text)
+    return hit
+
+
+def remember_pinyin(known: dict[str, str]) -> None:
+    """Take ``known`` (what :func:`romanised_names` gave in an earlier process, same code and
+    pypinyin) as already romanised.
+
+    Why: pypinyin's dictionaries take about half a second to import, more than a one-report
+    rebuild spends on everything else; with the names it needs remembered, it never imports them."""
+    _ROMANISED.update(known)
+
+
+def romanised_names() -> dict[str, str]:
+    """Every name romanised (or remembered) in this process: the memo a build cache keeps."""
+    return dict(_ROMANISED)
+
+
+def _romanise(text: str) -> str:
     phrases, chars = _pinyin_dicts()
     text = text.translate(_TO_HALF)
     out: list[str] = []
