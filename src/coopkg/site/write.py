@@ -179,10 +179,16 @@ def _write(
             out.write(f"{stem}.html", html.encode("utf-8"))
         return len(share)
 
-    todo = docs
+    todo, same = docs, []
     if keys:  # the ontology's page lists the whole graph's terms: never reused
-        todo = [d for d in docs if d == ONTOLOGY or old.pages.get(d) != keys[d] or not writer.reuse(_files(data, d))]
+        todo = []
+        for d in docs:
+            files = _files(data, d)
+            unchanged = d != ONTOLOGY and old.pages.get(d) == keys[d] and writer.can_reuse(files)
+            (same if unchanged else todo).append((d, files))
+        todo = [d for d, _ in todo]
     entities = Pages(todo, render, writer, jobs)
+    linking = writer.reuse_in_background(same)  # after the fork: the page workers fork a single thread
     browse = _browse(data, docs, env, writer)
     pages = len(browse)
     dl = _downloads(Path(downloads), writer) if downloads else []
@@ -205,7 +211,8 @@ def _write(
         writer.write(path, text.encode("utf-8"))
     pages_of_queries = [base + "queries", *(f"{base}queries/{q.name}" for q in catalog)]
     _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), *pages_of_queries, base + "search"])
-    pages += 3 + len(catalog) + entities.join() + len(docs) - len(todo)
+    unlinked = linking.join()
+    pages += 3 + len(catalog) + entities.join() + render(unlinked, writer) + len(same) - len(unlinked)
     summary = writer.finish(pages)
     if memo is not None:
         dumps = dumps_digest(Path(downloads)) if downloads else ""
