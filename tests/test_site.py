@@ -26,6 +26,7 @@ from coopkg.resources import resource_dir
 from coopkg.site import answer_request, workers, write_site
 from coopkg.site.links import file_stem
 from coopkg.vocab import DEFAULT_BASE
+from namesjs import site_index
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
@@ -344,7 +345,7 @@ def test_source_pages_show_the_report_and_readable_labels(site: Path) -> None:
 
 def test_links_show_the_name_in_both_languages(site: Path) -> None:
     """A link to Beijing reads "Beijing 北京市": the other language's name beside the preferred one."""
-    index = json.loads((site / "names.json").read_text(encoding="utf-8"))
+    index = site_index(site)
     (zh,) = [n for key, _, names in index["entries"] if key == "id/region/110000" for n, lang in names if lang == "zh"]
     doc = parse(site / "id/org/beijing-ditan-hospital.html")
     links = [a for a in doc.iter(HTML_NS + "a") if a.get("href") == "../../id/region/110000.html"]
@@ -461,7 +462,7 @@ def test_home_page_lists_downloads_with_checksums_and_dataset_markup(site: Path,
 
 
 def test_search_index_has_names_in_every_language(site: Path) -> None:
-    entries = json.loads((site / "names.json").read_text(encoding="utf-8"))["entries"]
+    entries = site_index(site)["entries"]
     langs = {lang for _, _, names in entries for _, lang in names}
     assert {"en", "zh"} <= langs
     for key, _, _ in entries:

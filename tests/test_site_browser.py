@@ -19,6 +19,7 @@ import pytest
 
 from chromium import artifacts, chromium, console_errors, set_viewport
 from conftest import built_and_served
+from namesjs import site_index
 
 pytestmark = pytest.mark.slow  # a whole build, a server and a browser
 
@@ -263,13 +264,11 @@ def test_search_ranks_exact_names_first_and_links_by_query(browser: Any, served:
 def test_search_folds_names_as_lookup_does(browser: Any, served: tuple[str, Path]) -> None:
     """The page's fold gives :func:`coopkg.records.names.fold`'s key for every name of the index,
     and a traditional spelling meets its simplified one."""
-    import json
-
     from selenium.webdriver.common.by import By
 
     from coopkg.records.names import fold
 
-    index = json.loads((served[1] / "names.json").read_text(encoding="utf-8"))
+    index = site_index(served[1])
     names = sorted({n for _, _, ns in index["entries"] for n, _ in ns})
     browser.get(served[0] + "/search.html")
     _wait(browser, lambda b: "ready" in b.find_element(By.ID, "status").text)
@@ -277,3 +276,34 @@ def test_search_folds_names_as_lookup_does(browser: Any, served: tuple[str, Path
     differ = [(n, got, fold(n)) for n, got in zip(names, folded, strict=True) if got != fold(n)]
     assert differ == []
     assert browser.execute_script("return window.coopkgFold('北京兒童醫院')") == fold("北京儿童医院")
+
+
+SETTLED_JS = """
+const s = document.getElementById('status').textContent;
+return /found|ready|could not/.test(s) ? s : null;
+"""
+
+
+def test_search_works_from_file(browser: Any, served: tuple[str, Path]) -> None:
+    """Opened from disk (``file://``, where a page may not fetch() a file beside it): a linked search
+    ranks the page of the exact name first, and a name typed in traditional characters finds the
+    page whose name is written in simplified ones; nothing on the console."""
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+
+    page = (served[1] / "search.html").as_uri()
+    browser.get(page + "?q=" + quote("Beijing Ditan Hospital"))
+    status = _wait(browser, lambda b: b.execute_script(SETTLED_JS))
+    assert "found" in status, status
+    hits = [(a.text, a.get_property("href")) for a in browser.find_elements(By.CSS_SELECTOR, "#results li a")]
+    hospital = (served[1] / "id/org/beijing-ditan-hospital.html").as_uri()
+    assert hits[0] == ("Beijing Ditan Hospital", hospital), hits[:3]
+
+    field = browser.find_element(By.ID, "q")
+    field.clear()
+    field.send_keys("北京地壇醫院")  # 壇 醫: the traditional forms of 坛 医
+    first = _wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#results li a"))[0]
+    assert (first.text, first.get_property("href")) == ("北京地坛医院", hospital)
+    assert browser.current_url == page + "?q=" + quote("北京地壇醫院")  # the address follows the query
+    assert console_errors(browser) == []

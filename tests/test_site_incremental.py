@@ -14,6 +14,7 @@ from coopkg.pipeline import build_dist
 from coopkg.resources import resource_dir
 from coopkg.site import SiteSummary, write_site
 from coopkg.vocab import DEFAULT_BASE
+from namesjs import site_index
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
 
@@ -71,7 +72,8 @@ def test_hostile_labels_are_text_on_every_page(small_copy: Path, tmp_path: Path)
     assert shown >= 5  # the hospital's page, its agreements, its region, the source, browse…
     own = "".join(html5lib.parse((site / "id/org/beijing-ditan-hospital.html").read_bytes()).itertext())
     assert SCRIPT in own and ATTRIBUTE in own
-    names = json.loads((site / "names.json").read_text(encoding="utf-8"))["entries"]
+    assert b"<script" not in (site / "names.js").read_bytes()  # nor in the search index, a script itself
+    names = site_index(site)["entries"]
     assert [SCRIPT, "en"] in next(n for key, _, n in names if key == "id/org/beijing-ditan-hospital")
 
 

@@ -195,15 +195,17 @@ def _by_graph(row: Row) -> tuple[str, str, str, str]:
 
 
 def script_json(text: str) -> str:
-    """JSON text safe inside ``<script type="application/ld+json">``.
+    """JSON text safe inside ``<script type="application/ld+json">`` and as JavaScript source.
 
-    ``<``, ``>`` and ``&`` only occur inside JSON strings, where ``\\u003c`` … mean the same
-    characters, so ``</script>`` in a label can never end the element.
+    ``<``, ``>``, ``&``, U+2028 and U+2029 only occur inside JSON strings, where ``\\u003c`` …
+    mean the same characters, so ``</script>`` in a label can never end the element, and a line or
+    paragraph separator in one is no line break to a JavaScript engine older than ES2019.
 
-    >>> script_json('{"a": "</script><b>&"}')
-    '{"a": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    >>> script_json('{"a": "</script><b>&\\u2028"}')
+    '{"a": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
     """
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 __all__ = ["PREFIXES", "RDF_FORMATS", "Alternates", "Row", "script_json", "site_prefixes"]

@@ -33,6 +33,7 @@ from .ontology import ONTOLOGY, ontology_view
 from .page_keys import SiteMemo, dumps_digest, inputs_key, page_keys, read_memo, write_memo
 from .queries import run_catalog, select_rows
 from .rules import conneg_files
+from .search_index import NAMES_FILE, names_script
 from .svg import inline, safe_svg
 from .views import Value, Viewer
 from .words import count
@@ -204,7 +205,7 @@ def _write(
     writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
     # served for any unknown path at any depth: its links are absolute
     writer.write("404.html", env.get_template("404.html").render(root=base).encode("utf-8"))
-    writer.write("names.json", _names(data, docs))
+    writer.write(NAMES_FILE, _names(data, docs))
     for name in ("style.css", "search.js", "favicon.svg"):
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
@@ -489,7 +490,8 @@ def _pictures(store: ox.Store, v: Viewer, charts: SiteMemo, salt: str) -> list[d
 
 
 def _names(data: SiteData, docs: list[str]) -> bytes:
-    """``names.json`` for the search page: ``[key, type, [[name, lang], …]]`` per page, sorted, and
+    """``names.js`` for the search page (:mod:`coopkg.site.search_index`): ``entries``,
+    ``[key, type, [[name, lang], …]]`` per page, sorted, and
     ``simplified``: the traditional characters whose simplified form the names use (or that they
     use themselves), so the page folds a query as :func:`coopkg.records.names.fold` does."""
     entries = []
@@ -501,8 +503,7 @@ def _names(data: SiteData, docs: list[str]) -> bytes:
         types = _type_names(data, doc)
         entries.append([data.key(doc), types, [list(n) for n in names]])
         chars.update(c for value, _ in names for c in value if not c.isascii())
-    index = {"entries": entries, "simplified": simplified_table(chars)}
-    return json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8") + b"\n"
+    return names_script({"entries": entries, "simplified": simplified_table(chars)})
 
 
 __all__ = ["DEFAULT_BASE", "RDF", "SKOS", "Download", "ReleaseLink", "SiteSummary", "Value", "doc_of", "write_site"]

@@ -1,4 +1,6 @@
-// Progressive search over names.json: the page works without this (it lists the browse pages).
+// Progressive search over names.js: the page works without this (it lists the browse pages).
+// names.js sets window.coopkgNames (coopkg.site.search_index); it is loaded by a <script> of the
+// page, after this one, not by fetch(), which a page opened from a file (file://) may not use.
 // A query and every name are folded as `coopkg lookup` folds them (coopkg.records.names.fold:
 // full width to half width, traditional to simplified, case, accents, ü/v, no spaces or
 // punctuation); pages are ranked by their best name: exact, then prefix, then substring, shorter
@@ -11,8 +13,9 @@
   var list = document.getElementById("results");
   var LIMIT = 100;
   var RANKS = ["exact", "prefix", "substring"];
-  if (!form || !input || !window.fetch) { return; }
-  var root = form.getAttribute("data-index").replace(/names\.json$/, "");
+  var script = document.getElementById("names");
+  if (!form || !input || !script) { return; }
+  var root = form.getAttribute("data-root");
   var entries = null;
   var simplified = {};
   var DROP = /[\p{M}\p{P}\p{Z}\p{Cc}\p{Cf}\p{Sk}]/gu;
@@ -35,16 +38,26 @@
   var initial = new URLSearchParams(window.location.search).get("q");
   if (initial) { input.value = initial; }
   status.textContent = "Loading names…";
-  fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
+  function ready() {
+    var data = window.coopkgNames;
+    if (entries) { return; }
+    if (!data) { failed(); return; }
     simplified = data.simplified || {};
     entries = data.entries.map(function (e) {
       return {key: e[0], types: e[1], names: e[2].map(function (n) { return [n[0], n[1], fold(n[0])]; })};
     });
     status.textContent = entries.length + " names ready. Type to search.";
     if (input.value) { show(); }
-  }).catch(function () {
-    status.textContent = "The name index could not be loaded (a page opened from a file cannot read it); browse by kind below.";
-  });
+  }
+  function failed() {
+    if (!entries) { status.textContent = "The name index could not be loaded; browse by kind below."; }
+  }
+  if (window.coopkgNames) {
+    ready();
+  } else {
+    script.addEventListener("load", ready);
+    script.addEventListener("error", failed);
+  }
 
   function best(entry, q) {
     var found = null;
