@@ -219,3 +219,44 @@ def test_a_replaced_dist_waits_in_the_trash_until_the_next_build(small_copy: Pat
     build_dist(small_copy, tmp_path / "nocache", cache=None, jobs=1)
     build_dist(small_copy, tmp_path / "nocache", cache=None, jobs=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "dist", "nocache"]
+
+
+def test_a_page_the_previous_site_lost_is_rendered_again(small_copy: Path, tmp_path: Path) -> None:
+    """The memo says a page is unchanged, but its file is gone from the previous site (deleted by
+    hand): the link fails in the linking thread and the page is rendered instead, whole."""
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    build_dist(small_copy, out, cache=cache, jobs=1)
+    lost = out / "site" / "id" / "region" / "130000.ttl"
+    lost.unlink()
+    _edit(small_copy / "reference" / "gbt2260.yaml", *REGION_EDIT)  # something changed: the site is rebuilt
+    outcome = build_dist(small_copy, out, cache=cache, jobs=1)
+    clean = tmp_path / "clean"
+    build_dist(small_copy, clean, cache=None, jobs=1)
+    assert _tree(out) == _tree(clean)
+    assert outcome.site is not None and outcome.site.written < outcome.site.files / 4
+
+
+def test_a_rebuild_takes_the_romanised_names_from_the_cache(small_copy: Path, tmp_path: Path) -> None:
+    """A one-report rebuild in a new process romanises its Chinese names from the cache's memo,
+    so pypinyin is never imported; the memo of another code stamp is not used."""
+    import subprocess
+    import sys
+
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    build_dist(small_copy, out, cache=cache, jobs=1, site=False)
+    assert (cache / "build" / "pinyin.marshal").is_file()
+    source = small_copy / "sources" / "000_ae355af3523134a3.yaml"
+    _edit(source, "name: {en: Beijing Ditan Hospital, zh: 北京地坛医院}", "name: {en: Ditan, zh: 北京地坛医院}")
+    script = (
+        "import sys; from coopkg.pipeline import build_dist; "
+        f"o = build_dist({str(small_copy)!r}, {str(out)!r}, cache={str(cache)!r}, jobs=1, site=False); "
+        "print(o.strategy, 'pypinyin' in sys.modules)"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["incremental", "False"]
+    clean = tmp_path / "clean"
+    build_dist(small_copy, clean, cache=None, site=False)
+    assert _tree(out) == _tree(clean)
+    from coopkg.pipeline.build_cache import BuildCache
+
+    assert BuildCache(cache).recall_pinyin("another stamp") == 0
