@@ -413,7 +413,7 @@ def test_catalog_runs_every_stored_query(site: Path) -> None:
 
 def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     from coopkg.site.model import SiteData
-    from coopkg.site.queries import ROW_LIMIT
+    from coopkg.site.queries import ROW_LIMIT, run_catalog
     from coopkg.site.write import _catalog, environment
 
     store = ox.Store()
@@ -432,7 +432,7 @@ def test_catalog_cuts_a_long_result_and_counts_it(tmp_path: Path) -> None:
     (tmp_path / "short.rq").write_text(
         head.format("Few") + 'SELECT ?o WHERE { ?o rdfs:label ?l FILTER(STRSTARTS(?l, "org 23")) } ORDER BY ?o\n'
     )
-    results = {r.name: r for r in _catalog(SiteData(base=DEFAULT_BASE, store=store), tmp_path)}
+    results = {r.name: r for r in _catalog(SiteData(base=DEFAULT_BASE, store=store), run_catalog(store, tmp_path))}
     assert (len(results["long"].rows), results["long"].total) == (ROW_LIMIT, 2345)
     assert (len(results["short"].rows), results["short"].total) == (56, 56)  # 23, 230-239, 2300-2344
     assert results["long"].rows[0][1].text == "org 0" and results["long"].rows[-1][1].text == f"org {ROW_LIMIT - 1}"

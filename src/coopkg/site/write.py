@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .links import ALTERNATES, file_href, file_stem, href, root
 from .model import RESERVED_KEYS, RESERVED_ROOTS, SiteData, doc_of, load_site_data
 from .ontology import ONTOLOGY, ontology_view
 from .page_keys import SiteMemo, dumps_digest, inputs_key, page_keys, read_memo, write_memo
-from .queries import run_catalog, select_rows
+from .queries import QueryResult, run_catalog, select_rows
 from .rules import conneg_files
 from .search_index import NAMES_FILE, names_script
 from .svg import inline, safe_svg
@@ -189,16 +190,49 @@ def _write(
             (same if unchanged else todo).append((d, files))
         todo = [d for d, _ in todo]
     entities = Pages(todo, render, writer, jobs)
-    linking = writer.reuse_in_background(same)  # after the fork: the page workers fork a single thread
-    browse = _browse(data, docs, env, writer)
-    pages = len(browse)
-    dl = _downloads(Path(downloads), writer) if downloads else []
+    # after the fork (the page workers fork a single thread): links and the stored queries run in
+    # threads, while this one renders; the engine and the links leave the GIL to it
+    linking = writer.reuse_in_background(same)
     charts = SiteMemo(svgs=dict(old.svgs), pictures=dict(old.pictures))
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopkg-site-queries") as pool:
+            answers = pool.submit(run_catalog, data.store, Path(queries_dir))
+            own = _site_pages(data, env, writer, downloads, releases, charts, inputs, alt, base, docs, answers)
+    finally:  # no thread may still write into a site that failed and is being removed
+        unlinked = linking.join()
+    pages = own + entities.join() + render(unlinked, writer) + len(same) - len(unlinked)
+    summary = writer.finish(pages)
+    if memo is not None:
+        dumps = dumps_digest(Path(downloads)) if downloads else ""
+        new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=charts.svgs)
+        new.pictures = charts.pictures
+        write_memo(memo, new, Path(out))
+    return summary
+
+
+def _site_pages(
+    data: SiteData,
+    env: jinja2.Environment,
+    writer: SiteWriter,
+    downloads: Path | None,
+    releases: Sequence[ReleaseLink],
+    charts: SiteMemo,
+    inputs: str,
+    alt: alternates.Alternates,
+    base: str,
+    docs: list[str],
+    answers: Future[list[QueryResult]],
+) -> int:
+    """The site's own pages and files (home, browse, catalog, search, downloads, rules, sitemaps);
+    how many pages. ``charts`` comes with the last build's pictures and leaves with this one's;
+    ``answers``: the stored queries' results, being computed."""
+    browse = _browse(data, docs, env, writer)
+    dl = _downloads(Path(downloads), writer) if downloads else []
     _home(data, env, writer, dl, browse, releases, charts, inputs)
     # the home page is the dataset's: its RDF is the dataset's description
     for ext, text in alt.texts(base + "dataset", files=base + "index.").items():
         writer.write(f"index.{ext}", text.encode("utf-8"))
-    catalog = _catalog(data, queries_dir)
+    catalog = _catalog(data, answers.result())
     writer.write("queries.html", _render(env, "queries.html", "queries", queries=catalog))
     for q in catalog:  # one page per query: a long result makes one long page, not the whole catalog
         writer.write(f"queries/{q.name}.html", _render(env, "query.html", f"queries/{q.name}", q=q))
@@ -212,15 +246,7 @@ def _write(
         writer.write(path, text.encode("utf-8"))
     pages_of_queries = [base + "queries", *(f"{base}queries/{q.name}" for q in catalog)]
     _discovery(writer, base, downloads, [*docs, *(base + b["key"] for b in browse), *pages_of_queries, base + "search"])
-    unlinked = linking.join()
-    pages += 3 + len(catalog) + entities.join() + render(unlinked, writer) + len(same) - len(unlinked)
-    summary = writer.finish(pages)
-    if memo is not None:
-        dumps = dumps_digest(Path(downloads)) if downloads else ""
-        new = SiteMemo(inputs=inputs, dumps=dumps, summary=astuple(summary), pages=keys, svgs=charts.svgs)
-        new.pictures = charts.pictures
-        write_memo(memo, new, Path(out))
-    return summary
+    return len(browse) + 3 + len(catalog)
 
 
 def _files(data: SiteData, doc: str) -> list[str]:
@@ -239,9 +265,8 @@ def _discovery(writer: SiteWriter, base: str, downloads: Path | None, urls: list
         writer.write(".well-known/void", void.read_bytes())
 
 
-def _catalog(data: SiteData, queries_dir: Path) -> list:
-    """The stored queries with their results, each cell a :class:`Value` (IRIs link to their pages)."""
-    results = run_catalog(data.store, Path(queries_dir))
+def _catalog(data: SiteData, results: list[QueryResult]) -> list[QueryResult]:
+    """The stored queries' results with each cell a :class:`Value` (IRIs link to their pages)."""
     for r in results:
         v = Viewer(data, f"queries/{r.name}")  # the query's own page
         r.rows = [[v.value(cell) if cell is not None else None for cell in row] for row in r.rows]
