@@ -159,16 +159,17 @@ class Alternates:
         return hit
 
     def _prefixes(self, rows: list[Row]) -> set[str]:
-        used = set()
-        prefix_of = self._prefix_of
-        for s, p, o, _, _ in rows:
-            used.add(prefix_of(s))
-            used.add(prefix_of(p))
+        """The prefixes of the IRIs in ``rows`` (each distinct IRI looked up once: a page's rows
+        share a few subjects and predicates)."""
+        iris = {r[0] for r in rows}
+        iris.update([r[1] for r in rows])
+        for _, _, o, _, _ in rows:
             if type(o) is ox.NamedNode:
-                used.add(prefix_of(o.value))
+                iris.add(o.value)
             elif type(o) is ox.Literal and o.language is None:
-                used.add(prefix_of(o.datatype.value))
-        return used
+                iris.add(o.datatype.value)
+        prefix_of = self._prefix_of
+        return {prefix_of(iri) for iri in iris}
 
     def _context(self, used: set[str]) -> str:
         """The ``@context`` text with only the prefixes used, in the dumps' order.
