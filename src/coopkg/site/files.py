@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,26 +89,19 @@ class SiteWriter:
         or none: False, and nothing taken, when the previous site lacks one of them."""
         if not self.can_reuse(rels):
             return False
-        taken = self._take(rels)
+        taken = self.take(rels)
         if taken is None:
             return False
-        self._count(taken)
+        self.count(taken)
         return True
 
     def can_reuse(self, rels: list[str]) -> bool:
         """Whether the previous site has each of ``rels`` (a link can still fail: :meth:`reuse`)."""
         return self.previous is not None and all(rel in self.before for rel in rels)
 
-    def reuse_in_background(self, groups: list[tuple[str, list[str]]]) -> Reuse:
-        """Start taking each group's files (:meth:`reuse`, all or none per group) in a thread.
-
-        Why a thread: a link is a system call that releases the GIL, and an incremental build
-        links tens of thousands of files while it renders the pages that did change."""
-        return Reuse(self, groups)
-
-    def _take(self, rels: list[str]) -> dict[str, list] | None:
+    def take(self, rels: list[str]) -> dict[str, list] | None:
         """Link (else copy) ``rels`` from the previous site; their manifest entries, or None and
-        nothing left behind. Touches no counter, so it can run beside :meth:`write`."""
+        nothing left behind. Touches no counter: a forked worker can take files while this process writes."""
         taken: dict[str, list] = {}
         for rel in rels:
             target = self._target(rel)
@@ -125,7 +117,8 @@ class SiteWriter:
             taken[rel] = self.before[rel]
         return taken
 
-    def _count(self, taken: dict[str, list]) -> None:
+    def count(self, taken: dict[str, list]) -> None:
+        """Add files :meth:`take` took (here or in another process) to the manifest and counts."""
         self.manifest.update(taken)
         self.bytes += sum(entry[1] for entry in taken.values())
         self.reused += len(taken)
@@ -175,41 +168,6 @@ class SiteWriter:
         text = json.dumps(dict(sorted(self.manifest.items())), separators=(",", ":")) + "\n"
         (self.out / MANIFEST).write_text(text, encoding="utf-8")
         return SiteSummary(pages, len(self.manifest), self.bytes, self.written, self.reused)
-
-
-class Reuse:
-    """Groups of files being taken from the previous site in a thread (:meth:`SiteWriter.reuse_in_background`)."""
-
-    def __init__(self, writer: SiteWriter, groups: list[tuple[str, list[str]]]) -> None:
-        self.writer = writer
-        self.taken: list[dict[str, list]] = []
-        self.failed: list[str] = []
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(groups,), name="coopkg-site-links")
-        self.thread.start()
-
-    def _run(self, groups: list[tuple[str, list[str]]]) -> None:
-        try:
-            for name, rels in groups:
-                taken = self.writer._take(rels)
-                if taken is None:
-                    self.failed.append(name)
-                else:
-                    self.taken.append(taken)
-        except BaseException as e:  # re-raised by join, in the caller's thread
-            self.error = e
-
-    def join(self) -> list[str]:
-        """Wait, count what was taken; the names of the groups that could not be (render them).
-
-        :raises Exception: what the thread raised."""
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        for taken in self.taken:
-            self.writer._count(taken)
-        self.taken = []
-        return self.failed
 
 
 def _write(target: str, data: bytes) -> None:

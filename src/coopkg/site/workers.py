@@ -109,3 +109,50 @@ def _render(share: Sequence[str], render: Render, writer: SiteWriter) -> tuple[i
     writer.start_delta()
     pages = render(share, writer)
     return pages, writer.delta()
+
+
+class Links:
+    """Unchanged pages' files being hard-linked from the previous site by a forked child, while
+    this process renders the pages that changed.
+
+    Why a process, not a thread: each link is a system call of ~20 us, and a thread needs the GIL
+    back after every one; beside a busy renderer it waits out the switch interval each time and
+    links almost nothing until the renderer stops. The child has its own interpreter and links at
+    the kernel's pace. Where forking is not safe (threads running, no fork), the links are made
+    here, before returning."""
+
+    def __init__(self, writer: SiteWriter, groups: list[tuple[str, list[str]]]) -> None:
+        self.writer = writer
+        self.groups = groups
+        self.child: forked.Child | None = None
+        self.failed: list[str] = []
+        if len(groups) >= MIN_PAGES_PER_JOB and hasattr(os, "fork") and _single_threaded():
+            self.child = forked.spawn(lambda: _link(writer, groups))
+        else:
+            self.failed = _link(writer, groups)
+
+    def join(self) -> list[str]:
+        """Wait for the links; count them in the writer; the groups whose files could not be
+        linked (render those pages).
+
+        :raises Exception: what the child raised."""
+        if self.child is not None:
+            message, status = self.child.wait()
+            self.child = None
+            if message is None:
+                raise RuntimeError(f"the site's linking process died (wait status {status})")
+            kind, body = message
+            if kind == "raise":
+                raise body
+            self.failed = body
+        failed = set(self.failed)
+        for name, rels in self.groups:
+            if name not in failed:
+                self.writer.count({rel: self.writer.before[rel] for rel in rels})
+        self.groups = []
+        return self.failed
+
+
+def _link(writer: SiteWriter, groups: list[tuple[str, list[str]]]) -> list[str]:
+    """Take each group's files (all or none); the names of the groups that could not be taken."""
+    return [name for name, rels in groups if writer.take(rels) is None]

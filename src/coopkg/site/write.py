@@ -38,7 +38,7 @@ from .search_index import NAMES_FILE, names_script
 from .svg import inline, safe_svg
 from .views import Value, Viewer
 from .words import count
-from .workers import Pages
+from .workers import Links, Pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -190,15 +190,15 @@ def _write(
             (same if unchanged else todo).append((d, files))
         todo = [d for d, _ in todo]
     entities = Pages(todo, render, writer, jobs)
-    # after the fork (the page workers fork a single thread): links and the stored queries run in
-    # threads, while this one renders; the engine and the links leave the GIL to it
-    linking = writer.reuse_in_background(same)
+    # the unchanged pages are linked by a forked child (forked before any thread starts), and the
+    # stored queries run in a thread (the engine leaves the GIL), while this process renders
+    linking = Links(writer, same)
     charts = SiteMemo(svgs=dict(old.svgs), pictures=dict(old.pictures))
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopkg-site-queries") as pool:
             answers = pool.submit(run_catalog, data.store, Path(queries_dir))
             own = _site_pages(data, env, writer, downloads, releases, charts, inputs, alt, base, docs, answers)
-    finally:  # no thread may still write into a site that failed and is being removed
+    finally:  # no other process may still write into a site that failed and is being removed
         unlinked = linking.join()
     pages = own + entities.join() + render(unlinked, writer) + len(same) - len(unlinked)
     summary = writer.finish(pages)
