@@ -156,3 +156,42 @@ class Links:
 def _link(writer: SiteWriter, groups: list[tuple[str, list[str]]]) -> list[str]:
     """Take each group's files (all or none); the names of the groups that could not be taken."""
     return [name for name, rels in groups if writer.take(rels) is None]
+
+
+class SideJob:
+    """Site files written by a forked child (``work(writer)``) while this process writes others.
+
+    What the child writes goes straight into the site folder; its manifest entries come back and
+    are merged at :meth:`join`, as the page workers' are. Run here instead when forking is not
+    safe (threads running, no fork) or not wanted (``fork`` False: a small site)."""
+
+    def __init__(self, work: Callable[[SiteWriter], Any], writer: SiteWriter, fork: bool = True) -> None:
+        self.writer = writer
+        self.child: forked.Child | None = None
+        self.result: Any = None
+        if fork and hasattr(os, "fork") and _single_threaded():
+            self.child = forked.spawn(lambda: _side(work, writer))
+        else:
+            self.result = work(writer)
+
+    def join(self) -> Any:
+        """Wait, merge what the child wrote; what ``work`` returned.
+
+        :raises Exception: what ``work`` raised in the child."""
+        if self.child is not None:
+            message, status = self.child.wait()
+            self.child = None
+            if message is None:
+                raise RuntimeError(f"a site worker process died (wait status {status})")
+            kind, body = message
+            if kind == "raise":
+                raise body
+            self.result, delta = body
+            self.writer.merge(delta)
+        return self.result
+
+
+def _side(work: Callable[[SiteWriter], Any], writer: SiteWriter) -> tuple[Any, Any]:  # pragma: no cover
+    writer.start_delta()
+    result = work(writer)
+    return result, writer.delta()
