@@ -137,14 +137,8 @@ class Links:
 
         :raises Exception: what the child raised."""
         if self.child is not None:
-            message, status = self.child.wait()
-            self.child = None
-            if message is None:
-                raise RuntimeError(f"the site's linking process died (wait status {status})")
-            kind, body = message
-            if kind == "raise":
-                raise body
-            self.failed = body
+            child, self.child = self.child, None
+            self.failed = _answer(child, "the site's linking process")
         failed = set(self.failed)
         for name, rels in self.groups:
             if name not in failed:
@@ -179,14 +173,8 @@ class SideJob:
 
         :raises Exception: what ``work`` raised in the child."""
         if self.child is not None:
-            message, status = self.child.wait()
-            self.child = None
-            if message is None:
-                raise RuntimeError(f"a site worker process died (wait status {status})")
-            kind, body = message
-            if kind == "raise":
-                raise body
-            self.result, delta = body
+            child, self.child = self.child, None
+            self.result, delta = _answer(child, "a site worker process")
             self.writer.merge(delta)
         return self.result
 
@@ -195,3 +183,16 @@ def _side(work: Callable[[SiteWriter], Any], writer: SiteWriter) -> tuple[Any, A
     writer.start_delta()
     result = work(writer)
     return result, writer.delta()
+
+
+def _answer(child: forked.Child, what: str) -> Any:
+    """What the child returned.
+
+    :raises Exception: what it raised; RuntimeError when it died without answering."""
+    message, status = child.wait()
+    if message is None:
+        raise RuntimeError(f"{what} died (wait status {status})")
+    kind, body = message
+    if kind == "raise":
+        raise body
+    return body
