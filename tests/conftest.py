@@ -43,11 +43,53 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # built once, as after `coopkg build`: read commands on the shipped data answer from it (tests
     # of the build-in-memory path pass their own --cache or data copies, whose stamps differ)
     build_dist(DATA, folder.parent / "private-dist", cache=folder, site=False)
+    global _private_cache_stamp
+    _private_cache_stamp = _cache_files_stamp(folder)
     yield folder
     if before is None:
         os.environ.pop("COOPKG_CACHE", None)
     else:
         os.environ["COOPKG_CACHE"] = before
+
+
+_private_cache_stamp: tuple[tuple[int, int, int], ...] | None = None
+
+
+def _cache_files_stamp(folder: Path) -> tuple[tuple[int, int, int], ...]:
+    """Inode, size and mtime of the files saying what a build cache holds: a stat, not a read."""
+    build = folder / "build"
+    out = []
+    for name in ("state.marshal", "store.id"):
+        try:
+            st = (build / name).stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((0, 0, 0))
+    return tuple(out)
+
+
+@pytest.fixture(autouse=True)
+def private_cache_stays_current(private_cache: Path) -> Iterator[None]:
+    """Fail a test that leaves :func:`private_cache` describing other data (a ``coopkg build`` of a
+    data copy without ``--cache``): every read command after it in this process would load and
+    build the shipped data from YAML again instead of reading the build (about 0.5 s each). The
+    check is a stat of two files; the full comparison with the data runs only when they changed."""
+    global _private_cache_stamp
+    yield
+    now = _cache_files_stamp(private_cache)
+    if now == _private_cache_stamp:
+        return
+    from coopkg.pipeline.built import current_build
+    from coopkg.vocab import Namespaces
+
+    if current_build(DATA, private_cache, Namespaces()) is None:
+        build_dist(DATA, private_cache.parent / "private-dist", cache=private_cache, site=False)
+        _private_cache_stamp = _cache_files_stamp(private_cache)
+        pytest.fail(
+            "this test left the build cache of the test process (COOPKG_CACHE) describing other data than"
+            " data/: give its builds a cache of their own (--cache, or cache= of build_dist)"
+        )
+    _private_cache_stamp = now
 
 
 def load(path: str | Path) -> coopkg.Records:
