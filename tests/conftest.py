@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,11 @@ import pytest
 import coopkg
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline import build_dist
+
+# PYTHONDONTWRITEBYTECODE (set on this project's machines) makes every test process compile the
+# package and assertion-rewrite every test module anew: about 4 s of each pytest-xdist worker's
+# start. The test processes keep their compiled modules in __pycache__ (which git ignores).
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
