@@ -118,6 +118,13 @@ def dataset(records: coopkg.Records) -> Dataset:
 
 
 @pytest.fixture(scope="session")
+def rdflib_dataset(dataset: Dataset):  # type: ignore[no-untyped-def]
+    """``dataset.to_rdflib()``, converted once per test process (seconds on the shipped data); do not
+    modify it."""
+    return dataset.to_rdflib()
+
+
+@pytest.fixture(scope="session")
 def quads(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped data as one N-Quads file, for servers started with ``--store``: workers load it
     into memory (an on-disk store would take descriptors of its own)."""
