@@ -200,6 +200,7 @@ def test_every_stored_query_gives_the_same_rows_remotely(oxigraph_server: Oxigra
         assert remote == local, name
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_query_command_with_endpoint(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
     coopkg.push(dataset, oxigraph_server.url)
     result = CliRunner().invoke(
