@@ -253,11 +253,11 @@ class OxigraphServer:
         ).raise_for_status()
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
-    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
+@contextmanager
+def running_oxigraph(location: Path) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port, storing in
+    ``location``, stopped on leaving."""
     port = free_port()
-    location = tmp_path / "oxigraph"
     proc = subprocess.Popen(
         [oxigraph_exe(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
@@ -271,6 +271,13 @@ def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
         yield OxigraphServer(url, location, proc)
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
+    with running_oxigraph(tmp_path / "oxigraph") as server:
+        yield server
 
 
 class FaultProxy:
