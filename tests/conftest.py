@@ -386,22 +386,62 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
 
 
-@contextmanager
-def built_and_served(work: Path, data: Path = DATA) -> Iterator[tuple[str, Path]]:
-    """``coopkg build`` ``data`` (the shipped data, or :func:`small_data` where the region pages
-    would only cost time) into ``work/dist`` (dumps + site) and ``coopkg serve`` it on 127.0.0.1
-    from the build's store and site; yields (base URL, dist folder)."""
+@dataclass(frozen=True)
+class SmallBuild:
+    """A ``coopkg build`` of the small data: its data folder, its dist (dumps + site) and its cache."""
+
+    data: Path
+    dist: Path
+    cache: Path
+
+
+def _coopkg_command() -> list[str]:
     exe = Path(sys.executable).with_name("coopkg")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    out, cache = work / "dist", work / "cache"
-    subprocess.run([*cmd, "build", "--data", str(data), "--out", str(out), "--cache", str(cache), "-q"], check=True)
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> SmallBuild:
+    """``coopkg build`` (the console script, as a user runs it) of the shipped data with only the
+    regions it names (tests/smalldata.py): dumps, site and build cache, made once per test session
+    and shared by every pytest-xdist worker, for the tests that serve the built site and only read
+    it (do not modify it). The first worker to ask builds it under a file lock, in the session's own
+    temporary folder (so a folder from another session, or other code, is never reused); the others
+    wait for it."""
+    from filelock import FileLock
+
+    from smalldata import small_copy
+
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the folder of this session, shared by its workers
+    folder = root / "small-build"
+    built = SmallBuild(folder / "data", folder / "dist", folder / "cache")
+    with FileLock(str(root / "small-build.lock")):
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that died half-way left
+            small_copy(DATA, built.data)
+            args = ["build", "--data", str(built.data), "--out", str(built.dist), "--cache", str(built.cache), "-q"]
+            subprocess.run([*_coopkg_command(), *args], check=True)
+            (folder / "done").touch()
+    return built
+
+
+@contextmanager
+def serve_build(build: SmallBuild) -> Iterator[tuple[str, Path]]:
+    """``coopkg serve`` a build on 127.0.0.1 from its store and site; yields (base URL, dist folder)."""
     port = free_port()
-    args = ["serve", "--port", str(port), "--data", str(data), "--cache", str(cache), "--site", str(out / "site")]
-    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    args = ["serve", "--port", str(port), "--data", str(build.data), "--cache", str(build.cache)]
+    proc = subprocess.Popen(
+        [*_coopkg_command(), *args, "--site", str(build.dist / "site")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/sparql", proc)
-        yield url, out
+        yield url, build.dist
     finally:
         stop(proc)
 
