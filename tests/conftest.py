@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,11 @@ import pytest
 import coopkg
 from coopkg.graph.dataset import Dataset
 from coopkg.pipeline import build_dist
+
+# PYTHONDONTWRITEBYTECODE (set on this project's machines) makes every test process compile the
+# package and assertion-rewrite every test module anew: about 4 s of each pytest-xdist worker's
+# start. The test processes keep their compiled modules in __pycache__ (which git ignores).
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -43,11 +49,53 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # built once, as after `coopkg build`: read commands on the shipped data answer from it (tests
     # of the build-in-memory path pass their own --cache or data copies, whose stamps differ)
     build_dist(DATA, folder.parent / "private-dist", cache=folder, site=False)
+    global _private_cache_stamp
+    _private_cache_stamp = _cache_files_stamp(folder)
     yield folder
     if before is None:
         os.environ.pop("COOPKG_CACHE", None)
     else:
         os.environ["COOPKG_CACHE"] = before
+
+
+_private_cache_stamp: tuple[tuple[int, int, int], ...] | None = None
+
+
+def _cache_files_stamp(folder: Path) -> tuple[tuple[int, int, int], ...]:
+    """Inode, size and mtime of the files saying what a build cache holds: a stat, not a read."""
+    build = folder / "build"
+    out = []
+    for name in ("state.marshal", "store.id"):
+        try:
+            st = (build / name).stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((0, 0, 0))
+    return tuple(out)
+
+
+@pytest.fixture(autouse=True)
+def private_cache_stays_current(private_cache: Path) -> Iterator[None]:
+    """Fail a test that leaves :func:`private_cache` describing other data (a ``coopkg build`` of a
+    data copy without ``--cache``): every read command after it in this process would load and
+    build the shipped data from YAML again instead of reading the build (about 0.5 s each). The
+    check is a stat of two files; the full comparison with the data runs only when they changed."""
+    global _private_cache_stamp
+    yield
+    now = _cache_files_stamp(private_cache)
+    if now == _private_cache_stamp:
+        return
+    from coopkg.pipeline.built import current_build
+    from coopkg.vocab import Namespaces
+
+    if current_build(DATA, private_cache, Namespaces()) is None:
+        build_dist(DATA, private_cache.parent / "private-dist", cache=private_cache, site=False)
+        _private_cache_stamp = _cache_files_stamp(private_cache)
+        pytest.fail(
+            "this test left the build cache of the test process (COOPKG_CACHE) describing other data than"
+            " data/: give its builds a cache of their own (--cache, or cache= of build_dist)"
+        )
+    _private_cache_stamp = now
 
 
 def load(path: str | Path) -> coopkg.Records:
@@ -67,6 +115,13 @@ def records(private_cache: Path) -> coopkg.Records:
 @pytest.fixture(scope="session")
 def dataset(records: coopkg.Records) -> Dataset:
     return coopkg.build_dataset(records)
+
+
+@pytest.fixture(scope="session")
+def rdflib_dataset(dataset: Dataset):  # type: ignore[no-untyped-def]
+    """``dataset.to_rdflib()``, converted once per test process (seconds on the shipped data); do not
+    modify it."""
+    return dataset.to_rdflib()
 
 
 @pytest.fixture(scope="session")
@@ -198,11 +253,11 @@ class OxigraphServer:
         ).raise_for_status()
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
-    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
+@contextmanager
+def running_oxigraph(location: Path) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port, storing in
+    ``location``, stopped on leaving."""
     port = free_port()
-    location = tmp_path / "oxigraph"
     proc = subprocess.Popen(
         [oxigraph_exe(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
@@ -216,6 +271,13 @@ def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
         yield OxigraphServer(url, location, proc)
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (the `oxigraph` PyPI package) on a free 127.0.0.1 port."""
+    with running_oxigraph(tmp_path / "oxigraph") as server:
+        yield server
 
 
 class FaultProxy:
@@ -324,22 +386,62 @@ def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
 
 
-@contextmanager
-def built_and_served(work: Path, data: Path = DATA) -> Iterator[tuple[str, Path]]:
-    """``coopkg build`` ``data`` (the shipped data, or :func:`small_data` where the region pages
-    would only cost time) into ``work/dist`` (dumps + site) and ``coopkg serve`` it on 127.0.0.1
-    from the build's store and site; yields (base URL, dist folder)."""
+@dataclass(frozen=True)
+class SmallBuild:
+    """A ``coopkg build`` of the small data: its data folder, its dist (dumps + site) and its cache."""
+
+    data: Path
+    dist: Path
+    cache: Path
+
+
+def _coopkg_command() -> list[str]:
     exe = Path(sys.executable).with_name("coopkg")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
-    out, cache = work / "dist", work / "cache"
-    subprocess.run([*cmd, "build", "--data", str(data), "--out", str(out), "--cache", str(cache), "-q"], check=True)
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "coopkg"]
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> SmallBuild:
+    """``coopkg build`` (the console script, as a user runs it) of the shipped data with only the
+    regions it names (tests/smalldata.py): dumps, site and build cache, made once per test session
+    and shared by every pytest-xdist worker, for the tests that serve the built site and only read
+    it (do not modify it). The first worker to ask builds it under a file lock, in the session's own
+    temporary folder (so a folder from another session, or other code, is never reused); the others
+    wait for it."""
+    from filelock import FileLock
+
+    from smalldata import small_copy
+
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the folder of this session, shared by its workers
+    folder = root / "small-build"
+    built = SmallBuild(folder / "data", folder / "dist", folder / "cache")
+    with FileLock(str(root / "small-build.lock")):
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that died half-way left
+            small_copy(DATA, built.data)
+            args = ["build", "--data", str(built.data), "--out", str(built.dist), "--cache", str(built.cache), "-q"]
+            subprocess.run([*_coopkg_command(), *args], check=True)
+            (folder / "done").touch()
+    return built
+
+
+@contextmanager
+def serve_build(build: SmallBuild) -> Iterator[tuple[str, Path]]:
+    """``coopkg serve`` a build on 127.0.0.1 from its store and site; yields (base URL, dist folder)."""
     port = free_port()
-    args = ["serve", "--port", str(port), "--data", str(data), "--cache", str(cache), "--site", str(out / "site")]
-    proc = subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    args = ["serve", "--port", str(port), "--data", str(build.data), "--cache", str(build.cache)]
+    proc = subprocess.Popen(
+        [*_coopkg_command(), *args, "--site", str(build.dist / "site")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/sparql", proc)
-        yield url, out
+        yield url, build.dist
     finally:
         stop(proc)
 

@@ -24,7 +24,10 @@ def small_copy(data: Path, dest: Path) -> Path:
     for path in sorted(dest.rglob("*.yaml")):
         if path != table:
             mentioned |= set(CODE.findall(path.read_text(encoding="utf-8")))
-    regions = yaml.safe_load(table.read_text(encoding="utf-8"))["regions"]
+    # libyaml's safe loader where PyYAML has it: the same values, about 5x faster on the ~3,600-region
+    # table (this runs in every test process that asks for the small data)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    regions = yaml.load(table.read_text(encoding="utf-8"), Loader=loader)["regions"]
     by_id = {r["id"]: r for r in regions}
     keep: set[str] = set()
     for code in mentioned:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from chromium import chromium
-from conftest import ROOT, built_and_served
+from conftest import ROOT, SmallBuild, serve_build
 from coopkg.vocab import COOP, DCTERMS, OWL, RDFS
 
 pytestmark = pytest.mark.slow  # real servers, worker processes, whole builds or sites: CI runs them
@@ -78,9 +78,9 @@ def expected_pages(dist: Path) -> dict[str, Page]:
 
 
 @contextmanager
-def serve_site(data: Path, work: Path) -> Iterator[str]:
-    """The real site: ``coopkg build`` + ``coopkg serve`` of ``data`` (see conftest.built_and_served)."""
-    with built_and_served(work, data) as (url, _):
+def serve_site(build: SmallBuild) -> Iterator[str]:
+    """The real site: ``coopkg serve`` of a ``coopkg build`` (see conftest.small_build and serve_build)."""
+    with serve_build(build) as (url, _):
         yield url
 
 
@@ -88,8 +88,8 @@ def serve_site(data: Path, work: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def site_url(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve_site(small_data, tmp_path_factory.mktemp("browser-site")) as url:
+def site_url(small_build: SmallBuild) -> Iterator[str]:
+    with serve_site(small_build) as url:
         yield url
 
 

@@ -84,9 +84,8 @@ def test_origins_point_at_the_defining_record(dataset: Dataset) -> None:
     assert "id: beijing-shenyang-health-framework-2018-2020" in text.splitlines()[origin.line - 1]
 
 
-def test_to_rdflib_keeps_named_graphs(dataset: Dataset) -> None:
-    ds = dataset.to_rdflib()
-    assert len(ds) == len(dataset.quads)
+def test_to_rdflib_keeps_named_graphs(dataset: Dataset, rdflib_dataset) -> None:  # type: ignore[no-untyped-def]
+    assert len(rdflib_dataset) == len(dataset.quads)
 
 
 def test_every_term_the_data_uses_is_defined_in_the_ontology(dataset: Dataset) -> None:

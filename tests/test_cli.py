@@ -151,7 +151,10 @@ def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(small_co
         + '  - id: test-chinese-only-hospital\n    name: {zh: 测试医院}\n    kind: hospital\n    region: "130000"\n',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "d")])
+    cache = ["--cache", str(tmp_path / "cache")]  # not the test process's cache of the shipped data
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "d"), *cache]
+    )
     assert result.exit_code == 0, result.output
     report = coopkg.validate(coopkg.build_dataset(load(small_copy)))
     counts = report.counts()
@@ -163,6 +166,6 @@ def test_build_prints_the_count_of_warnings_and_infos_and_the_first_few(small_co
     assert shown[0].startswith("WARNING:") and "test-chinese-only-hospital" in shown[0]
     assert f"and {len(report.results) - 5} more: 'coopkg validate'" in result.output
     quiet = CliRunner().invoke(
-        cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "q"), "-q"]
+        cli, ["build", "--data", str(small_copy), "--no-site", "--out", str(tmp_path / "q"), "-q", *cache]
     )
     assert quiet.exit_code == 0 and quiet.output == ""

@@ -68,6 +68,14 @@ def rdflib_quads(path: Path) -> set[tuple]:
     return {(s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None))}
 
 
+@pytest.fixture(scope="module")
+def rdflib_changes(built_dist: Path, new_dist: Path) -> tuple[frozenset[tuple], frozenset[tuple]]:
+    """(added, removed): rdflib's own set differences of the two dumps, each read once by rdflib
+    for the tests of every format (a whole dump takes rdflib seconds)."""
+    old, new = rdflib_quads(built_dist / "coopkg.nq"), rdflib_quads(new_dist / "coopkg.nq")
+    return frozenset(new - old), frozenset(old - new)
+
+
 def parse_rows(rows: list[list[str]]) -> set[tuple]:
     """JSON rows ``[s, p, o, g]`` in N-Triples syntax, read back by rdflib."""
     text = "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in rows)
@@ -101,7 +109,9 @@ FIGURE_ENTITY = {
 }
 
 
-def test_json_reports_exactly_the_four_changes(built_dist: Path, new_dist: Path) -> None:
+def test_json_reports_exactly_the_four_changes(
+    built_dist: Path, new_dist: Path, rdflib_changes: tuple[frozenset[tuple], frozenset[tuple]]
+) -> None:
     code, out = run(built_dist, new_dist, "--format", "json")
     assert code == 1
     doc = json.loads(out)
@@ -155,9 +165,9 @@ def test_json_reports_exactly_the_four_changes(built_dist: Path, new_dist: Path)
         }
     ]
     # the quads, read back by rdflib, are exactly rdflib's own set differences of the two dumps
-    old, new = rdflib_quads(built_dist / "coopkg.nq"), rdflib_quads(new_dist / "coopkg.nq")
-    assert parse_rows(doc["quads"]["added"]) == new - old
-    assert parse_rows(doc["quads"]["removed"]) == old - new
+    added, removed = rdflib_changes
+    assert parse_rows(doc["quads"]["added"]) == added
+    assert parse_rows(doc["quads"]["removed"]) == removed
     assert len(doc["quads"]["added"]) == 26 and len(doc["quads"]["removed"]) == 12
 
 
@@ -214,29 +224,31 @@ def test_markdown_has_the_same_summary(built_dist: Path, new_dist: Path) -> None
     assert "### Quads" not in summary and "### Labels" in summary
 
 
-def test_trig_has_added_and_removed_graphs(built_dist: Path, new_dist: Path, tmp_path: Path) -> None:
+def test_trig_has_added_and_removed_graphs(
+    built_dist: Path, new_dist: Path, tmp_path: Path, rdflib_changes: tuple[frozenset[tuple], frozenset[tuple]]
+) -> None:
     out = tmp_path / "changes.trig"
     code, _ = run(built_dist, new_dist, "--format", "trig", "-o", out)
     assert code == 1
     ds = rdflib.Dataset()
     ds.parse(out, format="trig")
-    old, new = rdflib_quads(built_dist / "coopkg.nq"), rdflib_quads(new_dist / "coopkg.nq")
-    added = set(ds.graph(rdflib.URIRef(ADDED_GRAPH)))
-    removed = set(ds.graph(rdflib.URIRef(REMOVED_GRAPH)))
-    assert added == {q[:3] for q in new - old}
-    assert removed == {q[:3] for q in old - new}
+    added, removed = rdflib_changes
+    assert set(ds.graph(rdflib.URIRef(ADDED_GRAPH))) == {q[:3] for q in added}
+    assert set(ds.graph(rdflib.URIRef(REMOVED_GRAPH))) == {q[:3] for q in removed}
 
 
-def test_rdf_patch_keeps_the_graphs(built_dist: Path, new_dist: Path) -> None:
+def test_rdf_patch_keeps_the_graphs(
+    built_dist: Path, new_dist: Path, rdflib_changes: tuple[frozenset[tuple], frozenset[tuple]]
+) -> None:
     code, out = run(built_dist, new_dist, "--format", "patch")
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == "TX ." and lines[-1] == "TC ."
     rows = lines[1:-1]
     assert all(r[:2] in ("A ", "D ") for r in rows)
-    old, new = rdflib_quads(built_dist / "coopkg.nq"), rdflib_quads(new_dist / "coopkg.nq")
-    assert rdflib_quads_from_text("".join(r[2:] + "\n" for r in rows if r.startswith("A "))) == new - old
-    assert rdflib_quads_from_text("".join(r[2:] + "\n" for r in rows if r.startswith("D "))) == old - new
+    added, removed = rdflib_changes
+    assert rdflib_quads_from_text("".join(r[2:] + "\n" for r in rows if r.startswith("A "))) == added
+    assert rdflib_quads_from_text("".join(r[2:] + "\n" for r in rows if r.startswith("D "))) == removed
     assert rows.index(next(r for r in rows if r.startswith("A "))) == 12  # deletions first
 
 

@@ -14,7 +14,7 @@ import rdflib
 from rdflib import Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from conftest import built_and_served
+from conftest import SmallBuild, serve_build
 from coopkg.site import discovery
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -25,8 +25,8 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(scope="module")
-def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    with built_and_served(tmp_path_factory.mktemp("discovery"), small_data) as (url, dist):
+def served(small_build: SmallBuild) -> Iterator[tuple[str, Path]]:
+    with serve_build(small_build) as (url, dist):
         yield url, dist
 
 

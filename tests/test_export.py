@@ -33,22 +33,27 @@ def test_every_format_round_trips_through_pyoxigraph(dataset: Dataset, built_dis
         assert all(q.graph_name == ox.DefaultGraph() for q in parsed)
 
 
+@pytest.fixture(scope="module")
+def rdflib_triples(dataset: Dataset) -> rdflib.Graph:
+    """Our triples as an rdflib graph, made once for the triple formats' checks (do not modify it)."""
+    return rdflib.Graph().parse(data=ox.serialize(dataset.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
 @pytest.mark.slow  # rdflib parses every whole dump
 @pytest.mark.parametrize("fmt", list(DUMPS))
-def test_every_format_is_read_by_rdflib_too(dataset: Dataset, built_dist: Path, fmt: str) -> None:
+def test_every_format_is_read_by_rdflib_too(request: pytest.FixtureRequest, built_dist: Path, fmt: str) -> None:
     """An independent parser (rdflib) reads each dump to a graph isomorphic to ours, offline."""
     rdflib_format = DUMPS[fmt].rdflib
     path = built_dist / f"coopkg.{DUMPS[fmt].extension}"
     if DUMPS[fmt].quads:
         got = rdflib.Dataset()
         got.parse(path, format=rdflib_format)
-        want = dataset.to_rdflib()
+        want = request.getfixturevalue("rdflib_dataset")  # dataset.to_rdflib(), made once
         assert {c.identifier for c in got.graphs() if len(c)} == {c.identifier for c in want.graphs() if len(c)}
         assert len(got) == len(want)
     else:
         got_g = rdflib.Graph().parse(path, format=rdflib_format)
-        want_g = rdflib.Graph().parse(data=ox.serialize(dataset.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        assert isomorphic(got_g, want_g)
+        assert isomorphic(got_g, request.getfixturevalue("rdflib_triples"))
 
 
 def test_jsonld_is_compacted_with_an_inline_context(built_dist: Path) -> None:
@@ -85,8 +90,9 @@ def _digest(folder: Path) -> dict[str, str]:
 @pytest.mark.slow  # two whole builds
 def test_two_builds_are_byte_identical(small_data: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    for name in ("a", "b"):
-        result = runner.invoke(cli, ["build", "-q", "--data", str(small_data), "--out", str(tmp_path / name)])
+    for name in ("a", "b"):  # through one cache of their own (not the test process's cache of data/)
+        args = ["build", "-q", "--data", str(small_data), "--out", str(tmp_path / name)]
+        result = runner.invoke(cli, [*args, "--cache", str(tmp_path / "cache")])
         assert result.exit_code == 0, result.output
     a, b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
     assert a == b
@@ -112,7 +118,8 @@ def test_sha256sums_match_the_files(built_dist: Path) -> None:
 def test_invalid_data_leaves_previous_dist_untouched(small_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     runner = CliRunner()
-    assert runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(small_copy), "--out", str(out)]).exit_code == 0
+    args = ["build", "--no-site", "-q", "--data", str(small_copy), "--out", str(out), "--cache", str(tmp_path / "c")]
+    assert runner.invoke(cli, args).exit_code == 0
     before = _digest(out)
     # a region that lies within itself: loads fine, fails the graph rules
     (small_copy / "reference" / "loop.yaml").write_text(
@@ -120,7 +127,7 @@ def test_invalid_data_leaves_previous_dist_untouched(small_copy: Path, tmp_path:
         "  - id: loop-b\n    name: {en: B}\n    level: zone\n    within: loop-a\n",
         encoding="utf-8",
     )
-    result = runner.invoke(cli, ["build", "--no-site", "-q", "--data", str(small_copy), "--out", str(out)])
+    result = runner.invoke(cli, args)
     assert result.exit_code == 1, result.output
     assert "region lies within itself" in result.output
     assert _digest(out) == before

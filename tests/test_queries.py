@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import coopkg
-from conftest import OxigraphServer
+from conftest import OxigraphServer, running_oxigraph
 from coopkg.cli import cli
 from coopkg.errors import InputError, RecordError
 from coopkg.graph.dataset import Dataset
@@ -108,14 +109,23 @@ def test_injection_through_a_literal_is_bound_as_a_plain_value(dataset: Dataset,
     assert run_query("search-by-name", {"text": "Ditan"}, store=store).rows()
 
 
+@pytest.fixture(scope="module")
+def shipped_on_oxigraph(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server holding the shipped data, started and pushed once for the endpoint
+    tests of this module (each only reads; the injection tests compare the store before and after)."""
+    with running_oxigraph(tmp_path_factory.mktemp("endpoint") / "oxigraph") as server:
+        coopkg.push(dataset, server.url)
+        yield server
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("value", INJECTIONS)
-def test_injection_against_a_remote_endpoint(oxigraph_server: OxigraphServer, dataset: Dataset, value: str) -> None:
-    coopkg.push(dataset, oxigraph_server.url)
-    before = oxigraph_server.quads()
-    answer = run_query("search-by-name", {"text": value}, endpoint=oxigraph_server.url + "/query")
+def test_injection_against_a_remote_endpoint(shipped_on_oxigraph: OxigraphServer, value: str) -> None:
+    before = shipped_on_oxigraph.quads()
+    assert before
+    answer = run_query("search-by-name", {"text": value}, endpoint=shipped_on_oxigraph.url + "/query")
     assert answer.rows() == []
-    assert oxigraph_server.quads() == before
+    assert shipped_on_oxigraph.quads() == before
 
 
 def test_malformed_header_is_an_error(tmp_path: Path) -> None:
@@ -192,23 +202,22 @@ def test_construct_comes_back_as_turtle_or_jsonld(dataset: Dataset) -> None:
 
 # -------------------------------------------------------------------------------------- endpoint
 @pytest.mark.slow
-def test_every_stored_query_gives_the_same_rows_remotely(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    coopkg.push(dataset, oxigraph_server.url)
+def test_every_stored_query_gives_the_same_rows_remotely(shipped_on_oxigraph: OxigraphServer, dataset: Dataset) -> None:
     for name in QUERIES:
         local = plain(run_query(name, {}, store=dataset.store).rows())
-        remote = plain(run_query(name, {}, endpoint=oxigraph_server.url + "/query").rows())
+        remote = plain(run_query(name, {}, endpoint=shipped_on_oxigraph.url + "/query").rows())
         assert remote == local, name
 
 
-def test_query_command_with_endpoint(oxigraph_server: OxigraphServer, dataset: Dataset) -> None:
-    coopkg.push(dataset, oxigraph_server.url)
+@pytest.mark.slow  # a real Oxigraph server
+def test_query_command_with_endpoint(shipped_on_oxigraph: OxigraphServer) -> None:
     result = CliRunner().invoke(
         cli,
         [
             "query",
             "institution-partners",
             "--endpoint",
-            oxigraph_server.url + "/query",
+            shipped_on_oxigraph.url + "/query",
             "-p",
             "org=https://w3id.org/coopkg/id/org/beijing-ditan-hospital",
             "--format",

@@ -349,7 +349,9 @@ def test_the_agreement_and_person_pages_show_signatories_roles_witnesses_and_the
     gap_data: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "dist"
-    result = CliRunner().invoke(cli, ["build", "--data", str(gap_data), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(gap_data), "--out", str(out), "--cache", str(tmp_path / "cache")]
+    )
     assert result.exit_code == 0, result.output
     page = (out / "site" / "id" / "agreement" / "rg-framework.html").read_text(encoding="utf-8")
     for shown in (

@@ -11,15 +11,15 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import built_and_served
+from conftest import SmallBuild, serve_build
 
 BASE = "https://w3id.org/coopkg/"
 pytestmark = pytest.mark.slow  # a build and a real server
 
 
 @pytest.fixture(scope="module")
-def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    with built_and_served(tmp_path_factory.mktemp("serve-site"), small_data) as served:
+def served(small_build: SmallBuild) -> Iterator[tuple[str, Path]]:
+    with serve_build(small_build) as served:
         yield served
 
 

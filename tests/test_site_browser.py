@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from chromium import artifacts, chromium, console_errors, set_viewport
-from conftest import built_and_served
+from conftest import SmallBuild, serve_build
 from namesjs import site_index
 
 pytestmark = pytest.mark.slow  # a whole build, a server and a browser
@@ -27,9 +27,9 @@ WIDTHS = (390, 1280)
 
 
 @pytest.fixture(scope="module")
-def served(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(small_build: SmallBuild) -> Iterator[tuple[str, Path]]:
     """(URL of ``coopkg serve``, the built site folder)."""
-    with built_and_served(tmp_path_factory.mktemp("site-browser"), small_data) as (url, dist):
+    with serve_build(small_build) as (url, dist):
         yield url, dist / "site"
 
 

@@ -14,7 +14,10 @@ from click.testing import CliRunner
 
 from coopkg.cli import cli
 
-pytestmark = pytest.mark.slow  # pySHACL on the shipped data, and whole builds
+# pySHACL on the shipped reports, and whole builds; on the small data (tests/smalldata.py): the shapes
+# here are about agreements and institutions, and the shipped shapes' parity on the whole region
+# table is test_shacl_fast.py's
+pytestmark = pytest.mark.slow
 
 COOP = "https://w3id.org/coopkg/ontology#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -62,15 +65,15 @@ def my_shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _report(*args: str) -> list[dict]:
-    run = CliRunner().invoke(cli, ["validate", "--format", "json", *args])
+def _report(data: Path, *args: str) -> list[dict]:
+    run = CliRunner().invoke(cli, ["validate", "--data", str(data), "--format", "json", *args])
     assert run.exit_code in (0, 1), run.output
     return json.loads(run.stdout)["results"]
 
 
-def test_validate_with_shapes_of_ones_own_reports_what_pyshacl_reports(my_shapes: Path) -> None:
-    fast = _report("--shapes", str(my_shapes))
-    reference = _report("--shapes", str(my_shapes), "--engine", "pyshacl")
+def test_validate_with_shapes_of_ones_own_reports_what_pyshacl_reports(my_shapes: Path, small_data: Path) -> None:
+    fast = _report(small_data, "--shapes", str(my_shapes))
+    reference = _report(small_data, "--shapes", str(my_shapes), "--engine", "pyshacl")
     assert fast == reference
     mine = [r for r in fast if r["rule"].startswith("https://example.org/my-shapes#") or r["rule"] == ""]
     components = {r["component"].removeprefix(SH) for r in mine}
@@ -81,18 +84,19 @@ def test_validate_with_shapes_of_ones_own_reports_what_pyshacl_reports(my_shapes
     assert inverse and all(r["severity"] == "warning" and r["path"] is None for r in inverse)
     # and the shipped shapes still run beside them
     assert len(fast) > len(mine)
-    assert fast != _report()
+    assert fast != _report(small_data)
 
 
-def test_build_with_shapes_of_ones_own_refuses_on_their_results(my_shapes: Path, tmp_path: Path) -> None:
+def test_build_with_shapes_of_ones_own_refuses_on_their_results(
+    my_shapes: Path, small_data: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "dist"
-    run = CliRunner().invoke(
-        cli, ["build", "--shapes", str(my_shapes), "--out", str(out), "--no-site", "--fail-on", "warning", "-q"]
-    )
+    args = ["build", "--data", str(small_data), "--cache", str(tmp_path / "cache"), "--shapes", str(my_shapes)]
+    run = CliRunner().invoke(cli, [*args, "--out", str(out), "--no-site", "--fail-on", "warning", "-q"])
     assert run.exit_code == 1
     assert "party to no agreement" in run.output
     assert "does not expect on an agreement" in run.output
     assert not out.exists()
-    ok = CliRunner().invoke(cli, ["build", "--shapes", str(my_shapes), "--out", str(out), "--no-site", "-q"])
+    ok = CliRunner().invoke(cli, [*args, "--out", str(out), "--no-site", "-q"])
     assert ok.exit_code == 0, ok.output
     assert rdflib.Graph().parse(out / "coopkg.nt", format="nt")  # published, since none is a violation
