@@ -84,19 +84,8 @@ class SiteWriter:
             self.written += 1
             _write(target, data)
 
-    def reuse(self, rels: list[str]) -> bool:
-        """Take the files ``rels`` unchanged from the previous site (hard links, else copies), all
-        or none: False, and nothing taken, when the previous site lacks one of them."""
-        if not self.can_reuse(rels):
-            return False
-        taken = self.take(rels)
-        if taken is None:
-            return False
-        self.count(taken)
-        return True
-
     def can_reuse(self, rels: list[str]) -> bool:
-        """Whether the previous site has each of ``rels`` (a link can still fail: :meth:`reuse`)."""
+        """Whether the previous site has each of ``rels`` (a link can still fail: :meth:`take`)."""
         return self.previous is not None and all(rel in self.before for rel in rels)
 
     def take(self, rels: list[str]) -> dict[str, list] | None:

@@ -152,39 +152,6 @@ def _link(writer: SiteWriter, groups: list[tuple[str, list[str]]]) -> list[str]:
     return [name for name, rels in groups if writer.take(rels) is None]
 
 
-class SideJob:
-    """Site files written by a forked child (``work(writer)``) while this process writes others.
-
-    What the child writes goes straight into the site folder; its manifest entries come back and
-    are merged at :meth:`join`, as the page workers' are. Run here instead when forking is not
-    safe (threads running, no fork) or not wanted (``fork`` False: a small site)."""
-
-    def __init__(self, work: Callable[[SiteWriter], Any], writer: SiteWriter, fork: bool = True) -> None:
-        self.writer = writer
-        self.child: forked.Child | None = None
-        self.result: Any = None
-        if fork and hasattr(os, "fork") and _single_threaded():
-            self.child = forked.spawn(lambda: _side(work, writer))
-        else:
-            self.result = work(writer)
-
-    def join(self) -> Any:
-        """Wait, merge what the child wrote; what ``work`` returned.
-
-        :raises Exception: what ``work`` raised in the child."""
-        if self.child is not None:
-            child, self.child = self.child, None
-            self.result, delta = _answer(child, "a site worker process")
-            self.writer.merge(delta)
-        return self.result
-
-
-def _side(work: Callable[[SiteWriter], Any], writer: SiteWriter) -> tuple[Any, Any]:  # pragma: no cover
-    writer.start_delta()
-    result = work(writer)
-    return result, writer.delta()
-
-
 def _answer(child: forked.Child, what: str) -> Any:
     """What the child returned.
 

@@ -38,7 +38,7 @@ from .search_index import NAMES_FILE, names_script
 from .svg import inline, safe_svg
 from .views import Value, Viewer
 from .words import count
-from .workers import MIN_PAGES_PER_JOB, Links, Pages, SideJob
+from .workers import Links, Pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -186,31 +186,20 @@ def _write(
         todo = []
         for d in docs:
             files = _files(data, d)
-            unchanged = d != ONTOLOGY and old.pages.get(d) == keys[d] and writer.can_reuse(files)
-            (same if unchanged else todo).append((d, files))
-        todo = [d for d, _ in todo]
+            if d != ONTOLOGY and old.pages.get(d) == keys[d] and writer.can_reuse(files):
+                same.append((d, files))
+            else:
+                todo.append(d)
     entities = Pages(todo, render, writer, jobs)
     # the unchanged pages are linked by a forked child (forked before any thread starts), and the
     # stored queries run in a thread (the engine leaves the GIL), while this process renders
     linking = Links(writer, same)
-    groups = _browse_groups(data, docs)
-
-    def lists(out: SiteWriter) -> None:
-        _write_browse(data, groups, env, out)
-        out.write(NAMES_FILE, _names(data, docs))
-
-    # the lists of every page (browse pages, the search index) are written by another forked
-    # child, while this process writes the rest; a small site is not worth the fork
-    side = SideJob(lists, writer, fork=len(docs) >= MIN_PAGES_PER_JOB)
     charts = SiteMemo(svgs=dict(old.svgs), pictures=dict(old.pictures))
     try:
-        try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopkg-site-queries") as pool:
-                answers = pool.submit(run_catalog, data.store, Path(queries_dir))
-                own = _site_pages(data, env, writer, downloads, releases, charts, inputs, alt, docs, groups, answers)
-        finally:  # no other process may still write into a site that failed and is being removed
-            side.join()
-    finally:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopkg-site-queries") as pool:
+            answers = pool.submit(run_catalog, data.store, Path(queries_dir))
+            own = _site_pages(data, env, writer, downloads, releases, charts, inputs, alt, base, docs, answers)
+    finally:  # no other process may still write into a site that failed and is being removed
         unlinked = linking.join()
     pages = own + entities.join() + render(unlinked, writer) + len(same) - len(unlinked)
     summary = writer.finish(pages)
@@ -231,16 +220,14 @@ def _site_pages(
     charts: SiteMemo,
     inputs: str,
     alt: alternates.Alternates,
+    base: str,
     docs: list[str],
-    groups: dict[str, list[str]],
     answers: Future[list[QueryResult]],
 ) -> int:
     """The site's own pages and files (home, browse, catalog, search, downloads, rules, sitemaps);
     how many pages. ``charts`` comes with the last build's pictures and leaves with this one's;
-    ``docs``: every document, sorted; ``groups``: them by kind; ``answers``: the stored queries'
-    results, being computed."""
-    base = data.base
-    browse = _browse(groups)
+    ``answers``: the stored queries' results, being computed."""
+    browse = _browse(data, docs, env, writer)
     dl = _downloads(Path(downloads), writer) if downloads else []
     _home(data, env, writer, dl, browse, releases, charts, inputs)
     # the home page is the dataset's: its RDF is the dataset's description
@@ -253,6 +240,7 @@ def _site_pages(
     writer.write("search.html", _render(env, "search.html", "search", browse=_browse_links(browse, "search")))
     # served for any unknown path at any depth: its links are absolute
     writer.write("404.html", env.get_template("404.html").render(root=base).encode("utf-8"))
+    writer.write(NAMES_FILE, _names(data, docs))
     for name in ("style.css", "search.js", "favicon.svg"):
         writer.write(name, (TEMPLATES / name).read_bytes())
     for path, text in conneg_files(env, base).items():
@@ -323,30 +311,24 @@ _KIND_TITLES = {
 }
 
 
-def _browse_groups(data: SiteData, docs: list[str]) -> dict[str, list[str]]:
-    """The documents by kind (:func:`_kind_of`), kinds sorted: one browse page each."""
+def _browse(data: SiteData, docs: list[str], env: jinja2.Environment, writer: SiteWriter) -> list[dict]:
+    """One page per kind listing every page of that kind (so everything is reachable without JS)."""
     groups: dict[str, list[str]] = {}
     for doc in docs:
         groups.setdefault(_kind_of(data, doc), []).append(doc)
-    return dict(sorted(groups.items()))
-
-
-def _browse(groups: dict[str, list[str]]) -> list[dict]:
-    """Each browse page's key, title and number of entries (what the home and search pages list)."""
-    return [
-        {"key": f"browse/{kind}", "title": _KIND_TITLES.get(kind, kind.capitalize()), "count": len(docs)}
-        for kind, docs in groups.items()
-    ]
-
-
-def _write_browse(data: SiteData, groups: dict[str, list[str]], env: jinja2.Environment, writer: SiteWriter) -> None:
-    """One page per kind listing every page of that kind (so everything is reachable without JS)."""
-    for b, docs in zip(_browse(groups), groups.values(), strict=True):
-        key = b["key"]
+    out = []
+    for kind in sorted(groups):
+        key = f"browse/{kind}"
         v = Viewer(data, key)
-        items = [(v.link(doc), _type_names(data, doc)) for doc in docs]
+        items = []
+        for doc in groups[kind]:
+            types = _type_names(data, doc)
+            items.append((v.link(doc), types))
         items.sort(key=lambda x: (x[0].text.casefold(), x[0].href or ""))
-        writer.write(f"{key}.html", _render(env, "browse.html", key, title=b["title"], items=items))
+        title = _KIND_TITLES.get(kind, kind.capitalize())
+        writer.write(f"{key}.html", _render(env, "browse.html", key, title=title, items=items))
+        out.append({"key": key, "title": title, "count": len(items)})
+    return out
 
 
 def _type_names(data: SiteData, doc: str) -> str:
