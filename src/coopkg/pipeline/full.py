@@ -77,17 +77,7 @@ class Serial:
         everything = [n for n, _ in ds.parts]
         if bc is None:
             files, site = (None, None) if refused else publish(job, ds, (c for _, c in serialized_parts(ds)))
-            n = ds.triple_count
-            return Outcome(
-                report=report,
-                files=files,
-                triples=n,
-                graphs=len(ds.graphs),
-                rebuilt=everything,
-                incremental=False,
-                strategy=self.name,
-                site=site,
-            )
+            return self._outcome(ds, report, files, site, everything)
 
         vocabulary_key = part_key(stamp_, "vocabulary", {})
         part_keys = {name: e.part_key for name, e in entries.items()} | {VOCABULARY_PART: vocabulary_key}
@@ -118,13 +108,22 @@ class Serial:
             e.chunk = metas[name]
         state = State(stamp_, entries, vocabulary_key, {}, vocabulary_chunk=metas[VOCABULARY_PART])
         commit_full(bc, loader, report, state)
-        n = ds.triple_count
+        return self._outcome(ds, report, files, site, everything)
+
+    def _outcome(
+        self,
+        ds: Dataset,
+        report: Report,
+        files: list[DistFile] | None,
+        site: SiteSummary | None,
+        rebuilt: list[str],
+    ) -> Outcome:
         return Outcome(
             report=report,
             files=files,
-            triples=n,
+            triples=ds.triple_count,
             graphs=len(ds.graphs),
-            rebuilt=everything,
+            rebuilt=rebuilt,
             incremental=False,
             strategy=self.name,
             site=site,
